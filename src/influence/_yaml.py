@@ -1,0 +1,168 @@
+"""One YAML dialect for every path: YAML 1.2 core schema on libyaml's C parser.
+
+PyYAML's own resolvers follow YAML 1.1, where ``NO`` is false and ``012`` is
+octal. A rep typing ``name: NO`` means the text. This module's loader and
+dumper resolve plain scalars by the YAML 1.2 core schema only; dates stay text
+and the models parse them. Both the fast reading path and the located-error
+path use the same loader, and edits re-read what they write through it, so a
+file means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+try:  # libyaml's C parser and composer: ~8x faster than the pure-Python ones.
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+
+    class _Parser(
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer
+    ):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_IMPLICIT = [
+    ("tag:yaml.org,2002:bool", _BOOL, list("tTfF")),
+    ("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", _INT, list("-+0123456789")),
+    ("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789.")),
+]
+
+
+class Resolver12(BaseResolver):
+    """Resolve plain scalars by the YAML 1.2 core schema."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
+
+
+for _tag, _regexp, _first in _IMPLICIT:
+    Resolver12.add_implicit_resolver(_tag, _regexp, _first)
+
+
+class DuplicateKeyError(ConstructorError):
+    """A mapping names the same key twice: the second would silently win."""
+
+
+class Constructor12(SafeConstructor):
+    """SafeConstructor with YAML 1.2 numbers and no silent duplicate keys."""
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        value = str(self.construct_scalar(node))
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        return int(value, 10)
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        value = str(self.construct_scalar(node)).lower()
+        if value.endswith(".inf"):
+            return float("-inf") if value.startswith("-") else float("inf")
+        if value == ".nan":
+            return float("nan")
+        return float(value)
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode):
+                key = key_node.value
+                if key in seen and key != "<<":
+                    raise DuplicateKeyError(
+                        "while reading a mapping",
+                        seen[key].start_mark,
+                        f"the key {key!r} appears twice; the second would silently replace "
+                        "the first",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+Constructor12.add_constructor("tag:yaml.org,2002:int", Constructor12.construct_yaml_int)
+Constructor12.add_constructor("tag:yaml.org,2002:float", Constructor12.construct_yaml_float)
+
+
+class Loader12(_Parser, Constructor12, Resolver12):  # type: ignore[misc]
+    """The one loader every reading path uses."""
+
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        Constructor12.__init__(self)
+        Resolver12.__init__(self)
+
+
+class Dumper12(yaml.SafeDumper):
+    """SafeDumper that also quotes anything YAML 1.2 would read as a non-string.
+
+    It keeps PyYAML's 1.1 resolvers too, so a string such as ``NO`` or ``0o17``
+    is quoted and reads back as text under either schema.
+    """
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+for _tag, _regexp, _first in _IMPLICIT:
+    Dumper12.add_implicit_resolver(_tag, _regexp, _first)
+
+
+def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data and data == data.strip() and "\r" not in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+Dumper12.add_representer(str, _str_presenter)
+
+
+def load(text: str) -> Any:
+    """Load one YAML document with the 1.2 core schema."""
+    loader = Loader12(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def compose(text: str) -> Node | None:
+    """Compose one YAML document into nodes that carry line and column marks."""
+    loader = Loader12(text)
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()
+
+
+def dump(data: Any) -> str:
+    """Dump plain data as block-style YAML that :func:`load` reads back equal."""
+    return yaml.dump(  # type: ignore[no-any-return]
+        data,
+        Dumper=Dumper12,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+
+
+__all__ = ["Dumper12", "DuplicateKeyError", "Loader12", "compose", "dump", "load"]
+_ = (SequenceNode,)

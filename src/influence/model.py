@@ -1,0 +1,502 @@
+"""The input models: what a deal file holds, as typed objects.
+
+Field names and enum values follow ``shared/spec/deal-file.md`` exactly; they are
+a public contract. Every model forbids unknown fields, so a typo in a
+hand-written file is an error rather than silence.
+
+Examples:
+    >>> deal = Deal.model_validate({
+    ...     "deal": {"name": "ACME ERP"},
+    ...     "people": [
+    ...         {"name": "Zhang Min", "roles": ["economic_buyer"], "influence": "high"},
+    ...         {"name": "Li Wei", "side": "seller"},
+    ...     ],
+    ...     "relationships": [{"from": "li-wei", "to": "zhang-min", "strength": "strong"}],
+    ... })
+    >>> deal.person("zhang-min").influence
+    0.85
+    >>> deal.relationships[0].strength
+    0.9
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from influence._suggest import did_you_mean
+from influence.errors import UnknownPersonError
+
+__all__ = [
+    "INFLUENCE_WORDS",
+    "STRENGTH_WORDS",
+    "Deal",
+    "DealInfo",
+    "Kind",
+    "Person",
+    "Policy",
+    "Relationship",
+    "Role",
+    "Side",
+    "Stance",
+    "Style",
+    "integrity_problems",
+    "slugify",
+]
+
+
+class Side(StrEnum):
+    """Which organisation a person belongs to."""
+
+    CUSTOMER = "customer"
+    SELLER = "seller"
+    PARTNER = "partner"
+
+
+class Role(StrEnum):
+    """A person's part in the buying decision (customer side)."""
+
+    DECISION_MAKER = "decision_maker"
+    ECONOMIC_BUYER = "economic_buyer"
+    TECHNICAL_BUYER = "technical_buyer"
+    USER = "user"
+    CHAMPION = "champion"
+    COACH = "coach"
+    INFLUENCER = "influencer"
+    GATEKEEPER = "gatekeeper"
+    PROCUREMENT = "procurement"
+    LEGAL = "legal"
+
+
+class Stance(StrEnum):
+    """Where a person stands on our deal."""
+
+    ALLY = "ally"
+    NEUTRAL = "neutral"
+    BLOCKER = "blocker"
+    UNKNOWN = "unknown"
+
+
+class Kind(StrEnum):
+    """The kind of a relationship."""
+
+    KNOWS = "knows"
+    INFLUENCES = "influences"
+    REPORTS_TO = "reports_to"
+    CONFLICTS_WITH = "conflicts_with"
+
+
+class Style(StrEnum):
+    """The four social styles."""
+
+    ANALYTICAL = "analytical"
+    DRIVER = "driver"
+    EXPRESSIVE = "expressive"
+    AMIABLE = "amiable"
+
+
+#: Words a rep may write instead of a number for ``influence``.
+INFLUENCE_WORDS: dict[str, float] = {"low": 0.25, "medium": 0.5, "high": 0.85}
+#: Words a rep may write instead of a number for ``strength``.
+STRENGTH_WORDS: dict[str, float] = {"weak": 0.3, "medium": 0.6, "strong": 0.9}
+#: Default strength of a relationship by kind.
+DEFAULT_STRENGTH: dict[Kind, float] = {
+    Kind.KNOWS: 0.5,
+    Kind.INFLUENCES: 0.5,
+    Kind.REPORTS_TO: 0.6,
+    Kind.CONFLICTS_WITH: 0.5,
+}
+SYMMETRIC_KINDS = frozenset({Kind.KNOWS, Kind.CONFLICTS_WITH})
+
+_SLUG_DROP = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def slugify(text: str) -> str:
+    """Return the id a person or deal gets when the file gives none.
+
+    Lower case, accents folded, runs of other characters turned into ``-``;
+    letters of other scripts (CJK...) are kept.
+
+    Examples:
+        >>> slugify("Zhang Min")
+        'zhang-min'
+        >>> slugify("José Müller (CFO)")
+        'jose-muller-cfo'
+        >>> slugify("张敏")
+        '张敏'
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    slug = _SLUG_DROP.sub("-", folded.lower()).replace("_", "-").strip("-")
+    return slug or "x"
+
+
+def _word_number(value: Any, words: dict[str, float], what: str) -> Any:
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key in words:
+            return words[key]
+        try:
+            return float(key)
+        except ValueError:
+            names = ", ".join(words)
+            raise ValueError(
+                f"{value!r} is not a valid {what}; expected a number from 0 to 1 or one of "
+                f"{names}{did_you_mean(key, words)}"
+            ) from None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a valid {what}; expected a number from 0 to 1")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        coerce_numbers_to_str=True,
+        validate_assignment=True,
+        use_enum_values=False,
+    )
+
+
+class Person(_Strict):
+    """One person in the deal: on the customer's side, ours, or a partner."""
+
+    id: str = Field(default="", description="Unique in the file; default: slug of the name.")
+    name: str = Field(min_length=1, description="The person's name (required).")
+    title: str | None = Field(default=None, description="Job title.")
+    side: Side = Field(default=Side.CUSTOMER, description="customer, seller or partner.")
+    roles: list[Role] = Field(default_factory=list, description="Buying roles (customer side).")
+    influence: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="0..1, or low (0.25) | medium (0.5) | high (0.85).",
+    )
+    stance: Stance = Field(default=Stance.UNKNOWN, description="ally, neutral, blocker, unknown.")
+    assessed: date | None = Field(default=None, description="When the stance was confirmed.")
+    style: Style | None = Field(default=None, description="Social style.")
+    reports_to: str | None = Field(default=None, description="Id of this person's manager.")
+    notes: str | None = Field(default=None, description="Free text.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("id") and isinstance(data.get("name"), str):
+            data = {**data, "id": slugify(data["name"])}
+        return data
+
+    @field_validator("id")
+    @classmethod
+    def _id_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a person id cannot be blank")
+        return value
+
+    @field_validator("influence", mode="before")
+    @classmethod
+    def _influence_word(cls, value: Any) -> Any:
+        return _word_number(value, INFLUENCE_WORDS, "influence")
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _one_role(cls, value: Any) -> Any:
+        # `roles: champion` is a common slip for `roles: [champion]`.
+        return [value] if isinstance(value, str) else value
+
+    @property
+    def is_customer(self) -> bool:
+        """True when the person is on the buying side."""
+        return self.side is Side.CUSTOMER
+
+
+class Relationship(_Strict):
+    """A tie between two people: who knows, influences, reports to or conflicts with whom."""
+
+    from_: str = Field(alias="from", description="Id of the person the tie starts at.")
+    to: str = Field(description="Id of the person the tie ends at.")
+    kind: Kind = Field(default=Kind.KNOWS, description="knows, influences, reports_to, ...")
+    strength: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="0..1, or weak (0.3) | medium (0.6) | strong (0.9); default by kind.",
+    )
+    context: str | None = Field(default=None, description="classmate, hometown, friend...")
+    last_contact: date | None = Field(default=None, description="Last time they spoke.")
+    notes: str | None = Field(default=None, description="Free text.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_strength(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("strength") is None:
+            try:
+                kind = Kind(data.get("kind", Kind.KNOWS))
+            except ValueError:
+                kind = Kind.KNOWS
+            data = {**data, "strength": DEFAULT_STRENGTH[kind]}
+        return data
+
+    @field_validator("strength", mode="before")
+    @classmethod
+    def _strength_word(cls, value: Any) -> Any:
+        return _word_number(value, STRENGTH_WORDS, "strength")
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """The two ends, sorted for symmetric kinds, as written for directed ones."""
+        if self.kind in SYMMETRIC_KINDS:
+            a, b = sorted((self.from_, self.to))
+            return a, b
+        return self.from_, self.to
+
+
+class DealInfo(_Strict):
+    """What the deal is: name, account, value, dates and owner."""
+
+    id: str | None = Field(default=None, description="Default: slug of the file name.")
+    name: str = Field(min_length=1, description="The deal's name (required).")
+    account: str | None = Field(default=None, description="The customer organisation.")
+    stage: str | None = Field(default=None, description="Free text, as in your CRM.")
+    value: float | None = Field(default=None, ge=0, description="Deal value.")
+    currency: str | None = Field(default=None, description="ISO currency code.")
+    close_date: date | None = Field(default=None, description="Expected close date.")
+    owner: str | None = Field(default=None, description="A seller-side person id.")
+    as_of: date | None = Field(
+        default=None, description="The day the map describes; ages are measured from it."
+    )
+
+
+class Policy(_Strict):
+    """The thresholds the analysis uses; a team file and a deal's ``policy:`` override them.
+
+    Examples:
+        >>> Policy().coverage_strength
+        0.5
+        >>> Policy(max_hops=3).merged(Policy(min_threads=2)).model_dump()["max_hops"]
+        3
+    """
+
+    coverage_strength: float = Field(default=0.5, ge=0, le=1)
+    stale_after_days: int = Field(default=45, ge=0)
+    decision_influence: float = Field(default=0.8, ge=0, le=1)
+    required_roles: list[Role] = Field(
+        default_factory=lambda: [
+            Role.DECISION_MAKER,
+            Role.ECONOMIC_BUYER,
+            Role.TECHNICAL_BUYER,
+            Role.USER,
+            Role.CHAMPION,
+        ]
+    )
+    min_threads: int = Field(default=3, ge=0)
+    max_hops: int = Field(default=4, ge=1, le=20)
+    paths_per_target: int = Field(default=3, ge=1, le=50)
+    avoid_blockers: bool = True
+    assessment_stale_days: int = Field(default=90, ge=0)
+
+    def merged(self, override: Policy | None) -> Policy:
+        """Return this policy with the fields ``override`` sets explicitly taken from it."""
+        if override is None:
+            return self
+        update = {name: getattr(override, name) for name in override.model_fields_set}
+        return self.model_copy(update=update)
+
+
+class Deal(_Strict):
+    """A whole deal: its facts, its people, their ties, and policy overrides."""
+
+    version: Literal[1] = Field(default=1, description="File format version; always 1.")
+    deal: DealInfo
+    people: list[Person] = Field(default_factory=list)
+    relationships: list[Relationship] = Field(default_factory=list)
+    policy: Policy | None = None
+
+    @model_validator(mode="after")
+    def _integrity(self, info: ValidationInfo) -> Deal:
+        if not self.deal.id:
+            self.deal.__dict__["id"] = slugify(self.deal.name)
+        if info.context and info.context.get("skip_integrity"):
+            return self
+        problems = integrity_problems(
+            [p.id for p in self.people],
+            [p.reports_to for p in self.people],
+            [(r.from_, r.to, r.kind) for r in self.relationships],
+            self.deal.owner,
+        )
+        if problems:
+            raise ValueError("; ".join(f"{loc}: {msg}" for loc, msg in problems))
+        merged = merge_repeated_ties(self.relationships)
+        if len(merged) != len(self.relationships):
+            object.__setattr__(self, "relationships", merged)
+        return self
+
+    # -- lookups -------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The deal's id (from the file, or the slug of its file name or name)."""
+        return self.deal.id or slugify(self.deal.name)
+
+    def people_by_id(self) -> dict[str, Person]:
+        """Return the people keyed by id, in file order."""
+        return {p.id: p for p in self.people}
+
+    def person(self, person_id: str) -> Person:
+        """Return the person with this id.
+
+        Raises:
+            UnknownPersonError: no such person, with the closest id as a suggestion.
+        """
+        for p in self.people:
+            if p.id == person_id:
+                return p
+        raise UnknownPersonError(person_id, self.id, [p.id for p in self.people])
+
+    def customers(self) -> Iterator[Person]:
+        """Yield the customer-side people, in file order."""
+        return (p for p in self.people if p.side is Side.CUSTOMER)
+
+    def sellers(self) -> Iterator[Person]:
+        """Yield our own team, in file order."""
+        return (p for p in self.people if p.side is Side.SELLER)
+
+    def as_of(self) -> date:
+        """The day the map describes: ``deal.as_of``, or today."""
+        return self.deal.as_of or date.today()
+
+
+def merge_repeated_ties(relationships: Iterable[Relationship]) -> list[Relationship]:
+    """Merge ties of one kind between the same pair: the stronger strength and later contact win.
+
+    ``A knows B`` and ``B knows A`` are one tie. The first tie's place in the list
+    and its wording are kept.
+    """
+    out: list[Relationship] = []
+    index: dict[tuple[Kind, str, str], int] = {}
+    for rel in relationships:
+        key = (rel.kind, *rel.pair)
+        if key not in index:
+            index[key] = len(out)
+            out.append(rel)
+            continue
+        kept = out[index[key]]
+        contacts = [d for d in (kept.last_contact, rel.last_contact) if d is not None]
+        out[index[key]] = kept.model_copy(
+            update={
+                "strength": max(kept.strength, rel.strength),
+                "last_contact": max(contacts) if contacts else None,
+                "context": kept.context or rel.context,
+                "notes": kept.notes or rel.notes,
+            }
+        )
+    return out
+
+
+def integrity_problems(
+    ids: list[Any],
+    reports_to: list[Any],
+    relationships: list[tuple[Any, Any, Any]],
+    owner: Any,
+) -> list[tuple[str, str]]:
+    """Return the cross-reference problems of a deal as ``(field path, message)`` pairs.
+
+    It works on plain values so that the same checks serve a half-valid file
+    (every problem is reported at once) and a :class:`Deal` built in code.
+    Entries that are not strings are skipped: their type error is reported elsewhere.
+
+    Examples:
+        >>> integrity_problems(["a", "b"], [None, "c"], [("a", "a", "knows")], None)
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [('people[1].reports_to', "no person 'c' in this deal"),
+         ('relationships[0]', "a relationship from 'a' to itself")]
+    """
+    problems: list[tuple[str, str]] = []
+    known: dict[str, int] = {}
+    for i, pid in enumerate(ids):
+        if not isinstance(pid, str):
+            continue
+        if pid in known:
+            problems.append(
+                (
+                    f"people[{i}].id",
+                    f"duplicate person id {pid!r} (first used by people[{known[pid]}]); "
+                    "give one of them an explicit, different id",
+                )
+            )
+        else:
+            known[pid] = i
+    names = list(known)
+
+    def unknown(ref: str) -> str:
+        return f"no person {ref!r} in this deal{did_you_mean(ref, names)}"
+
+    managers: dict[str, set[str]] = defaultdict(set)
+    for i, (pid, boss) in enumerate(zip(ids, reports_to, strict=True)):
+        if not isinstance(boss, str):
+            continue
+        if boss not in known:
+            problems.append((f"people[{i}].reports_to", unknown(boss)))
+        elif boss == pid:
+            problems.append((f"people[{i}].reports_to", f"{pid!r} cannot report to themselves"))
+        elif isinstance(pid, str):
+            managers[pid].add(boss)
+    for i, (src, dst, kind) in enumerate(relationships):
+        bad = False
+        for end, ref in (("from", src), ("to", dst)):
+            if isinstance(ref, str) and ref not in known:
+                problems.append((f"relationships[{i}].{end}", unknown(ref)))
+                bad = True
+        if not bad and isinstance(src, str) and src == dst:
+            problems.append((f"relationships[{i}]", f"a relationship from {src!r} to itself"))
+        elif not bad and str(kind) == Kind.REPORTS_TO.value and isinstance(src, str):
+            managers[src].add(str(dst))
+    if isinstance(owner, str) and owner not in known:
+        problems.append(("deal.owner", unknown(owner)))
+    cycle = _find_cycle(managers)
+    if cycle:
+        first = cycle[0]
+        where = f"people[{known[first]}].reports_to" if first in known else "relationships"
+        problems.append((where, "reports_to cycle: " + " -> ".join([*cycle, first])))
+    return problems
+
+
+def _find_cycle(edges: dict[str, set[str]]) -> list[str]:
+    """Return one cycle in a small directed graph (sorted, so deterministic), or []."""
+    state: dict[str, int] = {}
+    for start in sorted(edges):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(sorted(edges.get(start, ()))))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif state.get(child) == 1:
+                cycle = path[path.index(child) :]
+                # Rotate so the smallest id leads: the same cycle always reads the same.
+                k = cycle.index(min(cycle))
+                return cycle[k:] + cycle[:k]
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(sorted(edges.get(child, ())))))
+    return []
