@@ -1,95 +1,18 @@
-"""The ``influence`` command line: a thin face over the library.
-
-This is the only module that prints, exits or reads the environment. It keeps
-start-up quick: heavy modules (networkx, pyvis) are imported inside the
-commands that need them.
-
-Exit codes (the README lists them too): 0 ok, 1 a ``--fail-on`` threshold
-tripped, 2 usage error, 3 bad deal or policy file, 4 other domain error
-(such as an unknown person id).
-"""
+"""Commands about deal files: validate, schema, new."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from influence.cli._app import EXIT_BAD_FILE, EXIT_USAGE, _err, _errors, _fail, app
+
 if TYPE_CHECKING:
     from influence.errors import Problem
-
-EXIT_OK = 0
-EXIT_THRESHOLD = 1
-EXIT_USAGE = 2
-EXIT_BAD_FILE = 3
-EXIT_DOMAIN = 4
-
-app = typer.Typer(
-    name="influence",
-    help=(
-        "Map the people who decide a B2B deal: coverage gaps, deal risk with explained "
-        "signals, warm introduction paths, offline HTML maps.\n\n"
-        "Example: influence analyze examples/saas-small.yaml"
-    ),
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version
-
-        typer.echo(f"influence {version('influence')}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Map the people who decide a B2B deal."""
-
-
-def _err(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    _err(message)
-    raise typer.Exit(code)
-
-
-@contextlib.contextmanager
-def _errors() -> Iterator[None]:
-    """Map library errors to exit codes, in one place."""
-    from influence.errors import DealFileError, InfluenceError
-
-    try:
-        yield
-    except DealFileError as err:
-        for problem in err.problems:
-            _err(str(problem))
-        n = len(err.problems)
-        _fail(f"{err.path}: invalid ({n} problem{'s' * (n != 1)})", EXIT_BAD_FILE)
-    except InfluenceError as err:
-        _fail(f"error: {err}", EXIT_DOMAIN)
-
-
-# -- deal files ----------------------------------------------------------------------
 
 
 @app.command()
@@ -212,12 +135,3 @@ def new(
     with _errors():
         write_text(file, text)
     _err(f"wrote {file}; next: influence validate {file}")
-
-
-def main() -> None:
-    """Run the command line (the ``influence`` console script)."""
-    try:
-        app()
-    except KeyboardInterrupt:  # pragma: no cover - interactive
-        _err("interrupted")
-        sys.exit(130)

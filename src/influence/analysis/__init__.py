@@ -1,0 +1,1 @@
+"""The analysis engine: coverage, network influence, introduction paths, risk, actions."""
