@@ -1,13 +1,14 @@
 """influence: model a B2B deal as a graph of the people who decide it.
 
 The library is the product; the ``influence`` command is a thin face over it.
-Names are imported lazily so that the command line starts quickly.
+Names are imported lazily (PEP 562) so that the command line starts quickly.
 
 Examples:
     >>> import influence
     >>> deal = influence.read_deal("examples/saas-small.yaml")
-    >>> deal.deal.name
-    'Northwind analytics platform'
+    >>> report = influence.analyze(deal)
+    >>> report.risk.grade in ("low", "medium", "high")
+    True
 """
 
 from __future__ import annotations
@@ -17,14 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# name -> module that defines it
+# name -> the module that defines it
 _EXPORTS: dict[str, str] = {
-    # errors
     "InfluenceError": "influence.errors",
     "DealFileError": "influence.errors",
     "UnknownPersonError": "influence.errors",
     "Problem": "influence.errors",
-    # model
     "Deal": "influence.model",
     "DealInfo": "influence.model",
     "Person": "influence.model",
@@ -36,7 +35,6 @@ _EXPORTS: dict[str, str] = {
     "Kind": "influence.model",
     "Style": "influence.model",
     "slugify": "influence.model",
-    # io
     "CheckResult": "influence.io",
     "check_deal": "influence.io",
     "read_deal": "influence.io",
@@ -47,15 +45,154 @@ _EXPORTS: dict[str, str] = {
     "parse_policy": "influence.io",
     "find_deal_files": "influence.io",
     "deal_schema": "influence.io",
-    # graph
     "to_networkx": "influence.graph",
+    "DealReport": "influence.analysis.report",
+    "Signal": "influence.analysis.report",
+    "Action": "influence.analysis.report",
+    "Risk": "influence.analysis.report",
+    "Coverage": "influence.analysis.report",
+    "InfluenceScore": "influence.analysis.report",
+    "PersonRow": "influence.analysis.report",
+    "analyze": "influence.analysis.report",
+    "Hop": "influence.analysis.paths",
+    "IntroductionPath": "influence.analysis.paths",
+    "introduction_paths": "influence.analysis.paths",
+    "coverage": "influence.analysis.coverage",
+    "person_coverage": "influence.analysis.coverage",
+    "role_coverage": "influence.analysis.coverage",
+    "coverage_score": "influence.analysis.coverage",
+    "decision_makers": "influence.analysis.coverage",
+    "support": "influence.analysis.coverage",
+    "network_influence": "influence.analysis.network",
+    "hidden_influencers": "influence.analysis.network",
+    "risk_signals": "influence.analysis.risk",
+    "deal_risk": "influence.analysis.risk",
+    "SIGNAL_CODES": "influence.analysis.risk",
+    "next_actions": "influence.analysis.actions",
+    "what_if": "influence.analysis.whatif",
+    "WhatIf": "influence.analysis.whatif",
+    "Assumption": "influence.analysis.whatif",
+    "AssumptionError": "influence.analysis.whatif",
+    "parse_assumption": "influence.analysis.whatif",
+    "apply_assumptions": "influence.analysis.whatif",
+    "to_terminal": "influence.render.terminal",
+    "to_markdown": "influence.render.markdown",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "SIGNAL_CODES",
+    "Action",
+    "Assumption",
+    "AssumptionError",
+    "CheckResult",
+    "Coverage",
+    "Deal",
+    "DealFileError",
+    "DealInfo",
+    "DealReport",
+    "Hop",
+    "InfluenceError",
+    "InfluenceScore",
+    "IntroductionPath",
+    "Kind",
+    "Person",
+    "PersonRow",
+    "Policy",
+    "Problem",
+    "Relationship",
+    "Risk",
+    "Role",
+    "Side",
+    "Signal",
+    "Stance",
+    "Style",
+    "UnknownPersonError",
+    "WhatIf",
+    "__version__",
+    "analyze",
+    "apply_assumptions",
+    "check_deal",
+    "coverage",
+    "coverage_score",
+    "deal_risk",
+    "deal_schema",
+    "decision_makers",
+    "dump_deal",
+    "find_deal_files",
+    "hidden_influencers",
+    "introduction_paths",
+    "network_influence",
+    "next_actions",
+    "parse_assumption",
+    "parse_deal",
+    "parse_policy",
+    "person_coverage",
+    "read_deal",
+    "read_policy",
+    "risk_signals",
+    "role_coverage",
+    "slugify",
+    "support",
+    "to_markdown",
+    "to_networkx",
+    "to_terminal",
+    "what_if",
+    "write_deal",
+]
 
 if TYPE_CHECKING:
-    from influence.errors import DealFileError, InfluenceError, Problem, UnknownPersonError
-    from influence.graph import to_networkx
+    from influence.analysis.actions import (
+        next_actions,
+    )
+    from influence.analysis.coverage import (
+        coverage,
+        coverage_score,
+        decision_makers,
+        person_coverage,
+        role_coverage,
+        support,
+    )
+    from influence.analysis.network import (
+        hidden_influencers,
+        network_influence,
+    )
+    from influence.analysis.paths import (
+        Hop,
+        IntroductionPath,
+        introduction_paths,
+    )
+    from influence.analysis.report import (
+        Action,
+        Coverage,
+        DealReport,
+        InfluenceScore,
+        PersonRow,
+        Risk,
+        Signal,
+        analyze,
+    )
+    from influence.analysis.risk import (
+        SIGNAL_CODES,
+        deal_risk,
+        risk_signals,
+    )
+    from influence.analysis.whatif import (
+        Assumption,
+        AssumptionError,
+        WhatIf,
+        apply_assumptions,
+        parse_assumption,
+        what_if,
+    )
+    from influence.errors import (
+        DealFileError,
+        InfluenceError,
+        Problem,
+        UnknownPersonError,
+    )
+    from influence.graph import (
+        to_networkx,
+    )
     from influence.io import (
         CheckResult,
         check_deal,
@@ -80,6 +217,12 @@ if TYPE_CHECKING:
         Stance,
         Style,
         slugify,
+    )
+    from influence.render.markdown import (
+        to_markdown,
+    )
+    from influence.render.terminal import (
+        to_terminal,
     )
 
 

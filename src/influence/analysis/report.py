@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from influence.analysis.paths import IntroductionPath
+from influence.model import Deal, Policy
 
 Severity = Literal["high", "medium", "low", "info"]
 Grade = Literal["low", "medium", "high"]
@@ -40,11 +41,12 @@ class DealSummary(_Result):
 
 
 class Contribution(_Result):
-    """How many risk points one signal adds."""
+    """What one signal adds: its points, and its share of the 0-100 score."""
 
     code: str
     people: list[str]
     points: int
+    share: int = Field(description="Score points owed to this signal; shares add up to score.")
 
 
 class Risk(_Result):
@@ -52,6 +54,7 @@ class Risk(_Result):
 
     score: int = Field(ge=0, le=100)
     grade: Grade
+    points: int = Field(default=0, description="Sum of the signals' points.")
     explanation: str = Field(description="One sentence: how the score is computed.")
     contributions: list[Contribution] = Field(default_factory=list)
 
@@ -121,3 +124,94 @@ class DealReport(_Result):
     actions: list[Action]
     people: list[PersonRow] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list, description="What-if assumptions applied.")
+
+
+def analyze(deal: Deal, policy: Policy | None = None) -> DealReport:
+    """Analyse a deal: coverage, network influence, paths, risk signals and next actions.
+
+    Args:
+        deal: The deal.
+        policy: The team policy; the deal's own ``policy:`` overrides it. Default:
+            the spec's defaults.
+
+    Returns:
+        The report; ``report.model_dump(mode="json")`` is the spec's JSON.
+
+    Examples:
+        >>> from influence import read_deal
+        >>> report = analyze(read_deal("examples/saas-small.yaml"))
+        >>> report.risk.grade in ("low", "medium", "high")
+        True
+        >>> 0 <= report.risk.score <= 100
+        True
+    """
+    from influence.analysis.actions import next_actions
+    from influence.analysis.coverage import coverage, decision_makers, support
+    from influence.analysis.network import hidden_influencers, network_influence
+    from influence.analysis.paths import introduction_paths
+    from influence.analysis.risk import deal_risk, risk_signals
+
+    policy = (policy or Policy()).merged(deal.policy)
+    cov = coverage(deal, policy)
+    sup = support(deal)
+    dms = decision_makers(deal, policy)
+    scores = network_influence(deal)
+    hidden = hidden_influencers(deal, scores)
+    signals = risk_signals(deal, policy, cov.people, cov.roles, sup, scores, hidden)
+    targets = [dm for dm in dms if cov.people.get(dm) != "covered"]
+    # Holders of required roles we do not reach get paths too, for the actions.
+    role_targets = sorted(
+        {pid for s in signals if s.code == "role-uncovered" for pid in s.people} - set(targets)
+    )
+    paths = {
+        t: introduction_paths(
+            deal,
+            t,
+            k=policy.paths_per_target,
+            max_hops=policy.max_hops,
+            avoid_blockers=policy.avoid_blockers,
+        )
+        for t in [*targets, *role_targets]
+    }
+    actions = next_actions(deal, signals, paths, coverage=dict(cov.people))
+    net = {s.id: s.score for s in scores}
+    dm_set = set(dms)
+    rows = [
+        PersonRow(
+            id=p.id,
+            name=p.name,
+            title=p.title,
+            side=p.side.value,
+            roles=[r.value for r in p.roles],
+            influence=p.influence,
+            network_influence=net.get(p.id),
+            stance=p.stance.value,
+            coverage=cov.people.get(p.id),
+            decision_maker=p.id in dm_set,
+        )
+        for p in deal.people
+    ]
+    info = deal.deal
+    return DealReport(
+        deal=DealSummary(
+            id=deal.id,
+            name=info.name,
+            as_of=deal.as_of(),
+            account=info.account,
+            stage=info.stage,
+            value=info.value,
+            currency=info.currency,
+            close_date=info.close_date,
+            owner=info.owner,
+        ),
+        risk=deal_risk(signals),
+        coverage=cov,
+        support=sup,
+        decision_makers=dms,
+        network_influence=scores,
+        hidden_influencers=hidden,
+        signals=signals,
+        paths={t: paths[t] for t in targets},
+        actions=actions,
+        people=rows,
+    )

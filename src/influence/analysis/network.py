@@ -1,0 +1,121 @@
+"""Network influence: stated influence as the prior, the ties as evidence.
+
+A personalised PageRank over the customers: each person's stated influence is
+their prior, and influence flows to whoever sways, manages or is tied to
+influential people. ``A influences B`` moves B's weight to A; ``A reports_to
+M`` moves A's weight to M; ``knows`` moves weight both ways; each in proportion
+to the tie's strength. ``conflicts_with`` carries none. With equal stated
+influence, the person at the centre of the most ties ranks first.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from influence.analysis.report import InfluenceScore
+from influence.model import Deal, Kind, Side
+
+__all__ = ["hidden_influencers", "network_influence"]
+
+#: Fewer customers than this and "top three" means nothing: no hidden influencers.
+MIN_CUSTOMERS_FOR_HIDDEN = 5
+
+
+def network_influence(deal: Deal) -> list[InfluenceScore]:
+    """Return every customer's network influence (scores sum to 1), best rank first.
+
+    Args:
+        deal: The deal.
+
+    Returns:
+        One :class:`InfluenceScore` per customer, sorted by rank; ties in score are
+        ranked by id so the order is stable.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({"deal": {"name": "x"},
+        ...     "people": [{"name": n} for n in "ABCD"],
+        ...     "relationships": [{"from": "a", "to": x} for x in "bcd"]})
+        >>> [(s.id, s.rank) for s in network_influence(deal)][:2]
+        [('a', 1), ('b', 2)]
+    """
+    import networkx as nx
+
+    customers = [p for p in deal.people if p.side is Side.CUSTOMER]
+    if not customers:
+        return []
+    ids = {p.id for p in customers}
+    g = nx.DiGraph()
+    g.add_nodes_from(sorted(ids))
+
+    def flow(src: str, dst: str, weight: float) -> None:
+        if weight <= 0:
+            return
+        if g.has_edge(src, dst):
+            g[src][dst]["weight"] += weight
+        else:
+            g.add_edge(src, dst, weight=weight)
+
+    edges: list[tuple[str, str, Kind, float]] = [
+        (r.from_, r.to, r.kind, r.strength) for r in deal.relationships
+    ]
+    declared = {(r.from_, r.to) for r in deal.relationships if r.kind is Kind.REPORTS_TO}
+    edges += [
+        (p.id, p.reports_to, Kind.REPORTS_TO, 0.6)
+        for p in deal.people
+        if p.reports_to and (p.id, p.reports_to) not in declared
+    ]
+    for a, b, kind, strength in edges:
+        if a not in ids or b not in ids:
+            continue
+        if kind is Kind.KNOWS:
+            flow(a, b, strength)
+            flow(b, a, strength)
+        elif kind is Kind.INFLUENCES:
+            flow(b, a, strength)
+        elif kind is Kind.REPORTS_TO:
+            flow(a, b, strength)
+    prior = {p.id: p.influence + 0.01 for p in customers}
+    total = sum(prior.values())
+    personalization = {k: v / total for k, v in prior.items()}
+    if g.number_of_edges() == 0:
+        scores = personalization
+    else:
+        scores = nx.pagerank(
+            g,
+            alpha=0.85,
+            personalization=personalization,
+            dangling=personalization,
+            weight="weight",
+            tol=1e-10,
+            max_iter=500,
+        )
+    order = sorted(ids, key=lambda i: (-round(scores[i], 9), i))
+    return [
+        InfluenceScore(id=pid, score=round(scores[pid], 4), rank=n)
+        for n, pid in enumerate(order, start=1)
+    ]
+
+
+def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -> list[str]:
+    """Return customers in the network-influence top three whose stated influence is low.
+
+    "Low" means at or below the median of the customers' stated influence. A deal
+    with fewer than five customers has none (everyone would be in the top three).
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({"deal": {"name": "x"},
+        ...     "people": [{"name": "Hub", "influence": 0.2}]
+        ...         + [{"name": n, "influence": 0.6} for n in "ABCDE"],
+        ...     "relationships": [{"from": "hub", "to": x} for x in "abcde"]})
+        >>> hidden_influencers(deal)
+        ['hub']
+    """
+    customers = [p for p in deal.people if p.side is Side.CUSTOMER]
+    if len(customers) < MIN_CUSTOMERS_FOR_HIDDEN:
+        return []
+    scores = scores if scores is not None else network_influence(deal)
+    median = statistics.median(p.influence for p in customers)
+    stated = {p.id: p.influence for p in customers}
+    return sorted(s.id for s in scores if s.rank <= 3 and stated[s.id] <= median)

@@ -1,0 +1,376 @@
+"""Risk signals and the deal's risk score.
+
+Each signal has a stable code, a severity, the people it concerns and one plain
+sentence. Each signal brings points (high 25, medium 10, low 5, info 0); the risk score
+is ``100 x (1 - 0.5 ** (points / 40))``: every 40 points halve the distance to
+100. The grade is high from 60, medium from 30, low below.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from datetime import date
+
+from influence.analysis.coverage import is_decision_maker
+from influence.analysis.report import (
+    SEVERITY_ORDER,
+    Contribution,
+    CoverageStatus,
+    Grade,
+    InfluenceScore,
+    Risk,
+    RoleStatus,
+    Severity,
+    Signal,
+)
+from influence.model import Deal, Kind, Person, Policy, Role, Side, Stance
+
+__all__ = [
+    "GRADE_HIGH_FROM",
+    "GRADE_MEDIUM_FROM",
+    "POINTS",
+    "SIGNAL_CODES",
+    "deal_risk",
+    "risk_score",
+    "risk_signals",
+]
+
+POINTS: dict[str, int] = {"high": 25, "medium": 10, "low": 5, "info": 0}
+#: Every this many points halve the distance between the score and 100.
+HALF_POINTS = 40
+GRADE_HIGH_FROM = 60
+GRADE_MEDIUM_FROM = 30
+
+#: Every signal code, its severity, and when it fires (the spec's table).
+SIGNAL_CODES: dict[str, tuple[Severity, str]] = {
+    "no-decision-maker": ("high", "no decision-maker identified"),
+    "decision-maker-uncovered": ("high", "a decision-maker is uncovered (one per person)"),
+    "decision-maker-blocker": ("high", "a decision-maker is a blocker"),
+    "role-missing": ("medium", "a required role has no holder (one per role)"),
+    "role-uncovered": ("medium", "a required role's holders are all uncovered (one per role)"),
+    "no-champion": ("medium", "no ally holds the role champion"),
+    "single-threaded": ("high", "fewer covered customers than min_threads"),
+    "blocker-influences-decision-maker": (
+        "high",
+        "a blocker reaches a decision-maker through influences or reports_to ties",
+    ),
+    "unknown-stance": (
+        "medium",
+        "a decision-maker, or anyone with influence >= 0.6, has stance unknown",
+    ),
+    "stale-relationship": (
+        "medium",
+        "a decision-maker or a champion is covered only by stale ties",
+    ),
+    "doubtful-assessment": (
+        "low",
+        "a decision-maker's stance was assessed longer ago than assessment_stale_days",
+    ),
+    "negative-support": ("high", "support is below zero"),
+    "ally-conflicts-with-decision-maker": (
+        "medium",
+        "an ally has a conflicts_with tie to a decision-maker",
+    ),
+    "hidden-influencer": ("info", "a customer ranks high by network but low by stated influence"),
+    "isolated-person": ("info", "a customer with no ties at all"),
+}
+
+UNKNOWN_STANCE_INFLUENCE = 0.6
+
+
+def who(person: Person) -> str:
+    """A person as a sentence names them: ``Zhang Min (CFO)``."""
+    return f"{person.name} ({person.title})" if person.title else person.name
+
+
+def risk_signals(
+    deal: Deal,
+    policy: Policy,
+    people: dict[str, CoverageStatus],
+    roles: dict[str, RoleStatus],
+    support: float,
+    scores: list[InfluenceScore],
+    hidden: list[str],
+) -> list[Signal]:
+    """Return every risk signal of a deal, sorted by severity, code and people.
+
+    The inputs are the other parts of the analysis (see :func:`influence.analyze`,
+    which calls this for you).
+    """
+    by_id = deal.people_by_id()
+    as_of = deal.as_of()
+    dms = sorted(p.id for p in deal.people if is_decision_maker(p, policy))
+    out: list[Signal] = []
+
+    def add(code: str, ids: list[str], message: str) -> None:
+        severity = SIGNAL_CODES[code][0]
+        out.append(
+            Signal(
+                code=code,
+                severity=severity,
+                people=ids,
+                message=message,
+                points=POINTS[severity],
+            )
+        )
+
+    if not dms:
+        add(
+            "no-decision-maker",
+            [],
+            "Nobody is identified as a decision-maker: find who gives the final yes "
+            "and who signs off the budget.",
+        )
+    for dm in dms:
+        p = by_id[dm]
+        if people.get(dm) == "uncovered":
+            add(
+                "decision-maker-uncovered",
+                [dm],
+                f"{who(p)} is a decision-maker and nobody on our team has a warm tie to them.",
+            )
+        if p.stance is Stance.BLOCKER:
+            add(
+                "decision-maker-blocker",
+                [dm],
+                f"{who(p)} is a decision-maker and a blocker.",
+            )
+    for role, status in roles.items():
+        if status == "missing":
+            add(
+                "role-missing",
+                [],
+                f"Nobody holds the role {role}: find out who it is.",
+            )
+        elif status == "uncovered":
+            holders = sorted(p.id for p in deal.customers() if Role(role) in p.roles)
+            names = ", ".join(who(by_id[h]) for h in holders)
+            add(
+                "role-uncovered",
+                holders,
+                f"The role {role} is held by {names}, and we reach none of them.",
+            )
+    champions = sorted(
+        p.id for p in deal.customers() if Role.CHAMPION in p.roles and p.stance is Stance.ALLY
+    )
+    if not champions:
+        add(
+            "no-champion",
+            [],
+            "No ally holds the role champion: nobody with power is selling for us inside.",
+        )
+    covered = sorted(pid for pid, status in people.items() if status == "covered")
+    if len(covered) < policy.min_threads:
+        add(
+            "single-threaded",
+            covered,
+            f"We reach {len(covered)} customer{'s' * (len(covered) != 1)} with a warm, recent "
+            f"tie; a healthy deal has at least {policy.min_threads}.",
+        )
+    for blocker, dm, chain in _blocker_reach(deal, dms):
+        route = " -> ".join(by_id[c].name for c in chain)
+        add(
+            "blocker-influences-decision-maker",
+            [blocker, dm],
+            f"Blocker {who(by_id[blocker])} reaches decision-maker {who(by_id[dm])} ({route}).",
+        )
+    for p in deal.customers():
+        if p.stance is Stance.UNKNOWN and (p.id in dms or p.influence >= UNKNOWN_STANCE_INFLUENCE):
+            why = "a decision-maker" if p.id in dms else f"influential ({p.influence:g})"
+            add(
+                "unknown-stance",
+                [p.id],
+                f"{who(p)} is {why} and we do not know where they stand.",
+            )
+    for p in deal.customers():
+        if people.get(p.id) == "stale" and (p.id in dms or Role.CHAMPION in p.roles):
+            days = _days_since_contact(deal, p.id, as_of)
+            what = "decision-maker" if p.id in dms else "champion"
+            add(
+                "stale-relationship",
+                [p.id],
+                f"Our ties to {what} {who(p)} have gone stale (last contact {days} days ago).",
+            )
+    for dm in dms:
+        p = by_id[dm]
+        if p.assessed is not None and (as_of - p.assessed).days > policy.assessment_stale_days:
+            add(
+                "doubtful-assessment",
+                [dm],
+                f"{who(p)}'s stance ({p.stance.value}) was last confirmed "
+                f"{(as_of - p.assessed).days} days ago.",
+            )
+    if support < 0:
+        add(
+            "negative-support",
+            [],
+            f"Support is {support:+.2f}: weighted by influence, blockers outweigh allies.",
+        )
+    seen: set[tuple[str, str]] = set()
+    for rel in deal.relationships:
+        if rel.kind is not Kind.CONFLICTS_WITH:
+            continue
+        for a, b in ((rel.from_, rel.to), (rel.to, rel.from_)):
+            if by_id[a].stance is Stance.ALLY and b in dms and (a, b) not in seen:
+                seen.add((a, b))
+                add(
+                    "ally-conflicts-with-decision-maker",
+                    [a, b],
+                    f"Our ally {who(by_id[a])} is at odds with decision-maker {who(by_id[b])}.",
+                )
+    ranks = {s.id: s.rank for s in scores}
+    for pid in hidden:
+        p = by_id[pid]
+        add(
+            "hidden-influencer",
+            [pid],
+            f"{who(p)} ranks #{ranks[pid]} by network influence but is rated only "
+            f"{p.influence:g}: their word may count more than it seems.",
+        )
+    tied: set[str] = set()
+    for rel in deal.relationships:
+        tied.update((rel.from_, rel.to))
+    for p in deal.people:
+        if p.reports_to:
+            tied.update((p.id, p.reports_to))
+    for p in deal.customers():
+        if p.id not in tied:
+            add(
+                "isolated-person",
+                [p.id],
+                f"{who(p)} has no ties at all in the map.",
+            )
+    out.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.code, s.people, s.message))
+    return out
+
+
+def risk_score(points: int) -> int:
+    """The 0-100 score for a total of signal points: ``100 x (1 - 0.5 ** (points / 40))``.
+
+    Every 40 points of signals halve the distance to 100, so the score never
+    saturates and two risky deals still rank apart.
+
+    Examples:
+        >>> [risk_score(p) for p in (0, 10, 25, 40, 80, 200)]
+        [0, 16, 35, 50, 75, 97]
+    """
+    return round(100 * (1 - 0.5 ** (points / HALF_POINTS)))
+
+
+def deal_risk(signals: list[Signal]) -> Risk:
+    """Return the risk score (0-100), the grade, and each signal's share of the score.
+
+    Examples:
+        >>> sig = Signal(code="negative-support", severity="high", people=[], message="")
+        >>> risk = deal_risk([sig, sig, sig])
+        >>> risk.score, risk.grade, [c.share for c in risk.contributions]
+        (85, 'high', [29, 28, 28])
+        >>> deal_risk([]).score
+        0
+    """
+    points = [POINTS[s.severity] for s in signals]
+    total = sum(points)
+    score = risk_score(total)
+    grade: Grade = (
+        "high" if score >= GRADE_HIGH_FROM else "medium" if score >= GRADE_MEDIUM_FROM else "low"
+    )
+    shares = _apportion(score, points)
+    contributions = [
+        Contribution(code=s.code, people=s.people, points=p, share=share)
+        for s, p, share in zip(signals, points, shares, strict=True)
+        if p
+    ]
+    explanation = (
+        f"Signals add {total} points (high 25, medium 10, low 5, info 0); "
+        f"score = 100 x (1 - 0.5^({total}/{HALF_POINTS})) = {score}; grade {grade} "
+        f"(high from {GRADE_HIGH_FROM}, medium from {GRADE_MEDIUM_FROM})."
+    )
+    return Risk(
+        score=score,
+        grade=grade,
+        points=total,
+        explanation=explanation,
+        contributions=contributions,
+    )
+
+
+def _apportion(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` as whole numbers that add up exactly.
+
+    Largest remainders get the spare units; ties go to the earlier entry.
+    """
+    whole = sum(weights)
+    if whole == 0:
+        return [0] * len(weights)
+    exact = [total * w / whole for w in weights]
+    out = [int(x) for x in exact]
+    spare = total - sum(out)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - out[i]), i))
+    for i in order[:spare]:
+        out[i] += 1
+    return out
+
+
+def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]]]:
+    """(blocker, decision-maker, chain) for each blocker whose sway reaches a decision-maker.
+
+    Sway travels along ``influences`` ties (from -> to) and ``reports_to`` ties in
+    both directions (a manager directs their report; a report advises their manager).
+    """
+    by_id = deal.people_by_id()
+    nxt: dict[str, set[str]] = {p.id: set() for p in deal.people}
+    for rel in deal.relationships:
+        if rel.kind is Kind.INFLUENCES:
+            nxt[rel.from_].add(rel.to)
+        elif rel.kind is Kind.REPORTS_TO:
+            nxt[rel.from_].add(rel.to)
+            nxt[rel.to].add(rel.from_)
+    for p in deal.people:
+        if p.reports_to:
+            nxt[p.id].add(p.reports_to)
+            nxt[p.reports_to].add(p.id)
+    dm_set = set(dms)
+    out: list[tuple[str, str, list[str]]] = []
+    blockers = sorted(
+        p.id for p in deal.people if p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER
+    )
+    for b in blockers:
+        chains = _bfs(b, lambda n: sorted(nxt[n]), max_depth=_SWAY_DEPTH)
+        for dm in sorted(dm_set & chains.keys()):
+            if dm != b and by_id[dm].stance is not Stance.BLOCKER:
+                out.append((b, dm, chains[dm]))
+    return out
+
+
+#: How far a blocker's sway travels: directly, or through one person.
+_SWAY_DEPTH = 2
+
+
+def _bfs(
+    start: str, neighbours: Callable[[str], list[str]], max_depth: int
+) -> dict[str, list[str]]:
+    chains = {start: [start]}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if len(chains[node]) > max_depth:
+            continue
+        for n in neighbours(node):
+            if n not in chains:
+                chains[n] = [*chains[node], n]
+                queue.append(n)
+    return chains
+
+
+def _days_since_contact(deal: Deal, person_id: str, as_of: date) -> int:
+    sellers = {p.id for p in deal.sellers()}
+    dates = [
+        r.last_contact
+        for r in deal.relationships
+        if r.last_contact is not None
+        and r.kind in (Kind.KNOWS, Kind.INFLUENCES)
+        and {r.from_, r.to} & sellers
+        and person_id in (r.from_, r.to)
+    ]
+    return (as_of - max(dates)).days if dates else 0

@@ -1,0 +1,198 @@
+"""Commands about one deal's analysis: analyze, paths."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from influence.cli._app import EXIT_THRESHOLD, _err, _errors, app
+
+if TYPE_CHECKING:
+    from influence.model import Policy
+
+
+class FailOn(StrEnum):
+    """Severity thresholds for ``--fail-on``."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+_RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+
+def _color() -> bool:
+    return (
+        sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    )
+
+
+def load_policy(path: Path | None) -> Policy | None:
+    """Read ``--policy FILE`` (errors are located like a deal file's)."""
+    if path is None:
+        return None
+    from influence.io import read_policy
+
+    return read_policy(path)
+
+
+def _dump(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON (the spec's shape).")
+    ] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print Markdown, for CRM notes or e-mail.")
+    ] = False,
+    policy: Annotated[
+        Path | None, typer.Option(help="A team policy file; the deal's own policy: wins.")
+    ] = None,
+    assume: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assume",
+            "-a",
+            help="What-if, repeatable: ID=STANCE, ID.influence=high, A~B=strong "
+            "(a recent knows tie), 'A>B=0.7' (influences).",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(help="Exit 1 if a signal of this severity or worse exists."),
+    ] = None,
+    width: Annotated[int, typer.Option(help="Columns for the terminal report.")] = 100,
+) -> None:
+    """Analyse a deal: risk grade and score, coverage, signals, paths, next actions.
+
+    Examples: influence analyze examples/saas-small.yaml;
+    influence analyze deal.yaml --assume zhang-min=ally --assume li-wei~chen-jun=strong;
+    influence analyze deal.yaml --json --fail-on high
+    """
+    if as_json and markdown:
+        raise typer.BadParameter("choose one of --json and --markdown")
+    from influence.analysis.report import analyze as run
+    from influence.io import read_deal
+
+    with _errors():
+        team = load_policy(policy)
+        deal = read_deal(file)
+        whatif = None
+        if assume:
+            from influence.analysis.whatif import what_if
+
+            whatif = what_if(deal, list(assume), team)
+            report = whatif.after
+        else:
+            report = run(deal, team)
+    if as_json:
+        data = report.model_dump(mode="json")
+        if whatif is not None:
+            data["what_if"] = {
+                "score_before": whatif.before.risk.score,
+                "grade_before": whatif.before.risk.grade,
+                "score_change": whatif.score_change,
+                "new_signals": [s.model_dump(mode="json") for s in whatif.new_signals],
+                "resolved_signals": [s.model_dump(mode="json") for s in whatif.resolved_signals],
+                "path_changes": [c.model_dump(mode="json") for c in whatif.path_changes],
+            }
+        _dump(data)
+    elif markdown:
+        from influence.render.markdown import to_markdown
+
+        typer.echo(to_markdown(report), nl=False)
+        if whatif is not None:
+            typer.echo(_whatif_text(whatif))
+    else:
+        from influence.render.terminal import to_terminal
+
+        typer.echo(to_terminal(report, width=width, color=_color()), nl=False)
+        if whatif is not None:
+            typer.echo("\n" + _whatif_text(whatif))
+    if fail_on is not None:
+        worst = [s for s in report.signals if _RANK[s.severity] <= _RANK[fail_on.value]]
+        if worst:
+            _err(
+                f"{file}: {len(worst)} signal{'s' * (len(worst) != 1)} at or above "
+                f"{fail_on.value} (--fail-on {fail_on.value})"
+            )
+            raise typer.Exit(EXIT_THRESHOLD)
+
+
+def _whatif_text(w: Any) -> str:
+    lines = [
+        "What changes if " + "; ".join(w.assumptions) + ":",
+        f"  risk {w.before.risk.grade} {w.before.risk.score} -> {w.after.risk.grade} "
+        f"{w.after.risk.score} ({w.score_change:+d})",
+    ]
+    lines += [f"  resolved: {s.code} {' '.join(s.people)}".rstrip() for s in w.resolved_signals]
+    lines += [f"  new:      {s.code} {' '.join(s.people)}".rstrip() for s in w.new_signals]
+    for c in w.path_changes:
+        before = " -> ".join(c.before.people) if c.before else "none"
+        after = " -> ".join(c.after.people) if c.after else "none"
+        lines.append(f"  best path to {c.target}: {before} => {after}")
+    return "\n".join(lines)
+
+
+@app.command()
+def paths(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    target: Annotated[str, typer.Argument(help="Id of the person to reach.")],
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--from", help="Start only from this person (repeatable). Default: our team."),
+    ] = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, help="How many paths (default 3).")] = None,
+    max_hops: Annotated[
+        int | None, typer.Option(min=1, max=20, help="Longest path, in ties (default 4).")
+    ] = None,
+    allow_blockers: Annotated[bool, typer.Option(help="Let paths pass through blockers.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    policy: Annotated[Path | None, typer.Option(help="A team policy file.")] = None,
+) -> None:
+    """Show the warmest introduction paths from our team to one person.
+
+    Example: influence paths examples/enterprise-committee.yaml ceo --from rep-anna -k 5
+    """
+    from influence.analysis.paths import introduction_paths, paths_message
+    from influence.io import read_deal
+    from influence.model import Policy
+
+    with _errors():
+        team = load_policy(policy)
+        deal = read_deal(file)
+        effective = (team or Policy()).merged(deal.policy)
+        hops = max_hops or effective.max_hops
+        found = introduction_paths(
+            deal,
+            target,
+            k=k or effective.paths_per_target,
+            max_hops=hops,
+            avoid_blockers=False if allow_blockers else effective.avoid_blockers,
+            sources=source or None,
+        )
+    message = paths_message(found, target, hops)
+    if as_json:
+        _dump({"target": target, "paths": [p.model_dump(mode="json") for p in found]})
+    else:
+        from influence.render._text import hop_text, path_summary, path_text
+
+        people = {p.id: p.name for p in deal.people}
+        for n, path in enumerate(found, start=1):
+            typer.echo(f"{n}. {path_text(path, people)}  ({path_summary(path)})")
+            for hop in path.steps:
+                typer.echo(f"     {hop_text(hop, people)}")
+    if message:
+        _err(message)

@@ -1,0 +1,1 @@
+"""Faces of a report: terminal text, Markdown, HTML."""

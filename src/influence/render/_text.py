@@ -1,0 +1,77 @@
+"""Wording shared by the terminal and Markdown reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from influence.analysis.paths import Hop, IntroductionPath
+from influence.analysis.report import DealReport, PersonRow
+
+_VERB = {
+    ("knows", True): "knows",
+    ("knows", False): "knows",
+    ("influences", True): "influences",
+    ("influences", False): "is influenced by",
+    ("reports_to", True): "reports to",
+    ("reports_to", False): "manages",
+}
+
+
+def names(report: DealReport) -> dict[str, PersonRow]:
+    """People of the report by id."""
+    return {p.id: p for p in report.people}
+
+
+def label(row: PersonRow | None, pid: str) -> str:
+    """``Name (Title)`` or the id when the person is unknown."""
+    if row is None:
+        return pid
+    return f"{row.name} ({row.title})" if row.title else row.name
+
+
+def money(report: DealReport) -> str:
+    """The deal's value with its currency, or ''."""
+    value = report.deal.value
+    if value is None:
+        return ""
+    amount = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{report.deal.currency} {amount}" if report.deal.currency else amount
+
+
+def headline(report: DealReport) -> str:
+    """One line: id, account, stage, value, close date."""
+    d = report.deal
+    bits = [d.id, d.account or "", d.stage or "", money(report)]
+    if d.close_date:
+        bits.append(f"close {d.close_date.isoformat()}")
+    return " | ".join(b for b in bits if b)
+
+
+def name_map(report: DealReport) -> dict[str, str]:
+    """Person names by id."""
+    return {p.id: p.name for p in report.people}
+
+
+def hop_text(hop: Hop, people: Mapping[str, str]) -> str:
+    """``Li Wei knows Liu Yang (0.90, former_colleague, last contact 2026-11-02)``."""
+    a = people.get(hop.from_, hop.from_)
+    b = people.get(hop.to, hop.to)
+    extra = [f"{hop.strength:.2f}"]
+    if hop.context:
+        extra.append(hop.context)
+    if hop.last_contact:
+        extra.append(f"last contact {hop.last_contact.isoformat()}")
+    return f"{a} {_VERB.get((hop.kind, hop.forward), hop.kind)} {b} ({', '.join(extra)})"
+
+
+def path_text(path: IntroductionPath, people: Mapping[str, str]) -> str:
+    """``Li Wei -> Liu Yang -> Chen Jun``."""
+    return " -> ".join(people.get(p, p) for p in path.people)
+
+
+def path_summary(path: IntroductionPath) -> str:
+    """``warmth 0.54, 2 hops`` plus the blocker label."""
+    s = f"warmth {path.warmth:.2f}, {path.hops} hop{'s' * (path.hops != 1)}"
+    if path.through_blocker:
+        s += ", THROUGH BLOCKER " + ", ".join(path.blockers)
+    return s

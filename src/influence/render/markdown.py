@@ -1,0 +1,102 @@
+"""The Markdown report: for CRM notes, e-mail and wikis."""
+
+from __future__ import annotations
+
+from influence.analysis.report import DealReport
+from influence.render._text import (
+    headline,
+    hop_text,
+    label,
+    name_map,
+    names,
+    path_summary,
+    path_text,
+)
+
+__all__ = ["to_markdown"]
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(report: DealReport) -> str:
+    """Return the report as GitHub-flavoured Markdown.
+
+    Examples:
+        >>> from influence import analyze, read_deal
+        >>> md = to_markdown(analyze(read_deal("examples/saas-small.yaml")))
+        >>> md.splitlines()[0]
+        '# Northwind analytics platform'
+    """
+    r = report
+    people = names(r)
+    named = name_map(r)
+    out: list[str] = [f"# {r.deal.name}", ""]
+    out.append(f"{headline(r)} | as of {r.deal.as_of.isoformat()}")
+    out.append("")
+    if r.assumptions:
+        out += ["**What if:** " + "; ".join(r.assumptions), ""]
+    uncovered = [d for d in r.decision_makers if r.coverage.people.get(d) != "covered"]
+    out.append(
+        f"**Risk {r.risk.grade.upper()} {r.risk.score}/100** | coverage {r.coverage.score:.2f} "
+        f"| support {r.support:+.2f} | decision-makers {len(r.decision_makers)} "
+        f"({len(uncovered)} not covered)"
+    )
+    out += ["", f"_{r.risk.explanation}_", ""]
+
+    out += ["## Signals", ""]
+    if r.signals:
+        out += ["| Severity | Signal | Points | What |", "|---|---|---:|---|"]
+        for s in r.signals:
+            out.append(f"| {s.severity} | `{s.code}` | {s.points} | {_cell(s.message)} |")
+    else:
+        out.append("No signals.")
+    out.append("")
+
+    out += ["## Role coverage", "", "| Role | Status | Held by |", "|---|---|---|"]
+    for role, status in r.coverage.roles.items():
+        holders = [label(p, p.id) for p in r.people if role in p.roles and p.side == "customer"]
+        out.append(f"| {role} | {status} | {_cell(', '.join(holders) or '-')} |")
+    out.append("")
+
+    out += ["## Introduction paths", ""]
+    if not r.paths:
+        out.append("Every decision-maker is covered.")
+    for target, paths in r.paths.items():
+        out.append(f"**To {_cell(label(people.get(target), target))}**")
+        out.append("")
+        if not paths:
+            out.append("- no path from our team within the hop limit")
+        for n, path in enumerate(paths, start=1):
+            out.append(f"{n}. {path_text(path, named)} ({path_summary(path)})")
+            for hop in path.steps:
+                out.append(f"    - {hop_text(hop, named)}")
+        out.append("")
+
+    out += ["## Next actions", ""]
+    for n, a in enumerate(r.actions, start=1):
+        advice = f" _Style {a.advice}._" if a.advice else ""
+        out.append(f"{n}. {a.text} (`{a.signal}`){advice}")
+    out.append("")
+
+    customers = sorted(
+        (p for p in r.people if p.side == "customer"),
+        key=lambda p: (-(p.network_influence or 0), -p.influence, p.id),
+    )
+    out += [
+        "## People",
+        "",
+        "| Name | Title | Roles | Influence | Network | Stance | Coverage |",
+        "|---|---|---|---:|---:|---|---|",
+    ]
+    for p in customers:
+        net = f"{p.network_influence:.3f}" if p.network_influence is not None else ""
+        name = ("**" + _cell(p.name) + "**") if p.decision_maker else _cell(p.name)
+        out.append(
+            f"| {name} | {_cell(p.title or '')} | {', '.join(p.roles)} | {p.influence:.2f} "
+            f"| {net} | {p.stance} | {p.coverage or ''} |"
+        )
+    out += ["", "Bold: decision-maker. Network: network influence (scores sum to 1).", ""]
+    return "\n".join(out)

@@ -1,0 +1,149 @@
+"""The terminal report: fits 100 columns, colour only on a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from influence.analysis.report import DealReport
+from influence.render._text import (
+    headline,
+    hop_text,
+    label,
+    name_map,
+    names,
+    path_summary,
+    path_text,
+)
+
+__all__ = ["to_terminal"]
+
+MAX_PEOPLE_ROWS = 30
+_SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+_GRADE_STYLE = {"high": "bold white on red", "medium": "bold black on yellow", "low": "bold green"}
+
+
+def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) -> str:
+    """Return the report as text for a terminal.
+
+    Args:
+        report: The report.
+        width: Columns to fit (100 by default).
+        color: Use ANSI colours.
+
+    Returns:
+        The text, deterministic for the same report and options.
+
+    Examples:
+        >>> from influence import analyze, read_deal
+        >>> text = to_terminal(analyze(read_deal("examples/saas-small.yaml")))
+        >>> "Risk" in text and max(len(line) for line in text.splitlines()) <= 100
+        True
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    people = names(report)
+    named = name_map(report)
+    r = report
+    console.print(Text(r.deal.name, style="bold"))
+    console.print(Text(f"{headline(r)} | as of {r.deal.as_of.isoformat()}", style="dim"))
+    if r.assumptions:
+        console.print(Text("What if: " + "; ".join(r.assumptions), style="bold magenta"))
+    summary = Text()
+    summary.append(f" Risk {r.risk.grade.upper()} {r.risk.score}/100 ", _GRADE_STYLE[r.risk.grade])
+    uncovered = [d for d in r.decision_makers if r.coverage.people.get(d) != "covered"]
+    summary.append(
+        f"  coverage {r.coverage.score:.2f}  support {r.support:+.2f}  "
+        f"decision-makers {len(r.decision_makers)} ({len(uncovered)} not covered)"
+    )
+    console.print(summary)
+    console.print(Text(r.risk.explanation, style="dim"))
+
+    console.print()
+    console.print(Text("Role coverage", style="bold underline"))
+    roles = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 2))
+    for role, status in r.coverage.roles.items():
+        holders = [label(p, p.id) for p in r.people if role in p.roles and p.side == "customer"]
+        roles.add_row(role, status, ", ".join(holders) or "-")
+    console.print(roles)
+
+    console.print()
+    customers = [p for p in r.people if p.side == "customer"]
+    ranked = sorted(
+        customers,
+        key=lambda p: (-(p.network_influence or 0), -p.influence, p.id),
+    )
+    shown = ranked[:MAX_PEOPLE_ROWS]
+    console.print(Text(f"People on the customer side ({len(customers)})", style="bold underline"))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("Name", overflow="fold", ratio=3)
+    table.add_column("Title", overflow="fold", ratio=2)
+    table.add_column("Roles", overflow="fold", ratio=3)
+    table.add_column("Infl", justify="right", no_wrap=True)
+    table.add_column("Net", justify="right", no_wrap=True)
+    table.add_column("Stance", no_wrap=True)
+    table.add_column("Coverage", no_wrap=True)
+    for p in shown:
+        table.add_row(
+            ("* " if p.decision_maker else "") + p.name,
+            p.title or "",
+            ", ".join(p.roles),
+            f"{p.influence:.2f}",
+            f"{p.network_influence:.3f}" if p.network_influence is not None else "",
+            p.stance,
+            p.coverage or "",
+        )
+    console.print(table)
+    footnote = "* decision-maker; Net = network influence (scores sum to 1)"
+    if len(customers) > len(shown):
+        footnote += f"; {len(customers) - len(shown)} more not shown (see --json)"
+    console.print(Text(footnote, style="dim"))
+
+    console.print()
+    console.print(Text(f"Signals ({len(r.signals)})", style="bold underline"))
+    # contributions list the signals that carry points, in the signals' order
+    shares = iter(r.risk.contributions)
+    for s in r.signals:
+        line = Text()
+        line.append(f"{s.severity.upper():<7}", _SEVERITY_STYLE[s.severity])
+        line.append(f"{s.code}", "bold")
+        if s.points:
+            line.append(f"  +{s.points} pts, {next(shares).share} of the score")
+        console.print(line)
+        console.print(Padding(Text(s.message), (0, 0, 0, 7)))
+
+    console.print()
+    console.print(Text("Introduction paths to decision-makers not covered", style="bold underline"))
+    if not r.paths:
+        console.print("  none needed: every decision-maker is covered")
+    for target, paths in r.paths.items():
+        console.print(Text(f"  to {label(people.get(target), target)}", style="bold"))
+        if not paths:
+            console.print("    no path from our team within the hop limit")
+        for n, path in enumerate(paths, start=1):
+            console.print(f"    {n}. {path_text(path, named)}  ({path_summary(path)})")
+            for hop in path.steps:
+                console.print(f"         {hop_text(hop, named)}")
+
+    console.print()
+    console.print(Text(f"Next actions ({len(r.actions)})", style="bold underline"))
+    for n, a in enumerate(r.actions, start=1):
+        console.print(Padding(Text(f"{n:>3}. {a.text} [{a.signal}]"), (0, 0, 0, 0)))
+        if a.advice:
+            console.print(Padding(Text(f"style {a.advice}", style="dim"), (0, 0, 0, 5)))
+    return out.getvalue()
