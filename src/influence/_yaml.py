@@ -126,8 +126,17 @@ for _tag, _regexp, _first in _IMPLICIT:
     Dumper12.add_implicit_resolver(_tag, _regexp, _first)
 
 
+# Characters YAML folds or strips inside plain, single-quoted and block scalars:
+# only double quotes (with escapes) carry them through unchanged.
+_FRAGILE = frozenset("\r\x85\u2028\u2029\ufeff\t")
+
+
 def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data and data == data.strip() and "\r" not in data else None
+    style: str | None = None
+    if any(c in _FRAGILE or (not c.isprintable() and c != "\n") for c in data):
+        style = '"'
+    elif "\n" in data and data == data.strip():
+        style = "|"
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 

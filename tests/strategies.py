@@ -1,0 +1,112 @@
+"""Hypothesis strategies: random valid deals."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hypothesis import strategies as st
+
+from influence import Deal
+
+# Any text a rep could type, minus surrogates (which no UTF-8 file can hold).
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=20,
+)
+DATES = st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 31))
+UNIT = st.floats(min_value=0, max_value=1, allow_nan=False).map(lambda x: round(x, 3))
+STANCES = st.sampled_from(["ally", "neutral", "blocker", "unknown"])
+SIDES = st.sampled_from(["customer", "customer", "customer", "seller", "partner"])
+ROLES = st.lists(
+    st.sampled_from(
+        [
+            "decision_maker",
+            "economic_buyer",
+            "technical_buyer",
+            "user",
+            "champion",
+            "coach",
+            "influencer",
+            "gatekeeper",
+            "procurement",
+            "legal",
+        ]
+    ),
+    max_size=3,
+    unique=True,
+)
+KINDS = st.sampled_from(["knows", "influences", "reports_to", "conflicts_with"])
+
+
+def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+@st.composite
+def deal_data(draw: st.DrawFn, min_people: int = 1, max_people: int = 12) -> dict[str, Any]:
+    """Plain data of a random valid deal (no reports_to cycles, known ids only)."""
+    n = draw(st.integers(min_value=min_people, max_value=max_people))
+    ids = [f"p{i}" for i in range(n)]
+    people: list[dict[str, Any]] = []
+    for i, pid in enumerate(ids):
+        person: dict[str, Any] = {
+            "id": pid,
+            "name": draw(TEXT.filter(lambda t: t.strip() != "")),
+            "side": draw(SIDES),
+            "stance": draw(STANCES),
+            "influence": draw(UNIT),
+        }
+        if person["side"] == "customer":
+            person["roles"] = draw(ROLES)
+        for key, strategy in (
+            ("title", TEXT),
+            ("assessed", DATES),
+            ("style", st.sampled_from(["analytical", "driver", "expressive", "amiable"])),
+            ("notes", TEXT),
+        ):
+            value = draw(_optional(strategy))
+            if value is not None:
+                person[key] = value
+        # Managers come earlier in the list: no cycles by construction.
+        if i and draw(st.booleans()):
+            person["reports_to"] = ids[draw(st.integers(0, i - 1))]
+        people.append(person)
+    relationships: list[dict[str, Any]] = []
+    if n >= 2:
+        for _ in range(draw(st.integers(0, 3 * n))):
+            a, b = draw(st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True))
+            kind = draw(KINDS)
+            if kind == "reports_to" and ids.index(b) > ids.index(a):
+                a, b = b, a  # keep reports_to pointing to earlier people
+            rel: dict[str, Any] = {"from": a, "to": b, "kind": kind, "strength": draw(UNIT)}
+            for key, strategy in (("context", TEXT), ("last_contact", DATES), ("notes", TEXT)):
+                value = draw(_optional(strategy))
+                if value is not None:
+                    rel[key] = value
+            relationships.append(rel)
+    info: dict[str, Any] = {"name": draw(TEXT.filter(lambda t: t.strip() != ""))}
+    info["as_of"] = draw(DATES)
+    for key, strategy in (
+        ("account", TEXT),
+        ("stage", TEXT),
+        ("value", st.floats(min_value=0, max_value=1e9, allow_nan=False)),
+        ("currency", st.sampled_from(["USD", "EUR", "CNY"])),
+        ("close_date", DATES),
+    ):
+        value = draw(_optional(strategy))
+        if value is not None:
+            info[key] = value
+    sellers = [p["id"] for p in people if p["side"] == "seller"]
+    if sellers and draw(st.booleans()):
+        info["owner"] = draw(st.sampled_from(sellers))
+    data: dict[str, Any] = {"version": 1, "deal": info, "people": people}
+    data["relationships"] = relationships
+    if draw(st.booleans()):
+        data["policy"] = {"max_hops": draw(st.integers(1, 6))}
+    return data
+
+
+def deals(min_people: int = 1, max_people: int = 12) -> st.SearchStrategy[Deal]:
+    """Random valid :class:`Deal` objects."""
+    return deal_data(min_people, max_people).map(Deal.model_validate)

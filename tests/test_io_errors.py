@@ -1,0 +1,258 @@
+"""Every error class of the deal-file spec: exit 3, the exact line, the suggestion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from influence import DealFileError, check_deal, parse_deal, read_deal
+
+GOOD_HEAD = """\
+version: 1
+deal:
+  name: ACME ERP
+  as_of: 2026-11-20
+people:
+  - id: li-wei
+    name: Li Wei
+    side: seller
+  - id: zhang-min
+    name: Zhang Min
+    roles: [economic_buyer]
+"""
+# line numbers below:   1 version, 2 deal, 3 name, 4 as_of, 5 people,
+# 6 - id: li-wei, 7 name, 8 side, 9 - id: zhang-min, 10 name, 11 roles
+
+CASES: list[tuple[str, str, int, str]] = [
+    # (name, text appended to GOOD_HEAD or full text, expected line, expected fragment)
+    (
+        "yaml-syntax",
+        GOOD_HEAD + "    stance: [ally\n",
+        13,
+        "invalid YAML",
+    ),
+    (
+        "unknown-top-level-key",
+        GOOD_HEAD + "relationship:\n  - {from: li-wei, to: zhang-min}\n",
+        12,
+        "unknown field 'relationship'; did you mean 'relationships'?",
+    ),
+    (
+        "unknown-person-field",
+        GOOD_HEAD + "    stanse: ally\n",
+        12,
+        "unknown field 'stanse'; did you mean 'stance'?",
+    ),
+    (
+        "missing-name",
+        GOOD_HEAD + "  - id: ghost\n    title: CTO\n",
+        12,
+        "people[2].name: required field 'name' is missing",
+    ),
+    (
+        "duplicate-id",
+        GOOD_HEAD + "  - id: zhang-min\n    name: Zhang Min Two\n",
+        12,
+        "duplicate person id 'zhang-min' (first used by people[1])",
+    ),
+    (
+        "unknown-person-in-relationship",
+        GOOD_HEAD + "relationships:\n  - from: li-wei\n    to: zhang-mim\n",
+        14,
+        "no person 'zhang-mim' in this deal; did you mean 'zhang-min'?",
+    ),
+    (
+        "unknown-reports-to",
+        GOOD_HEAD + "    reports_to: chen-jn\n  - id: chen-jun\n    name: Chen Jun\n",
+        12,
+        "people[1].reports_to: no person 'chen-jn' in this deal; did you mean 'chen-jun'?",
+    ),
+    (
+        "unknown-owner",
+        GOOD_HEAD.replace("  as_of: 2026-11-20\n", "  as_of: 2026-11-20\n  owner: li-we\n"),
+        5,
+        "deal.owner: no person 'li-we' in this deal; did you mean 'li-wei'?",
+    ),
+    (
+        "self-relationship",
+        GOOD_HEAD + "relationships:\n  - {from: li-wei, to: zhang-min}\n"
+        "  - {from: zhang-min, to: zhang-min, kind: influences}\n",
+        14,
+        "a relationship from 'zhang-min' to itself",
+    ),
+    (
+        "influence-out-of-range",
+        GOOD_HEAD + "    influence: 1.5\n",
+        12,
+        "1.5 is out of range; expected a number from 0 to 1",
+    ),
+    (
+        "strength-out-of-range",
+        GOOD_HEAD + "relationships:\n  - from: li-wei\n    to: zhang-min\n    strength: -0.2\n",
+        15,
+        "out of range",
+    ),
+    (
+        "unknown-stance",
+        GOOD_HEAD + "    stance: alli\n",
+        12,
+        "'alli' is not a stance; expected one of ally, neutral, blocker, unknown; "
+        "did you mean 'ally'?",
+    ),
+    (
+        "unknown-role",
+        GOOD_HEAD + "  - name: Chen Jun\n    roles: [decision-maker]\n",
+        13,
+        "'decision-maker' is not a role; expected one of decision_maker",
+    ),
+    (
+        "unknown-kind",
+        GOOD_HEAD + "relationships:\n  - from: li-wei\n    to: zhang-min\n    kind: know\n",
+        15,
+        "did you mean 'knows'?",
+    ),
+    (
+        "unknown-influence-word",
+        GOOD_HEAD + "    influence: hgih\n",
+        12,
+        "'hgih' is not a valid influence; expected a number from 0 to 1 or one of low, "
+        "medium, high; did you mean 'high'?",
+    ),
+    (
+        "reports-to-cycle",
+        GOOD_HEAD
+        + "    reports_to: chen-jun\n  - id: chen-jun\n    name: Chen Jun\n"
+        + "    reports_to: zhang-min\n",
+        15,
+        "reports_to cycle: chen-jun -> zhang-min -> chen-jun",
+    ),
+    (
+        "bad-date",
+        GOOD_HEAD + "    assessed: 2026-13-45\n",
+        12,
+        "is not a date; expected YYYY-MM-DD",
+    ),
+    (
+        "duplicate-key",
+        GOOD_HEAD + "    stance: ally\n    stance: blocker\n",
+        13,
+        "the key 'stance' appears twice",
+    ),
+    (
+        "unsupported-version",
+        GOOD_HEAD.replace("version: 1", "version: 2"),
+        1,
+        "unsupported version 2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "line", "fragment"), CASES, ids=[c[0] for c in CASES])
+def test_each_error_is_located_with_a_suggestion(
+    cli: Any, write: Any, name: str, text: str, line: int, fragment: str
+) -> None:
+    path = write(text)
+    result = cli("validate", path)
+    assert result.exit_code == 3
+    assert f"{path}:{line}:" in result.stderr, result.stderr
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert f"FAIL {path}" in result.stdout
+
+
+def test_all_problems_reported_at_once(write: Any) -> None:
+    text = GOOD_HEAD + "    stance: alli\n  - name: Chen\n    influence: 3\n"
+    text += "relationships:\n  - {from: li-wei, to: nobody}\n"
+    result = check_deal(write(text))
+    messages = [str(p) for p in result.errors]
+    assert len(messages) == 3, messages
+    assert [p.line for p in result.errors] == [12, 14, 16]
+    assert [p.field for p in result.errors] == [
+        "people[1].stance",
+        "people[2].influence",
+        "relationships[0].to",
+    ]
+
+
+def test_json_errors_have_lines(write: Any) -> None:
+    path = write(
+        '{\n  "deal": {"name": "X"},\n  "people": [\n    {"name": "A",\n     "stance": "aly"}\n  ]\n}\n',
+        "deal.json",
+    )
+    [problem] = check_deal(path).errors
+    assert (problem.line, problem.field) == (5, "people[0].stance")
+    assert "did you mean 'ally'?" in problem.message
+
+
+def test_json_syntax_error(write: Any, cli: Any) -> None:
+    path = write('{"deal": {"name": "X"},\n "people": [,]}\n', "deal.json")
+    result = cli("validate", path)
+    assert result.exit_code == 3
+    assert f"{path}:2:" in result.stderr and "invalid JSON" in result.stderr
+
+
+def test_empty_file(write: Any, cli: Any) -> None:
+    for text in ("", "   \n\n", "# only a comment\n"):
+        path = write(text)
+        result = cli("validate", path)
+        assert result.exit_code == 3
+        assert "the file is empty" in result.stderr
+
+
+def test_not_utf8(write: Any, cli: Any) -> None:
+    path = write(GOOD_HEAD.encode() + b"    notes: caf\xe9\n")
+    result = cli("validate", path)
+    assert result.exit_code == 3
+    assert f"{path}:12:" in result.stderr
+    assert "not UTF-8" in result.stderr and "0xe9" in result.stderr
+
+
+def test_alias_bomb_is_refused_quickly(write: Any, cli: Any) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    bomb = "deal: {name: bomb}\nx:\n  " + "\n  ".join(lines) + "\n"
+    path = write(bomb)
+    # 9**12 values: had the bomb been expanded, this test would never finish.
+    result = cli("validate", path)
+    assert result.exit_code == 3
+    assert "aliases" in result.stderr and "would expand" in result.stderr
+
+
+def test_not_a_mapping(write: Any) -> None:
+    [problem] = check_deal(write("- just\n- a list\n")).errors
+    assert "expected a mapping" in problem.message
+
+
+def test_missing_file_and_bad_suffix(cli: Any, tmp_path: Path) -> None:
+    result = cli("validate", tmp_path / "nope.yaml", tmp_path / "deal.txt")
+    assert result.exit_code == 3
+    assert "no such file" in result.stderr
+    assert "unknown file type '.txt'" in result.stderr
+
+
+def test_warnings_do_not_fail_unless_strict(cli: Any, write: Any) -> None:
+    text = GOOD_HEAD.replace("    side: seller\n", "    side: seller\n    roles: [champion]\n")
+    path = write(text)
+    result = cli("validate", path)
+    assert result.exit_code == 0
+    assert "warning: " in result.stderr
+    assert "isolated" in result.stderr  # zhang-min has no ties
+    assert "holds buying roles" in result.stderr
+    assert cli("validate", "--strict", path).exit_code == 3
+
+
+def test_read_deal_raises_with_every_problem(write: Any) -> None:
+    with pytest.raises(DealFileError) as info:
+        read_deal(write(GOOD_HEAD + "    stance: alli\n    style: drivr\n"))
+    assert [p.line for p in info.value.problems] == [12, 13]
+    assert "did you mean 'driver'?" in str(info.value)
+
+
+def test_parse_deal_names_the_source() -> None:
+    with pytest.raises(DealFileError) as info:
+        parse_deal("deal: {}\n", source="inline.yaml")
+    assert str(info.value).startswith("inline.yaml:1:")
+    assert "required field 'name' is missing" in str(info.value)
