@@ -11,22 +11,25 @@ file means the same thing everywhere.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-try:  # libyaml's C parser and composer: ~8x faster than the pure-Python ones.
+if TYPE_CHECKING:
     from yaml._yaml import CParser as _Parser
-except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+else:
+    try:  # libyaml's C parser and composer: ~8x faster than the pure-Python ones.
+        from yaml._yaml import CParser as _Parser
+    except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
 
-    class _Parser(
-        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer
-    ):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
+        class _Parser(
+            yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer
+        ):
+            def __init__(self, stream: str) -> None:
+                yaml.reader.Reader.__init__(self, stream)
+                yaml.scanner.Scanner.__init__(self)
+                yaml.parser.Parser.__init__(self)
+                yaml.composer.Composer.__init__(self)
 
 
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -95,14 +98,14 @@ class Constructor12(SafeConstructor):
                         key_node.start_mark,
                     )
                 seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
-Constructor12.add_constructor("tag:yaml.org,2002:int", Constructor12.construct_yaml_int)
-Constructor12.add_constructor("tag:yaml.org,2002:float", Constructor12.construct_yaml_float)
+Constructor12.add_constructor("tag:yaml.org,2002:int", Constructor12.construct_yaml_int)  # type: ignore[type-var]
+Constructor12.add_constructor("tag:yaml.org,2002:float", Constructor12.construct_yaml_float)  # type: ignore[type-var]
 
 
-class Loader12(_Parser, Constructor12, Resolver12):  # type: ignore[misc]
+class Loader12(_Parser, Constructor12, Resolver12):
     """The one loader every reading path uses."""
 
     def __init__(self, stream: str) -> None:
@@ -156,14 +159,14 @@ def compose(text: str) -> Node | None:
     """Compose one YAML document into nodes that carry line and column marks."""
     loader = Loader12(text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
         loader.dispose()
 
 
 def dump(data: Any) -> str:
     """Dump plain data as block-style YAML that :func:`load` reads back equal."""
-    return yaml.dump(  # type: ignore[no-any-return]
+    return yaml.dump(
         data,
         Dumper=Dumper12,
         sort_keys=False,

@@ -255,7 +255,7 @@ def risk_score(points: int) -> int:
         >>> [risk_score(p) for p in (0, 10, 25, 40, 80, 200)]
         [0, 16, 35, 50, 75, 97]
     """
-    return round(100 * (1 - 0.5 ** (points / HALF_POINTS)))
+    return round(100 * (1 - 0.5 ** (points / HALF_POINTS)))  # type: ignore[no-any-return]
 
 
 def deal_risk(signals: list[Signal]) -> Risk:

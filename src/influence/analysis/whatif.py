@@ -238,8 +238,10 @@ def what_if(
     new = {key(s): s for s in after.signals}
     changes: list[PathChange] = []
     for target in sorted(set(before.paths) | set(after.paths)):
-        b = (before.paths.get(target) or [None])[0]
-        a = (after.paths.get(target) or [None])[0]
+        old_best = before.paths.get(target) or []
+        new_best = after.paths.get(target) or []
+        b = old_best[0] if old_best else None
+        a = new_best[0] if new_best else None
         if b != a:
             changes.append(PathChange(target=target, before=b, after=a))
     return WhatIf(
