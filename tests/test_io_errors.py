@@ -178,7 +178,8 @@ def test_all_problems_reported_at_once(write: Any) -> None:
 
 def test_json_errors_have_lines(write: Any) -> None:
     path = write(
-        '{\n  "deal": {"name": "X"},\n  "people": [\n    {"name": "A",\n     "stance": "aly"}\n  ]\n}\n',
+        '{\n  "deal": {"name": "X"},\n  "people": [\n    {"name": "A",\n'
+        '     "stance": "aly"}\n  ]\n}\n',
         "deal.json",
     )
     [problem] = check_deal(path).errors

@@ -100,8 +100,10 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
 def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -> list[str]:
     """Return customers in the network-influence top three whose stated influence is low.
 
-    "Low" means at or below the median of the customers' stated influence. A deal
-    with fewer than five customers has none (everyone would be in the top three).
+    "Low" means at or below the median of the customers' stated influence. Only
+    people with at least one tie to another customer count (without ties the
+    network adds no evidence to the stated influence), and a deal with fewer than
+    five customers has none (everyone would be in the top three).
 
     Examples:
         >>> from influence.model import Deal
@@ -118,4 +120,13 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
     scores = scores if scores is not None else network_influence(deal)
     median = statistics.median(p.influence for p in customers)
     stated = {p.id: p.influence for p in customers}
-    return sorted(s.id for s in scores if s.rank <= 3 and stated[s.id] <= median)
+    tied: set[str] = set()
+    for r in deal.relationships:
+        if r.from_ in stated and r.to in stated and r.kind is not Kind.CONFLICTS_WITH:
+            tied.update((r.from_, r.to))
+    for p in customers:
+        if p.reports_to in stated:
+            tied.update((p.id, p.reports_to))
+    return sorted(
+        s.id for s in scores if s.rank <= 3 and stated[s.id] <= median and s.id in tied
+    )

@@ -1,0 +1,202 @@
+"""Coverage, support, network influence, reports and what-if on small deals."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from influence import Deal, analyze, network_influence, person_coverage, support
+from influence.analysis.whatif import AssumptionError, parse_assumption, what_if
+from influence.errors import UnknownPersonError
+from tests.strategies import deals
+
+
+def deal_of(people: list[dict[str, Any]], ties: list[dict[str, Any]] | None = None) -> Deal:
+    return Deal.model_validate(
+        {
+            "deal": {"name": "t", "as_of": "2026-11-20"},
+            "people": people,
+            "relationships": list(ties),
+        }
+    )
+
+
+def test_coverage_statuses() -> None:
+    deal = deal_of(
+        [
+            {"name": "S", "side": "seller"},
+            {"name": "Warm"},
+            {"name": "Cold"},
+            {"name": "Old"},
+            {"name": "Weak"},
+            {"name": "Via", "side": "partner"},
+            {"name": "Sway"},
+        ],
+        [
+            {"from": "s", "to": "warm", "strength": 0.5, "last_contact": "2026-10-06"},
+            {"from": "old", "to": "s", "strength": 0.9, "last_contact": "2026-10-05"},
+            {"from": "s", "to": "weak", "strength": 0.49},
+            {"from": "via", "to": "cold", "strength": 1.0},
+            {"from": "s", "to": "sway", "kind": "influences", "strength": 0.8},
+            {"from": "s", "to": "cold", "kind": "reports_to", "strength": 1.0},
+        ],
+    )
+    assert person_coverage(deal) == {
+        "warm": "covered",  # exactly 45 days: not yet stale
+        "cold": "uncovered",  # partners and reports_to ties are not coverage
+        "old": "stale",  # 46 days
+        "weak": "uncovered",
+        "sway": "covered",
+    }
+
+
+def test_support_is_influence_weighted() -> None:
+    deal = deal_of(
+        [
+            {"name": "A", "stance": "ally", "influence": 0.9},
+            {"name": "B", "stance": "blocker", "influence": 0.3},
+            {"name": "C", "stance": "unknown", "influence": 0.3},
+            {"name": "Us", "side": "seller", "stance": "blocker", "influence": 1.0},
+        ]
+    )
+    assert support(deal) == round((0.9 - 0.3) / 1.5, 4)
+
+
+def test_network_influence_centre_of_most_ties_ranks_first() -> None:
+    people = [{"name": n, "influence": 0.5} for n in ("Hub", "A", "B", "C", "D", "E")]
+    ties = [{"from": x, "to": "hub"} for x in ("a", "b", "c", "d")] + [{"from": "d", "to": "e"}]
+    scores = network_influence(deal_of(people, ties))
+    assert [s.id for s in scores][:2] == ["hub", "d"]
+    assert [s.rank for s in scores] == [1, 2, 3, 4, 5, 6]
+    assert abs(sum(s.score for s in scores) - 1) < 1e-3
+
+
+def test_influence_flows_to_who_sways_and_who_manages() -> None:
+    people = [
+        {"name": "Boss", "influence": 0.3},
+        {"name": "Adviser", "influence": 0.3},
+        {"name": "Big", "influence": 0.9},
+        {"name": "Other", "influence": 0.3},
+    ]
+    ties = [
+        {"from": "big", "to": "boss", "kind": "reports_to"},
+        {"from": "adviser", "to": "big", "kind": "influences"},
+    ]
+    ranks = {s.id: s.rank for s in network_influence(deal_of(people, ties))}
+    assert ranks["big"] == 1
+    assert ranks["other"] == 4  # no ties: only its prior
+
+
+def test_report_json_has_the_spec_keys_and_types() -> None:
+    from influence import read_deal
+
+    data = analyze(read_deal("examples/enterprise-committee.yaml")).model_dump(mode="json")
+    assert set(data) >= {
+        "deal",
+        "risk",
+        "coverage",
+        "support",
+        "decision_makers",
+        "network_influence",
+        "signals",
+        "paths",
+        "actions",
+    }
+    assert set(data["deal"]) >= {"id", "name", "as_of"}
+    assert isinstance(data["risk"]["score"], int) and data["risk"]["grade"] in (
+        "low",
+        "medium",
+        "high",
+    )
+    assert isinstance(data["coverage"]["score"], float)
+    assert set(data["coverage"]["people"].values()) <= {"covered", "stale", "uncovered"}
+    assert set(data["coverage"]["roles"].values()) <= {"covered", "uncovered", "missing"}
+    assert isinstance(data["support"], float) and -1 <= data["support"] <= 1
+    assert data["decision_makers"] == sorted(data["decision_makers"])
+    for entry in data["network_influence"]:
+        assert set(entry) >= {"id", "score", "rank"}
+    for s in data["signals"]:
+        assert set(s) >= {"code", "severity", "people", "message"}
+    for target, paths in data["paths"].items():
+        assert target in data["decision_makers"]
+        assert data["coverage"]["people"][target] != "covered"
+        for p in paths:
+            assert set(p) >= {"people", "warmth", "hops", "through_blocker"}
+            assert p["people"][-1] == target
+    for a in data["actions"]:
+        assert set(a) >= {"text", "signal", "people"}
+    json.dumps(data)
+
+
+REPORT_SETTINGS = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@REPORT_SETTINGS
+@given(deal=deals(max_people=10))
+def test_analyze_never_raises_and_stays_in_bounds(deal: Deal) -> None:
+    report = analyze(deal)
+    assert 0 <= report.risk.score <= 100
+    assert 0 <= report.coverage.score <= 1
+    assert -1 <= report.support <= 1
+    assert sum(c.share for c in report.risk.contributions) == report.risk.score
+    customers = {p.id for p in deal.people if p.side.value == "customer"}
+    assert set(report.coverage.people) == customers
+    assert [s.rank for s in report.network_influence] == list(range(1, len(customers) + 1))
+    for target, paths in report.paths.items():
+        assert target in report.decision_makers
+        for path in paths:
+            assert path.people[-1] == target
+    signals = [(s.severity, s.code) for s in report.signals]
+    order = {"high": 0, "medium": 1, "low": 2, "info": 3}
+    assert signals == sorted(signals, key=lambda x: (order[x[0]], x[1]))
+    # deterministic
+    assert analyze(deal) == report
+
+
+@pytest.mark.parametrize(
+    "people",
+    [
+        [],
+        [{"name": "Solo"}],
+        [{"name": "Us", "side": "seller"}],
+        [{"name": "Us", "side": "seller"}, {"name": "Pal", "side": "partner"}],
+    ],
+)
+def test_degenerate_deals(people: list[dict[str, Any]]) -> None:
+    report = analyze(deal_of(people))
+    assert report.coverage.score == 0.0 and report.support == 0.0
+    assert "no-decision-maker" in [s.code for s in report.signals]
+
+
+def test_what_if_stance_and_tie() -> None:
+    deal = deal_of(
+        [
+            {"name": "Li", "side": "seller"},
+            {"name": "Chen", "roles": ["decision_maker"], "stance": "unknown"},
+        ]
+    )
+    result = what_if(deal, ["chen=ally", "li~chen"])
+    assert result.after.coverage.people["chen"] == "covered"
+    resolved = {s.code for s in result.resolved_signals}
+    assert {"decision-maker-uncovered", "unknown-stance"} <= resolved
+    assert result.score_change == result.after.risk.score - result.before.risk.score < 0
+    assert result.after.assumptions == ["chen=ally", "li~chen"]
+    # the deal itself is unchanged
+    assert deal.person("chen").stance.value == "unknown"
+
+
+def test_assumption_syntax_errors() -> None:
+    with pytest.raises(AssumptionError, match="did you mean 'ally'"):
+        parse_assumption("chen=alli")
+    with pytest.raises(AssumptionError, match="cannot read the assumption"):
+        parse_assumption("chen is great")
+    with pytest.raises(AssumptionError, match="from 0 to 1"):
+        parse_assumption("a~b=2")
+    assert parse_assumption("a>b=weak").value == "0.3"
+    with pytest.raises(UnknownPersonError, match="did you mean 'chen'"):
+        what_if(deal_of([{"name": "Chen"}]), ["chn=ally"])

@@ -1,0 +1,232 @@
+"""Every signal code fires on a small deal made for it, and not on its near twin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from influence import Deal, Policy, analyze
+from influence.analysis.risk import SIGNAL_CODES
+
+AS_OF = "2026-11-20"
+
+
+def make(people: list[dict[str, Any]], ties: list[dict[str, Any]] | None = None) -> Deal:
+    return Deal.model_validate(
+        {
+            "deal": {"name": "t", "as_of": AS_OF},
+            "people": people,
+            "relationships": ties or [],
+        }
+    )
+
+
+def seller(pid: str = "s") -> dict[str, Any]:
+    return {"id": pid, "name": pid.upper(), "side": "seller"}
+
+
+def customer(pid: str, **fields: Any) -> dict[str, Any]:
+    return {"id": pid, "name": pid.title(), **fields}
+
+
+def tie(a: str, b: str, **fields: Any) -> dict[str, Any]:
+    return {"from": a, "to": b, **fields}
+
+
+def healthy() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A deal with no signal at all: every role covered, allies, fresh ties."""
+    people = [
+        seller(),
+        customer("dm", roles=["decision_maker"], stance="ally", influence=0.9, assessed=AS_OF),
+        customer("eb", roles=["economic_buyer"], stance="ally", influence=0.8, assessed=AS_OF),
+        customer("tb", roles=["technical_buyer"], stance="ally", influence=0.5),
+        customer("us", roles=["user"], stance="neutral", influence=0.4),
+        customer("ch", roles=["champion"], stance="ally", influence=0.5),
+    ]
+    ties = [
+        tie("s", c, strength=0.9, last_contact="2026-11-10") for c in ("dm", "eb", "tb", "us", "ch")
+    ]
+    return people, ties
+
+
+def codes(deal: Deal, policy: Policy | None = None) -> list[str]:
+    return [s.code for s in analyze(deal, policy).signals]
+
+
+def test_healthy_deal_has_no_signals_and_low_risk() -> None:
+    report = analyze(make(*healthy()))
+    assert report.signals == []
+    assert (report.risk.score, report.risk.grade) == (0, "low")
+    assert report.coverage.score == 1.0
+    assert report.support > 0.8
+
+
+def with_person(pid: str, **changes: Any) -> Deal:
+    people, ties = healthy()
+    people = [({**p, **changes} if p["id"] == pid else p) for p in people]
+    return make(people, ties)
+
+
+def without_ties_to(pid: str) -> Deal:
+    people, ties = healthy()
+    return make(people, [t for t in ties if t["to"] != pid])
+
+
+FIRES: dict[str, tuple[Deal, Deal, list[str]]] = {}
+
+
+def case(code: str, fires: Deal, twin: Deal, people: list[str]) -> None:
+    FIRES[code] = (fires, twin, people)
+
+
+people, ties = healthy()
+case(
+    "no-decision-maker",
+    make(
+        [p for p in people if p["id"] not in ("dm", "eb")],
+        [t for t in ties if t["to"] not in ("dm", "eb")],
+    ),
+    make(*healthy()),
+    [],
+)
+case("decision-maker-uncovered", without_ties_to("dm"), make(*healthy()), ["dm"])
+case("decision-maker-blocker", with_person("eb", stance="blocker"), make(*healthy()), ["eb"])
+case(
+    "role-missing",
+    make([p for p in people if p["id"] != "us"], [t for t in ties if t["to"] != "us"]),
+    make(*healthy()),
+    [],
+)
+case("role-uncovered", without_ties_to("tb"), make(*healthy()), ["tb"])
+case("no-champion", with_person("ch", stance="neutral"), make(*healthy()), [])
+case(
+    "single-threaded",
+    make(people, [t for t in ties if t["to"] in ("dm", "eb")]),
+    make(people, [t for t in ties if t["to"] in ("dm", "eb", "ch")]),
+    ["dm", "eb"],
+)
+case(
+    "blocker-influences-decision-maker",
+    make(
+        [*people, customer("bk", stance="blocker", influence=0.3)],
+        [*ties, tie("bk", "dm", kind="influences"), tie("s", "bk", strength=0.9)],
+    ),
+    make(
+        [*people, customer("bk", stance="blocker", influence=0.3)],
+        [*ties, tie("dm", "bk", kind="influences"), tie("s", "bk", strength=0.9)],
+    ),
+    ["bk", "dm"],
+)
+case(
+    "unknown-stance",
+    with_person("us", stance="unknown", influence=0.6),
+    with_person("us", stance="unknown", influence=0.59),
+    ["us"],
+)
+case(
+    "stale-relationship",
+    make(people, [({**t, "last_contact": "2026-09-01"} if t["to"] == "ch" else t) for t in ties]),
+    make(people, [({**t, "last_contact": "2026-10-06"} if t["to"] == "ch" else t) for t in ties]),
+    ["ch"],
+)
+case(
+    "doubtful-assessment",
+    with_person("dm", assessed="2026-08-21"),
+    with_person("dm", assessed="2026-08-22"),
+    ["dm"],
+)
+BLOCKERS = [customer(f"bk{i}", stance="blocker", influence=1.0) for i in range(3)]
+case(
+    "negative-support",
+    # allies weigh 2.7 in all; three blockers of 1.0 outweigh them, two do not
+    make([*people, *BLOCKERS], [*ties, *(tie("s", b["id"], strength=0.9) for b in BLOCKERS)]),
+    make(
+        [*people, *BLOCKERS[:2]], [*ties, *(tie("s", b["id"], strength=0.9) for b in BLOCKERS[:2])]
+    ),
+    [],
+)
+case(
+    "ally-conflicts-with-decision-maker",
+    make(people, [*ties, tie("dm", "ch", kind="conflicts_with")]),
+    make(people, [*ties, tie("us", "ch", kind="conflicts_with")]),
+    ["ch", "dm"],
+)
+case(
+    "hidden-influencer",
+    make(people, [*ties, *(tie("us", x, strength=1.0) for x in ("dm", "eb", "tb", "ch"))]),
+    make(*healthy()),
+    ["us"],
+)
+case(
+    "isolated-person",
+    make([*people, customer("lone", stance="neutral", influence=0.1)], ties),
+    make([*people, customer("lone", stance="neutral", influence=0.1)], [*ties, tie("us", "lone")]),
+    ["lone"],
+)
+
+
+def test_every_code_has_a_case() -> None:
+    assert sorted(FIRES) == sorted(SIGNAL_CODES)
+
+
+@pytest.mark.parametrize("code", sorted(FIRES))
+def test_signal_fires_and_its_twin_does_not(code: str) -> None:
+    fires, twin, people = FIRES[code]
+    found = [s for s in analyze(fires).signals if s.code == code]
+    assert found, f"{code} should fire"
+    assert any(s.people == people for s in found), [s.people for s in found]
+    for s in found:
+        assert s.severity == SIGNAL_CODES[code][0]
+        assert s.message.endswith(".") and "\n" not in s.message
+    assert code not in codes(twin)
+
+
+def test_one_signal_per_uncovered_decision_maker() -> None:
+    people, ties = healthy()
+    deal = make(people, [t for t in ties if t["to"] not in ("dm", "eb")])
+    found = [s.people for s in analyze(deal).signals if s.code == "decision-maker-uncovered"]
+    assert found == [["dm"], ["eb"]]
+
+
+def test_policy_changes_thresholds() -> None:
+    deal = without_ties_to("us")
+    assert "single-threaded" not in codes(deal)
+    assert "single-threaded" in codes(deal, Policy(min_threads=5))
+
+
+def test_deal_policy_overrides_team_policy() -> None:
+    people, ties = healthy()
+    deal = Deal.model_validate(
+        {
+            "deal": {"name": "t", "as_of": AS_OF},
+            "people": people,
+            "relationships": ties,
+            "policy": {"min_threads": 2},
+        }
+    )
+    assert "single-threaded" not in codes(deal, Policy(min_threads=9))
+
+
+def test_grades_on_obvious_deals() -> None:
+    assert analyze(make(*healthy())).risk.grade == "low"
+    people, _ = healthy()
+    hopeless = make(
+        [{**p, "stance": "blocker"} if p.get("side") != "seller" else p for p in people]
+    )
+    report = analyze(hopeless)
+    assert report.risk.grade == "high"
+    assert report.risk.score >= 90
+    one_gap = without_ties_to("dm")
+    mid = analyze(one_gap).risk
+    assert mid.grade == "medium", mid
+    assert 0 < mid.score < report.risk.score
+
+
+def test_contributions_explain_the_score() -> None:
+    report = analyze(without_ties_to("dm"))
+    risk = report.risk
+    assert sum(c.share for c in risk.contributions) == risk.score
+    assert sum(c.points for c in risk.contributions) == risk.points
+    assert [c.code for c in risk.contributions] == [s.code for s in report.signals if s.points]
+    assert str(risk.points) in risk.explanation and str(risk.score) in risk.explanation
