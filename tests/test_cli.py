@@ -1,0 +1,202 @@
+"""The command line: validate, new, schema, version, analyze, paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES
+
+
+def test_version(cli: Any) -> None:
+    from influence import __version__
+
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"influence {__version__}"
+
+
+def test_new_then_validate(cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "acme.yaml"
+    result = cli("new", path, "--name", 'ACME "ERP": phase 2')
+    assert result.exit_code == 0, result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.count("#") > 5  # commented for a rep
+    check = cli("validate", path)
+    assert check.exit_code == 0, check.stderr
+    assert check.stdout.startswith(f"ok   {path}: 4 people, 2 relationships")
+    from influence import read_deal
+
+    assert read_deal(path).deal.name == 'ACME "ERP": phase 2'
+
+
+def test_new_refuses_to_overwrite(cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text("keep me", encoding="utf-8")
+    result = cli("new", path)
+    assert result.exit_code == 2
+    assert "--force" in result.stderr
+    assert path.read_text(encoding="utf-8") == "keep me"
+    assert cli("new", tmp_path / "acme.json").exit_code == 2
+
+
+def test_schema_is_draft07_without_prefix_items(cli: Any) -> None:
+    result = cli("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    text = result.stdout
+    assert "prefixItems" not in text and "$defs" not in text
+    person = schema["definitions"]["Person"]
+    assert person["additionalProperties"] is False
+    assert {"type": "string", "enum": ["low", "medium", "high"]} in person["properties"][
+        "influence"
+    ]["anyOf"]
+    assert schema["definitions"]["Relationship"]["properties"]["from"]
+
+
+def test_schema_validates_the_examples(cli: Any) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    schema = json.loads(cli("schema").stdout)
+    for path in EXAMPLES:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = json.loads(json.dumps(data, default=str))
+        jsonschema.validate(data, schema)
+
+
+def test_validate_examples(cli: Any) -> None:
+    assert len(EXAMPLES) >= 3
+    result = cli("validate", *EXAMPLES)
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(EXAMPLES)
+
+
+def test_validate_json_output(cli: Any, write: Any) -> None:
+    bad = write("deal: {name: X}\npeople: [{name: A, stance: alli}]\n")
+    result = cli("validate", "--json", bad)
+    assert result.exit_code == 3
+    [entry] = json.loads(result.stdout)
+    assert entry["ok"] is False
+    [problem] = entry["problems"]
+    assert (problem["line"], problem["field"]) == (2, "people[0].stance")
+
+
+def test_analyze_terminal_fits_100_columns(cli: Any) -> None:
+    for path in EXAMPLES:
+        result = cli("analyze", path)
+        assert result.exit_code == 0, result.stderr
+        assert max(len(line) for line in result.stdout.splitlines()) <= 100
+        assert "Risk" in result.stdout and "Next actions" in result.stdout
+        assert "\x1b[" not in result.stdout  # no colour when not a terminal
+
+
+def test_analyze_json_equals_library(cli: Any) -> None:
+    from influence import analyze, read_deal
+
+    path = EXAMPLES[0]
+    result = cli("analyze", path, "--json")
+    assert json.loads(result.stdout) == analyze(read_deal(path)).model_dump(mode="json")
+
+
+def test_analyze_fail_on(cli: Any) -> None:
+    from influence import analyze, read_deal
+
+    for path in EXAMPLES:
+        severities = {s.severity for s in analyze(read_deal(path)).signals}
+        result = cli("analyze", path, "--json", "--fail-on", "high")
+        assert result.exit_code == (1 if "high" in severities else 0)
+        if "high" in severities:
+            assert "--fail-on high" in result.stderr
+        json.loads(result.stdout)  # the report is still printed
+
+
+def test_analyze_assume(cli: Any) -> None:
+    from influence import analyze, read_deal
+
+    path = EXAMPLES[0]
+    report = analyze(read_deal(path))
+    target = report.decision_makers[0]
+    seller = next(p.id for p in report.people if p.side == "seller")
+    result = cli(
+        "analyze", path, "--json", "--assume", f"{target}=ally", "-a", f"{seller}~{target}"
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["assumptions"] == [f"{target}=ally", f"{seller}~{target}"]
+    assert data["coverage"]["people"][target] == "covered"
+    assert data["what_if"]["score_before"] == report.risk.score
+    text = cli("analyze", path, "--assume", f"{target}=ally").stdout
+    assert "What changes if" in text
+    bad = cli("analyze", path, "--assume", "nobody-here=ally")
+    assert bad.exit_code == 4 and "no person 'nobody-here'" in bad.stderr
+
+
+def test_analyze_markdown(cli: Any) -> None:
+    result = cli("analyze", EXAMPLES[0], "--markdown")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# ")
+    assert "## Signals" in result.stdout and "## Next actions" in result.stdout
+
+
+def test_analyze_bad_file_exit_3(cli: Any, write: Any) -> None:
+    result = cli("analyze", write("deal: {name: X}\npeople: [{name: A, stance: alli}]\n"))
+    assert result.exit_code == 3
+    assert ":2:" in result.stderr and "did you mean 'ally'" in result.stderr
+
+
+def test_analyze_policy_file(cli: Any, write: Any) -> None:
+    policy = write("min_threads: 99\n", "team.yaml")
+    data = json.loads(cli("analyze", EXAMPLES[0], "--json", "--policy", policy).stdout)
+    assert "single-threaded" in [s["code"] for s in data["signals"]]
+    bad = write("min_thread: 2\n", "bad-team.yaml")
+    result = cli("analyze", EXAMPLES[0], "--policy", bad)
+    assert result.exit_code == 3
+    assert "did you mean 'min_threads'" in result.stderr
+
+
+def test_paths_unknown_target(cli: Any) -> None:
+    from influence import read_deal
+
+    deal = read_deal(EXAMPLES[0])
+    real = next(p.id for p in deal.people if p.side.value == "customer")
+    result = cli("paths", EXAMPLES[0], real[:-1] + "x")
+    assert result.exit_code == 4
+    assert f"did you mean {real!r}" in result.stderr
+
+
+def test_paths_json_shape(cli: Any) -> None:
+    from influence import analyze, read_deal
+
+    for path in EXAMPLES:
+        report = analyze(read_deal(path))
+        for target in report.paths:
+            result = cli("paths", path, target, "--json")
+            assert result.exit_code == 0
+            data = json.loads(result.stdout)
+            assert data["target"] == target
+            assert data["paths"] == [p.model_dump(mode="json") for p in report.paths[target]]
+
+
+def test_python_dash_m_and_help_examples() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "influence", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("validate", "new", "schema", "analyze", "paths"):
+        assert command in out
+
+
+def test_cli_start_up_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys; import influence.cli; "
+        "heavy = [m for m in ('networkx', 'pyvis', 'IPython', 'scipy', 'jinja2', 'yaml') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
