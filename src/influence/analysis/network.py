@@ -127,6 +127,4 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
     for p in customers:
         if p.reports_to in stated:
             tied.update((p.id, p.reports_to))
-    return sorted(
-        s.id for s in scores if s.rank <= 3 and stated[s.id] <= median and s.id in tied
-    )
+    return sorted(s.id for s in scores if s.rank <= 3 and stated[s.id] <= median and s.id in tied)

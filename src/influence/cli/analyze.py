@@ -65,6 +65,7 @@ def analyze(
         typer.Option(
             "--assume",
             "-a",
+            metavar="ASSUMPTION",
             help="What-if, repeatable: ID=STANCE, ID.influence=high, A~B=strong "
             "(a recent knows tie), 'A>B=0.7' (influences).",
         ),
@@ -77,9 +78,13 @@ def analyze(
 ) -> None:
     """Analyse a deal: risk grade and score, coverage, signals, paths, next actions.
 
-    Examples: influence analyze examples/saas-small.yaml;
-    influence analyze deal.yaml --assume zhang-min=ally --assume li-wei~chen-jun=strong;
-    influence analyze deal.yaml --json --fail-on high
+    Examples:
+
+    \b
+      influence analyze examples/saas-small.yaml
+      influence analyze deal.yaml --markdown > notes.md
+      influence analyze deal.yaml --json --fail-on high
+      influence analyze deal.yaml --assume zhang-min=ally --assume li-wei~chen-jun=strong
     """
     if as_json and markdown:
         raise typer.BadParameter("choose one of --json and --markdown")
@@ -152,7 +157,11 @@ def paths(
     target: Annotated[str, typer.Argument(help="Id of the person to reach.")],
     source: Annotated[
         list[str] | None,
-        typer.Option("--from", help="Start only from this person (repeatable). Default: our team."),
+        typer.Option(
+            "--from",
+            metavar="ID",
+            help="Start only from this person (repeatable). Default: our team.",
+        ),
     ] = None,
     k: Annotated[int | None, typer.Option("-k", min=1, help="How many paths (default 3).")] = None,
     max_hops: Annotated[
@@ -164,7 +173,11 @@ def paths(
 ) -> None:
     """Show the warmest introduction paths from our team to one person.
 
-    Example: influence paths examples/enterprise-committee.yaml ceo --from rep-anna -k 5
+    Examples:
+
+    \b
+      influence paths deal.yaml chen-jun
+      influence paths deal.yaml chen-jun --from li-wei -k 5 --max-hops 3 --json
     """
     from influence.analysis.paths import introduction_paths, paths_message
     from influence.io import read_deal

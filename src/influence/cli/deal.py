@@ -26,7 +26,11 @@ def validate(
     Prints one line per file on stdout and each problem as FILE:LINE:COL on stderr.
     Exits 3 if any file is invalid.
 
-    Example: influence validate examples/*.yaml
+    Examples:
+
+    \b
+      influence validate examples/*.yaml
+      influence validate --strict --json deal.yaml
     """
     from influence.io import check_deal
 
@@ -94,8 +98,11 @@ def schema(
 ) -> None:
     """Print the JSON Schema of the deal file, for editor completion and checks.
 
-    Example: influence schema -o deal.schema.json, then start a deal file with
-    '# yaml-language-server: $schema=deal.schema.json'.
+    Example:
+
+    \b
+      influence schema -o deal.schema.json
+      then start a deal file with: # yaml-language-server: $schema=deal.schema.json
     """
     from influence.io import deal_schema, write_text
 
@@ -116,7 +123,10 @@ def new(
 ) -> None:
     """Create a commented starter deal that validates, to fill in by hand.
 
-    Example: influence new acme.yaml --name "ACME ERP" && influence validate acme.yaml
+    Example:
+
+    \b
+      influence new acme.yaml --name "ACME ERP" && influence validate acme.yaml
     """
     from importlib.resources import files
 
