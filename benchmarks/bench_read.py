@@ -16,10 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import side_by_side, verdict  # noqa: E402
-from benchmarks.generate import generate_deal  # noqa: E402
-from influence import read_deal  # noqa: E402
-from influence._yaml import dump  # noqa: E402
+from benchmarks._common import side_by_side, verdict
+from benchmarks.generate import generate_deal
+
+from influence import read_deal
+from influence._yaml import dump
 
 
 def main() -> None:
@@ -28,8 +29,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[30, 300, 3000])
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="influence-bench-read-"))
-    print(f"{'people':>7} {'ties':>7} {'json.load':>10} {'read json':>10} {'ratio':>6} "
-          f"{'read yaml':>10}  target")
+    print(
+        f"{'people':>7} {'ties':>7} {'json.load':>10} {'read json':>10} {'ratio':>6} "
+        f"{'read yaml':>10}  target"
+    )
     for n in args.sizes:
         data = generate_deal(n, seed=7, ties_per_person=10.0)
         ties = len(data["relationships"])

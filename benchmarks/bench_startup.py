@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import side_by_side, verdict  # noqa: E402
+from benchmarks._common import side_by_side, verdict
 
 
 def main() -> None:
