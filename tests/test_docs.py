@@ -1,0 +1,84 @@
+"""The docs are tested: commands, codes, examples and public API stay documented."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+
+import influence
+from influence.analysis.risk import SIGNAL_CODES
+from influence.cli import app
+from tests.conftest import EXAMPLES, ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> list[str]:
+    group = typer.main.get_command(app)
+    names: list[str] = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        if sub:
+            names += [f"{name} {s}" for s in sub]
+        else:
+            names.append(name)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"influence {command}" in README
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help_with_an_example(command: str, cli: object) -> None:
+    result = cli(*command.split(), "--help")  # type: ignore[operator]
+    assert result.exit_code == 0
+    assert "Example" in result.stdout and f"influence {command.split()[0]}" in result.stdout
+
+
+@pytest.mark.parametrize("code", sorted(SIGNAL_CODES))
+def test_every_signal_code_is_documented(code: str) -> None:
+    assert f"`{code}`" in README
+
+
+def test_exit_codes_are_documented() -> None:
+    table = README.split("### Exit codes", 1)[1].split("##", 1)[0]
+    assert [int(c) for c in re.findall(r"^\| (\d) \|", table, re.M)] == [0, 1, 2, 3, 4]
+
+
+def test_first_screen_has_exactly_two_setup_commands() -> None:
+    first_screen = "\n".join(README.splitlines()[:40])
+    blocks = re.findall(r"```sh\n(.*?)```", first_screen, re.S)
+    assert len(blocks) == 2
+    assert all(len(b.strip().splitlines()) == 1 for b in blocks)
+    assert "influence analyze examples/" in blocks[0]
+    assert '.[dev]"' in blocks[1] and "pytest" in blocks[1]
+
+
+def test_public_api_is_exported_and_documented() -> None:
+    for name in influence.__all__:
+        obj = getattr(influence, name)
+        if callable(obj) or isinstance(obj, type):
+            assert obj.__doc__, f"{name} has no docstring"
+
+
+@pytest.mark.parametrize("script", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.name)
+def test_example_scripts_run(script: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "risk" in result.stdout
+
+
+def test_examples_validate_without_warnings() -> None:
+    assert len(EXAMPLES) >= 3
+    for path in EXAMPLES:
+        result = influence.check_deal(path)
+        assert result.ok, [str(p) for p in result.problems]
