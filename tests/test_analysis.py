@@ -19,7 +19,7 @@ def deal_of(people: list[dict[str, Any]], ties: list[dict[str, Any]] | None = No
         {
             "deal": {"name": "t", "as_of": "2026-11-20"},
             "people": people,
-            "relationships": list(ties),
+            "relationships": ties or [],
         }
     )
 

@@ -48,9 +48,10 @@ def next_actions(
         The actions, one per signal that has something to do (info signals included).
     """
     by_id = deal.people_by_id()
+    covering = _covering_index(deal)
     ranked: list[tuple[int, float, str, Action]] = []
     for signal in signals:
-        action = _action_for(deal, signal, paths, by_id)
+        action = _action_for(deal, signal, paths, by_id, covering)
         if action is None:
             continue
         weight = max((by_id[p].influence for p in action.people if p in by_id), default=0.0)
@@ -86,6 +87,7 @@ def _action_for(
     signal: Signal,
     paths: dict[str, list[IntroductionPath]],
     by_id: dict[str, Person],
+    covering: dict[str, str],
 ) -> Action | None:
     code = signal.code
     people = signal.people
@@ -93,7 +95,7 @@ def _action_for(
     if code in ("decision-maker-uncovered", "stale-relationship") and target is not None:
         best = paths.get(target.id) or []
         if code == "stale-relationship":
-            sellers = _covering_sellers(deal, target.id)
+            sellers = covering.get(target.id, "")
             days = _days(signal.message)
             text = f"Refresh the tie with {who(target)}" + (
                 f" (last contact {days} days ago" + (f", via {sellers}" if sellers else "") + ")"
@@ -129,7 +131,7 @@ def _action_for(
             advice=_advice(target),
         )
     if code == "unknown-stance" and target is not None:
-        sellers = _covering_sellers(deal, target.id)
+        sellers = covering.get(target.id, "")
         via = f" (ask {sellers}, who knows them)" if sellers else ""
         return Action(
             text=f"Confirm where {who(target)} stands{via}",
@@ -264,18 +266,17 @@ def _win_over(deal: Deal, target: Person, code: str, by_id: dict[str, Person]) -
     )
 
 
-def _covering_sellers(deal: Deal, person_id: str) -> str:
-    sellers = {p.id: p for p in deal.people if p.side is Side.SELLER}
-    names = sorted(
-        {
-            sellers[s].name
-            for r in deal.relationships
-            if r.kind in (Kind.KNOWS, Kind.INFLUENCES)
-            for s, o in ((r.from_, r.to), (r.to, r.from_))
-            if s in sellers and o == person_id
-        }
-    )
-    return " or ".join(names)
+def _covering_index(deal: Deal) -> dict[str, str]:
+    """For each person, the names of our team members tied to them (``A or B``)."""
+    sellers = {p.id: p.name for p in deal.people if p.side is Side.SELLER}
+    names: dict[str, set[str]] = {}
+    for r in deal.relationships:
+        if r.kind not in (Kind.KNOWS, Kind.INFLUENCES):
+            continue
+        for s, o in ((r.from_, r.to), (r.to, r.from_)):
+            if s in sellers:
+                names.setdefault(o, set()).add(sellers[s])
+    return {pid: " or ".join(sorted(found)) for pid, found in names.items()}
 
 
 def _days(message: str) -> str:

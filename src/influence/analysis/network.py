@@ -45,16 +45,11 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     if not customers:
         return []
     ids = {p.id for p in customers}
-    g = nx.DiGraph()
-    g.add_nodes_from(sorted(ids))
+    weights: dict[tuple[str, str], float] = {}
 
     def flow(src: str, dst: str, weight: float) -> None:
-        if weight <= 0:
-            return
-        if g.has_edge(src, dst):
-            g[src][dst]["weight"] += weight
-        else:
-            g.add_edge(src, dst, weight=weight)
+        if weight > 0:
+            weights[src, dst] = weights.get((src, dst), 0.0) + weight
 
     edges: list[tuple[str, str, Kind, float]] = [
         (r.from_, r.to, r.kind, r.strength) for r in deal.relationships
@@ -75,6 +70,9 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
             flow(b, a, strength)
         elif kind is Kind.REPORTS_TO:
             flow(a, b, strength)
+    g = nx.DiGraph()
+    g.add_nodes_from(sorted(ids))
+    g.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weights.items()))
     prior = {p.id: p.influence + 0.01 for p in customers}
     total = sum(prior.values())
     personalization = {k: v / total for k, v in prior.items()}
