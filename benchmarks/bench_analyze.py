@@ -1,0 +1,56 @@
+"""Benchmark: full analysis of a 30-person and a 3,000-person deal, in process.
+
+Targets (issue 3): a 30-person deal in at most 10 ms; a 3,000-person deal with
+30,000 ties, including paths to up to 20 uncovered decision-makers, in at most 3 s.
+
+Run: ``python benchmarks/bench_analyze.py [--repeat 7]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import side_by_side, verdict
+from benchmarks.generate import generate_deal
+from influence import Deal, analyze
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    small = Deal.model_validate(generate_deal(30, seed=3))
+    big = Deal.model_validate(generate_deal(3000, seed=7, ties_per_person=10.0))
+    report = analyze(big)
+    print(
+        f"3,000-person deal: {len(big.relationships)} ties, "
+        f"{len(report.decision_makers)} decision-makers, {len(report.paths)} not covered "
+        f"(paths computed to each), {len(report.signals)} signals"
+    )
+    # Fresh deal objects each run, so no cache built by an earlier run is reused.
+    smalls = [small.model_copy(deep=True) for _ in range(args.repeat * 20)]
+    bigs = [big.model_copy(deep=True) for _ in range(args.repeat)]
+    times = side_by_side(
+        {
+            "30 people": lambda: [analyze(smalls.pop()) for _ in range(20)],
+            "3,000 people": lambda: analyze(bigs.pop()),
+        },
+        args.repeat,
+    )
+    small_t = times["30 people"] / 20
+    print(
+        f"30 people:    median {small_t * 1000:6.2f} ms  target <= 10 ms "
+        f"{verdict(small_t, 0.010)}"
+    )
+    print(
+        f"3,000 people: median {times['3,000 people']:6.2f} s   target <= 3 s "
+        f"{verdict(times['3,000 people'], 3.0)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
