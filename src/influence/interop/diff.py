@@ -1,0 +1,393 @@
+r"""What changed between two versions of a deal: people, ties, and the risk they make.
+
+People are matched by id and ties by ``(from, to, kind)``; ``knows`` and
+``conflicts_with`` hold both ways, so ``a knows b`` and ``b knows a`` are one
+tie. A person's ``reports_to`` shorthand is a ``reports_to`` tie here, as in the
+graph. The risk part runs the analysis on both versions and reports the grade,
+score and signals that appeared or went away.
+
+Examples:
+    >>> from influence.io import parse_deal
+    >>> old = parse_deal("deal: {name: T}\npeople: [{name: Ann, stance: neutral}, {name: Bo}]")
+    >>> new = parse_deal('''
+    ... deal: {name: T}
+    ... people: [{name: Ann, stance: ally}, {name: Bo}, {name: Cy}]
+    ... relationships: [{from: bo, to: ann}]
+    ... ''')
+    >>> print(to_text(diff_deals(old, new, risk=False)), end="")
+    + person cy (Cy)
+    ~ person ann: stance 'neutral' -> 'ally'
+    + tie ann knows bo (0.5)
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from influence.errors import DealFileError
+from influence.graph import to_networkx
+from influence.io import DEAL_SUFFIXES, _check_text, read_text
+from influence.model import SYMMETRIC_KINDS, Deal, Kind, Person, Policy, slugify
+
+if TYPE_CHECKING:
+    from influence.analysis.report import DealReport
+
+__all__ = [
+    "DealDiff",
+    "FieldChange",
+    "PersonChange",
+    "PersonRef",
+    "RiskChange",
+    "SignalRef",
+    "Tie",
+    "TieChange",
+    "diff_deals",
+    "read_deal_sniffed",
+    "to_text",
+]
+
+Value = str | float | list[str] | None
+
+#: Person fields a diff compares (``reports_to`` is compared as a tie).
+PERSON_FIELDS: tuple[str, ...] = (
+    "name",
+    "title",
+    "side",
+    "roles",
+    "influence",
+    "stance",
+    "assessed",
+    "style",
+    "notes",
+)
+#: Deal fields a diff compares.
+DEAL_FIELDS: tuple[str, ...] = (
+    "name",
+    "account",
+    "stage",
+    "value",
+    "currency",
+    "close_date",
+    "owner",
+    "as_of",
+)
+TIE_FIELDS: tuple[str, ...] = ("strength", "context", "last_contact", "notes")
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class FieldChange(_Result):
+    """One field's old and new value (None: not set)."""
+
+    field: str
+    old: Value
+    new: Value
+
+
+class PersonRef(_Result):
+    """A person added or removed."""
+
+    id: str
+    name: str
+
+
+class PersonChange(_Result):
+    """A person whose fields changed."""
+
+    id: str
+    name: str
+    changes: list[FieldChange]
+
+
+class Tie(_Result):
+    """A tie added or removed; symmetric kinds list their ends sorted."""
+
+    from_: str = Field(alias="from")
+    to: str
+    kind: str
+    strength: float
+    context: str | None = None
+    last_contact: date | None = None
+
+
+class TieChange(_Result):
+    """A tie whose strength, context, last contact or notes changed."""
+
+    from_: str = Field(alias="from")
+    to: str
+    kind: str
+    changes: list[FieldChange]
+
+
+class SignalRef(_Result):
+    """A risk signal by its code and people."""
+
+    code: str
+    people: list[str]
+
+
+class RiskChange(_Result):
+    """The risk before and after."""
+
+    old_score: int
+    new_score: int
+    old_grade: str
+    new_grade: str
+    signals_added: list[SignalRef] = Field(default_factory=list)
+    signals_removed: list[SignalRef] = Field(default_factory=list)
+
+    @property
+    def score_change(self) -> int:
+        """New score minus old."""
+        return self.new_score - self.old_score
+
+
+class DealDiff(_Result):
+    """Everything that changed between two versions of a deal.
+
+    ``model_dump(mode="json", by_alias=True)`` is what ``influence diff --json`` prints.
+    """
+
+    deal: list[FieldChange] = Field(default_factory=list)
+    people_added: list[PersonRef] = Field(default_factory=list)
+    people_removed: list[PersonRef] = Field(default_factory=list)
+    people_changed: list[PersonChange] = Field(default_factory=list)
+    ties_added: list[Tie] = Field(default_factory=list)
+    ties_removed: list[Tie] = Field(default_factory=list)
+    ties_changed: list[TieChange] = Field(default_factory=list)
+    risk: RiskChange | None = Field(
+        default=None, description="None when the risk was not computed."
+    )
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the two versions hold the same deal, people and ties."""
+        return not (
+            self.deal
+            or self.people_added
+            or self.people_removed
+            or self.people_changed
+            or self.ties_added
+            or self.ties_removed
+            or self.ties_changed
+        )
+
+
+def _value(value: Any) -> Value:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [str(getattr(v, "value", v)) for v in value]
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return float(value)
+    return str(getattr(value, "value", value))
+
+
+def _changes(old: Any, new: Any, fields: tuple[str, ...]) -> list[FieldChange]:
+    out = []
+    for name in fields:
+        a, b = _value(getattr(old, name)), _value(getattr(new, name))
+        if a != b:
+            out.append(FieldChange(field=name, old=a, new=b))
+    return out
+
+
+def _ties(deal: Deal) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Ties keyed by (from, to, kind), symmetric kinds with their ends sorted."""
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for a, b, attrs in to_networkx(deal).edges(data=True):
+        kind = attrs["kind"]
+        if Kind(kind) in SYMMETRIC_KINDS:
+            a, b = sorted((a, b))
+        out[(a, b, kind)] = attrs
+    return out
+
+
+def diff_deals(
+    old: Deal, new: Deal, *, policy: Policy | None = None, risk: bool = True
+) -> DealDiff:
+    r"""Compare two versions of a deal.
+
+    Args:
+        old: The earlier version.
+        new: The later version.
+        policy: The team policy for the risk part (each deal's own ``policy:`` wins).
+        risk: Also analyse both versions and compare grade, score and signals.
+
+    Returns:
+        The changes, in the new file's order (removed things in the old file's).
+
+    Examples:
+        >>> from influence.io import parse_deal
+        >>> old = parse_deal("deal: {name: T}\npeople: [{name: A, influence: 0.5}]")
+        >>> new = parse_deal("deal: {name: T}\npeople: [{name: A, influence: high}]")
+        >>> diff_deals(old, new, risk=False).people_changed[0].changes
+        [FieldChange(field='influence', old=0.5, new=0.85)]
+        >>> diff_deals(old, old).risk.score_change
+        0
+    """
+    before: dict[str, Person] = old.people_by_id()
+    after: dict[str, Person] = new.people_by_id()
+    added = [PersonRef(id=p.id, name=p.name) for p in new.people if p.id not in before]
+    removed = [PersonRef(id=p.id, name=p.name) for p in old.people if p.id not in after]
+    changed = []
+    for p in new.people:
+        if p.id in before:
+            found = _changes(before[p.id], p, PERSON_FIELDS)
+            if found:
+                changed.append(PersonChange(id=p.id, name=p.name, changes=found))
+    old_ties, new_ties = _ties(old), _ties(new)
+
+    def tie(key: tuple[str, str, str], attrs: dict[str, Any]) -> Tie:
+        return Tie.model_validate(
+            {
+                "from": key[0],
+                "to": key[1],
+                "kind": key[2],
+                "strength": attrs["strength"],
+                "context": attrs["context"],
+                "last_contact": attrs["last_contact"],
+            }
+        )
+
+    ties_changed = []
+    for key, attrs in new_ties.items():
+        if key in old_ties:
+            found = [
+                FieldChange(field=f, old=_value(old_ties[key][f]), new=_value(attrs[f]))
+                for f in TIE_FIELDS
+                if _value(old_ties[key][f]) != _value(attrs[f])
+            ]
+            if found:
+                ties_changed.append(
+                    TieChange.model_validate(
+                        {"from": key[0], "to": key[1], "kind": key[2], "changes": found}
+                    )
+                )
+    return DealDiff(
+        deal=_changes(old.deal, new.deal, DEAL_FIELDS),
+        people_added=added,
+        people_removed=removed,
+        people_changed=changed,
+        ties_added=[tie(k, a) for k, a in new_ties.items() if k not in old_ties],
+        ties_removed=[tie(k, a) for k, a in old_ties.items() if k not in new_ties],
+        ties_changed=ties_changed,
+        risk=_risk(old, new, policy) if risk else None,
+    )
+
+
+def _risk(old: Deal, new: Deal, policy: Policy | None) -> RiskChange:
+    from influence.analysis.report import analyze
+
+    a, b = analyze(old, policy), analyze(new, policy)
+    before, after = _signals(a), _signals(b)
+    return RiskChange(
+        old_score=a.risk.score,
+        new_score=b.risk.score,
+        old_grade=a.risk.grade,
+        new_grade=b.risk.grade,
+        signals_added=[s for k, s in after.items() if k not in before],
+        signals_removed=[s for k, s in before.items() if k not in after],
+    )
+
+
+def _signals(report: DealReport) -> dict[tuple[str, tuple[str, ...]], SignalRef]:
+    out: dict[tuple[str, tuple[str, ...]], SignalRef] = {}
+    for s in report.signals:
+        out.setdefault((s.code, tuple(s.people)), SignalRef(code=s.code, people=list(s.people)))
+    return out
+
+
+def _show(value: Value) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
+def _fields(changes: list[FieldChange]) -> str:
+    return "; ".join(f"{c.field} {_show(c.old)} -> {_show(c.new)}" for c in changes)
+
+
+def to_text(diff: DealDiff) -> str:
+    """Return a diff as lines for a terminal: ``+`` added, ``-`` removed, ``~`` changed.
+
+    Examples:
+        >>> print(to_text(DealDiff()), end="")
+        no changes
+    """
+    lines: list[str] = []
+    if diff.deal:
+        lines.append(f"~ deal: {_fields(diff.deal)}")
+    lines += [f"+ person {p.id} ({p.name})" for p in diff.people_added]
+    lines += [f"- person {p.id} ({p.name})" for p in diff.people_removed]
+    lines += [f"~ person {p.id}: {_fields(p.changes)}" for p in diff.people_changed]
+    lines += [f"+ tie {t.from_} {t.kind} {t.to} ({t.strength:g})" for t in diff.ties_added]
+    lines += [f"- tie {t.from_} {t.kind} {t.to} ({t.strength:g})" for t in diff.ties_removed]
+    lines += [f"~ tie {t.from_} {t.kind} {t.to}: {_fields(t.changes)}" for t in diff.ties_changed]
+    if not lines:
+        lines.append("no changes")
+    risk = diff.risk
+    if risk is not None:
+        delta = risk.score_change
+        lines.append(
+            f"risk: {risk.old_grade} {risk.old_score} -> {risk.new_grade} {risk.new_score} "
+            f"({delta:+d})"
+        )
+        for s in risk.signals_added:
+            lines.append(f"+ signal {s.code}" + (f" ({', '.join(s.people)})" if s.people else ""))
+        for s in risk.signals_removed:
+            lines.append(f"- signal {s.code}" + (f" ({', '.join(s.people)})" if s.people else ""))
+    return "\n".join(lines) + "\n"
+
+
+def read_deal_sniffed(path: str | os.PathLike[str]) -> Deal:
+    """Read a deal from any path, telling YAML from JSON by the content when the name cannot.
+
+    ``influence diff <(git show HEAD~1:deal.yaml) deal.yaml`` passes ``/dev/fd/63``,
+    a path without an extension: text starting with ``{`` is read as JSON, anything
+    else as YAML.
+
+    Args:
+        path: A file, a named pipe or ``/dev/fd/N``; read once.
+
+    Returns:
+        The deal.
+
+    Raises:
+        DealFileError: the file cannot be read or is not a valid deal (located).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "HEAD-deal"
+        >>> _ = p.write_text('{"deal": {"name": "T"}}', encoding="utf-8")
+        >>> read_deal_sniffed(p).deal.name
+        'T'
+    """
+    name = str(path)
+    text = read_text(path)
+    suffix = Path(name).suffix.lower()
+    if suffix in DEAL_SUFFIXES:
+        fmt = "json" if suffix == ".json" else "yaml"
+        default_id: str | None = slugify(Path(name).stem)
+    else:
+        fmt = "json" if text.lstrip().startswith("{") else "yaml"
+        default_id = None
+    result = _check_text(text, "json" if fmt == "json" else "yaml", name, default_id)
+    if not result.ok or result.deal is None:
+        raise DealFileError(name, result.errors)
+    return result.deal

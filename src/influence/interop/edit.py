@@ -1,0 +1,1274 @@
+r"""Edit a deal file in place: add, change and remove people and ties, losing no byte.
+
+A rep keeps a commented, hand-formatted deal file; an edit must change only what
+it is asked to change. So a YAML edit is a splice: the file is composed with the
+one YAML 1.2 loader (:mod:`influence._yaml`), which knows where every key and
+value starts and ends, and only those characters are replaced, inserted or
+removed. Comments, blank lines, quoting, key order and indentation elsewhere stay
+byte for byte. After each splice the new text is loaded again and must hold
+exactly the data the edit meant, or the edit stops. JSON files have no comments:
+they are rewritten with ``json``, keeping key order and indentation.
+
+Before anything is written the new text goes through the reading path every
+command uses (:func:`influence.io.parse_deal`'s checks): an edit that would make
+the file invalid is refused with the located problems of the would-be file.
+Writing is atomic (:func:`influence.io.write_text`: temporary file, fsync,
+rename), and refused if the file's bytes changed on disk since it was read.
+
+Examples:
+    >>> doc = parse_editable('''\
+    ... deal: {name: Tiny}   # the pilot
+    ... people:
+    ...   - id: ann          # our champion
+    ...     name: Ann
+    ...     stance: neutral
+    ... ''')
+    >>> doc.set_person("ann", {"stance": "ally", "influence": "high"})
+    ["set ann.stance: 'neutral' -> 'ally'", "set ann.influence: 'high'"]
+    >>> print(doc.text, end="")
+    deal: {name: Tiny}   # the pilot
+    people:
+      - id: ann          # our champion
+        name: Ann
+        influence: high
+        stance: ally
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from influence import _yaml
+from influence._suggest import did_you_mean
+from influence.errors import DealFileError, Problem, UnknownPersonError
+from influence.interop import InteropError
+from influence.io import CheckResult, _check_text, read_text, write_text
+from influence.model import SYMMETRIC_KINDS, Deal, Kind, slugify
+
+__all__ = [
+    "PERSON_KEYS",
+    "TIE_KEYS",
+    "EditConflictError",
+    "EditResult",
+    "EditValueError",
+    "EditableDeal",
+    "InvalidEditError",
+    "PersonInUseError",
+    "TieExistsError",
+    "UnknownTieError",
+    "add_person",
+    "add_tie",
+    "parse_editable",
+    "read_editable",
+    "remove_person",
+    "remove_tie",
+    "set_person",
+    "set_tie",
+    "write_editable",
+]
+
+Format = Literal["yaml", "json"]
+
+#: Person fields, in the order the spec writes them (new keys go in this order).
+PERSON_KEYS: tuple[str, ...] = (
+    "id",
+    "name",
+    "title",
+    "side",
+    "roles",
+    "influence",
+    "stance",
+    "assessed",
+    "style",
+    "reports_to",
+    "notes",
+)
+#: Relationship fields, in the spec's order.
+TIE_KEYS: tuple[str, ...] = ("from", "to", "kind", "strength", "context", "last_contact", "notes")
+_TIE_SETTABLE = ("strength", "context", "last_contact", "notes")
+_DATES = frozenset({"assessed", "last_contact"})
+_NUMBERS = frozenset({"influence", "strength"})
+
+
+class EditValueError(InteropError, ValueError):
+    """An edit names a field that does not exist, or a value that cannot be used."""
+
+
+class EditConflictError(InteropError):
+    """The file changed on disk between reading it and writing the edit; nothing was written."""
+
+
+class PersonInUseError(InteropError):
+    """A person still has ties (or manages someone, or owns the deal) and ``cascade`` is off."""
+
+
+class TieExistsError(InteropError):
+    """``add_tie`` for a tie that is already in the file."""
+
+
+class UnknownTieError(InteropError, KeyError):
+    """No tie of that kind between the two people.
+
+    Examples:
+        >>> print(UnknownTieError("no knows tie between 'a' and 'b'"))
+        no knows tie between 'a' and 'b'
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidEditError(DealFileError):
+    """The edit would make the file invalid; ``problems`` locate it in the would-be file."""
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{self.path}: edit refused: the file would be invalid; nothing was written")
+        return "\n".join(lines)
+
+
+class _Unsafe(InteropError):
+    """A splice did not produce the data it meant to (an unusual layout); nothing changes."""
+
+
+_DELETE: Any = object()
+
+
+@dataclass
+class EditResult:
+    """What an edit did.
+
+    Attributes:
+        path: The file, as given.
+        changes: One line per change, such as ``set ann.stance: 'neutral' -> 'ally'``.
+        warnings: Warnings of the new file (an isolated person, ...), located.
+        deal: The deal as the new file holds it.
+        written: False when the edit changed nothing, so nothing was written.
+    """
+
+    path: str
+    changes: list[str]
+    warnings: list[Problem]
+    deal: Deal
+    written: bool = True
+
+
+# -- rendering values -------------------------------------------------------------------
+
+_PLAIN_START = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
+_ESCAPE = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085", "\ufeff": "\\ufeff"}
+
+
+def _loads_as(text: str, value: Any) -> bool:
+    try:
+        return bool(
+            _yaml.load(f"k: {text}\n") == {"k": value}
+            and _yaml.load(f"{{k: {text}}}") == {"k": value}
+        )
+    except yaml.YAMLError:
+        return False
+
+
+def _scalar(value: Any) -> str:
+    r"""A scalar as YAML text that reads back equal in block and flow context.
+
+    Examples:
+        >>> [_scalar(v) for v in ["Zhang Min", "NO", "12", "a: b", "x\ny", 0.9, True]]
+        ['Zhang Min', 'NO', '"12"', '"a: b"', '"x\\ny"', '0.9', 'true']
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    if (
+        _PLAIN_START.match(text)
+        and text == text.strip()
+        and not any(c in text for c in ",[]{}#\n\r\t")
+        and ": " not in text
+        and not text.endswith(":")
+        and text.isprintable()
+        and _loads_as(text, text)
+    ):
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    for char, escape in _ESCAPE.items():
+        quoted = quoted.replace(char, escape)
+    if not _loads_as(quoted, text):  # pragma: no cover - belt and braces
+        quoted = json.dumps(text)
+    return quoted
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    return _scalar(value)
+
+
+def _flow_map(item: Mapping[str, Any]) -> str:
+    return "{" + ", ".join(f"{k}: {_render(v)}" for k, v in item.items()) + "}"
+
+
+def _coerce(key: str, value: Any) -> Any:
+    """A value as the file should hold it: numbers as numbers, dates as ISO text, lists."""
+    if value is None:
+        return _DELETE
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "":
+            return _DELETE
+    if key in _DATES:
+        if isinstance(value, date):
+            return value.isoformat()
+        if str(value).lower() == "today":
+            return date.today().isoformat()
+        return str(value)
+    if key in _NUMBERS:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            return float(value)
+        try:
+            return float(value)
+        except ValueError:
+            return str(value).lower()
+    if key == "roles":
+        items = value if isinstance(value, list | tuple) else re.split(r"[,;]", str(value))
+        return [getattr(v, "value", str(v)).strip() for v in items if str(v).strip()]
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else _render(value)
+
+
+# -- the YAML splicer -------------------------------------------------------------------
+
+
+class _Splicer:
+    """YAML text plus the composed node tree, with position helpers and splices."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+        self._compose()
+
+    def _compose(self) -> None:
+        node = _yaml.compose(self.text)
+        if not isinstance(node, yaml.MappingNode):
+            raise _Unsafe("the file's top level is not a mapping")
+        self.root = node
+        self.starts = [0]
+        for i, ch in enumerate(self.text):
+            if ch == "\n":
+                self.starts.append(i + 1)
+
+    def off(self, mark: Any) -> int:
+        return int(self.starts[mark.line] + mark.column)
+
+    def splice(self, start: int, end: int, new: str) -> None:
+        self.text = self.text[:start] + new + self.text[end:]
+        self._compose()
+
+    # -- positions
+    def line_start(self, pos: int) -> int:
+        return self.text.rfind("\n", 0, pos) + 1
+
+    def line_end(self, pos: int) -> int:
+        """The start of the line after the one holding the character before ``pos``."""
+        if pos > 0 and self.text[pos - 1] == "\n":
+            return pos
+        found = self.text.find("\n", pos)
+        return len(self.text) if found < 0 else found + 1
+
+    def content_end(self, node: yaml.Node) -> int:
+        """Where a node's own characters end (block collections end at their last scalar)."""
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style:
+            if not node.value:
+                return self.off(node.end_mark)
+            last = node.value[-1]
+            return self.content_end(last[1] if isinstance(last, tuple) else last)
+        return self.off(node.end_mark)
+
+    def colon_after(self, key: yaml.Node) -> int:
+        pos = self.off(key.end_mark)
+        while pos < len(self.text) and self.text[pos] in " \t":
+            pos += 1
+        if pos >= len(self.text) or self.text[pos] != ":":
+            raise _Unsafe(f"no ':' after the key {key.value!r}")
+        return pos + 1
+
+    # -- navigation
+    def node_at(self, path: Sequence[str | int]) -> yaml.Node:
+        node: yaml.Node = self.root
+        for part in path:
+            if isinstance(part, int):
+                if not isinstance(node, yaml.SequenceNode):
+                    raise _Unsafe("expected a list")
+                node = node.value[part]
+            else:
+                if not isinstance(node, yaml.MappingNode):
+                    raise _Unsafe("expected a mapping")
+                pair = _pair(node, part)
+                if pair is None:
+                    raise _Unsafe(f"no key {part!r}")
+                node = pair[1]
+        return node
+
+
+def _pair(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    found = None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            found = (k, v)
+    return found
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == "tag:yaml.org,2002:null"
+        and node.value in ("", "~")
+    )
+
+
+def _set_key(
+    s: _Splicer, path: Sequence[str | int], key: str, value: Any, order: Sequence[str]
+) -> None:
+    """Set ``key`` of the mapping at ``path``: replace the value, or insert a line in order."""
+    node = s.node_at(path)
+    if not isinstance(node, yaml.MappingNode):
+        raise _Unsafe("expected a mapping")
+    pair = _pair(node, key)
+    if pair is not None:
+        key_node, old = pair
+        if _is_null(old) or (
+            isinstance(old, yaml.MappingNode | yaml.SequenceNode) and not old.flow_style
+        ):
+            start = s.colon_after(key_node)
+            end = start if _is_null(old) else s.content_end(old)
+            s.splice(start, end, " " + _render(value))
+            return
+        start, end = s.off(old.start_mark), s.off(old.end_mark)
+        new = _render(value)
+        if isinstance(old, yaml.ScalarNode) and old.style in ("|", ">") and end > start:
+            new += s.newline  # a block scalar's span runs to the next line
+        s.splice(start, end, new)
+        return
+    keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+    rank = {k: i for i, k in enumerate(order)}
+    mine = rank.get(key, len(order))
+    before = [i for i, k in enumerate(keys) if rank.get(k, len(order)) <= mine]
+    after_index = before[-1] if before else 0
+    prev_value = node.value[after_index][1]
+    if node.flow_style:
+        s.splice(s.content_end(prev_value), s.content_end(prev_value), f", {key}: {_render(value)}")
+        return
+    column = node.value[0][0].start_mark.column
+    at = s.line_end(s.content_end(prev_value))
+    lead = s.newline if at == len(s.text) and not s.text.endswith("\n") else ""
+    s.splice(at, at, f"{lead}{' ' * column}{key}: {_render(value)}{s.newline}")
+
+
+def _delete_key(s: _Splicer, path: Sequence[str | int], key: str) -> None:
+    node = s.node_at(path)
+    if not isinstance(node, yaml.MappingNode):
+        raise _Unsafe("expected a mapping")
+    index = next(
+        (i for i, (k, _) in enumerate(node.value) if getattr(k, "value", None) == key), None
+    )
+    if index is None:
+        return
+    key_node, value = node.value[index]
+    start = s.off(key_node.start_mark)
+    nxt = node.value[index + 1] if index + 1 < len(node.value) else None
+    if node.flow_style:
+        if nxt is not None:
+            s.splice(start, s.off(nxt[0].start_mark), "")
+        elif index > 0:
+            s.splice(s.content_end(node.value[index - 1][1]), s.content_end(value), "")
+        else:
+            s.splice(start, s.content_end(value), "")
+        return
+    head = s.text[s.line_start(start) : start]
+    if head.strip() == "":
+        s.splice(s.line_start(start), s.line_end(s.content_end(value)), "")
+    elif head.strip() == "-" and nxt is not None:
+        # The first key of a list item shares the dash's line: pull the next key up.
+        s.splice(start, s.off(nxt[0].start_mark), "")
+    else:
+        raise _Unsafe(f"cannot remove {key!r} from this layout")
+
+
+def _seq_style(s: _Splicer) -> tuple[int, int]:
+    """Dash and content columns for a new top-level block list, after the file's own."""
+    for name in ("people", "relationships"):
+        pair = _pair(s.root, name)
+        if pair and isinstance(pair[1], yaml.SequenceNode) and not pair[1].flow_style:
+            items = pair[1].value
+            if items:
+                dash = s.off(items[0].start_mark)
+                line = s.line_start(dash)
+                dash_col = s.text.index("-", line) - line
+                return dash_col, items[0].start_mark.column
+    return 2, 4
+
+
+def _block_item(item: Mapping[str, Any], dash_col: int, content_col: int, nl: str) -> str:
+    lines = []
+    gap = " " * max(1, content_col - dash_col - 1)
+    for i, (k, v) in enumerate(item.items()):
+        prefix = f"{' ' * dash_col}-{gap}" if i == 0 else " " * content_col
+        lines.append(f"{prefix}{k}: {_render(v)}")
+    return nl.join(lines) + nl
+
+
+def _append_item(s: _Splicer, seq_key: str, item: Mapping[str, Any]) -> None:
+    """Append ``item`` to the top-level list ``seq_key`` in the list's own style."""
+    nl = s.newline
+    pair = _pair(s.root, seq_key)
+    if pair is None:
+        dash, content = _seq_style(s)
+        block = f"{seq_key}:{nl}" + _block_item(item, dash, content, nl)
+        if s.root.flow_style:
+            at = s.off(s.root.end_mark) - 1
+            s.splice(at, at, f", {seq_key}: [{_flow_map(item)}]")
+            return
+        if seq_key == "people" and _pair(s.root, "relationships") is not None:
+            rel_key = _pair(s.root, "relationships")
+            assert rel_key is not None
+            at = s.line_start(s.off(rel_key[0].start_mark))
+            s.splice(at, at, block)
+            return
+        lead = "" if not s.text or s.text.endswith("\n") else nl
+        s.splice(len(s.text), len(s.text), lead + block)
+        return
+    key_node, seq = pair
+    if _is_null(seq) or (isinstance(seq, yaml.SequenceNode) and seq.flow_style and not seq.value):
+        dash, content = _seq_style(s)
+        dash += key_node.start_mark.column
+        content += key_node.start_mark.column
+        start = s.colon_after(key_node)
+        end = start if _is_null(seq) else s.off(seq.end_mark)
+        rest_of_line = s.text[end : s.line_end(end)]
+        block = _block_item(item, dash, content, nl)
+        if rest_of_line.strip():  # an end-of-line comment stays on the key's line
+            at = s.line_end(end)
+            s.splice(start, end, "")
+            at = s.line_end(start)
+            s.splice(at, at, block)
+        else:
+            s.splice(start, s.line_end(end), nl + block)
+        return
+    if not isinstance(seq, yaml.SequenceNode):
+        raise _Unsafe(f"{seq_key} is not a list")
+    last = seq.value[-1]
+    if seq.flow_style:
+        s.splice(s.content_end(last), s.content_end(last), f", {_flow_map(item)}")
+        return
+    first = seq.value[0]
+    dash_pos = s.off(first.start_mark)
+    line = s.line_start(dash_pos)
+    head = s.text[line:dash_pos]
+    if head.strip() != "-":
+        raise _Unsafe(f"cannot add to {seq_key} in this layout")
+    dash_col = head.index("-")
+    at = s.line_end(s.content_end(last))
+    lead = nl if at == len(s.text) and not s.text.endswith("\n") else ""
+    if isinstance(first, yaml.MappingNode) and first.flow_style:
+        s.splice(at, at, f"{lead}{' ' * dash_col}-{head[dash_col + 1 :]}{_flow_map(item)}{nl}")
+    else:
+        s.splice(at, at, lead + _block_item(item, dash_col, first.start_mark.column, nl))
+
+
+def _remove_item(s: _Splicer, seq_key: str, index: int) -> None:
+    pair = _pair(s.root, seq_key)
+    if pair is None or not isinstance(pair[1], yaml.SequenceNode):
+        raise _Unsafe(f"no list {seq_key!r}")
+    seq = pair[1]
+    item = seq.value[index]
+    start, end = s.off(item.start_mark), s.content_end(item)
+    if seq.flow_style:
+        if index + 1 < len(seq.value):
+            s.splice(start, s.off(seq.value[index + 1].start_mark), "")
+        elif index > 0:
+            s.splice(s.content_end(seq.value[index - 1]), end, "")
+        else:
+            s.splice(start, end, "")
+        return
+    line = s.line_start(start)
+    if s.text[line:start].strip() != "-":
+        raise _Unsafe(f"cannot remove from {seq_key} in this layout")
+    s.splice(line, s.line_end(end), "")
+    if len(seq.value) == 1:
+        # The list is now empty: say so, or the key would read as null.
+        emptied = _pair(s.root, seq_key)
+        if emptied is None:
+            raise _Unsafe(f"no list {seq_key!r}")
+        colon = s.colon_after(emptied[0])
+        s.splice(colon, colon, " []")
+
+
+# -- the editable deal ------------------------------------------------------------------
+
+
+def _format_of(name: str, text: str) -> Format:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return "json" if text.lstrip().startswith("{") else "yaml"
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _json_layout(text: str) -> tuple[int | None, bool]:
+    """The indent and ASCII-escaping a JSON file uses, to write it back alike."""
+    indent: int | None = None
+    match = re.search(r"\n( +)\S", text)
+    if match:
+        indent = len(match.group(1))
+    elif "\n" in text.strip():
+        indent = 2
+    ascii_only = "\\u" in text and all(ord(c) < 128 for c in text)
+    return indent, ascii_only
+
+
+class EditableDeal:
+    """A deal file's text, open for edits that keep every byte they do not touch.
+
+    Build one with :func:`read_editable` (from a file, remembering its bytes'
+    hash) or :func:`parse_editable` (from text). Each method edits :attr:`text`
+    and returns what it changed; :func:`write_editable` validates and writes.
+
+    Attributes:
+        source: The file as given (``"<string>"`` for text).
+        fmt: ``"yaml"`` or ``"json"``.
+        text: The current text, with every edit so far.
+        original: The text as read.
+        digest: SHA-256 of the file's bytes when read (None for text).
+        changes: One line per change so far.
+    """
+
+    def __init__(
+        self, text: str, fmt: Format, *, source: str = "<string>", digest: str | None = None
+    ) -> None:
+        self.source = source
+        self.fmt: Format = fmt
+        self.original = text
+        self.text = text
+        self.digest = digest
+        self.bom = False
+        self.changes: list[str] = []
+        try:
+            self.data = self._load(text)
+        except (yaml.YAMLError, ValueError, RecursionError):
+            result = _check_text(text, fmt, source, None)
+            problems = result.errors or [Problem(source, 0, 0, "", "cannot read the file")]
+            raise DealFileError(source, problems) from None
+        if not isinstance(self.data, dict):
+            raise DealFileError(source, _check_text(text, fmt, source, None).errors)
+        self._splicer = _Splicer(text) if fmt == "yaml" else None
+
+    def _load(self, text: str) -> Any:
+        if self.fmt == "json":
+            return json.loads(text)
+        return _yaml.load(text)
+
+    # -- lookups
+    @property
+    def deal_id(self) -> str:
+        """The deal's id: ``deal.id``, else the slug of the file name (or of the deal's name)."""
+        info = self.data.get("deal")
+        if isinstance(info, dict) and isinstance(info.get("id"), str) and info["id"]:
+            return str(info["id"])
+        if self.source != "<string>":
+            return slugify(Path(self.source).stem)
+        name = info.get("name") if isinstance(info, dict) else None
+        return slugify(name) if isinstance(name, str) else "deal"
+
+    def _people(self) -> list[Any]:
+        people = self.data.get("people")
+        return people if isinstance(people, list) else []
+
+    def _ties(self) -> list[Any]:
+        ties = self.data.get("relationships")
+        return ties if isinstance(ties, list) else []
+
+    def person_ids(self) -> list[str]:
+        r"""The people's ids, in file order (``id``, else the slug of ``name``).
+
+        Examples:
+            >>> parse_editable("deal: {name: T}\npeople: [{name: Ann Lee}]").person_ids()
+            ['ann-lee']
+        """
+        out = []
+        for p in self._people():
+            if isinstance(p, dict):
+                pid = p.get("id") or (slugify(p["name"]) if isinstance(p.get("name"), str) else "")
+                out.append(str(pid))
+            else:
+                out.append("")
+        return out
+
+    def _index(self, person_id: str) -> int:
+        ids = self.person_ids()
+        if person_id not in ids:
+            raise UnknownPersonError(person_id, self.deal_id, [i for i in ids if i])
+        return ids.index(person_id)
+
+    def _tie_indexes(self, a: str, b: str, kind: str) -> list[int]:
+        symmetric = Kind(kind) in SYMMETRIC_KINDS
+        found = []
+        for i, r in enumerate(self._ties()):
+            if not isinstance(r, dict) or str(r.get("kind", "knows")) != kind:
+                continue
+            ends = (r.get("from"), r.get("to"))
+            if ends == (a, b) or (symmetric and ends == (b, a)):
+                found.append(i)
+        return found
+
+    # -- primitive edits: text and data together, checked against each other
+    def _apply(
+        self,
+        text_edit: Callable[[_Splicer], None],
+        data_edit: Callable[[dict[str, Any]], None],
+    ) -> None:
+        expected = copy.deepcopy(self.data)
+        data_edit(expected)
+        if self.fmt == "json":
+            indent, ascii_only = _json_layout(self.original)
+            end = "\n" if self.original.endswith("\n") else ""
+            self.text = json.dumps(expected, indent=indent, ensure_ascii=ascii_only) + end
+            self.data = expected
+            return
+        splicer = copy.copy(self._splicer)
+        assert splicer is not None
+        try:
+            text_edit(splicer)
+            actual = _yaml.load(splicer.text)
+        except (yaml.YAMLError, IndexError, ValueError) as err:
+            raise _Unsafe(f"{self.source}: this edit cannot be made safely here ({err})") from None
+        if actual != expected:
+            raise _Unsafe(
+                f"{self.source}: this edit cannot be made safely in this file's layout; "
+                "nothing was changed (edit the file by hand)"
+            )
+        self._splicer = splicer
+        self.text = splicer.text
+        self.data = expected
+
+    def _set(self, path: tuple[str | int, ...], key: str, value: Any, order: Sequence[str]) -> None:
+        def text_edit(s: _Splicer) -> None:
+            if value is _DELETE:
+                _delete_key(s, path, key)
+            else:
+                _set_key(s, path, key, value, order)
+
+        def data_edit(data: dict[str, Any]) -> None:
+            target: Any = data
+            for part in path:
+                target = target[part]
+            if value is _DELETE:
+                target.pop(key, None)
+            else:
+                target[key] = value
+
+        self._apply(text_edit, data_edit)
+
+    def _append(self, seq_key: str, item: dict[str, Any]) -> None:
+        def data_edit(data: dict[str, Any]) -> None:
+            if not isinstance(data.get(seq_key), list):
+                data[seq_key] = []
+            data[seq_key].append(item)
+
+        self._apply(lambda s: _append_item(s, seq_key, item), data_edit)
+
+    def _remove(self, seq_key: str, index: int) -> None:
+        def data_edit(data: dict[str, Any]) -> None:
+            del data[seq_key][index]
+
+        self._apply(lambda s: _remove_item(s, seq_key, index), data_edit)
+
+    # -- people
+    def add_person(self, fields: Mapping[str, Any]) -> str:
+        r"""Add a person at the end of ``people``; return their id.
+
+        Args:
+            fields: Person fields (``name`` required; ``id`` defaults to the slug of
+                the name). Values as typed by a rep are fine: ``"high"``,
+                ``"0.7"``, ``"today"``, ``"cfo, champion"`` for roles.
+
+        Returns:
+            The new person's id.
+
+        Raises:
+            EditValueError: no name, an unknown field, or the id is taken.
+
+        Examples:
+            >>> doc = parse_editable("deal: {name: T}\npeople:\n  - name: Ann\n")
+            >>> doc.add_person({"name": "Liu Yang", "title": "CTO", "influence": "high"})
+            'liu-yang'
+            >>> print(doc.text, end="")
+            deal: {name: T}
+            people:
+              - name: Ann
+              - id: liu-yang
+                name: Liu Yang
+                title: CTO
+                influence: high
+        """
+        values = self._fields(fields, PERSON_KEYS, what="person")
+        name = values.get("name")
+        if not isinstance(name, str) or not name:
+            raise EditValueError("a person needs a name (--name)")
+        pid = str(values.get("id") or slugify(name))
+        ids = self.person_ids()
+        if pid in ids:
+            raise EditValueError(
+                f"a person with the id {pid!r} is already in the deal (people[{ids.index(pid)}]); "
+                "give the new one another id (--id), or change the existing one with "
+                "`influence person set`"
+            )
+        item = {"id": pid, **{k: values[k] for k in PERSON_KEYS if k in values and k != "id"}}
+        self._append("people", item)
+        self.changes.append(f"added person {pid!r}")
+        return pid
+
+    def set_person(self, person_id: str, changes: Mapping[str, Any]) -> list[str]:
+        r"""Change fields of a person; an empty value (``""`` or None) removes the field.
+
+        Args:
+            person_id: The person's id.
+            changes: ``{field: value}``; ``assessed="today"`` is today's date.
+
+        Returns:
+            One line per change.
+
+        Raises:
+            UnknownPersonError: no such person (with a did-you-mean).
+            EditValueError: an unknown field, or ``id`` (ids are referenced elsewhere).
+
+        Examples:
+            >>> doc = parse_editable("deal: {name: T}\npeople: [{name: Ann, title: CEO}]")
+            >>> doc.set_person("ann", {"title": "", "assessed": "2026-11-20"})
+            ["removed ann.title (was 'CEO')", "set ann.assessed: '2026-11-20'"]
+            >>> doc.text
+            'deal: {name: T}\npeople: [{name: Ann, assessed: 2026-11-20}]'
+        """
+        index = self._index(person_id)
+        values = self._fields(changes, PERSON_KEYS, what="person", allow_delete=True)
+        if "id" in values:
+            raise EditValueError(
+                "an id cannot be changed in place: ties and reports_to refer to it; add the "
+                "person under the new id, move the ties, then remove the old one"
+            )
+        done: list[str] = []
+        person = self._people()[index]
+        if "name" in values and "id" not in person:
+            # Without an explicit id the id follows the name: pin it first.
+            self._set(("people", index), "id", person_id, PERSON_KEYS)
+            done.append(f"set {person_id}.id: {person_id!r} (kept when the name changes)")
+        for key, value in values.items():
+            old = self._people()[index].get(key, _DELETE)
+            self._set(("people", index), key, value, PERSON_KEYS)
+            done.append(_describe(person_id, key, old, value))
+        self.changes += done
+        return done
+
+    def remove_person(self, person_id: str, *, cascade: bool = False) -> list[str]:
+        r"""Remove a person; with ``cascade`` also their ties, reports_to links and ownership.
+
+        Args:
+            person_id: The person's id.
+            cascade: Remove what refers to the person too; otherwise refuse if anything does.
+
+        Returns:
+            One line per change, the person last.
+
+        Raises:
+            UnknownPersonError: no such person.
+            PersonInUseError: something refers to the person and ``cascade`` is off.
+
+        Examples:
+            >>> doc = parse_editable('''\
+            ... deal: {name: T}
+            ... people:
+            ...   - name: Ann
+            ...   - name: Bo   # leaving
+            ... relationships:
+            ...   - {from: ann, to: bo}
+            ... ''')
+            >>> doc.remove_person("bo", cascade=True)
+            ['removed tie ann knows bo', "removed person 'bo'"]
+            >>> print(doc.text, end="")
+            deal: {name: T}
+            people:
+              - name: Ann
+            relationships: []
+        """
+        index = self._index(person_id)
+        refs = self._references(person_id)
+        if refs and not cascade:
+            listed = "; ".join(text for text, _ in refs)
+            raise PersonInUseError(
+                f"{person_id!r} is still referred to: {listed}; remove those first, "
+                "or pass --cascade to remove them with the person"
+            )
+        done: list[str] = []
+        for text, undo in refs:
+            undo()
+            done.append(f"removed {text}")
+        self._remove("people", self._index(person_id) if refs else index)
+        done.append(f"removed person {person_id!r}")
+        self.changes += done
+        return done
+
+    def _references(self, person_id: str) -> list[tuple[str, Callable[[], None]]]:
+        """What refers to a person, each with the edit that removes it (last first)."""
+        refs: list[tuple[str, Callable[[], None]]] = []
+        ties = self._ties()
+        for i in reversed(range(len(ties))):
+            r = ties[i]
+            if isinstance(r, dict) and person_id in (r.get("from"), r.get("to")):
+                text = f"tie {r.get('from')} {r.get('kind', 'knows')} {r.get('to')}"
+                refs.append((text, lambda i=i: self._remove("relationships", i)))  # type: ignore[misc]
+        ids = self.person_ids()
+        for i, p in enumerate(self._people()):
+            if isinstance(p, dict) and p.get("reports_to") == person_id:
+                refs.append(
+                    (
+                        f"{ids[i]}.reports_to",
+                        lambda i=i: self._set(("people", i), "reports_to", _DELETE, PERSON_KEYS),  # type: ignore[misc]
+                    )
+                )
+        info = self.data.get("deal")
+        if isinstance(info, dict) and info.get("owner") == person_id:
+            refs.append(("deal.owner", lambda: self._set(("deal",), "owner", _DELETE, ())))
+        refs.sort(key=lambda ref: 0 if ref[0].startswith("tie") else 1)
+        return refs
+
+    # -- ties
+    def add_tie(self, from_: str, to: str, *, kind: str = "knows", **fields: Any) -> str:
+        r"""Add a relationship at the end of ``relationships``.
+
+        Args:
+            from_: The id the tie starts at.
+            to: The id it ends at.
+            kind: ``knows`` (default), ``influences``, ``reports_to``, ``conflicts_with``.
+            **fields: ``strength``, ``context``, ``last_contact`` (``"today"`` works), ``notes``.
+
+        Returns:
+            A line saying what was added.
+
+        Raises:
+            UnknownPersonError: an end is not in the deal.
+            TieExistsError: the same kind of tie between the two is already there.
+            EditValueError: an unknown kind or field, or a tie from a person to themselves.
+
+        Examples:
+            >>> doc = parse_editable("deal: {name: T}\npeople: [{name: A}, {name: B}]\n")
+            >>> doc.add_tie("a", "b", strength="strong", last_contact="2026-11-02")
+            'added tie a knows b'
+            >>> print(doc.text, end="")
+            deal: {name: T}
+            people: [{name: A}, {name: B}]
+            relationships:
+              - from: a
+                to: b
+                kind: knows
+                strength: strong
+                last_contact: 2026-11-02
+        """
+        kind = _kind(kind)
+        self._index(from_)
+        self._index(to)
+        if from_ == to:
+            raise EditValueError(f"a tie needs two people; {from_!r} cannot be tied to themselves")
+        if self._tie_indexes(from_, to, kind):
+            raise TieExistsError(
+                f"there is already a {kind} tie between {from_!r} and {to!r}; change it with "
+                "`influence tie set`"
+            )
+        values = self._fields(fields, _TIE_SETTABLE, what="tie")
+        item = {
+            "from": from_,
+            "to": to,
+            "kind": kind,
+            **{k: values[k] for k in TIE_KEYS if k in values},
+        }
+        self._append("relationships", item)
+        done = f"added tie {from_} {kind} {to}"
+        self.changes.append(done)
+        return done
+
+    def set_tie(
+        self, from_: str, to: str, changes: Mapping[str, Any], *, kind: str = "knows"
+    ) -> list[str]:
+        r"""Change fields of the tie(s) of ``kind`` between two people (either way if symmetric).
+
+        Raises:
+            UnknownPersonError: an end is not in the deal.
+            UnknownTieError: no such tie.
+            EditValueError: an unknown field (only strength, context, last_contact and
+                notes can be set).
+
+        Examples:
+            >>> doc = parse_editable("deal: {name: T}\npeople: [{name: A}, {name: B}]\n"
+            ...     "relationships: [{from: b, to: a, strength: 0.3}]\n")
+            >>> doc.set_tie("a", "b", {"strength": "0.8"})
+            ['set tie b knows a strength: 0.3 -> 0.8']
+        """
+        kind = _kind(kind)
+        found = self._find_ties(from_, to, kind)
+        values = self._fields(changes, _TIE_SETTABLE, what="tie", allow_delete=True)
+        done: list[str] = []
+        for i in found:
+            tie = self._ties()[i]
+            label = f"tie {tie.get('from')} {kind} {tie.get('to')}"
+            for key, value in values.items():
+                old = tie.get(key, _DELETE)
+                self._set(("relationships", i), key, value, TIE_KEYS)
+                done.append(_describe(label, key, old, value, sep=" "))
+        self.changes += done
+        return done
+
+    def remove_tie(self, from_: str, to: str, *, kind: str = "knows") -> list[str]:
+        r"""Remove the tie(s) of ``kind`` between two people (a ``reports_to`` shorthand too).
+
+        Raises:
+            UnknownPersonError: an end is not in the deal.
+            UnknownTieError: no such tie.
+
+        Examples:
+            >>> doc = parse_editable(
+            ...     "deal: {name: T}\npeople: [{name: A, reports_to: b}, {name: B}]")
+            >>> doc.remove_tie("a", "b", kind="reports_to")
+            ["removed a.reports_to (was 'b')"]
+            >>> doc.text
+            'deal: {name: T}\npeople: [{name: A}, {name: B}]'
+        """
+        kind = _kind(kind)
+        found = self._find_ties(from_, to, kind, shorthand=True)
+        done: list[str] = []
+        for i in reversed(found):
+            tie = self._ties()[i]
+            self._remove("relationships", i)
+            done.append(f"removed tie {tie.get('from')} {kind} {tie.get('to')}")
+        done.reverse()
+        if kind == Kind.REPORTS_TO.value:
+            index = self._index(from_)
+            if self._people()[index].get("reports_to") == to:
+                self._set(("people", index), "reports_to", _DELETE, PERSON_KEYS)
+                done.append(f"removed {from_}.reports_to (was {to!r})")
+        self.changes += done
+        return done
+
+    def _find_ties(self, a: str, b: str, kind: str, *, shorthand: bool = False) -> list[int]:
+        self._index(a)
+        self._index(b)
+        found = self._tie_indexes(a, b, kind)
+        has_shorthand = (
+            shorthand
+            and kind == Kind.REPORTS_TO.value
+            and self._people()[self._index(a)].get("reports_to") == b
+        )
+        if not found and not has_shorthand:
+            between = sorted(
+                {
+                    str(r.get("kind", "knows"))
+                    for r in self._ties()
+                    if isinstance(r, dict) and {r.get("from"), r.get("to")} == {a, b}
+                }
+            )
+            extra = f"; ties between them: {', '.join(between)}" if between else ""
+            raise UnknownTieError(f"no {kind} tie between {a!r} and {b!r}{extra}")
+        return found
+
+    # -- values
+    @staticmethod
+    def _fields(
+        fields: Mapping[str, Any],
+        allowed: Sequence[str],
+        *,
+        what: str,
+        allow_delete: bool = False,
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for raw_key, raw in fields.items():
+            key = raw_key.strip().replace("-", "_").lower()
+            if key not in allowed:
+                raise EditValueError(
+                    f"{raw_key!r} is not a {what} field you can set"
+                    + (did_you_mean(key, allowed) or f"; expected one of {', '.join(allowed)}")
+                )
+            value = _coerce(key, raw)
+            if value is _DELETE and not allow_delete:
+                continue
+            if value is _DELETE and key == "name":
+                raise EditValueError("a person's name cannot be removed")
+            out[key] = value
+        return out
+
+    # -- results
+    def check(self) -> CheckResult:
+        r"""Validate the current text with the reading path every command uses.
+
+        Examples:
+            >>> doc = parse_editable("deal: {name: T}\npeople: [{name: A}]")
+            >>> _ = doc.set_person("a", {"stance": "alli"})
+            >>> problem = doc.check().errors[0]
+            >>> problem.line, problem.field, problem.message.endswith("did you mean 'ally'?")
+            (2, 'people[0].stance', True)
+        """
+        default_id = slugify(Path(self.source).stem) if self.source != "<string>" else None
+        return _check_text(self.text, self.fmt, self.source, default_id)
+
+
+def _kind(kind: str | Kind) -> str:
+    value = getattr(kind, "value", str(kind)).strip().replace("-", "_").lower()
+    kinds = [k.value for k in Kind]
+    if value not in kinds:
+        raise EditValueError(
+            f"{kind!r} is not a relationship kind; expected one of {', '.join(kinds)}"
+            + did_you_mean(value, kinds)
+        )
+    return value
+
+
+def _describe(who: str, key: str, old: Any, new: Any, *, sep: str = ".") -> str:
+    if new is _DELETE:
+        return f"removed {who}{sep}{key} (was {_show(old)})"
+    if old is _DELETE:
+        return f"set {who}{sep}{key}: {_show(new)}"
+    return f"set {who}{sep}{key}: {_show(old)} -> {_show(new)}"
+
+
+def parse_editable(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> EditableDeal:
+    """Open deal text for editing (see :class:`EditableDeal`).
+
+    Args:
+        text: YAML or JSON.
+        fmt: ``"yaml"`` or ``"json"``.
+        source: The name used in messages.
+
+    Returns:
+        The editable deal.
+
+    Raises:
+        DealFileError: the text is not YAML/JSON holding a mapping (located).
+
+    Examples:
+        >>> parse_editable('{"deal": {"name": "T"}}', "json").fmt
+        'json'
+    """
+    return EditableDeal(text, fmt, source=source)
+
+
+def read_editable(path: str | os.PathLike[str]) -> EditableDeal:
+    r"""Open a deal file for editing, remembering its bytes so a concurrent change is caught.
+
+    The format is the extension's (``.yaml``, ``.yml``, ``.json``); without one,
+    text starting with ``{`` is JSON.
+
+    Raises:
+        DealFileError: the file is missing, not UTF-8, or not YAML/JSON (located).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
+        >>> _ = p.write_text("deal: {name: T}\n", encoding="utf-8")
+        >>> read_editable(p).person_ids()
+        []
+    """
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        read_text(path)  # raises the located error
+        raise
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        read_text(path)  # raises the located error
+        raise
+    doc = EditableDeal(text, _format_of(name, text), source=name, digest=_digest(raw))
+    doc.bom = raw.startswith(b"\xef\xbb\xbf")
+    return doc
+
+
+def write_editable(doc: EditableDeal) -> EditResult:
+    r"""Validate an edited deal and write it atomically, if its file did not change meanwhile.
+
+    Args:
+        doc: From :func:`read_editable`, edited.
+
+    Returns:
+        What changed, the new file's warnings and the deal it holds.
+
+    Raises:
+        InvalidEditError: the new text is not a valid deal (a :class:`DealFileError`
+            whose problems are located in the would-be file); nothing is written.
+        EditConflictError: the file's bytes differ from those read; nothing is written.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
+        >>> _ = p.write_text("deal: {name: T}  # keep me\npeople: []\n", encoding="utf-8")
+        >>> doc = read_editable(p)
+        >>> _ = doc.add_person({"name": "Ann"})
+        >>> write_editable(doc).changes
+        ["added person 'ann'"]
+        >>> print(p.read_text(encoding="utf-8"), end="")
+        deal: {name: T}  # keep me
+        people:
+          - id: ann
+            name: Ann
+    """
+    result = doc.check()
+    if not result.ok or result.deal is None:
+        raise InvalidEditError(doc.source, result.errors)
+    if doc.text == doc.original:
+        return EditResult(doc.source, list(doc.changes), result.warnings, result.deal, False)
+    if doc.digest is not None:
+        try:
+            now = _digest(Path(doc.source).read_bytes())
+        except OSError:
+            now = None
+        if now != doc.digest:
+            raise EditConflictError(
+                f"{doc.source} changed on disk since it was read; nothing was written. "
+                "Run the command again to edit the new version."
+            )
+    write_text(doc.source, ("\ufeff" if doc.bom else "") + doc.text)
+    return EditResult(doc.source, list(doc.changes), result.warnings, result.deal)
+
+
+# -- one-call edits ---------------------------------------------------------------------
+
+
+def add_person(path: str | os.PathLike[str], fields: Mapping[str, Any]) -> EditResult:
+    """Add a person to a deal file (see :meth:`EditableDeal.add_person`) and write it.
+
+    Raises:
+        DealFileError: the file cannot be read, or the edit would make it invalid.
+        EditValueError: no name, an unknown field, or a taken id.
+        EditConflictError: the file changed while being edited.
+    """
+    doc = read_editable(path)
+    doc.add_person(fields)
+    return write_editable(doc)
+
+
+def set_person(
+    path: str | os.PathLike[str], person_id: str, changes: Mapping[str, Any]
+) -> EditResult:
+    r"""Change a person's fields in a deal file (see :meth:`EditableDeal.set_person`).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
+        >>> _ = p.write_text("deal: {name: T}\npeople:\n- name: Ann  # CFO\n", encoding="utf-8")
+        >>> set_person(p, "ann", {"stance": "ally"}).deal.person("ann").stance.value
+        'ally'
+        >>> print(p.read_text(encoding="utf-8"), end="")
+        deal: {name: T}
+        people:
+        - name: Ann  # CFO
+          stance: ally
+
+    Raises:
+        UnknownPersonError: no such person.
+        DealFileError: the file cannot be read, or the edit would make it invalid.
+        EditValueError: an unknown field.
+        EditConflictError: the file changed while being edited.
+    """
+    doc = read_editable(path)
+    doc.set_person(person_id, changes)
+    return write_editable(doc)
+
+
+def remove_person(
+    path: str | os.PathLike[str], person_id: str, *, cascade: bool = False
+) -> EditResult:
+    """Remove a person from a deal file (see :meth:`EditableDeal.remove_person`).
+
+    Raises:
+        UnknownPersonError: no such person.
+        PersonInUseError: the person has ties and ``cascade`` is off.
+        DealFileError: the file cannot be read, or the edit would make it invalid.
+        EditConflictError: the file changed while being edited.
+    """
+    doc = read_editable(path)
+    doc.remove_person(person_id, cascade=cascade)
+    return write_editable(doc)
+
+
+def add_tie(
+    path: str | os.PathLike[str], from_: str, to: str, *, kind: str = "knows", **fields: Any
+) -> EditResult:
+    """Add a relationship to a deal file (see :meth:`EditableDeal.add_tie`).
+
+    Raises:
+        UnknownPersonError: an end is not in the deal.
+        TieExistsError: the tie is already there.
+        DealFileError: the file cannot be read, or the edit would make it invalid.
+        EditConflictError: the file changed while being edited.
+    """
+    doc = read_editable(path)
+    doc.add_tie(from_, to, kind=kind, **fields)
+    return write_editable(doc)
+
+
+def set_tie(
+    path: str | os.PathLike[str],
+    from_: str,
+    to: str,
+    changes: Mapping[str, Any],
+    *,
+    kind: str = "knows",
+) -> EditResult:
+    """Change a relationship's fields in a deal file (see :meth:`EditableDeal.set_tie`).
+
+    Raises:
+        UnknownPersonError: an end is not in the deal.
+        UnknownTieError: no such tie.
+        DealFileError: the file cannot be read, or the edit would make it invalid.
+        EditConflictError: the file changed while being edited.
+    """
+    doc = read_editable(path)
+    doc.set_tie(from_, to, changes, kind=kind)
+    return write_editable(doc)
+
+
+def remove_tie(
+    path: str | os.PathLike[str], from_: str, to: str, *, kind: str = "knows"
+) -> EditResult:
+    """Remove a relationship from a deal file (see :meth:`EditableDeal.remove_tie`).
+
+    Raises:
+        UnknownPersonError: an end is not in the deal.
+        UnknownTieError: no such tie.
+        DealFileError: the file cannot be read, or the edit would make it invalid.
+        EditConflictError: the file changed while being edited.
+    """
+    doc = read_editable(path)
+    doc.remove_tie(from_, to, kind=kind)
+    return write_editable(doc)
