@@ -4,15 +4,56 @@ A path runs from a seller-side person to the target through ``knows``,
 ``influences`` and ``reports_to`` ties, each usable both ways (never
 ``conflicts_with``). Its warmth is the product of its ties' strengths; between
 two people with several usable ties the warmest counts.
+
+In Python: :func:`introduction_paths`. In the CLI: ``influence paths DEAL TARGET``.
+
+How it is computed, and what is cached:
+
+* A :class:`PathIndex` holds a deal's people and usable ties as a weighted
+  graph (a tie of strength ``s`` costs ``-log(s)``, so the warmest path is the
+  cheapest). Building it reads every tie once; :func:`path_index` keeps the
+  indexes of the last few deals, keyed by the deal object itself and checked
+  against its ``people`` and ``relationships`` lists (the same lists, of the same
+  lengths), so a second question about the same deal costs only the search.
+  A deal changed in place in another way (a stance or a strength reassigned)
+  after its first question needs a fresh ``PathIndex(deal)``, which
+  :func:`introduction_paths` accepts in place of the deal. The library itself
+  never changes a deal in place: what-if works on copies.
+* The search is exact. A label-setting search outward from the target finds,
+  for every person near it and every number of hops left, the cheapest walk to
+  the target (a lower bound that knows the hop limit); an A* search over simple
+  paths from our team, guided by that bound, then meets it. Both stop as soon as
+  nothing left can beat the k-th best path found, so the work stays near the
+  target even in a deal of 100,000 people.
+* Warmth is rounded to 12 significant digits before paths are compared, so two
+  paths made of the same strengths in a different order tie exactly and the
+  tie-breaks (fewer hops, then the ids along the path) decide.
 """
 
 from __future__ import annotations
 
+import math
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from datetime import date
+from heapq import heappop, heappush, heapreplace
+from itertools import pairwise
+from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Hop", "IntroductionPath", "introduction_paths"]
+from influence.errors import UnknownPersonError
+from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind, Side, Stance
+
+__all__ = [
+    "Hop",
+    "IntroductionPath",
+    "PathIndex",
+    "introduction_paths",
+    "path_index",
+    "paths_message",
+]
 
 
 class Hop(BaseModel):
@@ -24,7 +65,10 @@ class Hop(BaseModel):
     to: str = Field(description="The person introduced to.")
     kind: str = Field(description="The tie used: knows, influences or reports_to.")
     forward: bool = Field(
-        description="True when the tie is written from -> to; False when it is used backwards."
+        description=(
+            "True when the tie is written from -> to (always, for a knows tie, which holds "
+            "both ways); False when it is used backwards."
+        )
     )
     strength: float = Field(description="The tie's strength, 0..1.")
     context: str | None = Field(default=None, description="classmate, hometown, ...")
@@ -44,6 +88,469 @@ class IntroductionPath(BaseModel):
     steps: list[Hop] = Field(default_factory=list, description="Each hop, explained.")
 
 
-def introduction_paths(*args: object, **kwargs: object) -> list[IntroductionPath]:
-    """Placeholder: being written (see the analysis issue)."""
-    raise NotImplementedError
+# -- the index -----------------------------------------------------------------
+
+
+class _Tie(Protocol):
+    """What a hop needs from a tie: a :class:`~influence.model.Relationship` or a shorthand."""
+
+    @property
+    def from_(self) -> str: ...
+    @property
+    def to(self) -> str: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def strength(self) -> float: ...
+    @property
+    def context(self) -> str | None: ...
+    @property
+    def last_contact(self) -> date | None: ...
+
+
+class _Shorthand(NamedTuple):
+    """A ``reports_to`` written on a person rather than as a relationship."""
+
+    from_: str
+    to: str
+    kind: Kind = Kind.REPORTS_TO
+    strength: float = DEFAULT_STRENGTH[Kind.REPORTS_TO]
+    context: str | None = None
+    last_contact: date | None = None
+
+
+#: Preference between equally warm parallel ties, for the hop's explanation.
+_KIND_RANK = {Kind.KNOWS: 0, Kind.INFLUENCES: 1, Kind.REPORTS_TO: 2}
+#: Paths whose costs (-log warmth) are this close may tie once warmth is rounded.
+_MARGIN = 1e-9
+
+
+class PathIndex:
+    """A deal's people and usable ties, prepared once for many path questions.
+
+    Build it with ``PathIndex(deal)`` (always fresh) or :func:`path_index`
+    (cached); pass it to :func:`introduction_paths` in place of the deal. It is a
+    snapshot: later changes to the deal do not reach it.
+
+    Attributes:
+        deal_id: The id of the deal it was built from.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({
+        ...     "deal": {"name": "Tiny"},
+        ...     "people": [{"name": "Li", "side": "seller"}, {"name": "Chen"}],
+        ...     "relationships": [{"from": "li", "to": "chen", "strength": 0.8}],
+        ... })
+        >>> index = PathIndex(deal)
+        >>> len(index), index.deal_id
+        (2, 'tiny')
+        >>> [p.people for p in introduction_paths(index, "chen")]
+        [['li', 'chen']]
+    """
+
+    __slots__ = ("__weakref__", "_adj", "_blockers", "_ids", "_pos", "_sellers", "deal_id")
+
+    def __init__(self, deal: Deal) -> None:
+        people = deal.people
+        ids = [p.id for p in people]
+        pos = {pid: i for i, pid in enumerate(ids)}
+        n = len(ids)
+        # Ties are grouped by unordered pair; the key a * n + b (a < b) is cheaper than a tuple.
+        pairs: dict[int, list[_Tie]] = {}
+        declared_reports: set[int] = set()
+        for rel in deal.relationships:
+            kind = rel.kind
+            if kind is Kind.CONFLICTS_WITH:
+                continue
+            a, b = pos[rel.from_], pos[rel.to]
+            if kind is Kind.REPORTS_TO:
+                declared_reports.add(a * n + b)
+            if rel.strength <= 0:
+                continue
+            key = a * n + b if a < b else b * n + a
+            group = pairs.get(key)
+            if group is None:
+                pairs[key] = [rel]
+            else:
+                group.append(rel)
+        for a, person in enumerate(people):
+            # As in to_networkx: a declared reports_to between the same two replaces the shorthand.
+            if person.reports_to and a * n + pos[person.reports_to] not in declared_reports:
+                b = pos[person.reports_to]
+                key = a * n + b if a < b else b * n + a
+                pairs.setdefault(key, []).append(_Shorthand(person.id, person.reports_to))
+        adj: list[list[tuple[float, int, list[_Tie]]]] = [[] for _ in range(n)]
+        log = math.log
+        for key, group in pairs.items():
+            a, b = divmod(key, n)
+            strength = group[0].strength if len(group) == 1 else max(t.strength for t in group)
+            cost = -log(strength) if strength < 1 else 0.0
+            adj[a].append((cost, b, group))
+            adj[b].append((cost, a, group))
+        for edges in adj:
+            edges.sort()
+        self.deal_id: str = deal.id
+        self._ids = ids
+        self._pos = pos
+        self._adj = adj
+        self._sellers = frozenset(i for i, p in enumerate(people) if p.side is Side.SELLER)
+        self._blockers = frozenset(i for i, p in enumerate(people) if p.stance is Stance.BLOCKER)
+
+    def __len__(self) -> int:
+        """The number of people."""
+        return len(self._ids)
+
+    def __repr__(self) -> str:
+        return f"<PathIndex of deal {self.deal_id!r}: {len(self._ids)} people>"
+
+    def _index_of(self, person_id: str) -> int:
+        try:
+            return self._pos[person_id]
+        except KeyError:
+            raise UnknownPersonError(person_id, self.deal_id, self._ids) from None
+
+
+_CACHE_SIZE = 8
+_cache: OrderedDict[int, tuple[weakref.ref[Deal], tuple[int, int, int, int], PathIndex]] = (
+    OrderedDict()
+)
+
+
+def _fingerprint(deal: Deal) -> tuple[int, int, int, int]:
+    return id(deal.people), len(deal.people), id(deal.relationships), len(deal.relationships)
+
+
+def path_index(deal: Deal) -> PathIndex:
+    """Return the :class:`PathIndex` of a deal, built on first use and then reused.
+
+    The last few deals' indexes are kept while the deals live. An index is reused
+    only for the same deal object whose ``people`` and ``relationships`` are the
+    same lists of the same lengths; other in-place changes are not noticed (build
+    ``PathIndex(deal)`` then).
+
+    Args:
+        deal: The deal.
+
+    Returns:
+        The deal's index.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({"deal": {"name": "x"}, "people": [{"name": "A"}]})
+        >>> path_index(deal) is path_index(deal)
+        True
+    """
+    key = id(deal)
+    fingerprint = _fingerprint(deal)
+    entry = _cache.get(key)
+    if entry is not None and entry[0]() is deal and entry[1] == fingerprint:
+        _cache.move_to_end(key)
+        return entry[2]
+    index = PathIndex(deal)
+
+    def forget(ref: weakref.ref[Deal], key: int = key) -> None:
+        current = _cache.get(key)
+        if current is not None and current[0] is ref:
+            del _cache[key]
+
+    _cache[key] = (weakref.ref(deal, forget), fingerprint, index)
+    _cache.move_to_end(key)
+    while len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return index
+
+
+# -- the search ------------------------------------------------------------------
+
+
+def _search(
+    index: PathIndex,
+    target: int,
+    starts: frozenset[int],
+    k: int,
+    max_hops: int,
+    excluded: frozenset[int],
+) -> list[tuple[float, tuple[int, ...]]]:
+    """Return ``(cost, path)`` for every path that may be among the k best (and a few more).
+
+    Every simple path from a start to the target with at most ``max_hops`` ties,
+    no start and no ``excluded`` person in between, whose cost is within
+    ``_MARGIN`` of the k-th cheapest, is returned; nothing cheaper is missed.
+    """
+    adj = index._adj
+    inf = math.inf
+    limit = inf  # cost of the k-th cheapest path found so far, plus the margin
+    kth: list[float] = []  # the k cheapest costs found, negated (a max-heap)
+    found: list[tuple[float, tuple[int, ...]]] = []
+    # Backward: Pareto labels (cost, hops) of walks from the target, in cost order.
+    # labels[v] lists (hops, cost) with hops strictly falling as cost rises.
+    labels: dict[int, list[tuple[int, float]]] = {}
+    backward: list[tuple[float, int, int]] = [(0.0, 0, target)]
+    # Forward: A* over simple paths from the starts; f = cost so far + bound to the target.
+    forward: list[tuple[float, float, int, int, tuple[int, ...]]] = []
+    seen_starts: set[int] = set()
+
+    def bound(v: int, hops_left: int, radius: float) -> float:
+        # Cheapest walk from v to the target within hops_left ties; walks not settled yet
+        # cost at least the backward search's radius.
+        for hops, cost in labels.get(v, ()):
+            if hops <= hops_left:
+                return cost
+        return radius
+
+    while backward or forward:
+        fb = backward[0][0] if backward else inf
+        ff = forward[0][0] if forward else inf
+        if backward and fb <= ff:
+            if fb > limit:
+                break
+            cost, hops, v = heappop(backward)
+            if v in starts:
+                if v not in seen_starts:
+                    seen_starts.add(v)
+                    heappush(forward, (cost, 0.0, 0, v, (v,)))
+                continue
+            own = labels.get(v)
+            if own is None:
+                labels[v] = [(hops, cost)]
+            elif own[-1][0] <= hops:
+                continue  # a cheaper walk with no more hops is already known
+            else:
+                own.append((hops, cost))
+            nh = hops + 1
+            for w, u, _ in adj[v]:
+                nc = cost + w
+                if nc > limit:
+                    break
+                if u in starts:
+                    if u not in seen_starts:
+                        heappush(backward, (nc, nh, u))
+                elif nh < max_hops and u != target and u not in excluded:
+                    lab = labels.get(u)
+                    if lab is None or lab[-1][0] > nh:
+                        heappush(backward, (nc, nh, u))
+            continue
+        if ff > limit:
+            break
+        f, g, j, v, path = heappop(forward)
+        if j:
+            fresh = g + bound(v, max_hops - j, fb)
+            if fresh > f:
+                if fresh <= limit and fresh < inf:
+                    heappush(forward, (fresh, g, j, v, path))
+                continue
+        nj = j + 1
+        for w, u, _ in adj[v]:
+            ng = g + w
+            if ng > limit:
+                break
+            if u == target:
+                found.append((ng, (*path, target)))
+                if len(kth) < k:
+                    heappush(kth, -ng)
+                    if len(kth) == k:
+                        limit = _MARGIN - kth[0]
+                elif ng < -kth[0]:
+                    heapreplace(kth, -ng)
+                    limit = _MARGIN - kth[0]
+            elif nj < max_hops and u not in starts and u not in excluded and u not in path:
+                nf = ng + bound(u, max_hops - nj, fb)
+                if nf <= limit and nf < inf:
+                    heappush(forward, (nf, ng, nj, u, (*path, u)))
+    return [(c, p) for c, p in found if c <= limit]
+
+
+def _rounded(warmth: float) -> float:
+    """Warmth to 12 significant digits: the same strengths in any order give the same number."""
+    return float(f"{warmth:.12g}")
+
+
+def _ties(index: PathIndex, a: int, b: int) -> list[_Tie]:
+    return next(group for _, u, group in index._adj[a] if u == b)
+
+
+def _warmth(index: PathIndex, nodes: tuple[int, ...]) -> float:
+    """The product of the strengths along the path, multiplied in path order."""
+    warmth = 1.0
+    for a, b in pairwise(nodes):
+        warmth *= max(t.strength for t in _ties(index, a, b))
+    return warmth
+
+
+def _forward(tie: _Tie, a: str) -> bool:
+    """Whether a tie used from ``a`` is used as written; a ``knows`` holds both ways."""
+    # The deal merges "A knows B" and "B knows A" keeping the first wording, so the
+    # written direction of a knows tie would depend on the order of the file.
+    return tie.kind in SYMMETRIC_KINDS or tie.from_ == a
+
+
+def _hop(a: str, b: str, ties: Sequence[_Tie]) -> Hop:
+    """The hop a -> b over the warmest of the ties between them (written a -> b first)."""
+    tie = min(
+        ties,
+        key=lambda t: (
+            -t.strength,
+            not _forward(t, a),
+            _KIND_RANK[t.kind],
+            isinstance(t, _Shorthand),
+        ),
+    )
+    return Hop(
+        from_=a,
+        to=b,
+        kind=tie.kind.value,
+        forward=_forward(tie, a),
+        strength=tie.strength,
+        context=tie.context,
+        last_contact=tie.last_contact,
+    )
+
+
+def _path(index: PathIndex, nodes: tuple[int, ...], blockers: frozenset[int]) -> IntroductionPath:
+    ids = index._ids
+    steps: list[Hop] = []
+    warmth = 1.0
+    for a, b in pairwise(nodes):
+        hop = _hop(ids[a], ids[b], _ties(index, a, b))
+        warmth *= hop.strength
+        steps.append(hop)
+    passed = [ids[v] for v in nodes[1:-1] if v in blockers]
+    return IntroductionPath(
+        people=[ids[v] for v in nodes],
+        warmth=_rounded(warmth),
+        hops=len(nodes) - 1,
+        through_blocker=bool(passed),
+        blockers=passed,
+        steps=steps,
+    )
+
+
+def introduction_paths(
+    deal: Deal | PathIndex,
+    target: str,
+    *,
+    k: int = 3,
+    max_hops: int = 4,
+    avoid_blockers: bool = True,
+    sources: Iterable[str] | None = None,
+) -> list[IntroductionPath]:
+    """Return the k warmest introduction paths from our team to ``target``, best first.
+
+    Best means warmest (the product of the ties' strengths), then fewer hops,
+    then the ids along the path compared in order. A path never repeats a
+    person, uses at most ``max_hops`` ties (``knows``, ``influences`` or
+    ``reports_to``, either way round; never ``conflicts_with``; strength 0 ties
+    are unusable), and starts at its only seller: a path through a second seller
+    would be beaten by the one starting there. With ``sources``, paths start at
+    one of them instead, and no other source is passed through (other sellers
+    may be).
+
+    Args:
+        deal: The deal, or its :class:`PathIndex` (see :func:`path_index`) to skip
+            re-reading a large deal on every question.
+        target: Id of the person to reach.
+        k: How many paths at most.
+        max_hops: The longest path, in ties.
+        avoid_blockers: No intermediary may be a blocker. When no such path exists
+            within ``max_hops``, the best paths through a blocker are returned
+            instead, each with ``through_blocker`` set and its ``blockers`` listed.
+            When False, the plainly warmest paths, labelled the same way.
+        sources: Ids of the people to start from; default: every seller-side person.
+
+    Returns:
+        Up to ``k`` paths, best first; ``[]`` when no path exists within
+        ``max_hops``, when the target is on our side, or when no source is left.
+
+    Raises:
+        UnknownPersonError: ``target`` or a source is not in the deal (with the
+            closest id as a suggestion).
+        ValueError: ``k`` or ``max_hops`` is below 1.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({
+        ...     "deal": {"name": "Tiny"},
+        ...     "people": [
+        ...         {"name": "Li", "side": "seller"},
+        ...         {"name": "Liu"},
+        ...         {"name": "Bo", "stance": "blocker"},
+        ...         {"name": "Chen"},
+        ...     ],
+        ...     "relationships": [
+        ...         {"from": "li", "to": "liu", "strength": 0.9},
+        ...         {"from": "liu", "to": "chen", "kind": "influences", "strength": 0.6},
+        ...         {"from": "li", "to": "bo", "strength": 0.9},
+        ...         {"from": "bo", "to": "chen", "strength": 0.9},
+        ...     ],
+        ... })
+        >>> best = introduction_paths(deal, "chen")
+        >>> [(p.people, p.warmth, p.hops) for p in best]
+        [(['li', 'liu', 'chen'], 0.54, 2)]
+        >>> best[0].steps[1].kind, best[0].steps[1].forward
+        ('influences', True)
+        >>> [(p.people, p.blockers) for p in introduction_paths(deal, "chen", avoid_blockers=False)]
+        [(['li', 'bo', 'chen'], ['bo']), (['li', 'liu', 'chen'], [])]
+        >>> introduction_paths(deal, "chen", max_hops=1)
+        []
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, not {k}")
+    if max_hops < 1:
+        raise ValueError(f"max_hops must be at least 1, not {max_hops}")
+    index = deal if isinstance(deal, PathIndex) else path_index(deal)
+    t = index._index_of(target)
+    starts = index._sellers
+    if sources is not None:
+        starts = frozenset(index._index_of(s) for s in sources)
+    if t in index._sellers:
+        return []
+    starts -= {t}
+    if not starts:
+        return []
+    found = _search(
+        index, t, starts, k, max_hops, index._blockers if avoid_blockers else frozenset()
+    )
+    if not found and avoid_blockers:
+        found = _search(index, t, starts, k, max_hops, frozenset())
+    ids = index._ids
+    ranked = sorted(
+        (-_rounded(_warmth(index, nodes)), len(nodes), [ids[v] for v in nodes], nodes)
+        for _, nodes in found
+    )
+    return [_path(index, nodes, index._blockers) for *_, nodes in ranked[:k]]
+
+
+def paths_message(
+    paths: list[IntroductionPath], target: str, max_hops: int, *, avoid_blockers: bool = True
+) -> str | None:
+    """Return why an answer of :func:`introduction_paths` is empty or passes a blocker.
+
+    Args:
+        paths: The answer.
+        target: Id of the person asked about.
+        max_hops: The hop limit the answer was computed with.
+        avoid_blockers: Whether it was computed avoiding blockers. Without, paths
+            through a blocker are an ordinary answer and get no message.
+
+    Returns:
+        One sentence for stderr, or None when the answer needs no explanation.
+
+    Examples:
+        >>> paths_message([], "chen", 4)
+        'no path to chen within 4 hops'
+        >>> blocked = IntroductionPath(people=["li", "bo", "chen"], warmth=0.5, hops=2,
+        ...                            through_blocker=True, blockers=["bo"])
+        >>> paths_message([blocked], "chen", 4)
+        'no blocker-free path to chen within 4 hops; showing the best paths through a blocker'
+        >>> paths_message([blocked], "chen", 4, avoid_blockers=False) is None
+        True
+    """
+    within = f"within {max_hops} hop{'s' * (max_hops != 1)}"
+    if not paths:
+        return f"no path to {target} {within}"
+    if avoid_blockers and all(p.through_blocker for p in paths):
+        return (
+            f"no blocker-free path to {target} {within}; showing the best paths through a blocker"
+        )
+    return None
