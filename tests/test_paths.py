@@ -308,6 +308,7 @@ def test_sources_replace_our_team_as_starts() -> None:
         ["s", "t"],
         ["s", "q", "t"],
     ]
+    assert introduction_paths(deal, "t", sources="p") == paths
     assert introduction_paths(deal, "t", sources=[]) == []
     assert introduction_paths(deal, "t", sources=["t"]) == []
 
