@@ -11,6 +11,12 @@ The networkx graph is directed so that it asks exactly our question: only the
 first person of a path is a seller, and no blocker is an intermediary
 (``avoid_blockers``); the script checks that both find the same best path.
 
+The default deal comes from ``benchmarks/generate.py`` (8% sellers, 10 ties a
+person, an org chart). ``--graph uniform`` draws a plain random graph with 1%
+sellers and strengths uniform in 0.05..1 instead; there the warmest paths are
+often longer than the hop limit, and networkx, which lists paths warmest first
+whatever their length, can take minutes per target.
+
 Run: ``python benchmarks/bench_paths.py [--people 100000] [--repeat 5]``
 """
 
