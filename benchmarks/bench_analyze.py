@@ -43,8 +43,7 @@ def main() -> None:
     )
     small_t = times["30 people"] / 20
     print(
-        f"30 people:    median {small_t * 1000:6.2f} ms  target <= 10 ms "
-        f"{verdict(small_t, 0.010)}"
+        f"30 people:    median {small_t * 1000:6.2f} ms  target <= 10 ms {verdict(small_t, 0.010)}"
     )
     print(
         f"3,000 people: median {times['3,000 people']:6.2f} s   target <= 3 s "

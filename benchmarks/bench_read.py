@@ -18,7 +18,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import side_by_side, verdict
 from benchmarks.generate import generate_deal
-
 from influence import read_deal
 from influence._yaml import dump
 

@@ -1,0 +1,414 @@
+"""Commands that move deals in and out and keep them current: import, export, person, tie, diff."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from influence.cli._app import EXIT_BAD_FILE, EXIT_USAGE, _err, _errors, _fail, app
+
+if TYPE_CHECKING:
+    from influence.errors import Problem
+    from influence.interop.edit import EditableDeal
+
+
+class ImportFormat(StrEnum):
+    """Which export a people file comes from."""
+
+    AUTO = "auto"
+    SALESFORCE = "salesforce"
+    OCR = "ocr"
+    HUBSPOT = "hubspot"
+    PLAIN = "plain"
+
+
+class ExportFormat(StrEnum):
+    """What ``influence export`` writes."""
+
+    GRAPHML = "graphml"
+    GEXF = "gexf"
+    JSON = "json"
+    CSV = "csv"
+    MERMAID = "mermaid"
+    DOT = "dot"
+
+
+def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
+    """Parse ``KEY=VALUE`` arguments; a missing ``=`` is a usage error (exit 2)."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.rpartition("=") if what == "--map" else item.partition("=")
+        if not sep or not key.strip():
+            _fail(f"error: {what} {item!r}: expected KEY=VALUE, such as stance=ally", EXIT_USAGE)
+        out[key.strip()] = value
+    return out
+
+
+def _warn(problems: list[Problem]) -> None:
+    for problem in problems:
+        _err(str(problem))
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_(
+    people: Annotated[Path, typer.Argument(help="People: a CRM export (.csv or .xlsx).")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="The deal file to write (.yaml or .json); default: stdout."
+        ),
+    ] = None,
+    ties: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ties: a CSV with from, to, kind, strength, context, last_contact, notes."
+        ),
+    ] = None,
+    roles: Annotated[
+        Path | None,
+        typer.Option(help="A Salesforce OpportunityContactRole export to add roles from."),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", help="COLUMN=FIELD, repeatable: read a column as a field (or ignore)."
+        ),
+    ] = None,
+    deal_name: Annotated[
+        str | None, typer.Option(help="The deal's name; default: the account's name.")
+    ] = None,
+    fmt: Annotated[
+        ImportFormat, typer.Option("--format", help="The export's format; auto: by its headers.")
+    ] = ImportFormat.AUTO,
+    force: Annotated[bool, typer.Option(help="Overwrite the output file if it exists.")] = False,
+) -> None:
+    """Build a deal file from CRM exports (Salesforce, HubSpot, or the plain template).
+
+    Roles and influence missing from the export are guessed from job titles and
+    marked 'please confirm' in the notes. Bad rows are reported as FILE:ROW and
+    nothing is written unless the whole deal validates.
+
+    Example: influence import contacts.csv --roles contact-roles.csv -o acme.yaml
+    """
+    from influence.interop.importing import ImportMappingError, import_deal, write_imported
+
+    columns = _pairs(mapping, "--map")
+    if output is not None and output.exists() and not force:
+        _fail(f"error: {output} exists; pass --force to overwrite it", EXIT_USAGE)
+    with _errors():
+        try:
+            result = import_deal(
+                people,
+                ties=ties,
+                roles=roles,
+                mapping=columns,
+                deal_name=deal_name,
+                fmt=fmt.value,
+            )
+        except ImportMappingError as err:
+            _fail(f"error: {err}", EXIT_USAGE)
+        _warn(result.warnings)
+        deal = result.deal
+        counts = f"{len(deal.people)} people, {len(deal.relationships)} relationships"
+        if output is None:
+            typer.echo(result.to_text("yaml"), nl=False)
+            _err(f"read {people} ({result.format}): {counts}")
+        else:
+            write_imported(result, output)
+            _err(f"wrote {output} from {people} ({result.format}): {counts}")
+            _err(f"next: influence validate {output}")
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def _csv_paths(output: Path) -> tuple[Path, Path]:
+    if output.is_dir():
+        return output / "people.csv", output / "ties.csv"
+    stem = output.name.removesuffix(".csv")
+    return output.with_name(f"{stem}-people.csv"), output.with_name(f"{stem}-ties.csv")
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="What to write.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write here, not stdout. csv: OUT-people.csv and OUT-ties.csv, "
+            "or people.csv and ties.csv in a folder.",
+        ),
+    ] = None,
+) -> None:
+    """Export a deal for graph tools and wikis: GraphML, GEXF, node-link JSON, CSV, Mermaid, DOT.
+
+    Examples: influence export acme.yaml --format gexf -o acme.gexf (open it in Gephi);
+    influence export acme.yaml --format mermaid >> wiki-page.md
+    """
+    from influence.interop import export as exporting
+    from influence.interop.diff import read_deal_sniffed
+    from influence.io import write_text
+
+    with _errors():
+        deal = read_deal_sniffed(file)
+        if fmt is ExportFormat.CSV:
+            if output is None:
+                _fail(
+                    "error: csv writes two files (people and ties); pass -o OUT for "
+                    "OUT-people.csv and OUT-ties.csv, or -o FOLDER",
+                    EXIT_USAGE,
+                )
+            people_csv, ties_csv = exporting.to_csv(deal)
+            people_path, ties_path = _csv_paths(output)
+            write_text(people_path, people_csv)
+            write_text(ties_path, ties_csv)
+            _err(f"wrote {people_path} and {ties_path}")
+            return
+        render = {
+            ExportFormat.GRAPHML: exporting.to_graphml,
+            ExportFormat.GEXF: exporting.to_gexf,
+            ExportFormat.JSON: exporting.to_node_link_json,
+            ExportFormat.MERMAID: exporting.to_mermaid,
+            ExportFormat.DOT: exporting.to_dot,
+        }[fmt]
+        text = render(deal)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            write_text(output, text)
+            _err(f"wrote {output}")
+
+
+# -- edits --------------------------------------------------------------------------------
+
+person_app = typer.Typer(
+    help="Add, change or remove a person in a deal file, keeping the rest byte for byte.",
+    no_args_is_help=True,
+)
+tie_app = typer.Typer(
+    help="Add, change or remove a tie in a deal file, keeping the rest byte for byte.",
+    no_args_is_help=True,
+)
+app.add_typer(person_app, name="person")
+app.add_typer(tie_app, name="tie")
+
+
+@contextlib.contextmanager
+def _editing(file: Path) -> Iterator[EditableDeal]:
+    """Open a deal file for an edit, then validate and write it; report what changed."""
+    from influence.interop.edit import InvalidEditError, read_editable, write_editable
+
+    with _errors():
+        doc = read_editable(file)
+        yield doc
+        try:
+            result = write_editable(doc)
+        except InvalidEditError as err:
+            for problem in err.problems:
+                _err(str(problem))
+            _fail(
+                f"{file}: edit refused: the file would be invalid "
+                f"({len(err.problems)} problem{'s' * (len(err.problems) != 1)}); "
+                "nothing was written",
+                EXIT_BAD_FILE,
+            )
+        for change in result.changes:
+            _err(change)
+        _warn(result.warnings)
+        if not result.written:
+            _err(f"{file}: nothing to change")
+
+
+@person_app.command("add")
+def person_add(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    name: Annotated[str, typer.Option(help="The person's name.")],
+    person_id: Annotated[
+        str | None, typer.Option("--id", help="The id; default: the slug of the name.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
+    side: Annotated[str | None, typer.Option(help="customer (default), seller or partner.")] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(help="A buying role, repeatable (or comma-separated)."),
+    ] = None,
+    influence: Annotated[str | None, typer.Option(help="0..1, or low | medium | high.")] = None,
+    stance: Annotated[str | None, typer.Option(help="ally, neutral, blocker or unknown.")] = None,
+    assessed: Annotated[
+        str | None, typer.Option(help="When the stance was confirmed: YYYY-MM-DD or today.")
+    ] = None,
+    style: Annotated[
+        str | None, typer.Option(help="analytical, driver, expressive or amiable.")
+    ] = None,
+    reports_to: Annotated[str | None, typer.Option(help="The id of their manager.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+) -> None:
+    """Add a person at the end of people:, in the file's own layout.
+
+    Example: influence person add deal.yaml --name "Liu Yang" --title CTO
+    --role technical_buyer --stance neutral --influence high
+    """
+    fields: dict[str, object] = {
+        "id": person_id,
+        "name": name,
+        "title": title,
+        "side": side,
+        "roles": ",".join(role) if role else None,
+        "influence": influence,
+        "stance": stance,
+        "assessed": assessed,
+        "style": style,
+        "reports_to": reports_to,
+        "notes": notes,
+    }
+    with _editing(file) as doc:
+        doc.add_person({k: v for k, v in fields.items() if v is not None})
+
+
+@person_app.command("set")
+def person_set(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    person_id: Annotated[str, typer.Argument(metavar="ID", help="The person's id.")],
+    values: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FIELD=VALUE...",
+            help="Fields to set, such as stance=ally assessed=today; FIELD= removes one.",
+        ),
+    ],
+) -> None:
+    """Change a person's fields; the rest of the file stays as it was.
+
+    Example: influence person set deal.yaml zhang-cfo stance=ally assessed=today
+    """
+    changes = _pairs(values, "FIELD=VALUE")
+    with _editing(file) as doc:
+        doc.set_person(person_id, changes)
+
+
+@person_app.command("rm")
+def person_rm(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    person_id: Annotated[str, typer.Argument(metavar="ID", help="The person's id.")],
+    cascade: Annotated[
+        bool,
+        typer.Option(help="Also remove their ties, reports_to links to them and deal.owner."),
+    ] = False,
+) -> None:
+    """Remove a person; refused while ties refer to them, unless --cascade.
+
+    Example: influence person rm deal.yaml wang-fang --cascade
+    """
+    with _editing(file) as doc:
+        doc.remove_person(person_id, cascade=cascade)
+
+
+@tie_app.command("add")
+def tie_add(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    from_: Annotated[str, typer.Argument(metavar="FROM", help="The id the tie starts at.")],
+    to: Annotated[str, typer.Argument(metavar="TO", help="The id it ends at.")],
+    kind: Annotated[
+        str, typer.Option(help="knows, influences, reports_to or conflicts_with.")
+    ] = "knows",
+    strength: Annotated[str | None, typer.Option(help="0..1, or weak | medium | strong.")] = None,
+    context: Annotated[
+        str | None, typer.Option(help="classmate, former_colleague, family, ...")
+    ] = None,
+    last_contact: Annotated[str | None, typer.Option(help="YYYY-MM-DD or today.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+) -> None:
+    """Add a tie at the end of relationships:, in the file's own layout.
+
+    Example: influence tie add deal.yaml li-wei chen-ceo --kind knows --strength strong
+    --last-contact today --context classmate
+    """
+    fields = {
+        "strength": strength,
+        "context": context,
+        "last_contact": last_contact,
+        "notes": notes,
+    }
+    with _editing(file) as doc:
+        doc.add_tie(from_, to, kind=kind, **{k: v for k, v in fields.items() if v is not None})
+
+
+@tie_app.command("set")
+def tie_set(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    from_: Annotated[str, typer.Argument(metavar="FROM", help="One end's id.")],
+    to: Annotated[str, typer.Argument(metavar="TO", help="The other end's id.")],
+    values: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FIELD=VALUE...",
+            help="strength, context, last_contact or notes, such as last_contact=today.",
+        ),
+    ],
+    kind: Annotated[str, typer.Option(help="The tie's kind.")] = "knows",
+) -> None:
+    """Change a tie, found by its ends and --kind (either way round for knows/conflicts_with).
+
+    Example: influence tie set deal.yaml li-wei chen-ceo strength=strong last_contact=today
+    """
+    changes = _pairs(values, "FIELD=VALUE")
+    with _editing(file) as doc:
+        doc.set_tie(from_, to, changes, kind=kind)
+
+
+@tie_app.command("rm")
+def tie_rm(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    from_: Annotated[str, typer.Argument(metavar="FROM", help="One end's id.")],
+    to: Annotated[str, typer.Argument(metavar="TO", help="The other end's id.")],
+    kind: Annotated[str, typer.Option(help="The tie's kind.")] = "knows",
+) -> None:
+    """Remove a tie, found by its ends and --kind (a reports_to shorthand too).
+
+    Example: influence tie rm deal.yaml li-wei chen-ceo --kind knows
+    """
+    with _editing(file) as doc:
+        doc.remove_tie(from_, to, kind=kind)
+
+
+# -- diff ---------------------------------------------------------------------------------
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier version (a file, or <(git show ...)).")],
+    new: Annotated[Path, typer.Argument(help="The later version.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON.")] = False,
+    policy: Annotated[
+        Path | None, typer.Option(help="A team policy file for the risk part.")
+    ] = None,
+) -> None:
+    """Show what changed between two versions of a deal, and what it did to the risk.
+
+    Example: influence diff <(git show HEAD~1:deal.yaml) deal.yaml
+    """
+    from influence.cli.analyze import load_policy
+    from influence.interop.diff import diff_deals, read_deal_sniffed, to_text
+
+    with _errors():
+        before = read_deal_sniffed(old)
+        after = read_deal_sniffed(new)
+        result = diff_deals(before, after, policy=load_policy(policy))
+    if as_json:
+        typer.echo(
+            json.dumps(result.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
+        )
+    else:
+        typer.echo(to_text(result), nl=False)
