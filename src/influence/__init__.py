@@ -57,6 +57,8 @@ _EXPORTS: dict[str, str] = {
     "Hop": "influence.analysis.paths",
     "IntroductionPath": "influence.analysis.paths",
     "introduction_paths": "influence.analysis.paths",
+    "paths_message": "influence.analysis.paths",
+    "PathIndex": "influence.analysis.paths",
     "coverage": "influence.analysis.coverage",
     "person_coverage": "influence.analysis.coverage",
     "role_coverage": "influence.analysis.coverage",
@@ -96,6 +98,7 @@ __all__ = [
     "IntroductionPath",
     "Kind",
     "Person",
+    "PathIndex",
     "PersonRow",
     "Policy",
     "Problem",
@@ -126,6 +129,7 @@ __all__ = [
     "parse_assumption",
     "parse_deal",
     "parse_policy",
+    "paths_message",
     "person_coverage",
     "read_deal",
     "read_policy",
@@ -159,7 +163,9 @@ if TYPE_CHECKING:
     from influence.analysis.paths import (
         Hop,
         IntroductionPath,
+        PathIndex,
         introduction_paths,
+        paths_message,
     )
     from influence.analysis.report import (
         Action,

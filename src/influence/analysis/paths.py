@@ -60,7 +60,7 @@ __all__ = [
 class Hop(BaseModel):
     """One step of a path: who introduces whom, and how they know each other."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True, frozen=True)
 
     from_: str = Field(alias="from", description="The person who makes the introduction.")
     to: str = Field(description="The person introduced to.")

@@ -188,15 +188,16 @@ def paths(
         deal = read_deal(file)
         effective = (team or Policy()).merged(deal.policy)
         hops = max_hops or effective.max_hops
+        avoid = False if allow_blockers else effective.avoid_blockers
         found = introduction_paths(
             deal,
             target,
             k=k or effective.paths_per_target,
             max_hops=hops,
-            avoid_blockers=False if allow_blockers else effective.avoid_blockers,
+            avoid_blockers=avoid,
             sources=source or None,
         )
-    message = paths_message(found, target, hops)
+    message = paths_message(found, target, hops, avoid_blockers=avoid)
     if as_json:
         _dump({"target": target, "paths": [p.model_dump(mode="json") for p in found]})
     else:
