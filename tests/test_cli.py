@@ -200,3 +200,38 @@ def test_cli_start_up_does_not_import_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+
+BLOCKED = """
+deal: {name: Blocked}
+people:
+  - {id: me, name: Me, side: seller}
+  - {id: bo, name: Bo, stance: blocker}
+  - {id: chen, name: Chen, roles: [decision_maker]}
+relationships:
+  - {from: me, to: bo, strength: 0.9}
+  - {from: bo, to: chen, strength: 0.9}
+"""
+
+
+def test_paths_messages_on_stderr(cli: Any, write: Any) -> None:
+    path = write(BLOCKED)
+    # Only a path through the blocker: shown, labelled, and explained on stderr.
+    result = cli("paths", path, "chen", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [p["people"] for p in data["paths"]] == [["me", "bo", "chen"]]
+    assert data["paths"][0]["through_blocker"] is True
+    assert data["paths"][0]["steps"][0]["from"] == "me"
+    assert "no blocker-free path to chen within 4 hops" in result.stderr
+    # Asking for blockers explicitly: the same path, no complaint.
+    allowed = cli("paths", path, "chen", "--allow-blockers")
+    assert allowed.exit_code == 0
+    assert allowed.stdout.startswith("1. Me -> Bo -> Chen")
+    assert allowed.stderr == ""
+    # Too few hops: nothing at all, and stderr says so.
+    none = cli("paths", path, "chen", "--max-hops", "1", "--json")
+    assert none.exit_code == 0
+    assert json.loads(none.stdout)["paths"] == []
+    assert "no path to chen within 1 hop" in none.stderr
