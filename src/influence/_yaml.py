@@ -11,6 +11,7 @@ file means the same thing everywhere.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -55,6 +56,21 @@ class Resolver12(BaseResolver):
     """Resolve plain scalars by the YAML 1.2 core schema."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._plain: dict[str, str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """Resolve a node's tag, remembering plain scalars (ids and words repeat a lot)."""
+        if kind is ScalarNode and implicit[0]:
+            tag = self._plain.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(value) <= 64:
+                    self._plain[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
 for _tag, _regexp, _first in _IMPLICIT:
@@ -146,8 +162,116 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 Dumper12.add_representer(str, _str_presenter)
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALARS: dict[str, Callable[[str], Any]] = {
+    _STR: str,
+    "tag:yaml.org,2002:null": lambda _value: None,
+    "tag:yaml.org,2002:bool": lambda value: value[0] in "tT",
+}
+
+
+class _Unusual(Exception):
+    """The document needs the general composer and constructor (rare YAML, or an error)."""
+
+
+def _load_events(text: str) -> Any:
+    """Build plain data straight from libyaml's events: the common case, ~4x faster.
+
+    Composing nodes costs a Python object with two marks per scalar; a deal
+    file of 3,000 people has 300,000 of them. This reads the same events and
+    builds what :class:`Constructor12` builds for the core schema's tags,
+    aliases included (as shared objects). Anything else (explicit tags, merge
+    keys, complex keys, duplicate keys, several documents, any error) raises
+    :class:`_Unusual`, and :func:`load` redoes the file the general way, which
+    also words every error with its line and column.
+    """
+    parser = Loader12(text)
+    resolver = parser.resolve
+    scalar_int = parser.construct_yaml_int
+    scalar_float = parser.construct_yaml_float
+    anchors: dict[str, Any] = {}
+    # Each frame: [container, pending key or _NO_KEY]; the root frame holds a list.
+    root: list[Any] = []
+    stack: list[list[Any]] = [[root, _NO_KEY]]
+    documents = 0
+
+    def add(value: Any) -> None:
+        frame = stack[-1]
+        container = frame[0]
+        if isinstance(container, list):
+            container.append(value)
+        elif frame[1] is _NO_KEY:
+            if isinstance(value, (dict, list)) or value == "<<" or value in container:
+                raise _Unusual
+            frame[1] = value
+        else:
+            container[frame[1]] = value
+            frame[1] = _NO_KEY
+
+    try:
+        while True:
+            event: Any = parser.get_event()
+            if event is None:
+                break
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                tag = event.tag
+                value = event.value
+                if tag is None or tag == "!":
+                    if event.implicit[0] and tag is None:
+                        tag = resolver(ScalarNode, value, (True, False))
+                    else:
+                        tag = _STR
+                if tag == _STR:
+                    data: Any = value
+                elif tag in _SCALARS:
+                    data = _SCALARS[tag](value)
+                elif tag == "tag:yaml.org,2002:int":
+                    data = scalar_int(ScalarNode(tag, value))
+                elif tag == "tag:yaml.org,2002:float":
+                    data = scalar_float(ScalarNode(tag, value))
+                else:
+                    raise _Unusual
+                if event.anchor is not None:
+                    anchors[event.anchor] = data
+                add(data)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                mapping = kind is yaml.MappingStartEvent
+                if event.tag not in (None, "!", _MAP if mapping else _SEQ):
+                    raise _Unusual
+                container: Any = {} if mapping else []
+                if event.anchor is not None:
+                    anchors[event.anchor] = container
+                add(container)
+                stack.append([container, _NO_KEY])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+            elif kind is yaml.AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Unusual
+                add(anchors[event.anchor])
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Unusual
+    except yaml.YAMLError as err:
+        raise _Unusual from err
+    finally:
+        parser.dispose()
+    return root[0] if root else None
+
+
+_NO_KEY = object()
+
+
 def load(text: str) -> Any:
     """Load one YAML document with the 1.2 core schema."""
+    try:
+        return _load_events(text)
+    except (_Unusual, RecursionError):
+        pass
     loader = Loader12(text)
     try:
         return loader.get_single_data()
