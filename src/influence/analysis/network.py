@@ -107,7 +107,7 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
         >>> from influence.model import Deal
         >>> deal = Deal.model_validate({"deal": {"name": "x"},
         ...     "people": [{"name": "Hub", "influence": 0.2}]
-        ...         + [{"name": n, "influence": 0.6} for n in "ABCDE"],
+        ...         + [{"name": n, "influence": v} for n, v in zip("ABCDE", (.5, .6, .7, .8, .9))],
         ...     "relationships": [{"from": "hub", "to": x} for x in "abcde"]})
         >>> hidden_influencers(deal)
         ['hub']

@@ -83,6 +83,33 @@ class Signal(_Result):
     people: list[str]
     message: str
     points: int = Field(default=0, description="What this signal adds to the risk score.")
+    role: str | None = Field(
+        default=None, description="The role concerned, for role-missing and role-uncovered."
+    )
+
+    def identity(self) -> tuple[str, ...]:
+        """What makes two signals "the same" across versions of a deal.
+
+        A deal-wide signal (such as ``single-threaded``) stays the same signal
+        when the people it names change; a role signal is one per role; any
+        other signal is one per group of people.
+
+        Examples:
+            >>> a = Signal(code="single-threaded", severity="high", people=[], message="")
+            >>> a.identity() == a.model_copy(update={"people": ["chen"]}).identity()
+            True
+        """
+        if self.code in DEAL_WIDE_SIGNALS:
+            return (self.code,)
+        if self.role is not None:
+            return (self.code, self.role)
+        return (self.code, *self.people)
+
+
+#: Signals about the deal as a whole: at most one of each per report.
+DEAL_WIDE_SIGNALS = frozenset(
+    {"no-decision-maker", "no-champion", "single-threaded", "negative-support"}
+)
 
 
 class Action(_Result):

@@ -103,7 +103,7 @@ def risk_signals(
     dms = sorted(p.id for p in deal.people if is_decision_maker(p, policy))
     out: list[Signal] = []
 
-    def add(code: str, ids: list[str], message: str) -> None:
+    def add(code: str, ids: list[str], message: str, role: str | None = None) -> None:
         severity = SIGNAL_CODES[code][0]
         out.append(
             Signal(
@@ -112,6 +112,7 @@ def risk_signals(
                 people=ids,
                 message=message,
                 points=POINTS[severity],
+                role=role,
             )
         )
 
@@ -142,6 +143,7 @@ def risk_signals(
                 "role-missing",
                 [],
                 f"Nobody holds the role {role}: find out who it is.",
+                role=role,
             )
         elif status == "uncovered":
             holders = sorted(p.id for p in deal.customers() if Role(role) in p.roles)
@@ -150,6 +152,7 @@ def risk_signals(
                 "role-uncovered",
                 holders,
                 f"The role {role} is held by {names}, and we reach none of them.",
+                role=role,
             )
     champions = sorted(
         p.id for p in deal.customers() if Role.CHAMPION in p.roles and p.stance is Stance.ALLY
@@ -265,7 +268,7 @@ def deal_risk(signals: list[Signal]) -> Risk:
         >>> sig = Signal(code="negative-support", severity="high", people=[], message="")
         >>> risk = deal_risk([sig, sig, sig])
         >>> risk.score, risk.grade, [c.share for c in risk.contributions]
-        (85, 'high', [29, 28, 28])
+        (73, 'high', [25, 24, 24])
         >>> deal_risk([]).score
         0
     """

@@ -220,8 +220,9 @@ def what_if(
         ...     "people": [{"name": "Li", "side": "seller"},
         ...                {"name": "Chen", "roles": ["decision_maker"], "stance": "blocker"}]})
         >>> result = what_if(deal, ["chen=ally", "li~chen=strong"])
-        >>> sorted(s.code for s in result.resolved_signals)
-        ['decision-maker-blocker', 'decision-maker-uncovered', 'negative-support']
+        >>> sorted(s.code for s in result.resolved_signals)  # still single-threaded
+        ['decision-maker-blocker', 'decision-maker-uncovered', 'isolated-person', \
+'negative-support', 'role-uncovered']
         >>> result.score_change < 0
         True
     """
@@ -231,11 +232,8 @@ def what_if(
     after = analyze(changed, policy)
     after = after.model_copy(update={"assumptions": [a.text for a in parsed]})
 
-    def key(s: Signal) -> tuple[str, tuple[str, ...]]:
-        return s.code, tuple(s.people)
-
-    old = {key(s): s for s in before.signals}
-    new = {key(s): s for s in after.signals}
+    old = {s.identity(): s for s in before.signals}
+    new = {s.identity(): s for s in after.signals}
     changes: list[PathChange] = []
     for target in sorted(set(before.paths) | set(after.paths)):
         old_best = before.paths.get(target) or []
