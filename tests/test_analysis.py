@@ -200,3 +200,25 @@ def test_assumption_syntax_errors() -> None:
     assert parse_assumption("a>b=weak").value == "0.3"
     with pytest.raises(UnknownPersonError, match="did you mean 'chen'"):
         what_if(deal_of([{"name": "Chen"}]), ["chn=ally"])
+
+
+def test_action_for_a_stale_tie_says_refresh_and_for_a_weak_one_warm_up() -> None:
+    deal = Deal.model_validate(
+        {
+            "deal": {"name": "x", "as_of": "2026-11-20"},
+            "people": [
+                {"id": "s", "name": "Sam", "side": "seller"},
+                {"id": "old", "name": "Olga", "roles": ["technical_buyer"]},
+                {"id": "weak", "name": "Wim", "roles": ["user"]},
+            ],
+            "relationships": [
+                {"from": "s", "to": "old", "strength": 0.9, "last_contact": "2026-09-01"},
+                {"from": "s", "to": "weak", "strength": 0.3, "last_contact": "2026-11-19"},
+            ],
+        }
+    )
+    texts = {a.people[0]: a.text for a in analyze(deal).actions if a.signal == "role-uncovered"}
+    assert texts["old"].endswith(
+        "Sam already knows Olga: refresh the tie (last contact 80 days ago)"
+    )
+    assert texts["weak"].endswith("Sam already knows Wim: warm the tie up (strength 0.30)")

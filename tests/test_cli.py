@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from unicodedata import east_asian_width
 
 import pytest
 
@@ -92,7 +93,11 @@ def test_analyze_terminal_fits_100_columns(cli: Any) -> None:
     for path in EXAMPLES:
         result = cli("analyze", path)
         assert result.exit_code == 0, result.stderr
-        assert max(len(line) for line in result.stdout.splitlines()) <= 100
+        lines = result.stdout.splitlines()
+        # Columns on screen: CJK characters take two.
+        assert max(sum(1 + (east_asian_width(c) in "WF") for c in line) for line in lines) <= 100
+        assert all(line == line.rstrip() for line in lines)  # no trailing blanks in diffs
+        assert "…" not in result.stdout  # wrapped, never cut
         assert "Risk" in result.stdout and "Next actions" in result.stdout
         assert "\x1b[" not in result.stdout  # no colour when not a terminal
 
@@ -200,7 +205,6 @@ def test_cli_start_up_does_not_import_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
 
 
 BLOCKED = """

@@ -51,7 +51,7 @@ def next_actions(
     covering = _covering_index(deal)
     ranked: list[tuple[int, float, str, Action]] = []
     for signal in signals:
-        action = _action_for(deal, signal, paths, by_id, covering)
+        action = _action_for(deal, signal, paths, by_id, covering, coverage or {})
         if action is None:
             continue
         weight = max((by_id[p].influence for p in action.people if p in by_id), default=0.0)
@@ -66,14 +66,20 @@ def next_actions(
     return out
 
 
-def _intro_text(deal: Deal, path: IntroductionPath, by_id: dict[str, Person]) -> str:
+def _intro_text(
+    deal: Deal, path: IntroductionPath, by_id: dict[str, Person], status: str | None = None
+) -> str:
     names = " -> ".join(by_id[p].name for p in path.people)
     target = who(by_id[path.people[-1]])
     if path.hops == 1:
-        return (
-            f"{by_id[path.people[0]].name} already knows {target}: "
-            f"warm the tie up (strength {path.warmth:.2f})"
-        )
+        seller = by_id[path.people[0]].name
+        last = path.steps[0].last_contact if path.steps else None
+        if status == "stale" and last is not None:
+            days = (deal.as_of() - last).days
+            return (
+                f"{seller} already knows {target}: refresh the tie (last contact {days} days ago)"
+            )
+        return f"{seller} already knows {target}: warm the tie up (strength {path.warmth:.2f})"
     helper = by_id[path.people[1]].name
     label = " (passes a blocker)" if path.through_blocker else ""
     return (
@@ -88,6 +94,7 @@ def _action_for(
     paths: dict[str, list[IntroductionPath]],
     by_id: dict[str, Person],
     covering: dict[str, str],
+    status: dict[str, str],
 ) -> Action | None:
     code = signal.code
     people = signal.people
@@ -148,7 +155,7 @@ def _action_for(
             advice=_advice(target),
         )
     if code == "role-missing":
-        role = signal.message.split("role ", 1)[1].split(":", 1)[0]
+        role = signal.role
         return Action(
             text=f"Find who holds the role {role} (ask your champion or coach)",
             signal=code,
@@ -156,11 +163,12 @@ def _action_for(
         )
     if code == "role-uncovered" and people:
         best_holder = max(people, key=lambda p: (by_id[p].influence, p))
-        role = signal.message.split("role ", 1)[1].split(" ", 1)[0]
+        role = signal.role
         route = paths.get(best_holder)
         text = f"Reach {who(by_id[best_holder])}, who holds the role {role}"
         if route:
-            text += f": {_intro_text(deal, route[0], by_id)}"
+            intro = _intro_text(deal, route[0], by_id, status.get(best_holder))
+            text += f": {intro[0].lower()}{intro[1:]}" if intro.startswith("Ask ") else f": {intro}"
         return Action(
             text=text, signal=code, people=[best_holder], advice=_advice(by_id[best_holder])
         )

@@ -77,6 +77,9 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
     console.print()
     console.print(Text("Role coverage", style="bold underline"))
     roles = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 2))
+    roles.add_column(no_wrap=True)
+    roles.add_column(no_wrap=True)
+    roles.add_column(overflow="fold", ratio=1)
     for role, status in r.coverage.roles.items():
         holders = [label(p, p.id) for p in r.people if role in p.roles and p.side == "customer"]
         roles.add_row(role, status, ", ".join(holders) or "-")
@@ -142,8 +145,13 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
 
     console.print()
     console.print(Text(f"Next actions ({len(r.actions)})", style="bold underline"))
+    actions = Table.grid(padding=(0, 1, 0, 0))
+    actions.add_column(justify="right", no_wrap=True)
+    actions.add_column(overflow="fold", ratio=1)
     for n, a in enumerate(r.actions, start=1):
-        console.print(Padding(Text(f"{n:>3}. {a.text} [{a.signal}]"), (0, 0, 0, 0)))
+        actions.add_row(f"{n:>3}.", Text(f"{a.text} [{a.signal}]"))
         if a.advice:
-            console.print(Padding(Text(f"style {a.advice}", style="dim"), (0, 0, 0, 5)))
-    return out.getvalue()
+            actions.add_row("", Text(f"style {a.advice}", style="dim"))
+    console.print(actions)
+    # Tables pad to the full width; trailing blanks only make diffs noisy.
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
