@@ -1,0 +1,793 @@
+"""Pipeline review: every deal of a team ranked by risk, with why, and what changed.
+
+:func:`review` reads many deal files (files, folders searched recursively, globs),
+analyses each one as :func:`influence.analyze` does (without the introduction
+paths and next actions, which a ranking does not need; the risk, signals,
+coverage and support are the same), and returns a :class:`PortfolioReview`:
+the deals most at risk first, the files that could not be read with their
+located problems, totals by grade, the signals most common across the pipeline
+and, given a previous review, what changed since.
+
+The work runs serially, in worker processes (the default: one per core) or on a
+Dask distributed cluster, with identical results. Files are sent to the
+workers in chunks, a bounded number at a time, and workers send back one
+compact row per deal, so memory stays bounded however large the pipeline.
+
+Order of the deals (stable, documented in the README): risk score, highest
+first; then value, highest first (a deal without a value counts as 0); then
+deal id; then file.
+
+Examples:
+    >>> result = review(["examples"], workers=1)
+    >>> [d.id for d in result.deals] == sorted(
+    ...     (d.id for d in result.deals),
+    ...     key=lambda i: [(-d.risk.score, -(d.value or 0)) for d in result.deals if d.id == i])
+    True
+    >>> result.totals.deals == len(result.deals)
+    True
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import math
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from influence.analysis.report import SEVERITY_ORDER, Grade, Severity, Signal
+from influence.errors import DealFileError, InfluenceError, Problem
+from influence.model import Deal, Policy
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "DaskUnavailableError",
+    "DealChange",
+    "GradeTotal",
+    "PortfolioReview",
+    "ReviewError",
+    "ReviewRisk",
+    "ReviewedDeal",
+    "SignalBrief",
+    "SignalCount",
+    "StanceChange",
+    "Totals",
+    "Trend",
+    "compare",
+    "load_review_json",
+    "review",
+    "review_deal",
+    "review_files",
+]
+
+#: Deal files sent to a worker at a time (fewer when there are few files).
+DEFAULT_CHUNK_SIZE = 64
+#: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
+IN_FLIGHT_PER_WORKER = 2
+#: Key used for the value of deals that name no currency.
+NO_CURRENCY = "none"
+#: Grades from worst to best: the order of ``Totals.by_grade``.
+GRADES: tuple[Grade, ...] = ("high", "medium", "low")
+#: How many signal codes a deal row explains in ``top_signals`` (one message each).
+TOP_SIGNALS = 3
+
+Progress = Callable[[int, int], None]
+
+
+# -- the result models ---------------------------------------------------------------
+
+
+class _Row(BaseModel):
+    # Unknown keys are ignored, so a review written by a newer version still loads (--since).
+    model_config = ConfigDict(frozen=True)
+
+
+class ReviewRisk(_Row):
+    """The deal's risk score (0-100) and grade, as in its :class:`~influence.DealReport`."""
+
+    score: int = Field(ge=0, le=100)
+    grade: Grade
+
+
+class SignalBrief(_Row):
+    """One signal of a deal: code, severity, the people it concerns, one sentence."""
+
+    code: str
+    severity: Severity
+    people: list[str]
+    message: str
+    role: str | None = Field(default=None, description="For role-missing and role-uncovered.")
+
+    def identity(self) -> tuple[str, ...]:
+        """What makes it the same signal in two reviews: see ``Signal.identity``.
+
+        Examples:
+            >>> a = SignalBrief(code="single-threaded", severity="high", people=[], message="")
+            >>> a.identity()
+            ('single-threaded',)
+        """
+        return Signal(
+            code=self.code,
+            severity=self.severity,
+            people=self.people,
+            message=self.message,
+            role=self.role,
+        ).identity()
+
+
+class StanceChange(_Row):
+    """A person whose stance changed between two reviews."""
+
+    id: str
+    before: str
+    after: str
+
+
+class SignalRef(_Row):
+    """A signal as the trend names it: code, people, role (the wording may age)."""
+
+    code: str
+    people: list[str]
+    role: str | None = None
+
+
+class DealChange(_Row):
+    """What changed in one deal since the previous review.
+
+    ``status`` is ``new`` for a deal the previous review did not have (the
+    ``*_before`` fields are then None and the lists empty), ``changed`` when
+    anything below differs, ``unchanged`` otherwise.
+    """
+
+    status: Literal["new", "changed", "unchanged"]
+    grade_before: Grade | None = None
+    score_before: int | None = None
+    score_change: int = Field(default=0, description="Score now minus score before.")
+    new_signals: list[SignalRef] = Field(default_factory=list)
+    resolved_signals: list[SignalRef] = Field(default_factory=list)
+    stance_changes: list[StanceChange] = Field(default_factory=list)
+    people_added: list[str] = Field(default_factory=list)
+    people_gone: list[str] = Field(default_factory=list)
+
+
+class ReviewedDeal(_Row):
+    """One deal's row in the review."""
+
+    id: str
+    file: str = Field(description="The deal file, as found.")
+    name: str
+    account: str | None = None
+    stage: str | None = None
+    value: float | None = None
+    currency: str | None = None
+    close_date: date | None = None
+    as_of: date
+    owner: str | None = None
+    risk: ReviewRisk
+    signals: list[str] = Field(description="Signal codes, each once, worst severity first.")
+    top_signals: list[str] = Field(
+        description="Why, in brief: the first message of each of the three worst signal codes."
+    )
+    uncovered_decision_makers: list[str] = Field(
+        description="Decision-makers not covered (stale or uncovered)."
+    )
+    decision_makers: list[str]
+    coverage: float = Field(description="Coverage score, 0..1.")
+    support: float = Field(description="Support, -1..1.")
+    signal_details: list[SignalBrief] = Field(description="Every signal, worst first.")
+    people: dict[str, str] = Field(description="Every person's stance, by id: for the trend.")
+    change: DealChange | None = Field(
+        default=None, description="What changed since the previous review (with since only)."
+    )
+
+
+class ReviewError(_Row):
+    """A file the review could not use, with every located problem."""
+
+    file: str
+    messages: list[str] = Field(description="FILE:LINE:COL: field: message, one per problem.")
+
+
+class GradeTotal(_Row):
+    """Deals of one grade: how many, and their value per currency."""
+
+    deals: int
+    value: dict[str, float] = Field(description="Sum of values by currency.")
+
+
+class SignalCount(_Row):
+    """How common one signal is across the pipeline."""
+
+    code: str
+    severity: Severity
+    deals: int = Field(description="Deals with this signal.")
+    count: int = Field(description="Signals with this code (some deals have several).")
+
+
+class Totals(_Row):
+    """Pipeline totals: deals and value by grade, the most common signals."""
+
+    deals: int
+    errors: int = Field(description="Files that could not be reviewed.")
+    value: dict[str, float] = Field(description="Total value by currency.")
+    by_grade: dict[Grade, GradeTotal] = Field(description="high, medium, low.")
+    signals: list[SignalCount] = Field(
+        description="Every signal code seen, most deals first, then severity, then code."
+    )
+
+
+class Trend(_Row):
+    """Deals that appeared or disappeared since the previous review."""
+
+    since: str | None = Field(default=None, description="The previous review's file.")
+    appeared: list[str]
+    disappeared: list[str]
+
+
+class PortfolioReview(_Row):
+    """A pipeline review: ranked deals, unreadable files, totals, and the trend."""
+
+    deals: list[ReviewedDeal]
+    errors: list[ReviewError]
+    totals: Totals
+    changes: Trend | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the review as the JSON ``influence review --json`` prints.
+
+        ``changes`` (at the top) and ``change`` (in each deal) are present only
+        when the review was compared with a previous one.
+
+        Examples:
+            >>> data = review(["examples/saas-small.yaml"], workers=1).to_data()
+            >>> sorted(data)
+            ['deals', 'errors', 'totals']
+            >>> sorted(data["deals"][0]["risk"])
+            ['grade', 'score']
+        """
+        data = self.model_dump(mode="json")
+        if self.changes is None:
+            del data["changes"]
+            for deal in data["deals"]:
+                del deal["change"]
+        return data
+
+
+class DaskUnavailableError(InfluenceError):
+    """``dask=...`` was asked for but Dask is not installed or its scheduler is unreachable."""
+
+
+# -- one deal ------------------------------------------------------------------------
+
+
+def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> ReviewedDeal:
+    """Return one deal's review row: risk, signals, coverage, support, stances.
+
+    The risk, signals, coverage and support are those of :func:`influence.analyze`
+    (the same functions, the same policy); introduction paths and next actions,
+    which a ranking does not need, are not computed.
+
+    Args:
+        deal: The deal.
+        policy: The team policy; the deal's own ``policy:`` overrides it.
+        file: The deal's file, for the row.
+
+    Returns:
+        The row.
+
+    Examples:
+        >>> from influence import analyze, read_deal
+        >>> deal = read_deal("examples/saas-small.yaml")
+        >>> row = review_deal(deal, file="examples/saas-small.yaml")
+        >>> row.risk.score == analyze(deal).risk.score
+        True
+    """
+    from influence.analysis.coverage import coverage, decision_makers, support
+    from influence.analysis.network import hidden_influencers, network_influence
+    from influence.analysis.risk import deal_risk, risk_signals
+
+    effective = (policy or Policy()).merged(deal.policy)
+    cov = coverage(deal, effective)
+    sup = support(deal)
+    dms = decision_makers(deal, effective)
+    scores = network_influence(deal)
+    hidden = hidden_influencers(deal, scores)
+    signals = risk_signals(deal, effective, cov.people, cov.roles, sup, scores, hidden)
+    risk = deal_risk(signals)
+    details = sorted(
+        (
+            SignalBrief(
+                code=s.code, severity=s.severity, people=s.people, message=s.message, role=s.role
+            )
+            for s in signals
+        ),
+        key=_signal_order,
+    )
+    codes = list(dict.fromkeys(s.code for s in details))
+    info = deal.deal
+    return ReviewedDeal(
+        id=deal.id,
+        file=file,
+        name=info.name,
+        account=info.account,
+        stage=info.stage,
+        value=info.value,
+        currency=info.currency,
+        close_date=info.close_date,
+        as_of=deal.as_of(),
+        owner=info.owner,
+        risk=ReviewRisk(score=risk.score, grade=risk.grade),
+        signals=codes,
+        top_signals=[
+            next(s.message for s in details if s.code == code) for code in codes[:TOP_SIGNALS]
+        ],
+        uncovered_decision_makers=[d for d in dms if cov.people.get(d) != "covered"],
+        decision_makers=dms,
+        coverage=cov.score,
+        support=sup,
+        signal_details=details,
+        people={p.id: p.stance.value for p in sorted(deal.people, key=lambda p: p.id)},
+    )
+
+
+def _review_chunk(files: Sequence[str], policy: Policy | None) -> list[tuple[str, dict[str, Any]]]:
+    """Review a chunk of files in a worker; rows come back as plain JSON-ready dicts.
+
+    Module level, so that worker processes and Dask workers can import it.
+    """
+    from influence.io import check_deal
+
+    out: list[tuple[str, dict[str, Any]]] = []
+    for file in files:
+        result = check_deal(file)
+        if result.deal is None or result.errors:
+            error = ReviewError(file=file, messages=[str(p) for p in result.errors])
+            out.append(("error", error.model_dump(mode="json")))
+        else:
+            row = review_deal(result.deal, policy, file=file)
+            out.append(("deal", row.model_dump(mode="json", exclude={"change"})))
+    return out
+
+
+# -- many deals ----------------------------------------------------------------------
+
+
+def review_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Return the deal files a review of ``paths`` reads: each once, sorted.
+
+    A file is taken as it is (whatever its extension: a wrong one is then
+    reported as an error); a folder is searched recursively for ``.yaml``,
+    ``.yml`` and ``.json`` files, skipping hidden ones; anything else with
+    ``*``, ``?`` or ``[`` is a glob (``**`` matches folders at any depth; a
+    folder it matches is searched). A path that exists nowhere is kept, so that
+    the review lists it as unreadable.
+
+    Examples:
+        >>> review_files(["examples/*.yaml", "examples/saas-small.yaml"])[-1]
+        'examples/saas-small.yaml'
+    """
+    from influence.io import DEAL_SUFFIXES, find_deal_files
+
+    found: dict[str, str] = {}
+
+    def add(name: str) -> None:
+        found.setdefault(os.path.normcase(os.path.abspath(name)), name)
+
+    for raw in paths:
+        name = os.fspath(raw)
+        if os.path.isdir(name) or os.path.isfile(name) or not glob.has_magic(name):
+            for f in find_deal_files([name]):
+                add(f)
+            continue
+        for match in sorted(glob.glob(name, recursive=True)):
+            if os.path.isdir(match):
+                for f in find_deal_files([match]):
+                    add(f)
+            elif Path(match).suffix.lower() in DEAL_SUFFIXES:
+                add(match)
+    return sorted(found.values())
+
+
+def review(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    policy: Policy | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    since: PortfolioReview | str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> PortfolioReview:
+    """Review many deals: rank them by risk, list unreadable files, total by grade.
+
+    Args:
+        paths: Deal files, folders (searched recursively) and globs; see
+            :func:`review_files`.
+        policy: The team policy; each deal's own ``policy:`` overrides it.
+        workers: Worker processes; default: one per available core. ``1`` runs
+            everything in this process. With ``dask``, the workers of a
+            ``"local"`` cluster.
+        dask: Run on a Dask distributed cluster instead: a scheduler address
+            (``tcp://host:8786``; the deal files must be readable at the same
+            paths on its workers) or ``"local"`` to start a local cluster of
+            ``workers`` processes. Needs ``pip install "influence[dask]"``.
+        since: A previous review (or the file its JSON was written to): each deal
+            then says what changed, and ``changes`` lists the deals that
+            appeared or disappeared. See :func:`compare`.
+        progress: Called as ``progress(done, total)`` with the number of files
+            reviewed so far, increasing, last with ``done == total``.
+        chunk_size: Files sent to a worker at a time (fewer when there are few
+            files, so that every worker gets some).
+
+    Returns:
+        The review; the same whichever way it ran.
+
+    Raises:
+        DealFileError: ``since`` names a file that is not a review's JSON.
+        DaskUnavailableError: ``dask`` was given but Dask is not installed, or
+            the scheduler cannot be reached.
+        ValueError: ``workers`` or ``chunk_size`` below 1.
+
+    Examples:
+        >>> result = review(["examples"], workers=1)
+        >>> len(result.deals), result.errors
+        (3, [])
+        >>> result.deals[0].risk.score >= result.deals[-1].risk.score
+        True
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+    previous: PortfolioReview | None = None
+    since_label: str | None = None
+    if since is not None:
+        if isinstance(since, PortfolioReview):
+            previous = since
+        else:
+            since_label = os.fspath(since)
+            previous = load_review_json(since)
+    files = review_files(paths)
+    n_workers = workers or _cpu_count()
+    size = max(1, min(chunk_size, math.ceil(len(files) / (n_workers * 4)) if files else 1))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    if dask is not None:
+        results = _run_dask(chunks, policy, dask, n_workers)
+    elif n_workers == 1 or len(chunks) <= 1:
+        results = (_review_chunk(c, policy) for c in chunks)
+    else:
+        results = _run_processes(chunks, policy, n_workers)
+
+    deals: list[ReviewedDeal] = []
+    errors: list[ReviewError] = []
+    done = 0
+    if progress is not None:
+        progress(0, len(files))
+    for rows in results:
+        for kind, row in rows:
+            if kind == "deal":
+                deals.append(ReviewedDeal.model_validate(row))
+            else:
+                errors.append(ReviewError.model_validate(row))
+        done += len(rows)
+        if progress is not None and rows:
+            progress(done, len(files))
+    deals.sort(key=_rank_key)
+    errors.sort(key=lambda e: e.file)
+    current = PortfolioReview(deals=deals, errors=errors, totals=_totals(deals, errors))
+    if previous is not None:
+        return compare(previous, current, since=since_label)
+    return current
+
+
+def _rank_key(d: ReviewedDeal) -> tuple[int, float, str, str]:
+    return (-d.risk.score, -(d.value or 0.0), d.id, d.file)
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _totals(deals: list[ReviewedDeal], errors: list[ReviewError]) -> Totals:
+    def money(rows: Iterable[ReviewedDeal]) -> dict[str, float]:
+        sums: dict[str, list[float]] = {}
+        for d in rows:
+            if d.value is not None:
+                sums.setdefault(d.currency or NO_CURRENCY, []).append(d.value)
+        return {c: math.fsum(v) for c, v in sorted(sums.items())}
+
+    by_grade = {
+        g: GradeTotal(
+            deals=sum(1 for d in deals if d.risk.grade == g),
+            value=money(d for d in deals if d.risk.grade == g),
+        )
+        for g in GRADES
+    }
+    with_code: Counter[str] = Counter()
+    count: Counter[str] = Counter()
+    severity: dict[str, Severity] = {}
+    for d in deals:
+        with_code.update(d.signals)
+        for s in d.signal_details:
+            count[s.code] += 1
+            severity[s.code] = s.severity
+    signals = sorted(
+        (
+            SignalCount(code=c, severity=severity[c], deals=n, count=count[c])
+            for c, n in with_code.items()
+        ),
+        key=lambda s: (-s.deals, SEVERITY_ORDER[s.severity], s.code),
+    )
+    return Totals(
+        deals=len(deals),
+        errors=len(errors),
+        value=money(deals),
+        by_grade=by_grade,
+        signals=signals,
+    )
+
+
+# -- engines -------------------------------------------------------------------------
+
+
+def _run_processes(
+    chunks: list[list[str]], policy: Policy | None, workers: int
+) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Run the chunks on a process pool, a bounded number in flight; yield as they finish."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # Not fork: forking a process that runs threads (a progress bar, a Dask client,
+    # the caller's own) can deadlock. forkserver starts workers from a clean process.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    limit = workers * IN_FLIGHT_PER_WORKER
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
+        pending: set[Future[list[tuple[str, dict[str, Any]]]]] = set()
+        queue = iter(chunks)
+        for chunk in queue:
+            pending.add(pool.submit(_review_chunk, chunk, policy))
+            if len(pending) >= limit:
+                break
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.add(pool.submit(_review_chunk, nxt, policy))
+
+
+def _run_dask(
+    chunks: list[list[str]], policy: Policy | None, address: str, workers: int
+) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Run the chunks on a Dask cluster, a bounded number in flight; yield as they finish."""
+    try:
+        import dask.distributed
+    except ImportError:
+        raise DaskUnavailableError(
+            'Dask is not installed; install it with: pip install "influence[dask]"'
+        ) from None
+
+    dd: Any = dask.distributed  # partly typed: keep mypy --strict to our own code
+    cluster = None
+    try:
+        if address == "local":
+            cluster = dd.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            client = dd.Client(cluster)
+        else:
+            client = dd.Client(address, timeout="10s")
+    except OSError as err:
+        if cluster is not None:
+            cluster.close()
+        raise DaskUnavailableError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    return _dask_results(client, cluster, chunks, policy, dd.as_completed)
+
+
+def _dask_results(
+    client: Any, cluster: Any, chunks: list[list[str]], policy: Policy | None, as_completed: Any
+) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    try:
+        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+        limit = max(1, threads) * IN_FLIGHT_PER_WORKER
+        queue = iter(chunks)
+        first = [
+            client.submit(_review_chunk, c, policy, pure=False)
+            for _, c in zip(range(limit), queue, strict=False)
+        ]
+        running = as_completed(first)
+        for future in running:
+            rows: list[tuple[str, dict[str, Any]]] = future.result()
+            future.release()
+            yield rows
+            nxt = next(queue, None)
+            if nxt is not None:
+                running.add(client.submit(_review_chunk, nxt, policy, pure=False))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# -- the trend -----------------------------------------------------------------------
+
+
+def compare(
+    previous: PortfolioReview, current: PortfolioReview, *, since: str | None = None
+) -> PortfolioReview:
+    """Return ``current`` with what changed since ``previous``.
+
+    Deals are matched by id (by id and file for an id that several files
+    share). Each deal of ``current`` gets a :class:`DealChange`: its grade and
+    score before, the signals that are new and those resolved (a signal is its
+    code and people; its wording may age), stance changes, people added and
+    people gone. ``changes`` lists the deals that appeared and disappeared.
+
+    Args:
+        previous: The earlier review (from :func:`load_review_json`).
+        current: The review now.
+        since: The previous review's file, for the record.
+
+    Returns:
+        A copy of ``current`` with ``change`` on every deal and ``changes`` set.
+
+    Examples:
+        >>> now = review(["examples"], workers=1)
+        >>> same = compare(now, now)
+        >>> {d.change.status for d in same.deals}, same.changes.appeared
+        ({'unchanged'}, [])
+    """
+    shared = _duplicate_ids(previous) | _duplicate_ids(current)
+
+    def key(d: ReviewedDeal) -> str:
+        return f"{d.id} ({d.file})" if d.id in shared else d.id
+
+    before = {key(d): d for d in previous.deals}
+    now_keys = {key(d) for d in current.deals}
+    deals = [
+        d.model_copy(update={"change": _deal_change(before.get(key(d)), d)}) for d in current.deals
+    ]
+    trend = Trend(
+        since=since,
+        appeared=sorted(k for k in now_keys if k not in before),
+        disappeared=sorted(k for k in before if k not in now_keys),
+    )
+    return current.model_copy(update={"deals": deals, "changes": trend})
+
+
+def _duplicate_ids(r: PortfolioReview) -> set[str]:
+    counts = Counter(d.id for d in r.deals)
+    return {i for i, n in counts.items() if n > 1}
+
+
+def _signal_order(s: SignalBrief) -> tuple[int, str, list[str], str, str]:
+    return (SEVERITY_ORDER[s.severity], s.code, s.people, s.role or "", s.message)
+
+
+def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
+    if old is None:
+        return DealChange(status="new")
+
+    def by_identity(d: ReviewedDeal) -> dict[tuple[str, ...], SignalBrief]:
+        return {s.identity(): s for s in d.signal_details}
+
+    was, now = by_identity(old), by_identity(new)
+
+    def ordered(items: dict[tuple[str, ...], SignalBrief], keys: set[Any]) -> list[SignalRef]:
+        chosen = sorted((items[k] for k in keys), key=_signal_order)
+        return [SignalRef(code=s.code, people=s.people, role=s.role) for s in chosen]
+
+    new_signals = ordered(now, now.keys() - was.keys())
+    resolved = ordered(was, was.keys() - now.keys())
+    stances = [
+        StanceChange(id=pid, before=old.people[pid], after=stance)
+        for pid, stance in sorted(new.people.items())
+        if pid in old.people and old.people[pid] != stance
+    ]
+    added = sorted(new.people.keys() - old.people.keys())
+    gone = sorted(old.people.keys() - new.people.keys())
+    score_change = new.risk.score - old.risk.score
+    changed = bool(
+        new_signals
+        or resolved
+        or stances
+        or added
+        or gone
+        or score_change
+        or old.risk.grade != new.risk.grade
+    )
+    return DealChange(
+        status="changed" if changed else "unchanged",
+        grade_before=old.risk.grade,
+        score_before=old.risk.score,
+        score_change=score_change,
+        new_signals=new_signals,
+        resolved_signals=resolved,
+        stance_changes=stances,
+        people_added=added,
+        people_gone=gone,
+    )
+
+
+def load_review_json(path: str | os.PathLike[str]) -> PortfolioReview:
+    """Read a review written by ``influence review --json`` (for ``since``).
+
+    Args:
+        path: The JSON file.
+
+    Returns:
+        The review it holds.
+
+    Raises:
+        DealFileError: the file cannot be read, is not JSON, or is not a review;
+            each problem is located (line and column, or the field).
+
+    Examples:
+        >>> import json, pathlib, tempfile
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "last-week.json"
+        >>> _ = out.write_text(json.dumps(review(["examples"], workers=1).to_data()))
+        >>> len(load_review_json(out).deals)
+        3
+        >>> _ = out.write_text('{"deals": []}')
+        >>> try:
+        ...     load_review_json(out)
+        ... except DealFileError as err:
+        ...     print(str(err).replace(str(out), "last-week.json"))
+        last-week.json: errors: required field 'errors' is missing; expected the JSON of \
+`influence review --json`
+        last-week.json: totals: required field 'totals' is missing; expected the JSON of \
+`influence review --json`
+    """
+    from influence.io import read_text
+
+    name = os.fspath(path)
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DealFileError(
+            name, [Problem(name, err.lineno, err.colno, "", f"invalid JSON: {err.msg}")]
+        ) from None
+    except RecursionError:
+        raise DealFileError(
+            name, [Problem(name, 0, 0, "", "invalid JSON: nested too deeply")]
+        ) from None
+    hint = "; expected the JSON of `influence review --json`"
+    if not isinstance(data, dict):
+        raise DealFileError(name, [Problem(name, 1, 1, "", "not a review" + hint)])
+    try:
+        return PortfolioReview.model_validate(data)
+    except ValidationError as err:
+        problems = []
+        for e in err.errors(include_url=False):
+            where = _field_path(e["loc"])
+            if e["type"] == "missing":
+                message = f"required field {e['loc'][-1]!r} is missing"
+            else:
+                message = str(e["msg"])
+            problems.append(Problem(name, 0, 0, where, message + hint))
+        raise DealFileError(name, sorted(set(problems))) from None
+
+
+def _field_path(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
