@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from influence.analysis.report import DealReport
 from influence.render._text import (
     headline,
@@ -16,9 +18,26 @@ from influence.render._text import (
 __all__ = ["to_markdown"]
 
 
+_SPECIAL = re.compile(r"([\\`*\[\]<]|(?<!\w)_|_(?!\w))")
+
+
+def _md(text: str) -> str:
+    """User text made literal in Markdown: punctuation escaped, line breaks as spaces."""
+    return _SPECIAL.sub(r"\\\1", text).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    r"""User text made literal in Markdown, also inside a table cell.
+
+    Markdown punctuation is backslash-escaped, so a name such as
+    ``<img src=x onerror=...>`` or ``*boss*`` shows as typed and never becomes
+    HTML, a link or emphasis in a wiki or CRM note; line breaks become spaces.
+
+    Examples:
+        >>> print(_cell("<b>Li | *Wei*</b> decision_maker"))
+        \<b>Li \| \*Wei\*\</b> decision_maker
+    """
+    return _md(text).replace("|", "\\|")
 
 
 def to_markdown(report: DealReport) -> str:
@@ -33,11 +52,11 @@ def to_markdown(report: DealReport) -> str:
     r = report
     people = names(r)
     named = name_map(r)
-    out: list[str] = [f"# {r.deal.name}", ""]
-    out.append(f"{headline(r)} | as of {r.deal.as_of.isoformat()}")
+    out: list[str] = [f"# {_md(r.deal.name)}", ""]
+    out.append(_md(f"{headline(r)} | as of {r.deal.as_of.isoformat()}"))
     out.append("")
     if r.assumptions:
-        out += ["**What if:** " + "; ".join(r.assumptions), ""]
+        out += ["**What if:** " + _md("; ".join(r.assumptions)), ""]
     uncovered = [d for d in r.decision_makers if r.coverage.people.get(d) != "covered"]
     out.append(
         f"**Risk {r.risk.grade.upper()} {r.risk.score}/100** | coverage {r.coverage.score:.2f} "
@@ -65,20 +84,20 @@ def to_markdown(report: DealReport) -> str:
     if not r.paths:
         out.append("Every decision-maker is covered.")
     for target, paths in r.paths.items():
-        out.append(f"**To {_cell(label(people.get(target), target))}**")
+        out.append(f"**To {_md(label(people.get(target), target))}**")
         out.append("")
         if not paths:
             out.append("- no path from our team within the hop limit")
         for n, path in enumerate(paths, start=1):
-            out.append(f"{n}. {path_text(path, named)} ({path_summary(path)})")
+            out.append(f"{n}. {_md(path_text(path, named))} ({_md(path_summary(path))})")
             for hop in path.steps:
-                out.append(f"    - {hop_text(hop, named)}")
+                out.append(f"    - {_md(hop_text(hop, named))}")
         out.append("")
 
     out += ["## Next actions", ""]
     for n, a in enumerate(r.actions, start=1):
-        advice = f" _Style {a.advice}._" if a.advice else ""
-        out.append(f"{n}. {a.text} (`{a.signal}`){advice}")
+        advice = f" _Style {_md(a.advice)}._" if a.advice else ""
+        out.append(f"{n}. {_md(a.text)} (`{a.signal}`){advice}")
     out.append("")
 
     customers = sorted(
