@@ -82,3 +82,27 @@ def test_examples_validate_without_warnings() -> None:
     for path in EXAMPLES:
         result = influence.check_deal(path)
         assert result.ok, [str(p) for p in result.problems]
+
+
+def _runnable_readme_commands() -> list[str]:
+    """``influence ...`` lines of the README's sh blocks that read only bundled examples."""
+    out = []
+    for block in re.findall(r"```sh\n(.*?)```", README, re.S):
+        for line in block.splitlines():
+            line = line.split(" #", 1)[0].strip()
+            if (
+                line.startswith("influence ")
+                and "examples/" in line
+                and not any(w in line for w in (" -o ", "--output", "<(", "|", ">", "*"))
+            ):
+                out.append(line)
+    return out
+
+
+@pytest.mark.parametrize("line", _runnable_readme_commands())
+def test_readme_commands_on_the_examples_work(line: str, cli: object) -> None:
+    import shlex
+
+    result = cli(*shlex.split(line)[1:])  # type: ignore[operator]
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip()
