@@ -93,11 +93,19 @@ def import_(
 ) -> None:
     """Build a deal file from CRM exports (Salesforce, HubSpot, or the plain template).
 
-    Roles and influence missing from the export are guessed from job titles and
-    marked 'please confirm' in the notes. Bad rows are reported as FILE:ROW and
-    nothing is written unless the whole deal validates.
+    Recognises Salesforce contacts and opportunity contact roles, HubSpot
+    contacts and the plain template in the README by their headers. Roles and
+    influence missing from the export are guessed from job titles and marked
+    'please confirm' in the notes; a manager missing from the file is a warning.
+    Bad rows are reported as FILE:ROW (exit 3) and nothing is written unless the
+    whole deal validates.
 
-    Example: influence import contacts.csv --roles contact-roles.csv -o acme.yaml
+    Examples:
+
+    \b
+      influence import contacts.csv -o acme.yaml
+      influence import contacts.csv --roles contact-roles.csv --deal-name "ACME ERP" -o acme.yaml
+      influence import hubspot.xlsx --ties ties.csv --map "Lead Status=ignore" -o acme.yaml
     """
     from influence.interop.importing import ImportMappingError, import_deal, write_imported
 
@@ -154,8 +162,17 @@ def export(
 ) -> None:
     """Export a deal for graph tools and wikis: GraphML, GEXF, node-link JSON, CSV, Mermaid, DOT.
 
-    Examples: influence export acme.yaml --format gexf -o acme.gexf (open it in Gephi);
-    influence export acme.yaml --format mermaid >> wiki-page.md
+    GraphML and GEXF carry every attribute (Gephi, igraph, networkx, yEd); json
+    is networkx node-link data; csv writes people and ties in the import
+    template; mermaid and dot are diagrams. The output is the same on every run.
+
+    Examples:
+
+    \b
+      influence export acme.yaml --format gexf -o acme.gexf
+      influence export acme.yaml --format mermaid >> wiki-page.md
+      influence export acme.yaml --format dot | dot -Tsvg > acme.svg
+      influence export acme.yaml --format csv -o acme
     """
     from influence.interop import export as exporting
     from influence.interop.diff import read_deal_sniffed
@@ -194,11 +211,13 @@ def export(
 # -- edits --------------------------------------------------------------------------------
 
 person_app = typer.Typer(
-    help="Add, change or remove a person in a deal file, keeping the rest byte for byte.",
+    help="Add, change or remove a person in a deal file, keeping the rest byte for byte.\n\n"
+    "Example: influence person set deal.yaml zhang-cfo stance=ally assessed=today",
     no_args_is_help=True,
 )
 tie_app = typer.Typer(
-    help="Add, change or remove a tie in a deal file, keeping the rest byte for byte.",
+    help="Add, change or remove a tie in a deal file, keeping the rest byte for byte.\n\n"
+    "Example: influence tie add deal.yaml li-wei chen-ceo --strength strong --last-contact today",
     no_args_is_help=True,
 )
 app.add_typer(person_app, name="person")
@@ -207,12 +226,26 @@ app.add_typer(tie_app, name="tie")
 
 @contextlib.contextmanager
 def _editing(file: Path) -> Iterator[EditableDeal]:
-    """Open a deal file for an edit, then validate and write it; report what changed."""
-    from influence.interop.edit import InvalidEditError, read_editable, write_editable
+    """Open a deal file for an edit, then validate and write it; report what changed.
+
+    Exit codes: 2 for an unknown field or kind (a usage error), 3 when the file
+    cannot be read or the edit would make it invalid (the problems located in the
+    text the edit would write), 4 for an unknown person or tie, a person still
+    referred to, or a file that changed on disk meanwhile.
+    """
+    from influence.interop.edit import (
+        EditValueError,
+        InvalidEditError,
+        read_editable,
+        write_editable,
+    )
 
     with _errors():
         doc = read_editable(file)
-        yield doc
+        try:
+            yield doc
+        except EditValueError as err:
+            _fail(f"error: {err}", EXIT_USAGE)
         try:
             result = write_editable(doc)
         except InvalidEditError as err:
@@ -220,8 +253,8 @@ def _editing(file: Path) -> Iterator[EditableDeal]:
                 _err(str(problem))
             _fail(
                 f"{file}: edit refused: the file would be invalid "
-                f"({len(err.problems)} problem{'s' * (len(err.problems) != 1)}); "
-                "nothing was written",
+                f"({len(err.problems)} problem{'s' * (len(err.problems) != 1)}; lines as the "
+                "edit would leave the file); nothing was written",
                 EXIT_BAD_FILE,
             )
         for change in result.changes:
@@ -257,8 +290,15 @@ def person_add(
 ) -> None:
     """Add a person at the end of people:, in the file's own layout.
 
-    Example: influence person add deal.yaml --name "Liu Yang" --title CTO
-    --role technical_buyer --stance neutral --influence high
+    The rest of the file stays byte for byte. The new file is validated first:
+    an edit that would make it invalid is refused with the located problem
+    (exit 3) and nothing is written.
+
+    Examples:
+
+    \b
+      influence person add deal.yaml --name "Liu Yang" --title CTO --role technical_buyer
+      influence person add deal.yaml --name "Sam Rivera" --side seller
     """
     fields: dict[str, object] = {
         "id": person_id,
@@ -289,9 +329,19 @@ def person_set(
         ),
     ],
 ) -> None:
-    """Change a person's fields; the rest of the file stays as it was.
+    """Change a person's fields; the rest of the file stays byte for byte.
 
-    Example: influence person set deal.yaml zhang-cfo stance=ally assessed=today
+    FIELD is name, title, side, roles, influence, stance, assessed, style,
+    reports_to or notes (an id cannot change: ties refer to it). 'today' is
+    today's date; FIELD= with no value removes the field. An edit that would
+    make the file invalid is refused with the located problem (exit 3).
+
+    Examples:
+
+    \b
+      influence person set deal.yaml zhang-cfo stance=ally assessed=today
+      influence person set deal.yaml zhang-cfo roles=economic_buyer,decision_maker influence=high
+      influence person set deal.yaml zhang-cfo notes=
     """
     changes = _pairs(values, "FIELD=VALUE")
     with _editing(file) as doc:
@@ -307,9 +357,16 @@ def person_rm(
         typer.Option(help="Also remove their ties, reports_to links to them and deal.owner."),
     ] = False,
 ) -> None:
-    """Remove a person; refused while ties refer to them, unless --cascade.
+    """Remove a person; refused (exit 4, the ties listed) while ties refer to them.
 
-    Example: influence person rm deal.yaml wang-fang --cascade
+    With --cascade their ties, the reports_to of the people they manage and
+    deal.owner go too, each change listed.
+
+    Examples:
+
+    \b
+      influence person rm deal.yaml wang-fang
+      influence person rm deal.yaml wang-fang --cascade
     """
     with _editing(file) as doc:
         doc.remove_person(person_id, cascade=cascade)
@@ -332,8 +389,14 @@ def tie_add(
 ) -> None:
     """Add a tie at the end of relationships:, in the file's own layout.
 
-    Example: influence tie add deal.yaml li-wei chen-ceo --kind knows --strength strong
-    --last-contact today --context classmate
+    An end that is not in the deal makes the file invalid: refused, located,
+    with a did-you-mean (exit 3).
+
+    Examples:
+
+    \b
+      influence tie add deal.yaml li-wei chen-ceo --strength strong --last-contact today
+      influence tie add deal.yaml zhang-cfo chen-ceo --kind influences --strength 0.7
     """
     fields = {
         "strength": strength,
@@ -361,7 +424,11 @@ def tie_set(
 ) -> None:
     """Change a tie, found by its ends and --kind (either way round for knows/conflicts_with).
 
-    Example: influence tie set deal.yaml li-wei chen-ceo strength=strong last_contact=today
+    Examples:
+
+    \b
+      influence tie set deal.yaml li-wei chen-ceo strength=strong last_contact=today
+      influence tie set deal.yaml zhang-cfo chen-ceo strength=0.8 --kind influences
     """
     changes = _pairs(values, "FIELD=VALUE")
     with _editing(file) as doc:
@@ -377,7 +444,11 @@ def tie_rm(
 ) -> None:
     """Remove a tie, found by its ends and --kind (a reports_to shorthand too).
 
-    Example: influence tie rm deal.yaml li-wei chen-ceo --kind knows
+    Examples:
+
+    \b
+      influence tie rm deal.yaml li-wei chen-ceo
+      influence tie rm deal.yaml zhang-cfo chen-ceo --kind reports_to
     """
     with _editing(file) as doc:
         doc.remove_tie(from_, to, kind=kind)
@@ -397,7 +468,15 @@ def diff(
 ) -> None:
     """Show what changed between two versions of a deal, and what it did to the risk.
 
-    Example: influence diff <(git show HEAD~1:deal.yaml) deal.yaml
+    People added, removed or changed (stance, roles, influence...), ties added,
+    removed or changed, and the change in risk grade, score and signals. Either
+    file may be a pipe: YAML or JSON is told by its content.
+
+    Examples:
+
+    \b
+      influence diff <(git show HEAD~1:deal.yaml) deal.yaml
+      influence diff old.yaml new.yaml --json
     """
     from influence.cli.analyze import load_policy
     from influence.interop.diff import diff_deals, read_deal_sniffed, to_text

@@ -186,7 +186,8 @@ def _value(value: Any) -> Value:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [str(getattr(v, "value", v)) for v in value]
+        # Roles are a set: written in another order they are the same roles.
+        return sorted(str(getattr(v, "value", v)) for v in value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float):
@@ -226,7 +227,8 @@ def diff_deals(
         risk: Also analyse both versions and compare grade, score and signals.
 
     Returns:
-        The changes, in the new file's order (removed things in the old file's).
+        The changes; people sorted by id, ties by ``(from, to, kind)`` and signals
+        by code and people, so reordering a file changes nothing.
 
     Examples:
         >>> from influence.io import parse_deal
@@ -239,14 +241,14 @@ def diff_deals(
     """
     before: dict[str, Person] = old.people_by_id()
     after: dict[str, Person] = new.people_by_id()
-    added = [PersonRef(id=p.id, name=p.name) for p in new.people if p.id not in before]
-    removed = [PersonRef(id=p.id, name=p.name) for p in old.people if p.id not in after]
+    added = [PersonRef(id=i, name=after[i].name) for i in sorted(after) if i not in before]
+    removed = [PersonRef(id=i, name=before[i].name) for i in sorted(before) if i not in after]
     changed = []
-    for p in new.people:
-        if p.id in before:
-            found = _changes(before[p.id], p, PERSON_FIELDS)
+    for pid in sorted(after):
+        if pid in before:
+            found = _changes(before[pid], after[pid], PERSON_FIELDS)
             if found:
-                changed.append(PersonChange(id=p.id, name=p.name, changes=found))
+                changed.append(PersonChange(id=pid, name=after[pid].name, changes=found))
     old_ties, new_ties = _ties(old), _ties(new)
 
     def tie(key: tuple[str, str, str], attrs: dict[str, Any]) -> Tie:
@@ -262,7 +264,7 @@ def diff_deals(
         )
 
     ties_changed = []
-    for key, attrs in new_ties.items():
+    for key, attrs in sorted(new_ties.items()):
         if key in old_ties:
             found = [
                 FieldChange(field=f, old=_value(old_ties[key][f]), new=_value(attrs[f]))
@@ -280,8 +282,8 @@ def diff_deals(
         people_added=added,
         people_removed=removed,
         people_changed=changed,
-        ties_added=[tie(k, a) for k, a in new_ties.items() if k not in old_ties],
-        ties_removed=[tie(k, a) for k, a in old_ties.items() if k not in new_ties],
+        ties_added=[tie(k, a) for k, a in sorted(new_ties.items()) if k not in old_ties],
+        ties_removed=[tie(k, a) for k, a in sorted(old_ties.items()) if k not in new_ties],
         ties_changed=ties_changed,
         risk=_risk(old, new, policy) if risk else None,
     )
@@ -297,8 +299,8 @@ def _risk(old: Deal, new: Deal, policy: Policy | None) -> RiskChange:
         new_score=b.risk.score,
         old_grade=a.risk.grade,
         new_grade=b.risk.grade,
-        signals_added=[s for k, s in after.items() if k not in before],
-        signals_removed=[s for k, s in before.items() if k not in after],
+        signals_added=[s for k, s in sorted(after.items()) if k not in before],
+        signals_removed=[s for k, s in sorted(before.items()) if k not in after],
     )
 
 

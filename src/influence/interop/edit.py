@@ -135,7 +135,10 @@ class InvalidEditError(DealFileError):
 
     def __str__(self) -> str:
         lines = [str(p) for p in self.problems]
-        lines.append(f"{self.path}: edit refused: the file would be invalid; nothing was written")
+        lines.append(
+            f"{self.path}: edit refused: the file would be invalid (lines as the edit would "
+            "leave it); nothing was written"
+        )
         return "\n".join(lines)
 
 
@@ -259,30 +262,46 @@ def _show(value: Any) -> str:
 # -- the YAML splicer -------------------------------------------------------------------
 
 
-class _Splicer:
-    """YAML text plus the composed node tree, with position helpers and splices."""
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """Compose YAML once and build its data from the same nodes (one parse, not two)."""
+    loader = _yaml.Loader12(text)
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+    return node, data
 
-    def __init__(self, text: str) -> None:
+
+class _Splicer:
+    """YAML text plus its composed node tree, with position helpers and splices.
+
+    Offsets come from the marks' ``index`` (characters from the start), not from
+    line and column: libyaml also counts U+2028, U+0085 and a lone CR as line
+    breaks, which a count of newlines would not. The tree is composed again only
+    when a splice has changed the text and a position is needed.
+    """
+
+    def __init__(self, text: str, root: yaml.Node | None = None) -> None:
         self.text = text
         self.newline = "\r\n" if "\r\n" in text else "\n"
-        self._compose()
+        self._root = root
 
-    def _compose(self) -> None:
-        node = _yaml.compose(self.text)
-        if not isinstance(node, yaml.MappingNode):
+    @property
+    def root(self) -> yaml.MappingNode:
+        if self._root is None:
+            self._root = _yaml.compose(self.text)
+        if not isinstance(self._root, yaml.MappingNode):
             raise _Unsafe("the file's top level is not a mapping")
-        self.root = node
-        self.starts = [0]
-        for i, ch in enumerate(self.text):
-            if ch == "\n":
-                self.starts.append(i + 1)
+        return self._root
 
-    def off(self, mark: Any) -> int:
-        return int(self.starts[mark.line] + mark.column)
+    @staticmethod
+    def off(mark: Any) -> int:
+        return int(mark.index)
 
     def splice(self, start: int, end: int, new: str) -> None:
         self.text = self.text[:start] + new + self.text[end:]
-        self._compose()
+        self._root = None
 
     # -- positions
     def line_start(self, pos: int) -> int:
@@ -292,17 +311,34 @@ class _Splicer:
         """The start of the line after the one holding the character before ``pos``."""
         if pos > 0 and self.text[pos - 1] == "\n":
             return pos
+        return self.next_line(pos)
+
+    def next_line(self, pos: int) -> int:
+        """The start of the line after the one that holds ``pos`` (or the end of the text)."""
         found = self.text.find("\n", pos)
         return len(self.text) if found < 0 else found + 1
 
+    def is_blank_line(self, pos: int) -> bool:
+        """True when ``pos`` starts a line holding only white space (not the end of the text)."""
+        return pos < len(self.text) and not self.text[pos : self.next_line(pos)].strip()
+
     def content_end(self, node: yaml.Node) -> int:
-        """Where a node's own characters end (block collections end at their last scalar)."""
+        """Where a node's own characters end.
+
+        A block collection ends at its last scalar, and a block scalar (``|``,
+        ``>``) at its last character that is not white space: libyaml's end
+        mark runs past the blank lines that follow them.
+        """
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style:
             if not node.value:
                 return self.off(node.end_mark)
             last = node.value[-1]
             return self.content_end(last[1] if isinstance(last, tuple) else last)
-        return self.off(node.end_mark)
+        end = self.off(node.end_mark)
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            start = self.off(node.start_mark)
+            end = start + len(self.text[start:end].rstrip())
+        return end
 
     def colon_after(self, key: yaml.Node) -> int:
         pos = self.off(key.end_mark)
@@ -339,10 +375,17 @@ def _pair(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | Non
 
 
 def _is_null(node: yaml.Node) -> bool:
+    """True for a null scalar of any spelling (``~``, ``null``, or nothing at all)."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    """True for a key with nothing after its colon (``notes:``): the node has no characters."""
     return (
         isinstance(node, yaml.ScalarNode)
         and node.tag == "tag:yaml.org,2002:null"
-        and node.value in ("", "~")
+        and node.value == ""
+        and node.style is None
     )
 
 
@@ -356,17 +399,20 @@ def _set_key(
     pair = _pair(node, key)
     if pair is not None:
         key_node, old = pair
-        if _is_null(old) or (
+        if _is_empty(old) or (
             isinstance(old, yaml.MappingNode | yaml.SequenceNode) and not old.flow_style
         ):
             start = s.colon_after(key_node)
-            end = start if _is_null(old) else s.content_end(old)
+            end = start if _is_empty(old) else s.content_end(old)
             s.splice(start, end, " " + _render(value))
             return
-        start, end = s.off(old.start_mark), s.off(old.end_mark)
+        start, end = s.off(old.start_mark), s.content_end(old)
         new = _render(value)
-        if isinstance(old, yaml.ScalarNode) and old.style in ("|", ">") and end > start:
-            new += s.newline  # a block scalar's span runs to the next line
+        if isinstance(old, yaml.ScalarNode) and old.style in ("|", ">"):
+            # The block's lines go, with any trailing spaces; its line break stays.
+            stop = s.line_end(end)
+            new += s.text[end:stop].strip(" \t")
+            end = stop
         s.splice(start, end, new)
         return
     keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
@@ -378,13 +424,15 @@ def _set_key(
     if node.flow_style:
         s.splice(s.content_end(prev_value), s.content_end(prev_value), f", {key}: {_render(value)}")
         return
-    column = node.value[0][0].start_mark.column
+    first_key = s.off(node.value[0][0].start_mark)
+    column = first_key - s.line_start(first_key)
     at = s.line_end(s.content_end(prev_value))
     lead = s.newline if at == len(s.text) and not s.text.endswith("\n") else ""
     s.splice(at, at, f"{lead}{' ' * column}{key}: {_render(value)}{s.newline}")
 
 
-def _delete_key(s: _Splicer, path: Sequence[str | int], key: str) -> None:
+def _delete_span(s: _Splicer, path: Sequence[str | int], key: str) -> tuple[int, int] | None:
+    """The characters that removing ``key`` from the mapping at ``path`` takes out."""
     node = s.node_at(path)
     if not isinstance(node, yaml.MappingNode):
         raise _Unsafe("expected a mapping")
@@ -392,26 +440,30 @@ def _delete_key(s: _Splicer, path: Sequence[str | int], key: str) -> None:
         (i for i, (k, _) in enumerate(node.value) if getattr(k, "value", None) == key), None
     )
     if index is None:
-        return
+        return None
     key_node, value = node.value[index]
     start = s.off(key_node.start_mark)
     nxt = node.value[index + 1] if index + 1 < len(node.value) else None
     if node.flow_style:
         if nxt is not None:
-            s.splice(start, s.off(nxt[0].start_mark), "")
-        elif index > 0:
-            s.splice(s.content_end(node.value[index - 1][1]), s.content_end(value), "")
-        else:
-            s.splice(start, s.content_end(value), "")
-        return
+            return start, s.off(nxt[0].start_mark)
+        if index > 0:
+            return s.content_end(node.value[index - 1][1]), s.content_end(value)
+        return start, s.content_end(value)
     head = s.text[s.line_start(start) : start]
     if head.strip() == "":
-        s.splice(s.line_start(start), s.line_end(s.content_end(value)), "")
-    elif head.strip() == "-" and nxt is not None:
+        return s.line_start(start), s.line_end(s.content_end(value))
+    if head.strip() == "-" and nxt is not None:
         # The first key of a list item shares the dash's line: pull the next key up.
-        s.splice(start, s.off(nxt[0].start_mark), "")
-    else:
-        raise _Unsafe(f"cannot remove {key!r} from this layout")
+        return start, s.off(nxt[0].start_mark)
+    raise _Unsafe(f"cannot remove {key!r} from this layout")
+
+
+def _delete_keys(s: _Splicer, targets: Sequence[tuple[Sequence[str | int], str]]) -> None:
+    """Remove keys from several mappings, every span found in one tree, last first."""
+    spans = [span for path, key in targets if (span := _delete_span(s, path, key))]
+    for start, end in sorted(spans, reverse=True):
+        s.splice(start, end, "")
 
 
 def _seq_style(s: _Splicer) -> tuple[int, int]:
@@ -421,10 +473,10 @@ def _seq_style(s: _Splicer) -> tuple[int, int]:
         if pair and isinstance(pair[1], yaml.SequenceNode) and not pair[1].flow_style:
             items = pair[1].value
             if items:
-                dash = s.off(items[0].start_mark)
-                line = s.line_start(dash)
+                first = s.off(items[0].start_mark)
+                line = s.line_start(first)
                 dash_col = s.text.index("-", line) - line
-                return dash_col, items[0].start_mark.column
+                return dash_col, first - line
     return 2, 4
 
 
@@ -459,18 +511,18 @@ def _append_item(s: _Splicer, seq_key: str, item: Mapping[str, Any]) -> None:
         return
     key_node, seq = pair
     if _is_null(seq) or (isinstance(seq, yaml.SequenceNode) and seq.flow_style and not seq.value):
+        key_start = s.off(key_node.start_mark)
+        indent = key_start - s.line_start(key_start)
         dash, content = _seq_style(s)
-        dash += key_node.start_mark.column
-        content += key_node.start_mark.column
+        block = _block_item(item, dash + indent, content + indent, nl)
         start = s.colon_after(key_node)
-        end = start if _is_null(seq) else s.off(seq.end_mark)
+        end = start if _is_empty(seq) else s.off(seq.end_mark)
         rest_of_line = s.text[end : s.line_end(end)]
-        block = _block_item(item, dash, content, nl)
         if rest_of_line.strip():  # an end-of-line comment stays on the key's line
-            at = s.line_end(end)
             s.splice(start, end, "")
             at = s.line_end(start)
-            s.splice(at, at, block)
+            lead = nl if at == len(s.text) and not s.text.endswith("\n") else ""
+            s.splice(at, at, lead + block)
         else:
             s.splice(start, s.line_end(end), nl + block)
         return
@@ -489,37 +541,52 @@ def _append_item(s: _Splicer, seq_key: str, item: Mapping[str, Any]) -> None:
     dash_col = head.index("-")
     at = s.line_end(s.content_end(last))
     lead = nl if at == len(s.text) and not s.text.endswith("\n") else ""
+    last_line = s.line_start(s.off(last.start_mark))
+    if len(seq.value) > 1 and last_line > 0 and s.is_blank_line(s.line_start(last_line - 1)):
+        lead += nl  # the file keeps a blank line between items: so does the new one
     if isinstance(first, yaml.MappingNode) and first.flow_style:
         s.splice(at, at, f"{lead}{' ' * dash_col}-{head[dash_col + 1 :]}{_flow_map(item)}{nl}")
     else:
-        s.splice(at, at, lead + _block_item(item, dash_col, first.start_mark.column, nl))
+        s.splice(at, at, lead + _block_item(item, dash_col, dash_pos - line, nl))
 
 
-def _remove_item(s: _Splicer, seq_key: str, index: int) -> None:
+def _remove_items(s: _Splicer, seq_key: str, indexes: Sequence[int]) -> None:
+    """Remove items from the top-level list ``seq_key``; a block list's all in one pass."""
     pair = _pair(s.root, seq_key)
     if pair is None or not isinstance(pair[1], yaml.SequenceNode):
         raise _Unsafe(f"no list {seq_key!r}")
     seq = pair[1]
-    item = seq.value[index]
-    start, end = s.off(item.start_mark), s.content_end(item)
+    emptied = len(set(indexes)) == len(seq.value)
     if seq.flow_style:
-        if index + 1 < len(seq.value):
-            s.splice(start, s.off(seq.value[index + 1].start_mark), "")
-        elif index > 0:
-            s.splice(s.content_end(seq.value[index - 1]), end, "")
-        else:
-            s.splice(start, end, "")
+        for index in sorted(set(indexes), reverse=True):
+            items = s.node_at((seq_key,)).value
+            start, end = s.off(items[index].start_mark), s.content_end(items[index])
+            if index + 1 < len(items):
+                s.splice(start, s.off(items[index + 1].start_mark), "")
+            elif index > 0:
+                s.splice(s.content_end(items[index - 1]), end, "")
+            else:
+                s.splice(start, end, "")
         return
-    line = s.line_start(start)
-    if s.text[line:start].strip() != "-":
-        raise _Unsafe(f"cannot remove from {seq_key} in this layout")
-    s.splice(line, s.line_end(end), "")
-    if len(seq.value) == 1:
+    spans = []
+    for index in sorted(set(indexes)):
+        item = seq.value[index]
+        start = s.off(item.start_mark)
+        line = s.line_start(start)
+        if s.text[line:start].strip() != "-":
+            raise _Unsafe(f"cannot remove from {seq_key} in this layout")
+        stop = s.line_end(s.content_end(item))
+        if line > 0 and s.is_blank_line(s.line_start(line - 1)) and s.is_blank_line(stop):
+            stop = s.next_line(stop)  # blank lines around the item: keep one, not two
+        spans.append((line, stop))
+    for start, stop in reversed(spans):
+        s.splice(start, stop, "")
+    if emptied:
         # The list is now empty: say so, or the key would read as null.
-        emptied = _pair(s.root, seq_key)
-        if emptied is None:
+        key = _pair(s.root, seq_key)
+        if key is None:
             raise _Unsafe(f"no list {seq_key!r}")
-        colon = s.colon_after(emptied[0])
+        colon = s.colon_after(key[0])
         s.splice(colon, colon, " []")
 
 
@@ -570,27 +637,27 @@ class EditableDeal:
     def __init__(
         self, text: str, fmt: Format, *, source: str = "<string>", digest: str | None = None
     ) -> None:
+        self.bom = text.startswith("\ufeff")
+        text = text.removeprefix("\ufeff")
         self.source = source
         self.fmt: Format = fmt
         self.original = text
         self.text = text
         self.digest = digest
-        self.bom = False
         self.changes: list[str] = []
+        node: yaml.Node | None = None
         try:
-            self.data = self._load(text)
+            if fmt == "json":
+                self.data = json.loads(text)
+            else:
+                node, self.data = _parse_yaml(text)
         except (yaml.YAMLError, ValueError, RecursionError):
             result = _check_text(text, fmt, source, None)
             problems = result.errors or [Problem(source, 0, 0, "", "cannot read the file")]
             raise DealFileError(source, problems) from None
         if not isinstance(self.data, dict):
             raise DealFileError(source, _check_text(text, fmt, source, None).errors)
-        self._splicer = _Splicer(text) if fmt == "yaml" else None
-
-    def _load(self, text: str) -> Any:
-        if self.fmt == "json":
-            return json.loads(text)
-        return _yaml.load(text)
+        self._splicer = _Splicer(text, node)
 
     # -- lookups
     @property
@@ -660,25 +727,25 @@ class EditableDeal:
             self.data = expected
             return
         splicer = copy.copy(self._splicer)
-        assert splicer is not None
         try:
             text_edit(splicer)
-            actual = _yaml.load(splicer.text)
-        except (yaml.YAMLError, IndexError, ValueError) as err:
+            # One parse gives the nodes for the next edit and the data to check this one.
+            node, actual = _parse_yaml(splicer.text)
+        except (yaml.YAMLError, IndexError, ValueError, RecursionError) as err:
             raise _Unsafe(f"{self.source}: this edit cannot be made safely here ({err})") from None
         if actual != expected:
             raise _Unsafe(
                 f"{self.source}: this edit cannot be made safely in this file's layout; "
                 "nothing was changed (edit the file by hand)"
             )
-        self._splicer = splicer
+        self._splicer = _Splicer(splicer.text, node)
         self.text = splicer.text
         self.data = expected
 
     def _set(self, path: tuple[str | int, ...], key: str, value: Any, order: Sequence[str]) -> None:
         def text_edit(s: _Splicer) -> None:
             if value is _DELETE:
-                _delete_key(s, path, key)
+                _delete_keys(s, [(path, key)])
             else:
                 _set_key(s, path, key, value, order)
 
@@ -705,7 +772,7 @@ class EditableDeal:
         def data_edit(data: dict[str, Any]) -> None:
             del data[seq_key][index]
 
-        self._apply(lambda s: _remove_item(s, seq_key, index), data_edit)
+        self._apply(lambda s: _remove_items(s, seq_key, [index]), data_edit)
 
     # -- people
     def add_person(self, fields: Mapping[str, Any]) -> str:
@@ -825,45 +892,65 @@ class EditableDeal:
             relationships: []
         """
         index = self._index(person_id)
-        refs = self._references(person_id)
-        if refs and not cascade:
-            listed = "; ".join(text for text, _ in refs)
+        ties, managed, owner = self._references(person_id)
+        listed = [self._tie_label(self._ties()[i]) for i in ties]
+        ids = self.person_ids()
+        listed += [f"{ids[i]}.reports_to" for i in managed]
+        listed += ["deal.owner"] * owner
+        if listed and not cascade:
             raise PersonInUseError(
-                f"{person_id!r} is still referred to: {listed}; remove those first, "
+                f"{person_id!r} is still referred to: {'; '.join(listed)}; remove those first, "
                 "or pass --cascade to remove them with the person"
             )
-        done: list[str] = []
-        for text, undo in refs:
-            undo()
-            done.append(f"removed {text}")
-        self._remove("people", self._index(person_id) if refs else index)
-        done.append(f"removed person {person_id!r}")
+
+        def text_edit(s: _Splicer) -> None:
+            if ties:
+                _remove_items(s, "relationships", ties)
+            targets: list[tuple[Sequence[str | int], str]] = [
+                (("people", i), "reports_to") for i in managed
+            ]
+            if owner:
+                targets.append((("deal",), "owner"))
+            if targets:
+                _delete_keys(s, targets)
+            _remove_items(s, "people", [index])
+
+        def data_edit(data: dict[str, Any]) -> None:
+            for i in reversed(ties):
+                del data["relationships"][i]
+            for i in managed:
+                del data["people"][i]["reports_to"]
+            if owner:
+                del data["deal"]["owner"]
+            del data["people"][index]
+
+        # One edit, so a person with many ties costs one re-read of the file, not one each.
+        self._apply(text_edit, data_edit)
+        done = [f"removed {text}" for text in listed] + [f"removed person {person_id!r}"]
         self.changes += done
         return done
 
-    def _references(self, person_id: str) -> list[tuple[str, Callable[[], None]]]:
-        """What refers to a person, each with the edit that removes it (last first)."""
-        refs: list[tuple[str, Callable[[], None]]] = []
-        ties = self._ties()
-        for i in reversed(range(len(ties))):
-            r = ties[i]
-            if isinstance(r, dict) and person_id in (r.get("from"), r.get("to")):
-                text = f"tie {r.get('from')} {r.get('kind', 'knows')} {r.get('to')}"
-                refs.append((text, lambda i=i: self._remove("relationships", i)))  # type: ignore[misc]
-        ids = self.person_ids()
-        for i, p in enumerate(self._people()):
-            if isinstance(p, dict) and p.get("reports_to") == person_id:
-                refs.append(
-                    (
-                        f"{ids[i]}.reports_to",
-                        lambda i=i: self._set(("people", i), "reports_to", _DELETE, PERSON_KEYS),  # type: ignore[misc]
-                    )
-                )
+    def _references(self, person_id: str) -> tuple[list[int], list[int], bool]:
+        """What refers to a person: tie indexes, indexes of the people they manage, ownership."""
+        ties = [
+            i
+            for i, r in enumerate(self._ties())
+            if isinstance(r, dict) and person_id in (r.get("from"), r.get("to"))
+        ]
+        managed = [
+            i
+            for i, p in enumerate(self._people())
+            if isinstance(p, dict) and p.get("reports_to") == person_id
+        ]
         info = self.data.get("deal")
-        if isinstance(info, dict) and info.get("owner") == person_id:
-            refs.append(("deal.owner", lambda: self._set(("deal",), "owner", _DELETE, ())))
-        refs.sort(key=lambda ref: 0 if ref[0].startswith("tie") else 1)
-        return refs
+        owner = isinstance(info, dict) and info.get("owner") == person_id
+        return ties, managed, owner
+
+    @staticmethod
+    def _tie_label(tie: Any) -> str:
+        if not isinstance(tie, dict):
+            return "tie"
+        return f"tie {tie.get('from')} {tie.get('kind', 'knows')} {tie.get('to')}"
 
     # -- ties
     def add_tie(self, from_: str, to: str, *, kind: str = "knows", **fields: Any) -> str:
@@ -878,10 +965,14 @@ class EditableDeal:
         Returns:
             A line saying what was added.
 
+        An end that is not in the deal, or a tie from a person to themselves, is
+        not refused here: it makes the file invalid, so :meth:`check` and
+        :func:`write_editable` report it located, with a did-you-mean, like any
+        other problem of the file.
+
         Raises:
-            UnknownPersonError: an end is not in the deal.
             TieExistsError: the same kind of tie between the two is already there.
-            EditValueError: an unknown kind or field, or a tie from a person to themselves.
+            EditValueError: an unknown kind or field.
 
         Examples:
             >>> doc = parse_editable("deal: {name: T}\npeople: [{name: A}, {name: B}]\n")
@@ -898,10 +989,6 @@ class EditableDeal:
                 last_contact: 2026-11-02
         """
         kind = _kind(kind)
-        self._index(from_)
-        self._index(to)
-        if from_ == to:
-            raise EditValueError(f"a tie needs two people; {from_!r} cannot be tied to themselves")
         if self._tie_indexes(from_, to, kind):
             raise TieExistsError(
                 f"there is already a {kind} tie between {from_!r} and {to!r}; change it with "
@@ -1127,6 +1214,8 @@ def write_editable(doc: EditableDeal) -> EditResult:
         InvalidEditError: the new text is not a valid deal (a :class:`DealFileError`
             whose problems are located in the would-be file); nothing is written.
         EditConflictError: the file's bytes differ from those read; nothing is written.
+        EditValueError: ``doc`` was parsed from text (:func:`parse_editable`), not read
+            from a file.
 
     Examples:
         >>> import tempfile, pathlib
@@ -1142,22 +1231,27 @@ def write_editable(doc: EditableDeal) -> EditResult:
           - id: ann
             name: Ann
     """
+    if doc.digest is None:
+        raise EditValueError(
+            "this deal was parsed from text, not read from a file: write doc.text yourself, "
+            "or open the file with read_editable"
+        )
     result = doc.check()
     if not result.ok or result.deal is None:
         raise InvalidEditError(doc.source, result.errors)
     if doc.text == doc.original:
         return EditResult(doc.source, list(doc.changes), result.warnings, result.deal, False)
-    if doc.digest is not None:
-        try:
-            now = _digest(Path(doc.source).read_bytes())
-        except OSError:
-            now = None
-        if now != doc.digest:
-            raise EditConflictError(
-                f"{doc.source} changed on disk since it was read; nothing was written. "
-                "Run the command again to edit the new version."
-            )
-    write_text(doc.source, ("\ufeff" if doc.bom else "") + doc.text)
+    try:
+        now = _digest(Path(doc.source).read_bytes())
+    except OSError:
+        now = None
+    if now != doc.digest:
+        raise EditConflictError(
+            f"{doc.source} changed on disk since it was read; nothing was written. "
+            "Run the command again to edit the new version."
+        )
+    # A symbolic link stays a link: the file it points to is the one replaced.
+    write_text(os.path.realpath(doc.source), ("\ufeff" if doc.bom else "") + doc.text)
     return EditResult(doc.source, list(doc.changes), result.warnings, result.deal)
 
 

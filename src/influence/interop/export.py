@@ -327,7 +327,10 @@ def to_node_link_data(deal: Deal) -> dict[str, Any]:
     r"""Return the deal as networkx node-link data (``networkx.node_link_graph`` reads it).
 
     A directed multigraph whose edge keys are the kinds; roles are lists, dates
-    ISO text and empty values null (JSON can say so).
+    ISO text and empty values null (JSON can say so). The dict is built here, not
+    by ``networkx.node_link_data``, so its shape does not change with the
+    networkx version: ``{"directed", "multigraph", "graph", "nodes", "edges"}``,
+    the edges under ``"edges"`` (read it with ``node_link_graph(data, edges="edges")``).
 
     Args:
         deal: The deal.
@@ -344,40 +347,50 @@ def to_node_link_data(deal: Deal) -> dict[str, Any]:
         >>> list(g.edges(keys=True))
         [('bo', 'ann', 'reports_to')]
     """
-    import networkx as nx
-
     g = to_networkx(deal)
-    clean = nx.MultiDiGraph(**_graph_info(deal))
+    nodes: list[dict[str, Any]] = []
     for pid, attrs in g.nodes(data=True):
         person = attrs["person"]
-        clean.add_node(
-            pid,
-            name=person.name,
-            title=person.title,
-            side=person.side.value,
-            roles=[r.value for r in person.roles],
-            influence=person.influence,
-            stance=person.stance.value,
-            assessed=person.assessed.isoformat() if person.assessed else None,
-            style=person.style.value if person.style else None,
-            reports_to=person.reports_to,
-            notes=person.notes,
+        nodes.append(
+            {
+                "id": pid,
+                "name": person.name,
+                "title": person.title,
+                "side": person.side.value,
+                "roles": [r.value for r in person.roles],
+                "influence": person.influence,
+                "stance": person.stance.value,
+                "assessed": person.assessed.isoformat() if person.assessed else None,
+                "style": person.style.value if person.style else None,
+                "reports_to": person.reports_to,
+                "notes": person.notes,
+            }
         )
+    edges: list[dict[str, Any]] = []
     for a, b, key, attrs in g.edges(keys=True, data=True):
-        clean.add_edge(
-            a,
-            b,
-            key=key,
-            kind=attrs["kind"],
-            strength=attrs["strength"],
-            context=attrs["context"],
-            last_contact=attrs["last_contact"].isoformat() if attrs["last_contact"] else None,
-            notes=attrs["notes"],
-            declared=attrs["declared"],
-            symmetric=is_symmetric(attrs["kind"]),
+        edges.append(
+            {
+                "source": a,
+                "target": b,
+                "key": key,
+                "kind": attrs["kind"],
+                "strength": attrs["strength"],
+                "context": attrs["context"],
+                "last_contact": (
+                    attrs["last_contact"].isoformat() if attrs["last_contact"] else None
+                ),
+                "notes": attrs["notes"],
+                "declared": attrs["declared"],
+                "symmetric": is_symmetric(attrs["kind"]),
+            }
         )
-    data: dict[str, Any] = nx.node_link_data(clean, edges="edges")
-    return data
+    return {
+        "directed": True,
+        "multigraph": True,
+        "graph": _graph_info(deal),
+        "nodes": nodes,
+        "edges": edges,
+    }
 
 
 def to_node_link_json(deal: Deal) -> str:
@@ -567,15 +580,18 @@ def to_mermaid(deal: Deal) -> str:
 
 
 def _dot_string(text: str) -> str:
-    r"""A DOT double-quoted string: backslashes and quotes escaped, newlines as ``\n``.
+    r"""A DOT double-quoted string: quotes escaped, newlines as ``\n``, backslashes as ``&#92;``.
+
+    A backslash cannot be written ``\\``: Graphviz's lexer reads ``\\"`` at the end
+    of a string as an escaped quote, and the string never ends. ``&#92;`` is the
+    HTML entity Graphviz shows as a backslash in labels; in ids it is just text.
 
     Examples:
-        >>> print(_dot_string('a "b" \\ c\nd'))
-        "a \"b\" \\ c\nd"
+        >>> print(_dot_string('a "b" \\ c\nd\\'))
+        "a \"b\" &#92; c\nd&#92;"
     """
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\r\n", "\n").replace("\r", "\n")
-    )
+    escaped = text.replace("\\", "&#92;").replace('"', '\\"')
+    escaped = escaped.replace("\r\n", "\n").replace("\r", "\n")
     return '"' + escaped.replace("\n", "\\n") + '"'
 
 

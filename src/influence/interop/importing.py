@@ -306,8 +306,11 @@ def _read_xlsx(name: str) -> Table:
 
 # -- formats --------------------------------------------------------------------------
 
+# Keys are headers with case, spaces and punctuation dropped, so the API names of a
+# Data Loader export ("ReportsToId") and the labels of a report ("Reports To") both match.
 _SALESFORCE: dict[str, str] = {
     "id": "crm_id",
+    "contactid": "crm_id",
     "firstname": "first_name",
     "lastname": "last_name",
     "name": "name",
@@ -317,19 +320,23 @@ _SALESFORCE: dict[str, str] = {
     "reportstoid": "reports_to",
     "reportsto": "reports_to",
     "reportstoname": "reports_to",
+    "reportstofullname": "reports_to",
     "description": "notes",
 }
 _OCR: dict[str, str] = {
     **{k: v for k, v in _SALESFORCE.items() if k != "id"},
-    "contactid": "crm_id",
     "role": "roles",
+    "contactrole": "roles",
     "isprimary": "primary",
+    "primary": "primary",
     "contactfirstname": "first_name",
     "contactlastname": "last_name",
     "contactname": "name",
+    "contactfullname": "name",
     "contacttitle": "title",
     "contactaccountname": "account",
     "contactreportstoid": "reports_to",
+    "contactreportsto": "reports_to",
 }
 _HUBSPOT: dict[str, str] = {
     "recordid": "crm_id",
@@ -366,27 +373,29 @@ _COLUMNS: dict[str, dict[str, str]] = {
     "plain": _PLAIN,
 }
 
-#: CRM role names (Salesforce contact roles, HubSpot buying roles) to ours; None: no role.
-CRM_ROLES: dict[str, Role | None] = {
-    "decisionmaker": Role.DECISION_MAKER,
-    "economicbuyer": Role.ECONOMIC_BUYER,
-    "budgetholder": Role.ECONOMIC_BUYER,
-    "technicalbuyer": Role.TECHNICAL_BUYER,
-    "evaluator": Role.TECHNICAL_BUYER,
-    "influencer": Role.INFLUENCER,
-    "executivesponsor": Role.CHAMPION,
-    "champion": Role.CHAMPION,
-    "businessuser": Role.USER,
-    "enduser": Role.USER,
-    "user": Role.USER,
-    "legalcompliance": Role.LEGAL,
-    "legal": Role.LEGAL,
-    "purchasing": Role.PROCUREMENT,
-    "procurement": Role.PROCUREMENT,
-    "gatekeeper": Role.GATEKEEPER,
-    "coach": Role.COACH,
-    "other": None,
-    **{_norm(r.value): r for r in Role},
+#: CRM role names (Salesforce contact roles, HubSpot buying roles) to ours, keyed like
+#: headers (case, spaces and punctuation dropped); an empty tuple: no role of ours.
+CRM_ROLES: dict[str, tuple[Role, ...]] = {
+    **{_norm(r.value): (r,) for r in Role},
+    "decisionmaker": (Role.DECISION_MAKER,),
+    "economicbuyer": (Role.ECONOMIC_BUYER,),
+    "economicdecisionmaker": (Role.ECONOMIC_BUYER, Role.DECISION_MAKER),
+    "budgetholder": (Role.ECONOMIC_BUYER,),
+    "technicalbuyer": (Role.TECHNICAL_BUYER,),
+    "evaluator": (Role.TECHNICAL_BUYER,),
+    "influencer": (Role.INFLUENCER,),
+    "executivesponsor": (Role.CHAMPION,),
+    "champion": (Role.CHAMPION,),
+    "businessuser": (Role.USER,),
+    "enduser": (Role.USER,),
+    "user": (Role.USER,),
+    "legalcompliance": (Role.LEGAL,),
+    "legal": (Role.LEGAL,),
+    "purchasing": (Role.PROCUREMENT,),
+    "procurement": (Role.PROCUREMENT,),
+    "gatekeeper": (Role.GATEKEEPER,),
+    "coach": (Role.COACH,),
+    "other": (),
 }
 #: CRM roles that say where a person stands rather than what part they play.
 CRM_STANCES: dict[str, Stance] = {"blocker": Stance.BLOCKER}
@@ -398,7 +407,11 @@ def detect_format(headers: Sequence[str]) -> str | None:
     Examples:
         >>> detect_format(["Id", "FirstName", "LastName", "Title", "ReportsToId"])
         'salesforce'
+        >>> detect_format(["Contact ID", "First Name", "Last Name", "Title", "Reports To"])
+        'salesforce'
         >>> detect_format(["ContactId", "Role", "IsPrimary"])
+        'ocr'
+        >>> detect_format(["Opportunity Name", "Contact: Full Name", "Role", "Is Primary"])
         'ocr'
         >>> detect_format(["Record ID", "First Name", "Last Name", "Job Title"])
         'hubspot'
@@ -408,9 +421,12 @@ def detect_format(headers: Sequence[str]) -> str | None:
         True
     """
     keys = {_norm(h) for h in headers}
-    if {"contactid", "role"} <= keys:
+    contact = keys & {"contactid", "contactname", "contactfullname"}
+    if contact and keys & {"role", "contactrole"}:
         return "ocr"
-    if "reportstoid" in keys or ("id" in keys and keys & {"firstname", "lastname"}):
+    if keys & {"reportstoid", "reportstofullname"} or (
+        keys & {"id", "contactid"} and keys & {"firstname", "lastname"}
+    ):
         return "salesforce"
     if keys & {"recordid", "jobtitle", "buyingrole"}:
         return "hubspot"
@@ -439,18 +455,26 @@ _DIRECTOR = re.compile(r"\b(?:director|head)\b|总监|主任")
 _MANAGER = re.compile(r"\b(?:manager|lead|supervisor)\b|经理|主管")
 _DECISION = re.compile(
     r"\b(?:ceo|chief executive|president|chair(?:man|woman|person)?|owner|(?:co-?)?founder"
-    r"|managing director|general manager)\b|董事长|总裁|总经理"
+    r"|managing director|general manager)\b|董事长|总裁|总经理|首席执行官"
 )
-_ECONOMIC = re.compile(r"\b(?:cfo|chief financial|treasurer|financial controller)\b")
+# A product or process owner owns a backlog, not the company.
+_NOT_OWNER = re.compile(
+    r"\b(?:product|process|data|system|service|application|content|asset)\s+owner\b"
+)
+_ECONOMIC = re.compile(
+    r"\b(?:cfo|chief financial|treasurer|financial controller|budget (?:owner|holder))\b"
+)
 _FINANCE = re.compile(r"\bfinanc|财务")
 _TECHNICAL = re.compile(
     r"\b(?:cio|cto|ciso|chief (?:information|technology|technical|digital))\b"
     r"|\bhead of it\b|\bit director\b"
 )
 _TECH_AREA = re.compile(
-    r"\b(?:it|information technology|technology|engineering|infrastructure|digital)\b"
-    r"|信息|技术|IT"
+    r"\b(?:information technology|technology|engineering|infrastructure|digital)\b"
+    r"|信息|技术"
 )
+# "IT" only in capitals: in lower case it is the English word.
+_IT = re.compile(r"\bIT\b")
 _PROCUREMENT = re.compile(r"procure|purchas|sourcing|\bbuyer\b|采购")
 _LEGAL = re.compile(r"\b(?:legal|counsel|attorney|lawyer)\b|法务|律师")
 _GATEKEEPER = re.compile(r"\b(?:assistant|secretary|receptionist)\b|秘书|助理")
@@ -484,12 +508,16 @@ def infer_from_title(title: str) -> TitleGuess:
         TitleGuess(roles=(), influence=0.7)
         >>> infer_from_title("Executive Assistant to the CEO").roles
         (<Role.GATEKEEPER: 'gatekeeper'>,)
+        >>> infer_from_title("Director of Engineering").roles
+        (<Role.TECHNICAL_BUYER: 'technical_buyer'>,)
+        >>> infer_from_title("Product Owner")
+        TitleGuess(roles=(), influence=None)
         >>> infer_from_title("Sales Engineer")
         TitleGuess(roles=(), influence=None)
     """
     text = " ".join(title.lower().split())
     vp = bool(_VP.search(text))
-    rest = _VP.sub(" ", text)
+    rest = _NOT_OWNER.sub(" ", _VP.sub(" ", text))
     if _GATEKEEPER.search(rest) and not _NOT_GATEKEEPER.search(rest):
         # "Assistant to the CEO" guards the CEO's door; the CEO is someone else.
         return TitleGuess((Role.GATEKEEPER,), None)
@@ -508,7 +536,7 @@ def infer_from_title(title: str) -> TitleGuess:
         roles.append(Role.DECISION_MAKER)
     if _ECONOMIC.search(rest) or (senior and _FINANCE.search(rest)):
         roles.append(Role.ECONOMIC_BUYER)
-    if _TECHNICAL.search(rest) or (senior and _TECH_AREA.search(title)):
+    if _TECHNICAL.search(rest) or (senior and (_TECH_AREA.search(rest) or _IT.search(title))):
         roles.append(Role.TECHNICAL_BUYER)
     if _PROCUREMENT.search(rest):
         roles.append(Role.PROCUREMENT)
@@ -854,39 +882,50 @@ def _merge_contact_roles(
     problems: list[Problem],
     warnings: list[Problem],
 ) -> None:
+    """Add the roles of a contact-roles file to the people it names (by CRM id or name)."""
     table = roles if isinstance(roles, Table) else read_table(roles)
     problems.extend(table.problems)
     keys = {_norm(h): i for i, h in enumerate(table.headers)}
-    if "contactid" not in keys or "role" not in keys:
+    contact = next(
+        (keys[k] for k in ("contactid", "contactfullname", "contactname") if k in keys), None
+    )
+    role = keys.get("role", keys.get("contactrole"))
+    primary = keys.get("isprimary", keys.get("primary"))
+    if contact is None or role is None:
         problems.append(
             Problem(
                 table.source,
                 1,
                 0,
                 "",
-                "a contact-roles file needs the columns ContactId and Role "
-                f"(found: {', '.join(table.headers)})",
+                "a contact-roles file needs a contact column (ContactId, or Contact: Full Name) "
+                f"and a Role column (found: {', '.join(table.headers)})",
             )
         )
         return
-    by_crm = {r.values["crm_id"]: r for r in rows if r.values.get("crm_id")}
+    by_ref: dict[str, _Row] = {}
+    for r in rows:
+        by_ref.setdefault(r.values["name"].casefold(), r)
+    for r in rows:
+        if r.values.get("crm_id"):
+            by_ref[r.values["crm_id"]] = r
     for number, values in table.rows:
-        contact = values[keys["contactid"]]
-        row = by_crm.get(contact)
+        ref = values[contact]
+        row = by_ref.get(ref) or by_ref.get(ref.casefold())
         if row is None:
             warnings.append(
                 Problem(
                     table.source,
                     number,
                     0,
-                    table.headers[keys["contactid"]],
-                    f"contact {contact!r} is not in the people file; this role is left out",
+                    table.headers[contact],
+                    f"contact {ref!r} is not in the people file; this role is left out",
                     "warning",
                 )
             )
             continue
-        row.crm_roles += _split(values[keys["role"]])
-        if "isprimary" in keys and _truthy(values[keys["isprimary"]]):
+        row.crm_roles += _split(values[role])
+        if primary is not None and _truthy(values[primary]):
             row.values["primary"] = "true"
 
 
@@ -911,13 +950,12 @@ def _build_people(
             if key in CRM_STANCES:
                 data.setdefault("stance", CRM_STANCES[key].value)
             elif key in CRM_ROLES:
-                role = CRM_ROLES[key]
-                if role is not None and role.value not in roles:
-                    roles.append(role.value)
+                roles += [r.value for r in CRM_ROLES[key] if r.value not in roles]
             else:
                 known = [r.value for r in Role]
                 message = f"{raw!r} is not a role we know" + (
-                    did_you_mean(raw, known) or f"; expected one of {', '.join(known)}"
+                    did_you_mean(raw.strip().lower().replace(" ", "_"), known)
+                    or f"; expected one of {', '.join(known)}"
                 )
                 column = row.columns.get("roles", "roles")
                 if fmt == "plain":
@@ -930,7 +968,10 @@ def _build_people(
         side = str(data.get("side", "customer")).strip().lower()
         if v.get("title") and side == Side.CUSTOMER.value:
             guess = infer_from_title(v["title"])
-            if not roles and not row.crm_roles and "roles" not in row.columns and guess.roles:
+            # A plain template's roles column is the rep's own word, even when empty; a
+            # CRM's empty role cell only means nobody filled it in.
+            stated = bool(row.crm_roles) or (fmt == "plain" and "roles" in row.columns)
+            if not roles and not stated and guess.roles:
                 roles = [r.value for r in guess.roles]
                 inferred.append("roles")
             if "influence" not in data and guess.influence is not None:
