@@ -58,7 +58,8 @@ def main() -> None:
         if n >= 3000:
             target = (
                 f"read json {verdict(times['read json'], 2.0)} (<= 2 s), "
-                f"ratio {verdict(ratio, 10.0)} (<= 10x)"
+                f"ratio {verdict(ratio, 10.0)} (<= 10x); "
+                f"read yaml {verdict(times['read yaml'], 2.0)} (<= 2 s)"
             )
         print(
             f"{n:>7} {ties:>7} {times['json.load']:>9.4f}s {times['read json']:>9.4f}s "
