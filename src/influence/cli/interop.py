@@ -84,7 +84,8 @@ def import_(
         ),
     ] = None,
     deal_name: Annotated[
-        str | None, typer.Option(help="The deal's name; default: the account's name.")
+        str | None,
+        typer.Option(help="The deal's name; default: the opportunity's, else the account's."),
     ] = None,
     fmt: Annotated[
         ImportFormat, typer.Option("--format", help="The export's format; auto: by its headers.")

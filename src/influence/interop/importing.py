@@ -351,6 +351,7 @@ _HUBSPOT: dict[str, str] = {
 _PLAIN: dict[str, str] = {
     "id": "id",
     "name": "name",
+    "fullname": "name",
     "firstname": "first_name",
     "lastname": "last_name",
     "title": "title",
@@ -430,7 +431,7 @@ def detect_format(headers: Sequence[str]) -> str | None:
         return "salesforce"
     if keys & {"recordid", "jobtitle", "buyingrole"}:
         return "hubspot"
-    if "name" in keys or keys & {"firstname", "lastname"}:
+    if keys & {"name", "fullname", "firstname", "lastname"}:
         return "plain"
     return None
 
@@ -690,7 +691,8 @@ def import_deal(
             ``IsPrimary`` are added to the people with that ``ContactId``.
         mapping: ``{column: field}`` overrides of the recognised columns (a field of
             :data:`PERSON_FIELDS`; ``ignore`` drops a column).
-        deal_name: The deal's name; default: the account's name.
+        deal_name: The deal's name; default: the ``Opportunity Name`` when the file
+            names one opportunity, else the account's name.
         fmt: ``auto`` (by the headers) or one of :data:`FORMATS`.
 
     Returns:
@@ -717,6 +719,8 @@ def import_deal(
     warnings: list[Problem] = []
     if fmt == "auto":
         found = detect_format(table.headers)
+        if found is None and {"name", "first_name", "last_name"} & set((mapping or {}).values()):
+            found = "plain"  # the user said which column holds the name
         if found is None:
             raise DealFileError(
                 table.source,
@@ -753,7 +757,17 @@ def import_deal(
                 )
             ],
         )
-    ignored = [h for i, h in enumerate(table.headers) if i not in columns and h]
+    # A contact-roles report names the opportunity: a better deal name than the account.
+    opportunity = next(
+        (i for i, h in enumerate(table.headers) if _norm(h) == "opportunityname"), None
+    )
+    opportunities = Counter(
+        values[opportunity] for _, values in table.rows if opportunity is not None
+    )
+    opportunities.pop("", None)
+    ignored = [
+        h for i, h in enumerate(table.headers) if i not in columns and i != opportunity and h
+    ]
     if ignored:
         warnings.append(
             Problem(
@@ -766,7 +780,7 @@ def import_deal(
                 "warning",
             )
         )
-    rows = _read_rows(table, columns, problems)
+    rows = _read_rows(table, columns, problems, by_name=fmt == "ocr")
     if roles is not None:
         _merge_contact_roles(rows, roles, problems, warnings)
     people_out = _build_people(table.source, fmt, rows, problems, warnings)
@@ -810,7 +824,8 @@ def import_deal(
                     "warning",
                 )
             )
-    info: dict[str, Any] = {"name": deal_name or account or "Imported deal"}
+    top = opportunities.most_common(1)[0][0] if len(opportunities) == 1 else None
+    info: dict[str, Any] = {"name": deal_name or top or account or "Imported deal"}
     if account:
         info["account"] = account
     persons = [p.person for p in people_out if p.person is not None]
@@ -831,8 +846,14 @@ def import_deal(
     return ImportResult(deal, fmt, sorted(warnings), sources)
 
 
-def _read_rows(table: Table, columns: dict[int, str], problems: list[Problem]) -> list[_Row]:
-    """Rows as field -> value; rows of one CRM id are merged (one per contact role)."""
+def _read_rows(
+    table: Table, columns: dict[int, str], problems: list[Problem], *, by_name: bool = False
+) -> list[_Row]:
+    """Rows as field -> value; rows of one contact are merged (a row per contact role).
+
+    A contact is its CRM id; with ``by_name`` (a contact-roles report, which may
+    hold only names) a row without an id is matched by the name.
+    """
     out: list[_Row] = []
     by_crm: dict[str, _Row] = {}
     for number, values in table.rows:
@@ -860,7 +881,7 @@ def _read_rows(table: Table, columns: dict[int, str], problems: list[Problem]) -
             )
             continue
         fields["name"] = name
-        crm = fields.get("crm_id")
+        crm = fields.get("crm_id") or (f"name:{name.casefold()}" if by_name else "")
         if crm and crm in by_crm:
             kept = by_crm[crm]
             kept.crm_roles += _split(fields.get("roles", ""))
