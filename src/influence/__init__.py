@@ -79,6 +79,9 @@ _EXPORTS: dict[str, str] = {
     "apply_assumptions": "influence.analysis.whatif",
     "to_terminal": "influence.render.terminal",
     "to_markdown": "influence.render.markdown",
+    "to_html": "influence.render.html",
+    "deal_map": "influence.render.html",
+    "DealMap": "influence.render.html",
 }
 
 __all__ = [
@@ -91,6 +94,7 @@ __all__ = [
     "Deal",
     "DealFileError",
     "DealInfo",
+    "DealMap",
     "DealReport",
     "Hop",
     "InfluenceError",
@@ -117,6 +121,7 @@ __all__ = [
     "check_deal",
     "coverage",
     "coverage_score",
+    "deal_map",
     "deal_risk",
     "deal_schema",
     "decision_makers",
@@ -137,6 +142,7 @@ __all__ = [
     "role_coverage",
     "slugify",
     "support",
+    "to_html",
     "to_markdown",
     "to_networkx",
     "to_terminal",
@@ -223,6 +229,11 @@ if TYPE_CHECKING:
         Stance,
         Style,
         slugify,
+    )
+    from influence.render.html import (
+        DealMap,
+        deal_map,
+        to_html,
     )
     from influence.render.markdown import (
         to_markdown,

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -151,6 +152,43 @@ class DealReport(_Result):
     actions: list[Action]
     people: list[PersonRow] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list, description="What-if assumptions applied.")
+
+    def _repr_html_(self) -> str:
+        """A compact summary table, for Jupyter; every value escaped.
+
+        The interactive map is ``influence.deal_map(deal)``: analysis may not import
+        render (the import layers), so the report draws only this table.
+
+        Examples:
+            >>> from influence import read_deal
+            >>> table = analyze(read_deal("examples/saas-small.yaml"))._repr_html_()
+            >>> table.startswith("<table") and "risk" in table
+            True
+        """
+        names = {p.id: p.name for p in self.people}
+        cell = 'style="text-align:left;vertical-align:top;padding:2px 8px"'
+        rows = [
+            ("deal", f"{self.deal.name} (as of {self.deal.as_of.isoformat()})"),
+            ("risk", f"{self.risk.grade.upper()} {self.risk.score}/100"),
+            ("coverage", f"{self.coverage.score:.2f}; support {self.support:+.2f}"),
+            ("decision-makers", ", ".join(names.get(d, d) for d in self.decision_makers)),
+        ]
+        rows += [(f"{s.severity} {s.code}", s.message) for s in self.signals]
+        for target, found in self.paths.items():
+            best = found[0] if found else None
+            rows.append(
+                (
+                    f"path to {names.get(target, target)}",
+                    " -> ".join(names.get(p, p) for p in best.people)
+                    + f" (warmth {best.warmth:.2f})"
+                    if best
+                    else "no path",
+                )
+            )
+        body = "".join(
+            f"<tr><th {cell}>{escape(k)}</th><td {cell}>{escape(v)}</td></tr>" for k, v in rows
+        )
+        return f"<table>{body}</table>"
 
 
 def analyze(deal: Deal, policy: Policy | None = None) -> DealReport:

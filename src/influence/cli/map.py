@@ -1,0 +1,87 @@
+"""The ``influence map`` command: an offline, interactive HTML map of one deal."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from influence.cli._app import EXIT_USAGE, _err, _errors, _fail, app
+from influence.cli.analyze import load_policy
+
+
+class LayoutChoice(StrEnum):
+    """How people are placed on the map."""
+
+    ORG = "org"
+    FORCE = "force"
+
+
+@app.command(name="map")
+def map_(
+    file: Annotated[Path, typer.Argument(help="The deal file.")],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="The HTML file to write (nothing else is written)."),
+    ],
+    path_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--path-to",
+            metavar="ID",
+            help="Highlight the introduction paths to this person (repeatable). "
+            "Default: the paths to the decision-makers we do not cover.",
+        ),
+    ] = None,
+    layout: Annotated[
+        LayoutChoice,
+        typer.Option(help="org: a tree by reports_to; force: a seeded spring layout."),
+    ] = LayoutChoice.ORG,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            help="For sharing outside the team: initials instead of names, no notes, "
+            "no free-text tie contexts."
+        ),
+    ] = False,
+    policy: Annotated[
+        Path | None, typer.Option(help="A team policy file; the deal's own policy: wins.")
+    ] = None,
+) -> None:
+    """Write an interactive HTML map of a deal: one file that works offline.
+
+    Stance by colour and mark, influence by size, our team and partners by
+    shape, decision-makers starred, coverage by the ring; search, filters,
+    click a person for their ties, introduction paths in the side panel.
+
+    Example:
+
+    \b
+      influence map examples/enterprise-committee.yaml -o map.html
+      influence map deal.yaml -o map.html --path-to chen-jun --layout force
+      influence map deal.yaml -o share.html --redact
+    """
+    if output.is_dir():
+        _fail(f"error: {output} is a folder; give a file name such as map.html", EXIT_USAGE)
+    if not output.parent.is_dir():
+        _fail(f"error: cannot write {output}: no folder {output.parent}", EXIT_USAGE)
+    from influence.io import read_deal, write_text
+    from influence.render.html import to_html
+
+    with _errors():
+        team = load_policy(policy)
+        deal = read_deal(file)
+        page = to_html(
+            deal,
+            path_to=list(path_to) if path_to else None,
+            layout=layout.value,
+            redact=redact,
+            policy=team,
+        )
+    try:
+        write_text(output, page)
+    except OSError as err:
+        _fail(f"error: cannot write {output}: {err.strerror or err}", EXIT_USAGE)
+    _err(f"wrote {output} ({len(deal.people)} people{', redacted' if redact else ''})")

@@ -1,0 +1,200 @@
+/* influence map: builds the network from the page's JSON data.
+ * Every user string reaches the page through textContent or as canvas text,
+ * never as markup; tooltips are DOM elements, never strings. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("map-data").textContent);
+  var people = {};
+  var byId = {};
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function row(parent, key, value) {
+    if (value === undefined || value === null || value === "") return;
+    var line = el("div", "tip-row");
+    line.appendChild(el("span", "tip-key", key + ": "));
+    line.appendChild(el("span", "tip-value", value));
+    parent.appendChild(line);
+  }
+
+  function num(x) {
+    return x === null || x === undefined ? null : Number(x).toFixed(2);
+  }
+
+  function personLines(box, p) {
+    box.appendChild(el("div", "tip-title", (p.dm ? "\u2605 " : "") + p.name));
+    row(box, "title", p.title);
+    row(box, "id", p.id);
+    row(box, "side", p.side + (p.dm ? ", decision-maker" : ""));
+    row(box, "roles", p.roles.join(", "));
+    var influence = num(p.influence);
+    if (p.network !== null) {
+      influence += "; network influence " + num(p.network) + " (rank " + p.rank + ")";
+    }
+    row(box, "influence", influence);
+    row(box, "stance", p.stance + (p.assessed ? " (assessed " + p.assessed + ")" : " (never assessed)"));
+    row(box, "style", p.style);
+    row(box, "coverage", p.coverage);
+    row(box, "last contact", p.contact);
+    row(box, "notes", p.notes);
+  }
+
+  function personTip(p) {
+    var box = el("div", "tip");
+    personLines(box, p);
+    return box;
+  }
+
+  var VERB = {knows: "knows", influences: "influences", reports_to: "reports to",
+              conflicts_with: "conflicts with"};
+
+  function tieTip(e) {
+    var t = e.tie;
+    var box = el("div", "tip");
+    box.appendChild(el("div", "tip-title",
+      people[e.from].name + " " + VERB[t.kind] + " " + people[e.to].name));
+    row(box, "strength", num(t.strength));
+    row(box, "context", t.context);
+    row(box, "last contact", t.contact);
+    row(box, "notes", t.notes);
+    if (!t.declared) row(box, "from", "the reports_to field");
+    if (t.path) row(box, "on", "a highlighted introduction path");
+    return box;
+  }
+
+  data.nodes.forEach(function (n) {
+    people[n.id] = n.person;
+    byId[n.id] = n;
+    n.title = personTip(n.person);
+  });
+  // Edge tooltips are built on first hover: a 5,000-person map holds ~50,000 ties.
+  var edgeById = {};
+  data.edges.forEach(function (e) {
+    var style = data.kinds[e.tie.kind];
+    e.dashes = style.dashes;
+    e.arrows = style.arrows;
+    e.color = {color: e.color ? e.color.color : style.color, highlight: "#000000", hover: "#000000"};
+    edgeById[e.id] = e;
+  });
+
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var container = document.getElementById("map");
+  var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
+
+  network.once("afterDrawing", function () {
+    window.__mapDrawnAt = performance.now();
+    document.documentElement.setAttribute("data-drawn", "1");
+  });
+  network.on("hoverEdge", function (params) {
+    var e = edgeById[params.edge];
+    if (e && !e.titled) {
+      e.titled = true;
+      edges.update({id: e.id, title: tieTip(e)});
+    }
+  });
+
+  // ------------------------------------------------------------ side panel
+  var detail = document.getElementById("detail");
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function showPerson(id) {
+    clear(detail);
+    var p = people[id];
+    if (!p) return;
+    detail.appendChild(el("h2", null, "Person"));
+    var box = el("div", "detail-box");
+    personLines(box, p);
+    detail.appendChild(box);
+    var ties = network.getConnectedEdges(id);
+    detail.appendChild(el("h3", null, ties.length + (ties.length === 1 ? " tie" : " ties")));
+    var list = el("ul", "ties");
+    ties.map(function (eid) { return edgeById[eid]; })
+      .sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; })
+      .forEach(function (e) {
+        var t = e.tie;
+        var text = people[e.from].name + " " + VERB[t.kind] + " " + people[e.to].name +
+          " (" + num(t.strength) + (t.context ? ", " + t.context : "") +
+          (t.contact ? ", last contact " + t.contact : "") + ")";
+        list.appendChild(el("li", null, text));
+      });
+    detail.appendChild(list);
+  }
+
+  network.on("click", function (params) {
+    if (params.nodes.length) {
+      // vis selects the node with its ties (drawn black and thicker).
+      showPerson(params.nodes[0]);
+    } else {
+      clear(detail);
+    }
+  });
+
+  // ------------------------------------------------------------ paths
+  Array.prototype.forEach.call(document.querySelectorAll("[data-path]"), function (item) {
+    item.addEventListener("click", function () {
+      var t = data.paths[Number(item.getAttribute("data-target"))];
+      var p = t && t.paths[Number(item.getAttribute("data-path"))];
+      if (!p) return;
+      var ids = p.steps.map(function (s) { return s.edge; }).filter(function (x) { return x; });
+      network.setSelection({nodes: p.people, edges: ids}, {highlightEdges: false});
+      network.fit({nodes: p.people, animation: false});
+      showPerson(t.target);
+    });
+  });
+
+  // ------------------------------------------------------------ search
+  var search = document.getElementById("search");
+  var found = document.getElementById("found");
+  function runSearch(fit) {
+    var q = search.value.trim().toLowerCase();
+    if (!q) {
+      found.textContent = "";
+      network.unselectAll();
+      return;
+    }
+    var hits = data.nodes.filter(function (n) {
+      var p = n.person;
+      return !nodes.get(n.id).hidden &&
+        (p.name.toLowerCase().indexOf(q) !== -1 || String(p.id).toLowerCase().indexOf(q) !== -1);
+    }).map(function (n) { return n.id; });
+    found.textContent = hits.length + (hits.length === 1 ? " match" : " matches");
+    network.selectNodes(hits, false);
+    if (fit && hits.length) network.fit({nodes: hits, animation: false});
+    if (hits.length === 1) showPerson(hits[0]);
+  }
+  search.addEventListener("input", function () { runSearch(false); });
+  search.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") runSearch(true);
+  });
+
+  // ------------------------------------------------------------ filters
+  var boxes = document.querySelectorAll("input[data-filter]");
+  function applyFilters() {
+    var on = {stance: {}, side: {}};
+    Array.prototype.forEach.call(boxes, function (b) {
+      on[b.getAttribute("data-filter")][b.value] = b.checked;
+    });
+    var changes = [];
+    data.nodes.forEach(function (n) {
+      var p = n.person;
+      var show = on.side[p.side] && (p.side === "seller" || on.stance[p.stance]);
+      if (Boolean(nodes.get(n.id).hidden) === show) changes.push({id: n.id, hidden: !show});
+    });
+    if (changes.length) nodes.update(changes);
+    var shown = document.getElementById("shown");
+    var visible = data.nodes.length - nodes.get({filter: function (n) { return n.hidden; }}).length;
+    shown.textContent = visible + " of " + data.nodes.length + " people shown";
+  }
+  Array.prototype.forEach.call(boxes, function (b) { b.addEventListener("change", applyFilters); });
+
+  window.influenceMap = {network: network, nodes: nodes, edges: edges, data: data};
+})();

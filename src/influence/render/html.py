@@ -1,0 +1,1096 @@
+"""The interactive HTML map: one self-contained page per deal, safe to open and to share.
+
+In Python: :func:`to_html` (the page as a string) and :func:`deal_map` (a
+:class:`DealMap` that shows inline in Jupyter). In the CLI: ``influence map``.
+
+How the page is made, and why:
+
+* **pyvis builds the node and edge data** (a directed ``pyvis.network.Network``,
+  so parallel ties of different kinds between the same pair survive); its own
+  page writers are never used (``show``/``write_html`` write a ``lib/`` folder
+  into the working directory and pull Bootstrap and tom-select from the network).
+* **The page comes from our own Jinja2 template** with autoescaping on. The
+  vis-network script and stylesheet are inlined from ``_assets/`` (vendored
+  with their licence), so the page needs no network at all; a
+  Content-Security-Policy meta tag forbids any request and lets only our two
+  inline scripts run, by hash.
+* **Every user string is data, never markup.** The data is one JSON document in
+  a ``<script type="application/json">`` element with ``<``, ``>``, ``&``,
+  U+2028 and U+2029 escaped, read with ``JSON.parse``; tooltips and panels are
+  built with ``textContent`` and handed to vis-network as DOM elements.
+* **Deterministic.** Positions are computed here (``org``: a layered tree by
+  ``reports_to``; ``force``: a seeded spring layout, or above :data:`BIG_MAP`
+  people a cheaper seeded one), numbers are rounded and JSON keys sorted, so
+  the same input gives the same file, byte for byte. Above :data:`BIG_MAP`
+  people the browser runs no physics at all, so a 5,000-person map opens in
+  seconds.
+
+Encoding: stance by colour (Okabe-Ito, safe for colour-blind readers) and a
+mark in the label (``✓`` ally, ``○`` neutral, ``✗`` blocker, ``?`` unknown);
+influence by size; side by shape (customer dot, our team square, partner
+diamond); decision-makers marked ``★`` with a thicker ring; coverage by the
+ring (solid covered, dashed stale, none uncovered); each tie kind its own line
+style, colour and arrow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any, Literal
+
+from influence.analysis.paths import IntroductionPath, introduction_paths, paths_message
+from influence.analysis.report import SEVERITY_ORDER, DealReport, analyze
+from influence.model import Deal, Kind, Person, Policy, Side, Stance
+
+__all__ = [
+    "BIG_MAP",
+    "KIND_STYLES",
+    "STANCE_COLOURS",
+    "DealMap",
+    "Layout",
+    "deal_map",
+    "map_positions",
+    "to_html",
+]
+
+Layout = Literal["org", "force"]
+
+#: Above this many people, positions are final and the browser runs no physics.
+BIG_MAP = 300
+
+#: Okabe-Ito colours by stance; our own team is always blue.
+STANCE_COLOURS: dict[str, str] = {
+    "ally": "#009E73",
+    "neutral": "#56B4E9",
+    "blocker": "#D55E00",
+    "unknown": "#BBBBBB",
+}
+STANCE_MARKS: dict[str, str] = {"ally": "✓", "neutral": "○", "blocker": "✗", "unknown": "?"}
+SELLER_COLOUR = "#0072B2"
+SIDE_SHAPES: dict[str, str] = {"customer": "dot", "seller": "square", "partner": "diamond"}
+PATH_COLOUR = "#E69F00"
+
+#: Line style of each tie kind: colour, dash pattern (False: solid) and arrows.
+KIND_STYLES: dict[str, dict[str, Any]] = {
+    "knows": {"color": "#555555", "dashes": False, "arrows": ""},
+    "influences": {
+        "color": "#0072B2",
+        "dashes": [10, 6],
+        "arrows": {"to": {"enabled": True, "type": "arrow"}},
+    },
+    "reports_to": {
+        "color": "#888888",
+        "dashes": [2, 5],
+        "arrows": {"to": {"enabled": True, "type": "triangle"}},
+    },
+    "conflicts_with": {
+        "color": "#D55E00",
+        "dashes": [12, 4, 2, 4],
+        "arrows": {
+            "to": {"enabled": True, "type": "bar"},
+            "from": {"enabled": True, "type": "bar"},
+        },
+    },
+}
+_ARROWS = {"knows": "", "influences": "to", "reports_to": "to", "conflicts_with": "to, from"}
+KIND_WORDS: dict[str, str] = {
+    "knows": "knows (both ways)",
+    "influences": "influences (arrow: who is swayed)",
+    "reports_to": "reports to (arrow: the manager)",
+    "conflicts_with": "conflicts with",
+}
+#: Contexts kept in a redacted map: the documented vocabulary, which names nobody.
+SAFE_CONTEXTS = frozenset(
+    {"classmate", "hometown", "family", "friend", "former_colleague", "partner", "colleague"}
+)
+
+_X_UNIT = 190.0  # px between neighbours in the org chart
+_Y_UNIT = 180.0  # px between levels
+_GRID_ROW = 0.8  # rows of a grid of direct reports, in levels
+_GRID_MIN = 4  # a manager with this many reports who manage nobody gets a grid
+_ASPECT = 1.6  # the shape the org chart aims at: width / height, in px
+_LABEL_MAX = 60
+
+
+# ----------------------------------------------------------------------------- public
+
+
+@dataclass(frozen=True)
+class DealMap:
+    """A rendered map: the page, plus an inline view for Jupyter.
+
+    Attributes:
+        html: The complete, self-contained HTML page.
+        deal_id: The deal's id.
+        people: How many people the map shows.
+
+    Examples:
+        >>> m = DealMap("<!DOCTYPE html><title>x</title>", "tiny", 1)
+        >>> m._repr_html_().startswith("<iframe")
+        True
+        >>> "&lt;title&gt;" in m._repr_html_()
+        True
+    """
+
+    html: str
+    deal_id: str
+    people: int = field(default=0)
+
+    def _repr_html_(self) -> str:
+        # A sandboxed iframe (scripts on, no same-origin): the page keeps its own CSP
+        # and cannot touch the notebook.
+        return (
+            f'<iframe title="influence map: {html.escape(self.deal_id)}" '
+            'sandbox="allow-scripts" style="width:100%;height:760px;border:1px solid #ccc" '
+            f'srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
+        )
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def to_html(
+    deal: Deal,
+    report: DealReport | None = None,
+    *,
+    path_to: Sequence[str] | None = None,
+    layout: Layout = "org",
+    redact: bool = False,
+    policy: Policy | None = None,
+    seed: int = 7,
+) -> str:
+    """Return the deal as one self-contained, offline, interactive HTML page.
+
+    Args:
+        deal: The deal.
+        report: Its analysis; default: ``analyze(deal, policy)``.
+        path_to: Ids of people whose introduction paths to highlight; default:
+            the report's paths to the decision-makers we do not cover.
+        layout: ``"org"`` (a tree by ``reports_to``) or ``"force"`` (seeded).
+        redact: For sharing outside the team: names become initials (titles
+            stay), ids become ``p1``, ``p2``..., notes are dropped, and tie
+            contexts outside the documented vocabulary (``classmate``,
+            ``hometown``...) become ``other``. Signal sentences, which name
+            people, are replaced by their codes and the people's initials.
+        policy: The team policy (the deal's own ``policy:`` wins), for the
+            analysis and for ``path_to``.
+        seed: Seed of the ``force`` layout.
+
+    Returns:
+        The page. The same arguments always give the same string.
+
+    Raises:
+        UnknownPersonError: an id in ``path_to`` is not in the deal (with the
+            closest id as a suggestion).
+        ValueError: ``layout`` is neither ``"org"`` nor ``"force"``.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({
+        ...     "deal": {"name": "Tiny <deal>", "as_of": "2026-11-20"},
+        ...     "people": [{"name": "Li Wei", "side": "seller"},
+        ...                {"name": "Chen Jun", "roles": ["decision_maker"]}],
+        ...     "relationships": [{"from": "li-wei", "to": "chen-jun", "strength": 0.3}],
+        ... })
+        >>> page = to_html(deal)
+        >>> page.startswith("<!DOCTYPE html>")
+        True
+        >>> "Tiny &lt;deal&gt;" in page and "<deal>" not in page
+        True
+        >>> "https://" in page.split("<script")[0]
+        False
+        >>> page == to_html(deal)
+        True
+    """
+    if layout not in ("org", "force"):
+        raise ValueError(f"layout must be 'org' or 'force', not {layout!r}")
+    if report is None:
+        report = analyze(deal, policy)
+    paths = _paths(deal, report, path_to, policy)
+    data = _map_data(deal, report, paths, layout=layout, redact=redact, seed=seed)
+    return _page(deal, report, data, redact=redact)
+
+
+def deal_map(
+    deal: Deal,
+    report: DealReport | None = None,
+    *,
+    path_to: Sequence[str] | None = None,
+    layout: Layout = "org",
+    redact: bool = False,
+    policy: Policy | None = None,
+    seed: int = 7,
+) -> DealMap:
+    """Return the map of a deal as a :class:`DealMap` (shows inline in Jupyter).
+
+    Takes the same arguments as :func:`to_html`.
+
+    Returns:
+        The map; ``.html`` is the page :func:`to_html` returns.
+
+    Raises:
+        UnknownPersonError: an id in ``path_to`` is not in the deal.
+        ValueError: an unknown ``layout``.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({"deal": {"name": "Tiny"}, "people": [{"name": "Ann"}]})
+        >>> m = deal_map(deal)
+        >>> m.people, m.deal_id
+        (1, 'tiny')
+    """
+    page = to_html(
+        deal, report, path_to=path_to, layout=layout, redact=redact, policy=policy, seed=seed
+    )
+    return DealMap(page, deal.id, len(deal.people))
+
+
+def map_positions(
+    deal: Deal, layout: Layout = "org", *, seed: int = 7
+) -> dict[str, tuple[float, float]]:
+    """Return where each person is drawn, in pixels, keyed by id in file order.
+
+    ``org`` lays out the ``reports_to`` forest in levels, managers above their
+    reports (a manager with many reports who manage nobody gets them in a
+    grid), one block per side: our team, partners, then the customer. ``force``
+    is ``networkx.spring_layout`` seeded with ``seed``; above :data:`BIG_MAP`
+    people, where that gets slow, the org tree drawn in rings, each person then
+    pulled toward the people they are tied to (seeded jitter, a fixed number of
+    rounds). Coordinates are rounded to 0.1 px.
+
+    Args:
+        deal: The deal.
+        layout: ``"org"`` or ``"force"``.
+        seed: Seed of the ``force`` layout.
+
+    Returns:
+        ``{person id: (x, y)}``; y grows downward, as on screen.
+
+    Raises:
+        ValueError: an unknown ``layout``.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({"deal": {"name": "x"}, "people": [
+        ...     {"name": "Boss"}, {"name": "Ann", "reports_to": "boss"},
+        ...     {"name": "Bo", "reports_to": "boss"}]})
+        >>> pos = map_positions(deal)
+        >>> pos["boss"][1] < pos["ann"][1] == pos["bo"][1]
+        True
+        >>> pos["ann"][0] < pos["boss"][0] < pos["bo"][0]
+        True
+    """
+    if layout == "org":
+        return _org_positions(deal)
+    if layout == "force":
+        if len(deal.people) > BIG_MAP:
+            return _big_force_positions(deal, seed)
+        return _spring_positions(deal, seed)
+    raise ValueError(f"layout must be 'org' or 'force', not {layout!r}")
+
+
+# ----------------------------------------------------------------------------- paths
+
+
+@dataclass(frozen=True)
+class _Target:
+    target: str
+    paths: list[IntroductionPath]
+    max_hops: int
+    avoid_blockers: bool
+
+
+def _paths(
+    deal: Deal,
+    report: DealReport,
+    path_to: Sequence[str] | None,
+    policy: Policy | None,
+) -> list[_Target]:
+    """The paths to highlight: to ``path_to``, or the report's own."""
+    effective = (policy or Policy()).merged(deal.policy)
+    hops, avoid = effective.max_hops, effective.avoid_blockers
+    if not path_to:
+        return [_Target(t, list(ps), hops, avoid) for t, ps in report.paths.items()]
+    targets = list(dict.fromkeys(path_to))
+    for t in targets:
+        deal.person(t)  # UnknownPersonError, with a did-you-mean, before any work
+    out = []
+    for t in targets:
+        found = introduction_paths(
+            deal,
+            t,
+            k=effective.paths_per_target,
+            max_hops=effective.max_hops,
+            avoid_blockers=effective.avoid_blockers,
+        )
+        out.append(_Target(t, found, hops, avoid))
+    return out
+
+
+# ----------------------------------------------------------------------------- layouts
+
+
+def _managers(deal: Deal) -> dict[str, str]:
+    """Each person's manager: the ``reports_to`` shorthand, else the first such tie."""
+    ids = {p.id for p in deal.people}
+    boss = {p.id: p.reports_to for p in deal.people if p.reports_to in ids}
+    for rel in deal.relationships:
+        if rel.kind is Kind.REPORTS_TO and rel.from_ not in boss and rel.to in ids:
+            boss[rel.from_] = rel.to
+    return {pid: b for pid, b in boss.items() if b is not None}
+
+
+@dataclass
+class _Block:
+    """A node's subtree in the org chart, in grid units."""
+
+    width: float = 1.0
+    height: float = 1.0  # levels, the node's own included
+    rows: list[list[tuple[str, float, float]]] = field(default_factory=list)  # (item, w, h)
+    leaves: list[str] = field(default_factory=list)  # shown as a grid
+    cols: int = 0
+
+
+def _shelves(
+    items: list[tuple[str, float, float]], wrap_at: float
+) -> list[list[tuple[str, float, float]]]:
+    """Children blocks in one row, or in rows (shelves) about ``wrap_at`` slots wide."""
+    rows: list[list[tuple[str, float, float]]] = [[]] if items else []
+    used = 0.0
+    for item in items:
+        if rows[-1] and used + item[1] > wrap_at:
+            rows.append([])
+            used = 0.0
+        rows[-1].append(item)
+        used += item[1]
+    return rows
+
+
+def _blocks(
+    children: dict[str, list[str]], roots: Iterable[str], wrap_at: float
+) -> dict[str, _Block]:
+    """Every subtree's block, bottom-up (iteratively: a reporting chain may be long)."""
+    blocks: dict[str, _Block] = {}
+    stack: list[tuple[str, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, done = stack.pop()
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children[node])
+            continue
+        block = _Block()
+        kids = children[node]
+        leaves = [c for c in kids if not children[c]]
+        items: list[tuple[str, float, float]] = []
+        if len(leaves) >= _GRID_MIN:
+            block.leaves, block.cols = leaves, math.ceil(math.sqrt(len(leaves)))
+            rows = (len(leaves) - 1) // block.cols
+            items.append(("", float(block.cols), 1.0 + rows * _GRID_ROW))
+        grid = set(block.leaves)
+        items += [(c, blocks[c].width, blocks[c].height) for c in kids if c not in grid]
+        block.rows = _shelves(items, wrap_at)
+        if block.rows:
+            block.width = max(1.0, max(sum(w for _, w, _ in row) for row in block.rows))
+            block.height = 1.0 + sum(max(h for _, _, h in row) for row in block.rows)
+        blocks[node] = block
+    return blocks
+
+
+def _org_units(deal: Deal) -> dict[str, tuple[float, float]]:
+    """The org chart in grid units: x in slots, y in levels."""
+    boss = _managers(deal)
+    order = [p.id for p in deal.people]
+    side = {p.id: p.side.value for p in deal.people}
+    children: dict[str, list[str]] = {pid: [] for pid in order}
+    for pid in order:
+        if pid in boss:
+            children[boss[pid]].append(pid)
+    # One virtual root per side holds the people who report to nobody (not drawn).
+    virtual = {group: f"\0{group}" for group in ("seller", "partner", "customer")}
+    for group, root in virtual.items():
+        children[root] = [pid for pid in order if pid not in boss and side[pid] == group]
+
+    def shape(blocks: dict[str, _Block]) -> tuple[float, float, float, float]:
+        """Widths of the band (our team + partners) and the customer block; heights."""
+        sellers, partners = blocks[virtual["seller"]], blocks[virtual["partner"]]
+        seller_w = sellers.width if sellers.rows else 0.0
+        partner_w = partners.width if partners.rows else 0.0
+        band_w = seller_w + partner_w + (1.0 if seller_w and partner_w else 0.0)
+        band_h = max(sellers.height, partners.height) - 1.0
+        customers = blocks[virtual["customer"]]
+        return band_w, band_h, customers.width, customers.height - 1.0
+
+    # Rows of subtrees wider than the page wrap into shelves: try a few shelf
+    # widths and keep the one whose shape is closest to a screen's.
+    best: tuple[float, dict[str, _Block]] | None = None
+    for wrap_at in (math.inf, 256.0, 128.0, 64.0, 32.0, 16.0):
+        blocks = _blocks(children, virtual.values(), wrap_at)
+        band_w, band_h, cust_w, cust_h = shape(blocks)
+        aspect = (max(band_w, cust_w) * _X_UNIT) / (max(1.0, band_h + cust_h + 1.0) * _Y_UNIT)
+        misfit = abs(math.log(aspect / _ASPECT))
+        if best is None or misfit < best[0] - 1e-9:
+            best = (misfit, blocks)
+    assert best is not None
+    blocks = best[1]
+
+    pos: dict[str, tuple[float, float]] = {}
+
+    def place(root: str, x0: float, y0: float) -> None:
+        todo = [(root, x0, y0)]
+        while todo:
+            node, left, top = todo.pop()
+            block = blocks[node]
+            if node in side:
+                pos[node] = (left + block.width / 2, top)
+            y = top + 1.0
+            for row in block.rows:
+                cursor = left + (block.width - sum(w for _, w, _ in row)) / 2
+                for item, w, _ in row:
+                    if item:
+                        todo.append((item, cursor, y))
+                    else:
+                        for i, leaf in enumerate(block.leaves):
+                            cols = block.cols
+                            pos[leaf] = (cursor + i % cols + 0.5, y + (i // cols) * _GRID_ROW)
+                    cursor += w
+                y += max(h for _, _, h in row)
+
+    # Our team and partners in a band above the customer's organisation.
+    band_w, band_h, cust_w, _ = shape(blocks)
+    sellers = blocks[virtual["seller"]]
+    seller_w = sellers.width if sellers.rows else 0.0
+    shift = max(0.0, (cust_w - band_w) / 2)
+    place(virtual["seller"], shift, -1.0)
+    place(virtual["partner"], shift + seller_w + (1.0 if seller_w else 0.0), -1.0)
+    top = band_h + 0.5 if band_h > 0 else 0.0
+    place(virtual["customer"], max(0.0, (band_w - cust_w) / 2), top - 1.0)
+    return {pid: pos[pid] for pid in order}
+
+
+def _org_positions(deal: Deal) -> dict[str, tuple[float, float]]:
+    return {
+        pid: (round(x * _X_UNIT, 1), round(y * _Y_UNIT, 1))
+        for pid, (x, y) in _org_units(deal).items()
+    }
+
+
+def _tie_weights(deal: Deal) -> dict[tuple[str, str], float]:
+    """Undirected pair -> the strongest tie between them (every kind, shorthand too)."""
+    weights: dict[tuple[str, str], float] = {}
+    ties: list[tuple[str, str, float]] = [
+        (r.from_, r.to, r.strength) for r in deal.relationships
+    ] + [(p.id, p.reports_to, 0.6) for p in deal.people if p.reports_to]
+    for a, b, s in ties:
+        key = (a, b) if a <= b else (b, a)
+        weights[key] = max(weights.get(key, 0.0), s, 0.05)
+    return weights
+
+
+def _spring_positions(deal: Deal, seed: int) -> dict[str, tuple[float, float]]:
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(p.id for p in deal.people)
+    for (a, b), w in sorted(_tie_weights(deal).items()):
+        g.add_edge(a, b, weight=w)
+    if not len(g):
+        return {}
+    raw = nx.spring_layout(g, seed=seed, iterations=100, weight="weight")
+    scale = 90.0 * math.sqrt(len(g)) + 100.0
+    return {
+        p.id: (round(float(raw[p.id][0]) * scale, 1), round(float(raw[p.id][1]) * scale, 1))
+        for p in deal.people
+    }
+
+
+def _big_force_positions(deal: Deal, seed: int) -> dict[str, tuple[float, float]]:
+    import numpy as np
+
+    units = _org_units(deal)
+    ids = list(units)
+    index = {pid: i for i, pid in enumerate(ids)}
+    xy = np.array([units[pid] for pid in ids], dtype=float)
+    span = float(xy[:, 0].max()) + 1.0
+    angle = 2.0 * math.pi * xy[:, 0] / span
+    radius = 1.0 + xy[:, 1]
+    rng = np.random.default_rng(seed)
+    anchor = np.column_stack((radius * np.cos(angle), radius * np.sin(angle)))
+    anchor += rng.normal(scale=0.15, size=anchor.shape)
+    pairs = sorted(_tie_weights(deal).items())
+    if pairs:
+        a = np.array([index[x] for (x, _), _ in pairs] + [index[y] for (_, y), _ in pairs])
+        b = np.array([index[y] for (_, y), _ in pairs] + [index[x] for (x, _), _ in pairs])
+        w = np.array([s for _, s in pairs] * 2)
+        degree = np.bincount(a, weights=w, minlength=len(ids))
+        tied = degree > 0
+        pos = anchor.copy()
+        for _ in range(25):
+            mean = pos.copy()
+            for axis in (0, 1):
+                pull = np.bincount(a, weights=w * pos[b, axis], minlength=len(ids))
+                mean[tied, axis] = pull[tied] / degree[tied]
+            pos = 0.55 * anchor + 0.45 * mean
+    else:
+        pos = anchor
+    scale = 60.0 * math.sqrt(len(ids)) / max(1.0, float(np.abs(pos).max()))
+    return {
+        pid: (round(float(pos[i, 0]) * scale, 1), round(float(pos[i, 1]) * scale, 1))
+        for i, pid in enumerate(ids)
+    }
+
+
+# ----------------------------------------------------------------------------- data
+
+
+class _NodeIds(list[Any]):
+    """pyvis keeps node ids in a list and tests membership on every add: O(n) each.
+
+    This list answers ``in`` from a set, so building a 5,000-person map stays linear.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[Any] = set()
+
+    def append(self, item: Any) -> None:
+        self._seen.add(item)
+        super().append(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._seen
+
+
+def _initials(name: str) -> str:
+    parts = name.split()
+    if len(parts) > 1:
+        return "".join(p[0].upper() for p in parts)
+    return name[:1].upper()
+
+
+def _display_names(deal: Deal, redact: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """(page id by person id, shown name by person id)."""
+    if not redact:
+        return {p.id: p.id for p in deal.people}, {p.id: p.name for p in deal.people}
+    ids = {p.id: f"p{i}" for i, p in enumerate(deal.people, start=1)}
+    seen: dict[str, int] = defaultdict(int)
+    names = {}
+    for p in deal.people:
+        short = _initials(p.name)
+        seen[short] += 1
+        names[p.id] = short if seen[short] == 1 else f"{short} {seen[short]}"
+    return ids, names
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1] + "…"
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _context(context: str | None, redact: bool) -> str | None:
+    if context is None or not redact:
+        return context
+    return context if context in SAFE_CONTEXTS else "other"
+
+
+def _our_last_contact(deal: Deal) -> dict[str, date]:
+    """For each person, the latest contact on a tie with our team."""
+    side = {p.id: p.side for p in deal.people}
+    last: dict[str, date] = {}
+    for r in deal.relationships:
+        if r.last_contact is None:
+            continue
+        for us, them in ((r.from_, r.to), (r.to, r.from_)):
+            ours = side.get(us) is Side.SELLER and side.get(them) is not Side.SELLER
+            if ours and (them not in last or r.last_contact > last[them]):
+                last[them] = r.last_contact
+    return last
+
+
+def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
+    fill = SELLER_COLOUR if p.side is Side.SELLER else STANCE_COLOURS[p.stance.value]
+    ring, width = "#222222", 1
+    dashes: list[int] | bool = False
+    if cover == "covered":
+        ring, width = "#000000", 2
+    elif cover == "stale":
+        ring, width, dashes = "#000000", 2, [5, 4]
+    elif cover == "uncovered":
+        ring, width = fill, 1  # no visible ring: nobody on our team reaches them
+    if dm:
+        width += 3
+    return {
+        "shape": SIDE_SHAPES[p.side.value],
+        "size": round(8 + 22 * p.influence, 1),
+        "borderWidth": width,
+        "borderWidthSelected": width + 2,
+        "shapeProperties": {"borderDashes": dashes},
+        "color": {
+            "background": fill,
+            "border": ring,
+            "highlight": {"background": fill, "border": "#000000"},
+            "hover": {"background": fill, "border": "#000000"},
+        },
+    }
+
+
+def _label(p: Person, name: str, dm: bool) -> str:
+    mark = "■" if p.side is Side.SELLER else STANCE_MARKS[p.stance.value]
+    first = f"{mark} {'★ ' if dm else ''}{_clip(name)}"
+    return f"{first}\n{_clip(p.title)}" if p.title else first
+
+
+@dataclass
+class _Tie:
+    id: str
+    from_: str
+    to: str
+    kind: str
+    strength: float
+    context: str | None
+    last_contact: date | None
+    notes: str | None
+    declared: bool
+
+
+def _ties(deal: Deal) -> list[_Tie]:
+    ties = [
+        _Tie(
+            f"e{i}",
+            r.from_,
+            r.to,
+            r.kind.value,
+            r.strength,
+            r.context,
+            r.last_contact,
+            r.notes,
+            True,
+        )
+        for i, r in enumerate(deal.relationships)
+    ]
+    declared = {(t.kind, t.from_, t.to) for t in ties}
+    for p in deal.people:
+        if p.reports_to and ("reports_to", p.id, p.reports_to) not in declared:
+            ties.append(
+                _Tie(
+                    f"e{len(ties)}", p.id, p.reports_to, "reports_to", 0.6, None, None, None, False
+                )
+            )
+    return ties
+
+
+def _tie_key(kind: str, a: str, b: str) -> tuple[str, str, str]:
+    if kind in ("knows", "conflicts_with") and b < a:
+        a, b = b, a
+    return kind, a, b
+
+
+def _map_data(
+    deal: Deal,
+    report: DealReport,
+    targets: list[_Target],
+    *,
+    layout: Layout,
+    redact: bool,
+    seed: int,
+) -> dict[str, Any]:
+    from pyvis.network import Network
+
+    page_id, shown = _display_names(deal, redact)
+    rows = {r.id: r for r in report.people}
+    net_scores = {s.id: s for s in report.network_influence}
+    dms = set(report.decision_makers)
+    cover = report.coverage.people
+    contact = _our_last_contact(deal)
+    positions = map_positions(deal, layout, seed=seed)
+    big = len(deal.people) > BIG_MAP
+
+    net = Network(directed=True)
+    net.node_ids = _NodeIds()
+    for p in deal.people:
+        row = rows.get(p.id)
+        dm = p.id in dms
+        score = net_scores.get(p.id)
+        status = row.coverage if row else cover.get(p.id)
+        person: dict[str, Any] = {
+            "id": page_id[p.id],
+            "name": shown[p.id],
+            "title": p.title,
+            "side": p.side.value,
+            "roles": [r.value for r in p.roles],
+            "influence": round(p.influence, 3),
+            "network": round(score.score, 3) if score else None,
+            "rank": score.rank if score else None,
+            "stance": p.stance.value,
+            "assessed": _iso(p.assessed),
+            "style": p.style.value if p.style else None,
+            "contact": _iso(contact.get(p.id)),
+            "notes": None if redact else p.notes,
+            "coverage": status,
+            "dm": dm,
+        }
+        x, y = positions[p.id]
+        net.add_node(
+            page_id[p.id],
+            label=_label(p, shown[p.id], dm),
+            x=x,
+            y=y,
+            person=person,
+            **_node_style(p, dm, status),
+        )
+
+    ties = _ties(deal)
+    on_path = {
+        _tie_key(h.kind, *((h.from_, h.to) if h.forward else (h.to, h.from_)))
+        for target in targets
+        for path in target.paths
+        for h in path.steps
+    }
+    edge_of: dict[tuple[str, str, str], str] = {}
+    parallel: dict[tuple[str, str], int] = defaultdict(int)
+    early: list[tuple[str, str, dict[str, Any]]] = []
+    late: list[tuple[str, str, dict[str, Any]]] = []
+    for t in ties:
+        key = _tie_key(t.kind, t.from_, t.to)
+        edge_of.setdefault(key, t.id)
+        pair = (t.from_, t.to) if t.from_ <= t.to else (t.to, t.from_)
+        k = parallel[pair]
+        parallel[pair] += 1
+        hot = key in on_path
+        tie: dict[str, Any] = {"kind": t.kind, "strength": round(t.strength, 3)}
+        extra = {
+            "context": _context(t.context, redact),
+            "contact": _iso(t.last_contact),
+            "notes": None if redact else t.notes,
+        }
+        tie.update((key, value) for key, value in extra.items() if value)
+        if not t.declared:
+            tie["declared"] = False
+        # Line style, colour and arrow heads come from the kind (``kinds`` in the
+        # page data); only what varies per tie is stored per tie.
+        options: dict[str, Any] = {
+            "id": t.id,
+            "arrows": _ARROWS[t.kind],
+            "width": 6 if hot else round(1 + 3 * t.strength, 2),
+            "tie": tie,
+        }
+        if hot:
+            tie["path"] = True
+            options["color"] = {"color": PATH_COLOUR}
+        if k and not big:
+            # Parallel ties of different kinds curve apart instead of overlapping
+            # (not in a big map, where a long tie would arc across the page).
+            clockwise = (k % 2 == 1) == (t.from_ <= t.to)
+            options["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW" if clockwise else "curvedCCW",
+                "roundness": round(0.25 * ((k + 1) // 2), 2),
+            }
+        (late if hot else early).append((page_id[t.from_], page_id[t.to], options))
+    # Ties on a highlighted path go last, so they are drawn on top.
+    for a, b, options in early + late:
+        net.add_edge(a, b, **options)
+
+    path_data = []
+    for target in targets:
+        entries = []
+        for path in target.paths:
+            steps = []
+            for h in path.steps:
+                a, b = (h.from_, h.to) if h.forward else (h.to, h.from_)
+                steps.append(
+                    {
+                        "from": page_id[h.from_],
+                        "to": page_id[h.to],
+                        "kind": h.kind,
+                        "forward": h.forward,
+                        "strength": round(h.strength, 3),
+                        "context": _context(h.context, redact),
+                        "contact": _iso(h.last_contact),
+                        "edge": edge_of.get(_tie_key(h.kind, a, b)),
+                    }
+                )
+            entries.append(
+                {
+                    "people": [page_id[x] for x in path.people],
+                    "warmth": round(path.warmth, 4),
+                    "hops": path.hops,
+                    "through_blocker": path.through_blocker,
+                    "blockers": [page_id[x] for x in path.blockers],
+                    "steps": steps,
+                }
+            )
+        path_data.append(
+            {
+                "target": page_id[target.target],
+                "paths": entries,
+                "message": paths_message(
+                    target.paths,
+                    shown[target.target],
+                    target.max_hops,
+                    avoid_blockers=target.avoid_blockers,
+                ),
+            }
+        )
+
+    return {
+        "kinds": _kind_styles(big),
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "paths": path_data,
+        "options": _vis_options(layout, big),
+    }
+
+
+def _kind_styles(big: bool) -> dict[str, dict[str, Any]]:
+    """Line styles by kind; a big map draws every line solid (dashes cost ~0.25 ms a line)."""
+    if not big:
+        return KIND_STYLES
+    return {kind: {**style, "dashes": False} for kind, style in KIND_STYLES.items()}
+
+
+def _vis_options(layout: Layout, big: bool) -> dict[str, Any]:
+    physics = layout == "force" and not big
+    return {
+        "autoResize": True,
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "physics": {
+            "enabled": physics,
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -4000, "springLength": 120},
+            "stabilization": {"enabled": physics, "iterations": 200, "fit": True},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "multiselect": True,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "keyboard": False,
+            "navigationButtons": False,
+        },
+        "nodes": {
+            "font": {"size": 18, "face": "sans-serif", "color": "#1a1a1a"},
+            "widthConstraint": {"maximum": _X_UNIT - 16},
+            "scaling": {"label": {"drawThreshold": 5}},
+        },
+        "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1},
+    }
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+def _script_json(data: Any) -> str:
+    r"""JSON that is inert inside ``<script type="application/json">``.
+
+    ``<``, ``>`` and ``&`` become ``\u003c``..., so the text can never close the
+    element or open a comment; U+2028 and U+2029 are escaped as well.
+
+    Examples:
+        >>> _script_json({"a": "</script><b>&"})
+        '{"a":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
+    """
+    text = json.dumps(
+        data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@dataclass(frozen=True)
+class _Assets:
+    vis_js: str
+    vis_css: str
+    app_js: str
+    app_css: str
+    csp: str
+
+
+def _csp_hash(script: str) -> str:
+    import base64
+
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@lru_cache(maxsize=1)
+def _assets() -> _Assets:
+    folder = files("influence.render").joinpath("_assets")
+
+    def read(name: str) -> str:
+        return folder.joinpath(name).read_text(encoding="utf-8")
+
+    vis_js, app_js = read("vis-network.min.js"), read("map.js")
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}",
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "font-src 'none'",
+            "connect-src 'none'",
+            "media-src 'none'",
+            "object-src 'none'",
+            "frame-src 'none'",
+            "worker-src 'none'",
+            "manifest-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    return _Assets(vis_js, read("vis-network.css"), app_js, read("map.css"), csp)
+
+
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("influence.render", "_assets"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("map.html.j2")
+
+
+def _money(value: float | None, currency: str | None) -> str:
+    if value is None:
+        return ""
+    amount = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{currency} {amount}" if currency else amount
+
+
+_VERBS = {
+    ("knows", True): "knows",
+    ("knows", False): "knows",
+    ("influences", True): "influences",
+    ("influences", False): "is influenced by",
+    ("reports_to", True): "reports to",
+    ("reports_to", False): "manages",
+}
+
+
+def _path_view(targets: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The side panel's paths as plain text, from the page data (ids already redacted)."""
+    out = []
+    for t in targets:
+        paths = []
+        for n, p in enumerate(t["paths"]):
+            summary = f"warmth {p['warmth']:.2f}, {p['hops']} hop{'s' * (p['hops'] != 1)}"
+            if p["through_blocker"]:
+                summary += ", through blocker " + ", ".join(names[b] for b in p["blockers"])
+            steps = []
+            for h in p["steps"]:
+                extra = [f"{h['strength']:.2f}"]
+                if h["context"]:
+                    extra.append(h["context"])
+                if h["contact"]:
+                    extra.append(f"last contact {h['contact']}")
+                verb = _VERBS.get((h["kind"], h["forward"]), h["kind"])
+                steps.append(f"{names[h['from']]} {verb} {names[h['to']]} ({', '.join(extra)})")
+            paths.append(
+                {
+                    "index": n,
+                    "chain": " → ".join(names[x] for x in p["people"]),
+                    "summary": summary,
+                    "steps": steps,
+                    "blocked": p["through_blocker"],
+                }
+            )
+        out.append(
+            {
+                "target": t["target"],
+                "name": names[t["target"]],
+                "message": t["message"],
+                "paths": paths,
+            }
+        )
+    return out
+
+
+def _signal_view(report: DealReport, names: Mapping[str, str], redact: bool) -> list[Any]:
+    ranked = sorted(report.signals, key=lambda s: SEVERITY_ORDER.get(s.severity, 9))
+    return [
+        {
+            "severity": s.severity,
+            "code": s.code,
+            "text": ", ".join(names.get(p, "?") for p in s.people) if redact else s.message,
+        }
+        for s in ranked
+    ]
+
+
+def _page(deal: Deal, report: DealReport, data: dict[str, Any], *, redact: bool) -> str:
+    assets = _assets()
+    names = {n["id"]: n["person"]["name"] for n in data["nodes"]}
+    by_person = dict(zip((p.id for p in deal.people), names.values(), strict=True))
+    signals = _signal_view(report, by_person, redact)
+    info = deal.deal
+    context = {
+        "csp": assets.csp,
+        "vis_js": _markup(assets.vis_js),
+        "vis_css": _markup(assets.vis_css),
+        "app_js": _markup(assets.app_js),
+        "app_css": _markup(assets.app_css),
+        "data_json": _markup(_script_json(data)),
+        "deal": {
+            "name": info.name,
+            "account": info.account,
+            "stage": info.stage,
+            "value": _money(info.value, info.currency),
+            "close": _iso(info.close_date),
+            "as_of": report.deal.as_of.isoformat(),
+        },
+        "risk": {"grade": report.risk.grade, "score": report.risk.score},
+        "coverage": f"{report.coverage.score:.2f}",
+        "support": f"{report.support:+.2f}",
+        "signals": signals[:5],
+        "more_signals": max(0, len(signals) - 5),
+        "assumptions": [] if redact else list(report.assumptions),
+        "paths": _path_view(data["paths"], names),
+        "redacted": redact,
+        "people": len(deal.people),
+        "ties": len(data["edges"]),
+        "stances": [(s.value, STANCE_MARKS[s.value], STANCE_COLOURS[s.value]) for s in Stance],
+        "sides": [s.value for s in Side],
+        "seller_colour": SELLER_COLOUR,
+        "path_colour": PATH_COLOUR,
+        "kinds": [
+            (k.value, KIND_WORDS[k.value], style["color"], _dasharray(style["dashes"]))
+            for k in Kind
+            for style in [data["kinds"][k.value]]
+        ],
+        "big": len(deal.people) > BIG_MAP,
+    }
+    page: str = _template().render(context)
+    return page
+
+
+def _dasharray(dashes: Any) -> str:
+    return " ".join(str(d) for d in dashes) if dashes else "none"
+
+
+def _markup(text: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(text)
