@@ -30,6 +30,7 @@ Examples:
 from __future__ import annotations
 
 import glob
+import itertools
 import json
 import math
 import os
@@ -37,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -67,12 +68,15 @@ __all__ = [
     "review",
     "review_deal",
     "review_files",
+    "run_chunks",
 ]
 
 #: Deal files sent to a worker at a time (fewer when there are few files).
 DEFAULT_CHUNK_SIZE = 64
 #: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
+#: How long to try to reach a Dask scheduler before giving up.
+DASK_CONNECT_TIMEOUT = "10s"
 #: Key used for the value of deals that name no currency.
 NO_CURRENCY = "none"
 #: Grades from worst to best: the order of ``Totals.by_grade``.
@@ -444,10 +448,6 @@ def review(
         >>> result.deals[0].risk.score >= result.deals[-1].risk.score
         True
     """
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be at least 1, not {workers}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     previous: PortfolioReview | None = None
     since_label: str | None = None
     if since is not None:
@@ -457,30 +457,22 @@ def review(
             since_label = os.fspath(since)
             previous = load_review_json(since)
     files = review_files(paths)
-    n_workers = workers or _cpu_count()
-    size = max(1, min(chunk_size, math.ceil(len(files) / (n_workers * 4)) if files else 1))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    if dask is not None:
-        results = _run_dask(chunks, policy, dask, n_workers)
-    elif n_workers == 1 or len(chunks) <= 1:
-        results = (_review_chunk(c, policy) for c in chunks)
-    else:
-        results = _run_processes(chunks, policy, n_workers)
-
     deals: list[ReviewedDeal] = []
     errors: list[ReviewError] = []
-    done = 0
-    if progress is not None:
-        progress(0, len(files))
-    for rows in results:
+    for rows in run_chunks(
+        _review_chunk,
+        files,
+        policy,
+        workers=workers,
+        dask=dask,
+        progress=progress,
+        chunk_size=chunk_size,
+    ):
         for kind, row in rows:
             if kind == "deal":
                 deals.append(ReviewedDeal.model_validate(row))
             else:
                 errors.append(ReviewError.model_validate(row))
-        done += len(rows)
-        if progress is not None and rows:
-            progress(done, len(files))
     deals.sort(key=_rank_key)
     errors.sort(key=lambda e: e.file)
     current = PortfolioReview(deals=deals, errors=errors, totals=_totals(deals, errors))
@@ -491,13 +483,6 @@ def review(
 
 def _rank_key(d: ReviewedDeal) -> tuple[int, float, str, str]:
     return (-d.risk.score, -(d.value or 0.0), d.id, d.file)
-
-
-def _cpu_count() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _totals(deals: list[ReviewedDeal], errors: list[ReviewError]) -> Totals:
@@ -541,10 +526,91 @@ def _totals(deals: list[ReviewedDeal], errors: list[ReviewError]) -> Totals:
 
 # -- engines -------------------------------------------------------------------------
 
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def run_chunks(
+    function: Callable[..., list[Result]],
+    items: Sequence[Item],
+    *args: Any,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Iterator[list[Result]]:
+    """Run ``function(chunk, *args)`` over ``items`` in chunks, serially, on processes or Dask.
+
+    The engine of :func:`review` (and of the review's maps). ``function`` must
+    be importable by the workers (defined at module level) and return one
+    result per item of its chunk. At most two chunks per worker are in flight,
+    so memory stays bounded; results come back as chunks finish, so callers
+    sort them.
+
+    Args:
+        function: Called as ``function(chunk, *args)`` with a list of items.
+        items: The work.
+        *args: Passed to every call (they must pickle).
+        workers: Processes; default: one per available core; ``1`` (or a single
+            chunk) runs in this process. With ``dask="local"``: the cluster's workers.
+        dask: A Dask scheduler address, or ``"local"`` for a LocalCluster.
+        progress: Called as ``progress(done, total)``: first ``(0, total)``,
+            then after every chunk, ending with ``(total, total)``.
+        chunk_size: Items per chunk at most (fewer when there are few items,
+            so that every worker gets several chunks).
+
+    Yields:
+        Each chunk's results, in the order the chunks finish.
+
+    Raises:
+        DaskUnavailableError: Dask is not installed, or the scheduler cannot be reached.
+        ValueError: ``workers`` or ``chunk_size`` below 1.
+
+    Examples:
+        >>> sorted(x for chunk in run_chunks(_double, [1, 2, 3], workers=1) for x in chunk)
+        [2, 4, 6]
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+    n_workers = workers or _cpu_count()
+    size = max(1, min(chunk_size, math.ceil(len(items) / (n_workers * 4))))
+    chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    results: Iterator[list[Result]]
+    if dask is not None:
+        results = _run_dask(function, chunks, args, dask, n_workers)
+    elif n_workers == 1 or len(chunks) <= 1:
+        results = (function(c, *args) for c in chunks)
+    else:
+        results = _run_processes(function, chunks, args, n_workers)
+    done = 0
+    if progress is not None:
+        progress(0, len(items))
+    for rows in results:
+        done += len(rows)
+        if progress is not None:
+            progress(done, len(items))
+        yield rows
+
+
+def _double(chunk: list[int]) -> list[int]:
+    return [2 * x for x in chunk]
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
 
 def _run_processes(
-    chunks: list[list[str]], policy: Policy | None, workers: int
-) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    function: Callable[..., list[Result]],
+    chunks: list[list[Item]],
+    args: tuple[Any, ...],
+    workers: int,
+) -> Iterator[list[Result]]:
     """Run the chunks on a process pool, a bounded number in flight; yield as they finish."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -554,25 +620,27 @@ def _run_processes(
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     limit = workers * IN_FLIGHT_PER_WORKER
+    queue = iter(chunks)
     with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
-        pending: set[Future[list[tuple[str, dict[str, Any]]]]] = set()
-        queue = iter(chunks)
-        for chunk in queue:
-            pending.add(pool.submit(_review_chunk, chunk, policy))
-            if len(pending) >= limit:
-                break
+        pending: set[Future[list[Result]]] = {
+            pool.submit(function, c, *args) for c in itertools.islice(queue, limit)
+        }
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 yield future.result()
                 nxt = next(queue, None)
                 if nxt is not None:
-                    pending.add(pool.submit(_review_chunk, nxt, policy))
+                    pending.add(pool.submit(function, nxt, *args))
 
 
 def _run_dask(
-    chunks: list[list[str]], policy: Policy | None, address: str, workers: int
-) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    function: Callable[..., list[Result]],
+    chunks: list[list[Item]],
+    args: tuple[Any, ...],
+    address: str,
+    workers: int,
+) -> Iterator[list[Result]]:
     """Run the chunks on a Dask cluster, a bounded number in flight; yield as they finish."""
     try:
         import dask.distributed
@@ -580,7 +648,6 @@ def _run_dask(
         raise DaskUnavailableError(
             'Dask is not installed; install it with: pip install "influence[dask]"'
         ) from None
-
     dd: Any = dask.distributed  # partly typed: keep mypy --strict to our own code
     cluster = None
     try:
@@ -593,33 +660,25 @@ def _run_dask(
             )
             client = dd.Client(cluster)
         else:
-            client = dd.Client(address, timeout="10s")
-    except OSError as err:
+            client = dd.Client(address, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, ValueError, TypeError) as err:
         if cluster is not None:
             cluster.close()
         raise DaskUnavailableError(f"cannot reach the Dask scheduler at {address}: {err}") from None
-    return _dask_results(client, cluster, chunks, policy, dd.as_completed)
-
-
-def _dask_results(
-    client: Any, cluster: Any, chunks: list[list[str]], policy: Policy | None, as_completed: Any
-) -> Iterator[list[tuple[str, dict[str, Any]]]]:
     try:
-        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-        limit = max(1, threads) * IN_FLIGHT_PER_WORKER
+        info = client.scheduler_info()["workers"].values()
+        limit = max(1, sum(w.get("nthreads", 1) for w in info)) * IN_FLIGHT_PER_WORKER
         queue = iter(chunks)
-        first = [
-            client.submit(_review_chunk, c, policy, pure=False)
-            for _, c in zip(range(limit), queue, strict=False)
-        ]
-        running = as_completed(first)
+        running = dd.as_completed(
+            [client.submit(function, c, *args, pure=False) for c in itertools.islice(queue, limit)]
+        )
         for future in running:
-            rows: list[tuple[str, dict[str, Any]]] = future.result()
+            rows: list[Result] = future.result()
             future.release()
             yield rows
             nxt = next(queue, None)
             if nxt is not None:
-                running.add(client.submit(_review_chunk, nxt, policy, pure=False))
+                running.add(client.submit(function, nxt, *args, pure=False))
     finally:
         client.close()
         if cluster is not None:

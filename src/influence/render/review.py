@@ -1,0 +1,829 @@
+"""Faces of a pipeline review: terminal table, Markdown, CSV, and the HTML report.
+
+In Python: :func:`to_review_terminal`, :func:`to_review_markdown`,
+:func:`to_review_csv`, :func:`to_review_html` and :func:`write_review_html`
+(the report plus a map per deal). In the CLI: ``influence review``.
+
+The HTML report follows the map's rules: our own Jinja2 template with
+autoescaping; every user string is text, never markup (the charts are SVG built
+here with every string escaped); the stylesheet and the one small script are
+inline and allowed by hash in a Content-Security-Policy that forbids any
+request, so the page works offline and cannot load anything. The table sorts
+with ``textContent``/attributes only.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from influence.analysis.portfolio import (
+    GRADES,
+    NO_CURRENCY,
+    DealChange,
+    PortfolioReview,
+    ReviewedDeal,
+)
+from influence.model import Policy
+
+__all__ = [
+    "to_review_csv",
+    "to_review_html",
+    "to_review_markdown",
+    "has_maps",
+    "to_review_terminal",
+    "write_review_html",
+]
+
+#: Signal codes a terminal row lists before "+N more".
+TERMINAL_SIGNALS = 3
+#: Signals shown in the frequency chart.
+CHART_SIGNALS = 12
+_GRADE_STYLE = {"high": "bold white on red", "medium": "bold black on yellow", "low": "bold green"}
+
+
+# -- shared wording ------------------------------------------------------------------
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _money(value: float | None, currency: str | None) -> str:
+    """``USD 1,450,000`` (the single-deal reports' wording), or ''."""
+    if value is None:
+        return ""
+    return f"{currency} {_amount(value)}" if currency else _amount(value)
+
+
+def _sums(value: Mapping[str, float]) -> str:
+    """``USD 3,200,000 + EUR 400,000``: sums per currency, never added across currencies."""
+    parts = [
+        f"{_amount(v)} (no currency)" if c == NO_CURRENCY else f"{c} {_amount(v)}"
+        for c, v in value.items()
+    ]
+    return " + ".join(parts) if parts else "no value"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _summary(review: PortfolioReview) -> str:
+    t = review.totals
+    text = f"{_plural(t.deals, 'deal')} reviewed, most at risk first; total value {_sums(t.value)}"
+    if t.errors:
+        text += f"; {_plural(t.errors, 'file')} not reviewed (errors)"
+    return text + "."
+
+
+def _grade_lines(review: PortfolioReview) -> list[str]:
+    return [
+        f"{g}: {_plural(review.totals.by_grade[g].deals, 'deal')}, "
+        f"{_sums(review.totals.by_grade[g].value)}"
+        for g in GRADES
+    ]
+
+
+def _signal_ref(code: str, people: Sequence[str], role: str | None) -> str:
+    who = [role] if role else list(people)
+    return f"{code} ({', '.join(who)})" if who else code
+
+
+def _change_lines(change: DealChange | None) -> list[str]:
+    """What changed in a deal, one short line per kind of change."""
+    if change is None:
+        return []
+    if change.status == "new":
+        return ["new since the last review"]
+    lines = []
+    if change.grade_before is not None and change.score_before is not None:
+        after = change.score_before + change.score_change
+        if change.score_change or change.status == "changed":
+            lines.append(
+                f"risk was {change.grade_before} {change.score_before} "
+                f"({change.score_change:+d} to {after})"
+            )
+    if change.new_signals:
+        lines.append(
+            "new: " + "; ".join(_signal_ref(s.code, s.people, s.role) for s in change.new_signals)
+        )
+    if change.resolved_signals:
+        lines.append(
+            "resolved: "
+            + "; ".join(_signal_ref(s.code, s.people, s.role) for s in change.resolved_signals)
+        )
+    if change.stance_changes:
+        lines.append(
+            "stance: " + "; ".join(f"{s.id} {s.before} -> {s.after}" for s in change.stance_changes)
+        )
+    if change.people_added:
+        lines.append("added: " + ", ".join(change.people_added))
+    if change.people_gone:
+        lines.append("gone: " + ", ".join(change.people_gone))
+    return lines or ["unchanged"]
+
+
+def _trend_line(review: PortfolioReview) -> str:
+    c = review.changes
+    if c is None:
+        return ""
+    changed = sum(1 for d in review.deals if d.change is not None and d.change.status == "changed")
+    worse = sum(1 for d in review.deals if d.change is not None and d.change.score_change > 0)
+    better = sum(1 for d in review.deals if d.change is not None and d.change.score_change < 0)
+    return (
+        f"{_plural(changed, 'deal')} changed ({worse} riskier, {better} less risky), "
+        f"{len(c.appeared)} appeared, {len(c.disappeared)} disappeared."
+    )
+
+
+# -- terminal ------------------------------------------------------------------------
+
+
+def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool = False) -> str:
+    """Return the ranked table for a terminal, fitting ``width`` columns.
+
+    One row per deal: rank, risk, the deal (name, account, who is not covered,
+    the worst signal codes, and what changed when compared), value, stage,
+    close date, coverage and support; then totals by grade, the most common
+    signals, the files not reviewed, and the deals that appeared or disappeared.
+
+    Args:
+        review: The review.
+        width: Columns to fit (100 by default).
+        color: Use ANSI colours.
+
+    Returns:
+        The text, deterministic for the same review and options.
+
+    Examples:
+        >>> from influence.analysis.portfolio import review
+        >>> text = to_review_terminal(review(["examples"], workers=1))
+        >>> max(len(line) for line in text.splitlines()) <= 100
+        True
+        >>> text.splitlines()[0]
+        'Pipeline review: 3 deals'
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    t = review.totals
+    title = f"Pipeline review: {_plural(t.deals, 'deal')}"
+    if t.errors:
+        title += f", {_plural(t.errors, 'file')} not reviewed"
+    console.print(Text(title, style="bold"))
+    console.print(Text(_summary(review), style="dim"))
+    if review.changes is not None:
+        console.print(
+            Text(f"Since {review.changes.since or 'the last review'}: {_trend_line(review)}")
+        )
+    console.print()
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        expand=True,
+    )
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Risk", no_wrap=True)
+    table.add_column("Deal", ratio=1, overflow="fold")
+    table.add_column("Value / stage / close", no_wrap=True)
+    table.add_column("Cov", justify="right", no_wrap=True)
+    table.add_column("Sup", justify="right", no_wrap=True)
+    for rank, d in enumerate(review.deals, start=1):
+        deal = Text(d.name, style="bold")
+        if d.account:
+            deal.append("\n" + d.account, style="dim")
+        if d.uncovered_decision_makers:
+            deal.append("\nnot covered: " + ", ".join(d.uncovered_decision_makers))
+        if d.signals:
+            shown = d.signals[:TERMINAL_SIGNALS]
+            more = len(d.signals) - len(shown)
+            deal.append("\n" + ", ".join(shown) + (f" +{more} more" if more else ""), style="dim")
+        for line in _change_lines(d.change):
+            deal.append("\n" + line, style="magenta")
+        facts = "\n".join(
+            x for x in (_money(d.value, d.currency), d.stage or "", _date(d.close_date)) if x
+        )
+        badge = f" {d.risk.grade.upper()} " if color else d.risk.grade.upper()
+        risk = Text(badge, style=_GRADE_STYLE[d.risk.grade])
+        risk.append(f" {d.risk.score}")
+        if rank > 1:
+            table.add_row()  # a blank line between deals
+        table.add_row(str(rank), risk, deal, facts, f"{d.coverage:.2f}", f"{d.support:+.2f}")
+    if review.deals:
+        console.print(table)
+        console.print()
+    console.print(Text("By grade", style="bold underline"))
+    for line in _grade_lines(review):
+        console.print("  " + line)
+    if t.signals:
+        console.print()
+        console.print(Text("Most common signals (deals with it)", style="bold underline"))
+        for s in t.signals[:10]:
+            console.print(f"  {s.deals:>5}  {s.code} ({s.severity})")
+        if len(t.signals) > 10:
+            console.print(f"  ... and {len(t.signals) - 10} more codes")
+    if review.changes is not None and (review.changes.appeared or review.changes.disappeared):
+        console.print()
+        if review.changes.appeared:
+            console.print("Appeared: " + ", ".join(review.changes.appeared))
+        if review.changes.disappeared:
+            console.print("Disappeared: " + ", ".join(review.changes.disappeared))
+    if review.errors:
+        console.print()
+        console.print(Text("Not reviewed (invalid files)", style="bold underline"))
+        for e in review.errors:
+            console.print(f"  {e.file}: {_plural(len(e.messages), 'problem')}")
+            for m in e.messages[:3]:
+                console.print(Text("    " + m, style="dim"))
+            if len(e.messages) > 3:
+                console.print(Text(f"    ... and {len(e.messages) - 3} more", style="dim"))
+    text = out.getvalue()
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _date(value: Any) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+# -- Markdown ------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    """Text safe in a Markdown table cell, and inert as HTML (renderers pass HTML through)."""
+    return (
+        escape(text, quote=False)
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("\n", " ")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+        .replace("`", "\\`")
+        .replace("[", "\\[")
+    )
+
+
+def to_review_markdown(review: PortfolioReview) -> str:
+    """Return the review as GitHub-flavoured Markdown, for CRM notes or e-mail.
+
+    Examples:
+        >>> from influence.analysis.portfolio import review
+        >>> md = to_review_markdown(review(["examples"], workers=1))
+        >>> md.splitlines()[0]
+        '# Pipeline review'
+        >>> sum(1 for line in md.splitlines() if line.startswith("| ") and line[2].isdigit())
+        3
+    """
+    out = ["# Pipeline review", "", _md(_summary(review)), ""]
+    if review.changes is not None:
+        out += [
+            f"**Since {_md(review.changes.since or 'the last review')}:** {_trend_line(review)}",
+            "",
+        ]
+    head = ["#", "Deal", "Account", "Value", "Stage", "Close", "Risk"]
+    align = ["---:", "---", "---", "---:", "---", "---", "---"]
+    if review.changes is not None:
+        head.append("Change")
+        align.append("---")
+    head += ["Why", "Not covered", "Coverage", "Support"]
+    align += ["---", "---", "---:", "---:"]
+    out += ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
+    for rank, d in enumerate(review.deals, start=1):
+        cells = [
+            str(rank),
+            _md(d.name),
+            _md(d.account or ""),
+            _md(_money(d.value, d.currency)),
+            _md(d.stage or ""),
+            _date(d.close_date),
+            f"**{d.risk.grade}** {d.risk.score}",
+        ]
+        if review.changes is not None:
+            cells.append(_md("; ".join(_change_lines(d.change))))
+        cells += [
+            _md(" ".join(d.top_signals)),
+            _md(", ".join(d.uncovered_decision_makers)),
+            f"{d.coverage:.2f}",
+            f"{d.support:+.2f}",
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", "## By grade", ""]
+    out += [f"- {_md(line)}" for line in _grade_lines(review)]
+    if review.totals.signals:
+        out += ["", "## Most common signals", "", "| Signal | Severity | Deals | Signals |"]
+        out.append("|---|---|---:|---:|")
+        out += [
+            f"| `{s.code}` | {s.severity} | {s.deals} | {s.count} |" for s in review.totals.signals
+        ]
+    if review.changes is not None:
+        if review.changes.appeared:
+            out += ["", "**Appeared:** " + ", ".join(_md(x) for x in review.changes.appeared)]
+        if review.changes.disappeared:
+            out += ["", "**Disappeared:** " + ", ".join(_md(x) for x in review.changes.disappeared)]
+    if review.errors:
+        out += ["", "## Not reviewed (invalid files)", ""]
+        for e in review.errors:
+            out.append(f"- {_md(e.file)}")
+            out += [f"  - {_md(m)}" for m in e.messages]
+    return "\n".join(out) + "\n"
+
+
+# -- CSV -----------------------------------------------------------------------------
+
+_CSV_HEAD = [
+    "rank",
+    "id",
+    "file",
+    "name",
+    "account",
+    "value",
+    "currency",
+    "stage",
+    "close_date",
+    "grade",
+    "score",
+    "signals",
+    "top_signals",
+    "uncovered_decision_makers",
+    "coverage",
+    "support",
+]
+_CSV_CHANGE = [
+    "change",
+    "grade_before",
+    "score_change",
+    "new_signals",
+    "resolved_signals",
+    "stance_changes",
+    "people_added",
+    "people_gone",
+]
+
+
+def _csv_text(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_review_csv(review: PortfolioReview) -> str:
+    """Return the review as CSV: a header row, then one row per deal, most at risk first.
+
+    Lists (signal codes, messages, people) are joined with ``;``. A text cell
+    that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'`` so that a
+    spreadsheet shows it instead of running it. With a comparison, the
+    ``change`` columns follow.
+
+    Examples:
+        >>> from influence.analysis.portfolio import review
+        >>> rows = to_review_csv(review(["examples"], workers=1)).splitlines()
+        >>> rows[0].split(",")[:4], len(rows)
+        (['rank', 'id', 'file', 'name'], 4)
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    compared = review.changes is not None
+    writer.writerow(_CSV_HEAD + (_CSV_CHANGE if compared else []))
+    for rank, d in enumerate(review.deals, start=1):
+        row: list[Any] = [
+            rank,
+            _csv_text(d.id),
+            _csv_text(d.file),
+            _csv_text(d.name),
+            _csv_text(d.account or ""),
+            "" if d.value is None else _amount(d.value).replace(",", ""),
+            _csv_text(d.currency or ""),
+            _csv_text(d.stage or ""),
+            _date(d.close_date),
+            d.risk.grade,
+            d.risk.score,
+            ";".join(d.signals),
+            _csv_text(";".join(d.top_signals)),
+            _csv_text(";".join(d.uncovered_decision_makers)),
+            f"{d.coverage:.4f}",
+            f"{d.support:.4f}",
+        ]
+        if compared:
+            c = d.change
+            if c is None:  # pragma: no cover - compare() sets every deal's change
+                row += [""] * len(_CSV_CHANGE)
+            else:
+                row += [
+                    c.status,
+                    c.grade_before or "",
+                    "" if c.status == "new" else c.score_change,
+                    _csv_text(
+                        ";".join(_signal_ref(s.code, s.people, s.role) for s in c.new_signals)
+                    ),
+                    _csv_text(
+                        ";".join(_signal_ref(s.code, s.people, s.role) for s in c.resolved_signals)
+                    ),
+                    _csv_text(";".join(f"{s.id}:{s.before}->{s.after}" for s in c.stance_changes)),
+                    _csv_text(";".join(c.people_added)),
+                    _csv_text(";".join(c.people_gone)),
+                ]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+# -- HTML ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Assets:
+    template: Any
+    css: str
+    js: str
+    csp: str
+
+
+def _csp_hash(text: str) -> str:
+    import base64
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+@lru_cache(maxsize=1)
+def _assets() -> _Assets:
+    from importlib.resources import files
+
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    folder = files("influence").joinpath("templates")
+    css = folder.joinpath("review.css").read_text(encoding="utf-8")
+    js = folder.joinpath("review.js").read_text(encoding="utf-8")
+    env = Environment(
+        loader=PackageLoader("influence", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {_csp_hash(js)}",
+            f"style-src {_csp_hash(css)}",
+            "img-src 'none'",
+            "font-src 'none'",
+            "connect-src 'none'",
+            "media-src 'none'",
+            "object-src 'none'",
+            "frame-src 'none'",
+            "worker-src 'none'",
+            "manifest-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    return _Assets(env.get_template("review.html.j2"), css, js, csp)
+
+
+def _markup(text: str) -> Any:
+    from markupsafe import Markup
+
+    # Only our own constants and SVG built here with escape() come through here.
+    return Markup(text)
+
+
+def _attr(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _scatter_svg(deals: Sequence[ReviewedDeal], maps: Mapping[str, str]) -> str:
+    """Risk score (y) against value (x, log scale) as SVG; every string escaped."""
+    w, h, left, right, top, bottom = 560, 320, 48, 16, 12, 40
+    valued = [d for d in deals if d.value is not None and d.value > 0]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
+        'aria-label="Risk score against deal value">'
+    ]
+    x0, x1 = left, w - right
+    y0, y1 = h - bottom, top
+    for score in (0, 30, 60, 100):
+        y = y0 + (y1 - y0) * score / 100
+        parts.append(f'<line class="grid" x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}"/>')
+        parts.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{score}</text>')
+    parts.append(f'<line class="axis" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}"/>')
+    parts.append(f'<line class="axis" x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}"/>')
+    parts.append(
+        f'<text x="{(x0 + x1) / 2:.1f}" y="{h - 6}" text-anchor="middle">'
+        "value (log scale, each deal in its own currency)</text>"
+    )
+    parts.append(
+        f'<text x="12" y="{(y0 + y1) / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {(y0 + y1) / 2:.1f})">risk score</text>'
+    )
+    if valued:
+        lo = math.floor(math.log10(min(d.value or 1 for d in valued)))
+        hi = math.ceil(math.log10(max(d.value or 1 for d in valued)))
+        hi = max(hi, lo + 1)
+        for k in range(lo, hi + 1):
+            x = x0 + (x1 - x0) * (k - lo) / (hi - lo)
+            parts.append(
+                f'<text class="muted" x="{x:.1f}" y="{y0 + 14}" text-anchor="middle">'
+                f"{_attr(_short(10.0**k))}</text>"
+            )
+        for d in valued:
+            x = x0 + (x1 - x0) * (math.log10(d.value or 1) - lo) / (hi - lo)
+            y = y0 + (y1 - y0) * d.risk.score / 100
+            tip = f"{d.name} ({d.id}): {d.risk.grade} {d.risk.score}, {_money(d.value, d.currency)}"
+            dot = (
+                f'<circle class="dot {d.risk.grade}" cx="{x:.1f}" cy="{y:.1f}" r="5">'
+                f"<title>{_attr(tip)}</title></circle>"
+            )
+            href = maps.get(d.file)
+            parts.append(f'<a href="{_attr(href)}">{dot}</a>' if href else dot)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _short(value: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def _bars_svg(review: PortfolioReview) -> str:
+    """How many deals have each signal, as horizontal SVG bars; every string escaped."""
+    shown = review.totals.signals[:CHART_SIGNALS]
+    row, label_w, w = 22, 250, 560
+    h = max(1, len(shown)) * row + 16
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
+        'aria-label="Deals with each signal">'
+    ]
+    most = max((s.deals for s in shown), default=1)
+    for i, s in enumerate(shown):
+        y = 8 + i * row
+        length = (w - label_w - 50) * s.deals / most
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end">{_attr(s.code)}</text>'
+        )
+        parts.append(
+            f'<rect class="bar {_attr(s.severity)}" x="{label_w}" y="{y + 3}" '
+            f'width="{length:.1f}" height="{row - 8}"><title>{_attr(s.code)}: '
+            f"{s.deals} deals, {s.count} signals ({_attr(s.severity)})</title></rect>"
+        )
+        parts.append(f'<text x="{label_w + length + 6:.1f}" y="{y + 14}">{s.deals}</text>')
+    if not shown:
+        parts.append('<text x="8" y="20">No signals.</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_review_html(
+    review: PortfolioReview,
+    *,
+    maps: Mapping[str, str] | None = None,
+    title: str = "Pipeline review",
+) -> str:
+    """Return the review as one self-contained, offline HTML page.
+
+    The page holds the summary by grade, a chart of risk against value, one of
+    signal frequency, the sortable ranked table, the most common signals, the
+    files not reviewed and, when compared, what changed.
+
+    Args:
+        review: The review.
+        maps: Link of each deal's map, by the deal's ``file`` (relative URLs,
+            as :func:`write_review_html` writes them); deals without one get no link.
+        title: The page title.
+
+    Returns:
+        The page; the same review always gives the same string.
+
+    Examples:
+        >>> from influence.analysis.portfolio import review
+        >>> page = to_review_html(review(["examples"], workers=1))
+        >>> page.startswith("<!DOCTYPE html>"), "default-src 'none'" in page
+        (True, True)
+        >>> "<script src" in page or "<link" in page
+        False
+    """
+    maps = maps or {}
+    assets = _assets()
+    rows = []
+    for rank, d in enumerate(review.deals, start=1):
+        change = d.change
+        lines = _change_lines(change)
+        if change is None or change.status == "new":
+            change_text, change_sort, change_class = ("new" if change else ""), "", ""
+            lines = []
+        else:
+            delta = change.score_change
+            change_text = f"{delta:+d}" if delta else "="
+            change_sort = str(delta)
+            change_class = "up" if delta > 0 else "down" if delta < 0 else ""
+            lines = [x for x in lines if not x.startswith("risk was")]
+        rows.append(
+            {
+                "rank": rank,
+                "id": d.id,
+                "file": d.file,
+                "name": d.name,
+                "map": maps.get(d.file),
+                "account": d.account or "",
+                "value": _money(d.value, d.currency),
+                "value_sort": "" if d.value is None else repr(d.value),
+                "stage": d.stage or "",
+                "close": _date(d.close_date),
+                "grade": d.risk.grade,
+                "score": d.risk.score,
+                "change": change_text,
+                "change_sort": change_sort,
+                "change_class": change_class,
+                "change_lines": lines,
+                "why": d.top_signals,
+                "codes": d.signals,
+                "uncovered": ", ".join(d.uncovered_decision_makers),
+                "coverage": f"{d.coverage:.2f}",
+                "coverage_sort": repr(d.coverage),
+                "support": f"{d.support:+.2f}",
+                "support_sort": repr(d.support),
+            }
+        )
+    t = review.totals
+    cards = [
+        {
+            "grade": g,
+            "deals": t.by_grade[g].deals,
+            "label": f"{g} risk",
+            "value": _sums(t.by_grade[g].value),
+        }
+        for g in GRADES
+    ]
+    unvalued = sum(1 for d in review.deals if not d.value)
+    scatter_caption = "Risk score against value; colour is the grade."
+    if unvalued:
+        scatter_caption += f" {_plural(unvalued, 'deal')} without a value not shown."
+    trend = None
+    if review.changes is not None:
+        trend = {
+            "since": review.changes.since or "the last review",
+            "text": _trend_line(review),
+            "appeared": review.changes.appeared,
+            "disappeared": review.changes.disappeared,
+        }
+    context = {
+        "title": title,
+        "csp": _markup(assets.csp),  # no " < & in it: safe in the attribute as it is
+        "css": _markup(assets.css),
+        "js": _markup(assets.js),
+        "summary": _summary(review),
+        "cards": cards,
+        "trend": trend,
+        "scatter": _markup(_scatter_svg(review.deals, maps)),
+        "scatter_caption": scatter_caption,
+        "bars": _markup(_bars_svg(review)),
+        "bars_caption": "Deals with each signal, most common first; colour is the severity.",
+        "rows": rows,
+        "signals": t.signals,
+        "errors": review.errors,
+        "footer": "Made by influence review. Works offline; loads nothing from the network.",
+    }
+    text: str = assets.template.render(context)
+    return text
+
+
+def _map_names(review: PortfolioReview) -> dict[str, str]:
+    """A safe, unique file name per deal file: the slug of the deal id, then -2, -3..."""
+    from influence.model import slugify
+
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for d in review.deals:
+        base = slugify(d.id) or "deal"
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name)
+        out[d.file] = name + ".html"
+    return out
+
+
+def _map_chunk(
+    items: Sequence[tuple[str, str]], policy: Policy | None
+) -> list[tuple[str, str, str | None]]:
+    """Render maps in a worker: ``(file, name, page or None when the file cannot be read)``."""
+    from influence.errors import InfluenceError
+    from influence.io import read_deal
+    from influence.render.html import to_html
+
+    out: list[tuple[str, str, str | None]] = []
+    for file, name in items:
+        try:
+            page: str | None = to_html(read_deal(file), policy=policy)
+        except InfluenceError:
+            page = None
+        out.append((file, name, page))
+    return out
+
+
+def has_maps() -> bool:
+    """True when the map renderer (:func:`influence.render.html.to_html`) is available.
+
+    Examples:
+        >>> isinstance(has_maps(), bool)
+        True
+    """
+    from importlib.util import find_spec
+
+    return find_spec("influence.render.html") is not None
+
+
+def write_review_html(
+    review: PortfolioReview,
+    path: str | os.PathLike[str],
+    *,
+    maps: bool = True,
+    policy: Policy | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Write the HTML report and, beside it, one interactive map per deal.
+
+    The maps go to ``<folder of path>/<stem>-maps/<deal id slug>.html`` and the
+    report links them with relative URLs, so the folder can be zipped and
+    shared. Maps are drawn by :func:`influence.render.html.to_html` from the
+    deal files, on the same workers as the review.
+
+    Args:
+        review: The review.
+        path: The report's file, such as ``review.html``.
+        maps: Write the maps (each is self-contained, about 1 MB); skipped when
+            the map renderer is not installed (see :func:`has_maps`).
+        policy: The team policy, for the maps' analysis.
+        workers: Worker processes for the maps; default: one per core.
+        dask: A Dask scheduler address or ``"local"`` (see :func:`influence.review`).
+        progress: Called as ``progress(done, total)`` while maps are written.
+
+    Returns:
+        The files written: the report first, then the maps.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from influence.analysis.portfolio import review
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "review.html"
+        >>> written = write_review_html(review(["examples"], workers=1), out, workers=1)
+        >>> [p.name for p in written][:2]
+        ['review.html', 'harbourfront-planning.html']
+        >>> 'href="review-maps/harbourfront-planning.html"' in out.read_text(encoding="utf-8")
+        True
+    """
+    from urllib.parse import quote
+
+    from influence.analysis.portfolio import run_chunks
+    from influence.io import write_text
+
+    target = Path(path)
+    folder = target.parent
+    links: dict[str, str] = {}
+    written: list[Path] = []
+    if maps and review.deals and has_maps():
+        map_dir = folder / f"{target.stem}-maps"
+        map_dir.mkdir(parents=True, exist_ok=True)
+        names = _map_names(review)
+        items = sorted(names.items())
+        for rows in run_chunks(
+            _map_chunk, items, policy, workers=workers, dask=dask, progress=progress, chunk_size=16
+        ):
+            for file, name, page in rows:
+                if page is None:
+                    continue
+                out = map_dir / name
+                write_text(out, page)
+                written.append(out)
+                links[file] = quote(f"{map_dir.name}/{name}")
+        written.sort()
+    write_text(target, to_review_html(review, maps=links))
+    return [target, *written]

@@ -1,0 +1,636 @@
+"""Pipeline review: ranking, broken files, trend, engines, progress and every face."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from benchmarks.generate import dump_deal, generate_pipeline, mutate_deal
+
+from influence import analyze, read_deal
+from influence.analysis.portfolio import (
+    PortfolioReview,
+    compare,
+    load_review_json,
+    review,
+    review_deal,
+    review_files,
+    run_chunks,
+)
+from influence.errors import DealFileError
+from influence.render.review import (
+    to_review_csv,
+    to_review_html,
+    to_review_markdown,
+    to_review_terminal,
+    write_review_html,
+)
+from tests.conftest import EXAMPLES
+
+BROKEN = {
+    "bad-stance.yaml": (
+        "deal: {name: Bad stance}\npeople:\n  - {name: Ann, stance: alli}\n",
+        3,  # the line of the located problem: Ann's stance
+    ),
+    "bad-syntax.yaml": ("deal: {name: Broken\npeople: []\n", 2),  # the { is unclosed there
+    "unknown-tie.json": (
+        '{"deal": {"name": "Tie"},\n "people": [{"name": "Ann"}],\n'
+        ' "relationships": [{"from": "ann", "to": "bob"}]}\n',
+        3,  # the tie to nobody
+    ),
+}
+
+
+def write_pipeline(folder: Path, deals: list[dict[str, Any]]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for deal in deals:
+        path = folder / f"{deal['deal']['id']}.yaml"
+        path.write_text(dump_deal(deal), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six generated deals of 14 people, one of them in a nested folder, plus the examples."""
+    folder = tmp_path_factory.mktemp("pipeline")
+    deals = generate_pipeline(6, people_per_deal=14, seed=3)
+    paths = write_pipeline(folder, deals)
+    nested = folder / "emea" / "q3"
+    nested.mkdir(parents=True)
+    paths[0].rename(nested / paths[0].name)
+    for example in EXAMPLES:
+        shutil.copy(example, folder / example.name)
+    return folder
+
+
+# -- one deal, as analyze sees it ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_a_row_says_what_analyze_says(path: Path) -> None:
+    deal = read_deal(path)
+    report = analyze(deal)
+    row = review_deal(deal, file=str(path))
+    assert (row.risk.score, row.risk.grade) == (report.risk.score, report.risk.grade)
+    assert [(s.code, s.people, s.message) for s in row.signal_details] == [
+        (s.code, s.people, s.message) for s in report.signals
+    ]
+    assert row.coverage == report.coverage.score and row.support == report.support
+    assert row.uncovered_decision_makers == sorted(report.paths)  # paths go to exactly those
+    assert row.people == {p.id: p.stance for p in report.people}
+    assert row.signals == list(dict.fromkeys(s.code for s in report.signals))
+    # Why, in brief: one message for each of the three worst codes.
+    assert [next(s.code for s in report.signals if s.message == m) for m in row.top_signals] == (
+        row.signals[:3]
+    )
+
+
+def test_generated_rows_match_analyze(pipeline: Path) -> None:
+    for path in review_files([pipeline]):
+        deal = read_deal(path)
+        row, report = review_deal(deal), analyze(deal)
+        assert row.risk.score == report.risk.score
+        assert [s.identity() for s in row.signal_details] == [s.identity() for s in report.signals]
+
+
+# -- which files ----------------------------------------------------------------------
+
+
+def test_folders_are_searched_recursively_and_globs_expanded(pipeline: Path) -> None:
+    everything = review_files([pipeline])
+    assert len(everything) == 9
+    assert any("emea/q3/" in f for f in everything)
+    assert everything == sorted(everything)
+    assert review_files([f"{pipeline}/**/*.yaml"]) == everything  # a quoted glob
+    assert len(review_files([f"{pipeline}/*.yaml"])) == 8  # '*' stays in one folder
+    # Given twice, or as a file inside a given folder: once.
+    assert review_files([pipeline, pipeline, everything[0]]) == everything
+
+
+def test_hidden_files_and_other_extensions_are_skipped(tmp_path: Path) -> None:
+    [deal] = write_pipeline(tmp_path, generate_pipeline(1, people_per_deal=6, seed=1))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.yaml").write_text("deal: {name: X}\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a deal\n", encoding="utf-8")
+    assert review_files([tmp_path]) == [str(deal)]
+
+
+# -- the review -----------------------------------------------------------------------
+
+
+def test_deals_are_ranked_by_score_then_value_then_id(pipeline: Path) -> None:
+    result = review([pipeline], workers=1)
+    keys = [(-d.risk.score, -(d.value or 0), d.id) for d in result.deals]
+    assert keys == sorted(keys)
+    assert len(result.deals) == 9 and result.errors == []
+
+
+def test_totals_add_up(pipeline: Path) -> None:
+    result = review([pipeline], workers=1)
+    t = result.totals
+    assert t.deals == 9 and t.errors == 0
+    assert sum(g.deals for g in t.by_grade.values()) == 9
+    assert list(t.by_grade) == ["high", "medium", "low"]
+    for currency, total in t.value.items():
+        assert total == pytest.approx(
+            sum(d.value or 0 for d in result.deals if (d.currency or "none") == currency)
+        )
+        assert total == pytest.approx(sum(g.value.get(currency, 0) for g in t.by_grade.values()))
+    for s in t.signals:
+        assert s.deals == sum(1 for d in result.deals if s.code in d.signals)
+        assert s.count == sum(1 for d in result.deals for x in d.signal_details if x.code == s.code)
+    order = [(-s.deals, s.code) for s in t.signals if s.severity == t.signals[0].severity]
+    assert order == sorted(order)
+
+
+def test_json_shape(pipeline: Path, cli: Any) -> None:
+    result = cli("review", pipeline, "--json", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert sorted(data) == ["deals", "errors", "totals"]
+    assert data["errors"] == []
+    for deal in data["deals"]:
+        assert {
+            "id",
+            "file",
+            "name",
+            "account",
+            "value",
+            "currency",
+            "stage",
+            "close_date",
+            "risk",
+            "signals",
+            "top_signals",
+            "uncovered_decision_makers",
+            "coverage",
+            "support",
+            "people",
+        } <= set(deal)
+        assert "change" not in deal  # only with --since
+        assert sorted(deal["risk"]) == ["grade", "score"]
+        assert all(isinstance(code, str) for code in deal["signals"])
+        assert Path(deal["file"]).exists()
+    assert sorted(data["totals"]) == ["by_grade", "deals", "errors", "signals", "value"]
+    # Reading it back gives the same review.
+    assert PortfolioReview.model_validate(data).to_data() == data
+
+
+def test_the_same_input_gives_the_same_output(pipeline: Path, cli: Any) -> None:
+    files = review_files([pipeline])
+    a = review(files, workers=1).to_data()
+    b = review(list(reversed(files)), workers=1, chunk_size=2).to_data()
+    assert a == b
+    first = cli("review", pipeline, "--workers", "1")
+    second = cli("review", pipeline, "--workers", "1")
+    assert first.stdout == second.stdout
+    for render in (to_review_terminal, to_review_markdown, to_review_csv, to_review_html):
+        assert render(review(files, workers=1)) == render(review(files, workers=1))
+
+
+def test_serial_and_processes_give_identical_reports(pipeline: Path) -> None:
+    serial = review([pipeline], workers=1).to_data()
+    processes = review([pipeline], workers=2, chunk_size=1).to_data()
+    assert serial == processes
+
+
+def test_a_team_policy_applies_to_every_deal(pipeline: Path, tmp_path: Path) -> None:
+    lenient = tmp_path / "team.yaml"
+    lenient.write_text("min_threads: 0\n", encoding="utf-8")
+    from influence import read_policy
+
+    before = review([pipeline], workers=1)
+    after = review([pipeline], workers=1, policy=read_policy(lenient))
+    assert any("single-threaded" in d.signals for d in before.deals)
+    assert not any("single-threaded" in d.signals for d in after.deals)
+
+
+# -- broken files ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    write_pipeline(tmp_path, generate_pipeline(3, people_per_deal=8, seed=5))
+    for name, (text, _) in BROKEN.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_broken_files_do_not_stop_the_review(mixed: Path, cli: Any) -> None:
+    result = cli("review", mixed, "--json", "--workers", "2")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert len(data["deals"]) == 3
+    assert [Path(e["file"]).name for e in data["errors"]] == sorted(BROKEN)
+    for error in data["errors"]:
+        name = Path(error["file"]).name
+        line = BROKEN[name][1]
+        located = f"{error['file']}:{line}:"
+        assert any(m.startswith(located) for m in error["messages"]), error
+        assert located in result.stderr  # on stderr too, as validate prints them
+    assert "3 files not reviewed" in result.stderr
+
+
+def test_broken_files_are_listed_in_every_face(mixed: Path, cli: Any) -> None:
+    table = cli("review", mixed, "--workers", "1")
+    assert table.exit_code == 3
+    assert "Not reviewed" in table.stdout and "bad-stance.yaml" in table.stdout
+    md = cli("review", mixed, "--markdown", "--workers", "1")
+    assert md.exit_code == 3 and "## Not reviewed" in md.stdout
+    csv_out = cli("review", mixed, "--csv", "--workers", "1")
+    assert csv_out.exit_code == 3 and len(csv_out.stdout.splitlines()) == 4  # header + 3 deals
+
+
+def test_errors_win_over_fail_on(mixed: Path, cli: Any) -> None:
+    assert cli("review", mixed, "--fail-on", "info", "-q").exit_code == 3
+
+
+def test_fail_on(pipeline: Path, cli: Any) -> None:
+    result = cli("review", pipeline, "--fail-on", "high", "--workers", "1")
+    assert result.exit_code == 1
+    assert "at or above high (--fail-on high)" in result.stderr
+    low = cli("review", EXAMPLES[-1], "--fail-on", "high")  # saas-small: no high signal
+    assert "high" not in {s.severity for s in review([EXAMPLES[-1]]).deals[0].signal_details}
+    assert low.exit_code == 0
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(pipeline: Path, cli: Any) -> None:
+    result = cli("review", pipeline, "no/such/folder")
+    assert result.exit_code == 2
+    assert "no such file or folder: no/such/folder" in result.stderr
+    assert result.stdout == ""
+
+
+def test_nothing_to_review_is_a_usage_error(tmp_path: Path, cli: Any) -> None:
+    empty = cli("review", tmp_path)
+    assert empty.exit_code == 2 and "no deal files" in empty.stderr
+    glob_none = cli("review", f"{tmp_path}/*.yaml")
+    assert glob_none.exit_code == 2
+
+
+def test_one_output_format_at_a_time(pipeline: Path, cli: Any) -> None:
+    assert cli("review", pipeline, "--json", "--csv").exit_code == 2
+    assert cli("review", pipeline, "-o", "review.pdf").exit_code == 2
+
+
+def test_a_bad_policy_file_is_located(pipeline: Path, cli: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "team.yaml"
+    bad.write_text("min_threads: many\n", encoding="utf-8")
+    result = cli("review", pipeline, "--policy", bad)
+    assert result.exit_code == 3
+    assert f"{bad}:1:" in result.stderr
+
+
+# -- the trend ------------------------------------------------------------------------
+
+
+def test_since_reports_exactly_the_known_changes(tmp_path: Path, cli: Any) -> None:
+    deals = generate_pipeline(5, people_per_deal=16, seed=11)
+    week1, week2 = tmp_path / "week1", tmp_path / "week2"
+    write_pipeline(week1, deals)
+    last_week = tmp_path / "last-week.json"
+    first = cli("review", week1, "--json", "--workers", "1")
+    assert first.exit_code == 0, first.stderr
+    last_week.write_text(first.stdout, encoding="utf-8")
+
+    # This week: two deals changed (known mutations), one closed, one new, two untouched.
+    changed = {}
+    now = []
+    for n, deal in enumerate(deals[:4]):
+        if n in (0, 2):
+            deal, changes = mutate_deal(deal, seed=100 + n)
+            changed[deal["deal"]["id"]] = changes
+        now.append(deal)
+    gone_id = deals[4]["deal"]["id"]
+    fresh = generate_pipeline(7, people_per_deal=16, seed=12)[6]
+    now.append(fresh)
+    write_pipeline(week2, now)
+
+    result = cli("review", week2, "--json", "--since", last_week, "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["changes"] == {
+        "since": str(last_week),
+        "appeared": [fresh["deal"]["id"]],
+        "disappeared": [gone_id],
+    }
+    by_id = {d["id"]: d for d in data["deals"]}
+    assert by_id[fresh["deal"]["id"]]["change"]["status"] == "new"
+    old_deals = {d["deal"]["id"]: d for d in deals}
+    for deal_id, row in by_id.items():
+        if deal_id == fresh["deal"]["id"]:
+            continue
+        change = row["change"]
+        known = changed.get(deal_id, {"stance_changes": {}, "added": [], "removed": []})
+        assert {s["id"]: (s["before"], s["after"]) for s in change["stance_changes"]} == known[
+            "stance_changes"
+        ]
+        assert change["people_added"] == known["added"]
+        assert change["people_gone"] == known["removed"]
+        # Grades and signals: what analyze says of each version, compared by identity.
+        before = analyze(read_deal(week1 / f"{deal_id}.yaml"))
+        after = analyze(read_deal(week2 / f"{deal_id}.yaml"))
+        assert change["grade_before"] == before.risk.grade
+        assert change["score_before"] == before.risk.score
+        assert change["score_change"] == after.risk.score - before.risk.score
+        was = {s.identity() for s in before.signals}
+        is_ = {s.identity() for s in after.signals}
+        assert {(s["code"], *s["people"]) for s in change["new_signals"]} | {
+            (s["code"], s["role"]) for s in change["new_signals"] if s["role"]
+        } >= is_ - was
+        assert len(change["new_signals"]) == len(is_ - was)
+        assert len(change["resolved_signals"]) == len(was - is_)
+        if deal_id in changed:
+            assert change["status"] == "changed"
+        else:
+            assert change["status"] == "unchanged"
+            assert old_deals[deal_id] == next(d for d in now if d["deal"]["id"] == deal_id)
+            assert change["new_signals"] == change["resolved_signals"] == []
+            assert change["score_change"] == 0
+
+    # The faces show it too.
+    table = cli("review", week2, "--since", last_week, "--workers", "1")
+    mutated = next(iter(changed))
+    person, (old, new) = next(iter(changed[mutated]["stance_changes"].items()))
+    assert f"{person} {old} -> {new}" in table.stdout
+    assert f"Disappeared: {gone_id}" in table.stdout
+    md = cli("review", week2, "--since", last_week, "--markdown", "--workers", "1").stdout
+    assert "| Change |" in md and f"**Disappeared:** {gone_id}".replace("-", "-") in md
+
+
+def test_compare_matches_shared_ids_by_file() -> None:
+    one = review([EXAMPLES[0]], workers=1)
+    row = one.deals[0]
+    twice = one.model_copy(
+        update={"deals": [row, row.model_copy(update={"file": "copy/" + row.file})]}
+    )
+    result = compare(one, twice)
+    assert result.changes is not None
+    assert result.changes.appeared == [f"{row.id} (copy/{row.file})"]
+    assert result.changes.disappeared == []
+
+
+def test_a_bad_since_file_is_located(pipeline: Path, tmp_path: Path, cli: Any) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"deals": [\n  {"id": 1,}\n]}\n', encoding="utf-8")
+    result = cli("review", pipeline, "--since", broken)
+    assert result.exit_code == 3
+    assert f"{broken}:2:" in result.stderr and "invalid JSON" in result.stderr
+    report = tmp_path / "report.json"
+    report.write_text(
+        cli("analyze", EXAMPLES[0], "--json").stdout, encoding="utf-8"
+    )  # an analyze report, not a review
+    result = cli("review", pipeline, "--since", report)
+    assert result.exit_code == 3
+    assert "expected the JSON of `influence review --json`" in result.stderr
+    missing = cli("review", pipeline, "--since", tmp_path / "nope.json")
+    assert missing.exit_code == 3 and "no such file" in missing.stderr
+    with pytest.raises(DealFileError):
+        load_review_json(report)
+
+
+# -- progress -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_up_to_the_total(pipeline: Path, workers: int) -> None:
+    seen: list[tuple[int, int]] = []
+    review([pipeline], workers=workers, chunk_size=2, progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 9) and seen[-1] == (9, 9)
+    counts = [d for d, _ in seen]
+    assert counts == sorted(set(counts))  # strictly increasing
+    assert {t for _, t in seen} == {9}
+
+
+def test_run_chunks_progress_and_results() -> None:
+    from influence.analysis.portfolio import _double
+
+    seen: list[int] = []
+    out = run_chunks(
+        _double, list(range(10)), workers=1, chunk_size=3, progress=lambda d, t: seen.append(d)
+    )
+    assert sorted(x for chunk in out for x in chunk) == [2 * x for x in range(10)]
+    assert seen == [0, 3, 6, 9, 10]
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        next(run_chunks(_double, [1], workers=0))
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(pipeline: Path, cli: Any) -> None:
+    result = cli("review", pipeline, "--workers", "1")
+    assert result.exit_code == 0
+    assert "Reviewing" not in result.stderr and "\r" not in result.stderr
+
+
+def test_progress_bar_on_a_terminal_unless_quiet(
+    pipeline: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import influence.cli.review as command
+
+    monkeypatch.setattr(command, "_stderr_is_tty", lambda: True)
+    result = cli("review", pipeline, "--workers", "1", "--json")
+    assert "Reviewing [" in result.stderr and "9/9 100%" in result.stderr
+    assert json.loads(result.stdout)["totals"]["deals"] == 9  # stdout stays clean data
+    quiet = cli("review", pipeline, "--workers", "1", "--quiet")
+    assert "Reviewing" not in quiet.stderr
+
+
+# -- Dask, when it is missing ------------------------------------------------------------
+
+
+def test_dask_missing_says_how_to_install_it(
+    pipeline: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    result = cli("review", pipeline, "--dask", "local")
+    assert result.exit_code == 4
+    assert 'pip install "influence[dask]"' in result.stderr
+
+
+# -- faces ----------------------------------------------------------------------------
+
+HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    folder = tmp_path / "deals"
+    deal = generate_pipeline(1, people_per_deal=8, seed=9)[0]
+    deal["deal"]["name"] = "=HYPERLINK(1) " + HOSTILE + " | *x* `y`"
+    deal["deal"]["account"] = HOSTILE + " & co"
+    deal["deal"]["stage"] = "@stage"
+    deal["deal"]["id"] = "../../evil<id>"
+    deal["people"][0]["name"] = HOSTILE
+    folder.mkdir()
+    (folder / "hostile.yaml").write_text(dump_deal(deal), encoding="utf-8")
+    return folder
+
+
+def test_terminal_table_fits_100_columns(pipeline: Path, hostile: Path) -> None:
+    from rich.cells import cell_len
+
+    for paths in ([pipeline], [hostile], [pipeline, hostile]):
+        text = to_review_terminal(review(paths, workers=1))
+        assert max(cell_len(line) for line in text.splitlines()) <= 100
+    text = to_review_terminal(review([pipeline], workers=1), width=80)
+    assert max(cell_len(line) for line in text.splitlines()) <= 80
+
+
+def test_csv_has_a_header_and_one_row_per_deal(pipeline: Path, hostile: Path) -> None:
+    result = review([pipeline, hostile], workers=1)
+    rows = list(csv.DictReader(io.StringIO(to_review_csv(result))))
+    assert len(rows) == len(result.deals) == 10
+    for row, deal in zip(rows, result.deals, strict=True):
+        assert row["id"].lstrip("'") == deal.id
+        assert row["signals"] == ";".join(deal.signals)
+        assert int(row["score"]) == deal.risk.score and row["grade"] == deal.risk.grade
+        assert row["uncovered_decision_makers"].split(";") == (
+            deal.uncovered_decision_makers or [""]
+        )
+        if deal.value is not None:
+            assert float(row["value"]) == deal.value
+    evil = next(r for r in rows if "HYPERLINK" in r["name"])
+    assert evil["name"].startswith("'=HYPERLINK")  # a spreadsheet shows it, never runs it
+    assert evil["stage"] == "'@stage"
+
+
+def test_markdown_is_a_table_with_inert_cells(pipeline: Path, hostile: Path) -> None:
+    result = review([pipeline, hostile], workers=1)
+    md = to_review_markdown(result)
+    rows = [line for line in md.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert len(rows) == 10
+    header = next(line for line in md.splitlines() if line.startswith("| # |"))
+    columns = header.count(" | ")
+    for row in rows:  # no cell breaks out of its column
+        assert len(re.findall(r"(?<!\\) \| ", row)) == columns
+    assert "<img" not in md and "<script" not in md
+    assert "&lt;img src=x onerror=alert(1)&gt;" in md
+
+
+def test_html_report_escapes_every_user_string(hostile: Path, tmp_path: Path) -> None:
+    result = review([hostile], workers=1)
+    page = to_review_html(result)
+    assert "<img" not in page
+    assert "</script><script>" not in page
+    assert page.count("<script") == 1  # ours only
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;/script&gt;&lt;script&gt;" in page
+    assert "onerror=alert(1)>" not in page
+
+
+def test_html_report_is_offline(pipeline: Path) -> None:
+    page = to_review_html(review([pipeline], workers=1))
+    assert '<meta http-equiv="Content-Security-Policy"' in page
+    csp = re.search(r'Content-Security-Policy" content="([^"]+)"', page)
+    assert csp is not None
+    policy = csp.group(1)
+    assert "default-src 'none'" in policy and "connect-src 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page)
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+    # The inline script and style are allowed by hash, and only they.
+    import base64
+    import hashlib
+
+    script = page.split("<script>", 1)[1].split("</script>", 1)[0]
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    for text in (script, style):
+        digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+    assert "innerHTML" not in script and "eval(" not in script
+
+
+def test_html_report_charts_are_svg(pipeline: Path) -> None:
+    result = review([pipeline], workers=1)
+    page = to_review_html(result)
+    assert page.count("<svg") == 2
+    valued = sum(1 for d in result.deals if d.value)
+    assert page.count('<circle class="dot') == valued
+    assert page.count('<rect class="bar') == min(12, len(result.totals.signals))
+
+
+def test_report_with_maps_written_beside_it(hostile: Path, pipeline: Path, tmp_path: Path) -> None:
+    pytest.importorskip("influence.render.html")
+    out = tmp_path / "out" / "review.html"
+    out.parent.mkdir()
+    result = review([pipeline, hostile], workers=1)
+    written = write_review_html(result, out, workers=2)
+    assert written[0] == out
+    maps = written[1:]
+    assert len(maps) == len(result.deals)
+    assert all(m.parent == out.parent / "review-maps" for m in maps)
+    page = out.read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"]+)">', page)
+    assert sorted(set(links)) == sorted(f"review-maps/{m.name}" for m in maps)
+    for link in links:
+        assert not link.startswith(("/", "http")) and ".." not in link
+        assert (out.parent / link).is_file()
+    # A hostile deal id makes a safe file name inside the maps folder.
+    assert all(m.resolve().is_relative_to(out.parent.resolve()) for m in maps)
+    assert "<img" not in "".join(m.read_text(encoding="utf-8") for m in maps)
+
+
+def test_report_cli_writes_the_report(pipeline: Path, tmp_path: Path, cli: Any) -> None:
+    out = tmp_path / "review.html"
+    result = cli("review", pipeline, "-o", out, "--no-maps", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    assert out.is_file() and not (tmp_path / "review-maps").exists()
+    assert f"wrote {out}" in result.stderr
+    assert "Pipeline review" in result.stdout  # the table still goes to stdout
+
+
+def test_review_json_round_trips_through_a_file(pipeline: Path, tmp_path: Path) -> None:
+    result = review([pipeline], workers=1)
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(result.to_data()), encoding="utf-8")
+    assert load_review_json(path) == result
+    same = review([pipeline], workers=1, since=path)
+    assert same.changes is not None and same.changes.since == str(path)
+    assert {d.change.status for d in same.deals if d.change} == {"unchanged"}
+
+
+@pytest.mark.browser
+def test_html_table_sorts_in_a_browser(pipeline: Path, tmp_path: Path) -> None:
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "review.html"
+    result = review([pipeline], workers=1)
+    write_review_html(result, out, maps=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on(
+            "request", lambda r: problems.append(r.url) if not r.url.startswith("file:") else None
+        )
+        page.goto(out.as_uri())
+        ranks = page.eval_on_selector_all("#deals tbody tr", "rs => rs.map(r => r.dataset.rank)")
+        assert ranks == [str(n) for n in range(1, 10)]
+        page.click("#deals th:nth-child(4) button")  # Value, ascending
+        values = page.eval_on_selector_all(
+            "#deals tbody tr td:nth-child(4)", "cs => cs.map(c => c.dataset.sort)"
+        )
+        numbers = [float(v) for v in values if v]
+        assert numbers == sorted(numbers)
+        page.click("#deals th:nth-child(4) button")  # descending
+        values = page.eval_on_selector_all(
+            "#deals tbody tr td:nth-child(4)", "cs => cs.map(c => c.dataset.sort)"
+        )
+        assert [float(v) for v in values if v] == sorted(numbers, reverse=True)
+        browser.close()
+    assert problems == []
