@@ -65,6 +65,7 @@ __all__ = [
     "EditValueError",
     "EditableDeal",
     "InvalidEditError",
+    "PersonExistsError",
     "PersonInUseError",
     "TieExistsError",
     "UnknownTieError",
@@ -116,6 +117,10 @@ class PersonInUseError(InteropError):
 
 class TieExistsError(InteropError):
     """``add_tie`` for a tie that is already in the file."""
+
+
+class PersonExistsError(InteropError):
+    """``add_person`` with an id that a person in the file already has."""
 
 
 class UnknownTieError(InteropError, KeyError):
@@ -787,7 +792,8 @@ class EditableDeal:
             The new person's id.
 
         Raises:
-            EditValueError: no name, an unknown field, or the id is taken.
+            EditValueError: no name, or an unknown field.
+            PersonExistsError: the id is taken.
 
         Examples:
             >>> doc = parse_editable("deal: {name: T}\npeople:\n  - name: Ann\n")
@@ -809,7 +815,7 @@ class EditableDeal:
         pid = str(values.get("id") or slugify(name))
         ids = self.person_ids()
         if pid in ids:
-            raise EditValueError(
+            raise PersonExistsError(
                 f"a person with the id {pid!r} is already in the deal (people[{ids.index(pid)}]); "
                 "give the new one another id (--id), or change the existing one with "
                 "`influence person set`"
@@ -1263,7 +1269,8 @@ def add_person(path: str | os.PathLike[str], fields: Mapping[str, Any]) -> EditR
 
     Raises:
         DealFileError: the file cannot be read, or the edit would make it invalid.
-        EditValueError: no name, an unknown field, or a taken id.
+        EditValueError: no name, or an unknown field.
+        PersonExistsError: the id is taken.
         EditConflictError: the file changed while being edited.
     """
     doc = read_editable(path)
