@@ -87,9 +87,14 @@
   var container = document.getElementById("map");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
 
+  // Flags for scripts and tests: drawn once; settled (physics done, nothing moves).
   network.once("afterDrawing", function () {
     window.__mapDrawnAt = performance.now();
     document.documentElement.setAttribute("data-drawn", "1");
+    if (!data.options.physics.enabled) document.documentElement.setAttribute("data-settled", "1");
+  });
+  network.on("stabilized", function () {
+    document.documentElement.setAttribute("data-settled", "1");
   });
   network.on("hoverEdge", function (params) {
     var e = edgeById[params.edge];

@@ -1,0 +1,342 @@
+"""The HTML map in a real browser: Debian's /usr/bin/chromium driven by Playwright.
+
+No browser is downloaded. Every request that would leave the page is aborted
+and counted; console errors (a Content-Security-Policy violation is one) and
+uncaught exceptions are collected; dialogs are recorded and dismissed.
+
+Locally these tests skip when chromium or Playwright is missing; in CI
+(``CI`` set) they fail instead, so a broken set-up cannot pass unseen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from influence import Deal, read_deal, to_html
+from influence.render.html import BIG_MAP
+from tests.conftest import EXAMPLES, ROOT
+from tests.test_map import HOSTILE, hostile_deal, page_data
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SHOTS = ROOT / "build"
+DRAWN = "document.documentElement.getAttribute('data-drawn') === '1'"
+SETTLED = "document.documentElement.getAttribute('data-settled') === '1'"
+
+# How much of the map's canvas is drawn, and in how many colours (sampled).
+CANVAS_STATS = """() => {
+  const canvas = document.querySelector('#map canvas');
+  const ctx = canvas.getContext('2d');
+  const {data} = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  let inked = 0, total = 0;
+  const colours = new Set();
+  for (let i = 0; i < data.length; i += 4 * 7) {
+    total += 1;
+    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+    if (a > 0 && (r < 240 || g < 240 || b < 240)) {
+      inked += 1;
+      colours.add((r >> 3) + ',' + (g >> 3) + ',' + (b >> 3));
+    }
+  }
+  return {inked: inked / total, colours: colours.size, width: canvas.width};
+}"""
+
+
+def _need_browser() -> None:
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the machine
+        problem = "Playwright for Python is not installed (pip install -e '.[dev]')"
+    if problem is None and not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {problem}")
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Session:
+    page: Any
+    url: str
+    escaped: list[str] = field(default_factory=list)  # requests that would leave the page
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def js(self, script: str, arg: Any = None) -> Any:
+        return self.page.evaluate(script, arg)
+
+
+@pytest.fixture
+def open_map(browser: Any, tmp_path: Path) -> Iterator[Callable[..., Session]]:
+    contexts: list[Any] = []
+
+    def _open(page_html: str | Path, name: str = "map") -> Session:
+        if isinstance(page_html, Path):
+            path = page_html
+        else:
+            path = tmp_path / f"{name}.html"
+            path.write_text(page_html, encoding="utf-8")
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        session = Session(page, path.resolve().as_uri())
+
+        def route(r: Any) -> None:
+            if r.request.url == session.url:
+                r.continue_()
+            else:
+                session.escaped.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: session.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: session.errors.append(f"pageerror: {e}"))
+        page.on("dialog", lambda d: (session.dialogs.append(d.message), d.dismiss()))
+        page.goto(session.url)
+        page.wait_for_function(DRAWN, timeout=60_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        return session
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def _screen_xy(s: Session, node_id: str) -> tuple[float, float]:
+    return tuple(  # type: ignore[return-value]
+        s.js(
+            """(id) => {
+              const net = window.influenceMap.network;
+              const p = net.canvasToDOM(net.getPositions([id])[id]);
+              const box = document.querySelector('#map canvas').getBoundingClientRect();
+              return [box.left + p.x, box.top + p.y];
+            }""",
+            node_id,
+        )
+    )
+
+
+def _tooltip(s: Session, expected: str) -> str:
+    s.page.wait_for_function(
+        """(want) => {
+          const tip = document.querySelector('div.vis-tooltip');
+          return tip && tip.style.visibility !== 'hidden' && tip.textContent.includes(want);
+        }""",
+        arg=expected,
+        timeout=5_000,
+    )
+    text: str = s.js("() => document.querySelector('div.vis-tooltip').textContent")
+    return text
+
+
+# ----------------------------------------------------------------------------- every example
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_renders_offline(
+    example: Path,
+    open_map: Callable[..., Session],
+    cli: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Made by the CLI twice in an empty folder: the same bytes, and nothing else written.
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    runs = []
+    for _ in range(2):
+        assert cli("map", example, "-o", "map.html").exit_code == 0
+        runs.append((work / "map.html").read_bytes())
+    first = runs[0]
+    assert runs[1] == first
+    assert os.listdir(work) == ["map.html"]
+
+    deal = read_deal(example)
+    s = open_map(work / "map.html")
+    assert s.js("window.influenceMap.nodes.length") == len(deal.people)
+    data = page_data(first.decode("utf-8"))
+    assert s.js("window.influenceMap.edges.length") == len(data["edges"])
+    stats = s.js(CANVAS_STATS)
+    assert stats["inked"] > 0.005 and stats["colours"] >= 6, stats
+    SHOTS.mkdir(exist_ok=True)
+    shot = SHOTS / f"map-{example.stem}.png"
+    png = s.page.screenshot(path=str(shot), full_page=False)
+    assert shot.read_bytes() == png and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    assert s.escaped == []
+    assert s.errors == []
+    assert s.dialogs == []
+
+
+@pytest.mark.parametrize("layout", ["force", "org"])
+def test_layouts_and_redaction_render_without_errors(
+    layout: str, open_map: Callable[..., Session]
+) -> None:
+    deal = read_deal(ROOT / "examples" / "enterprise-committee.yaml")
+    s = open_map(to_html(deal, layout=layout, redact=True))  # type: ignore[arg-type]
+    assert s.js("window.influenceMap.nodes.length") == len(deal.people)
+    first = deal.people[0]
+    x, y = _screen_xy(s, "p1")
+    s.page.mouse.move(x, y, steps=3)
+    initials = "".join(w[0].upper() for w in first.name.split())
+    text = _tooltip(s, initials)
+    assert first.name not in text and (first.title or "") in text
+    assert s.js(CANVAS_STATS)["inked"] > 0.005
+    assert s.escaped == [] and s.errors == [] and s.dialogs == []
+
+
+def test_big_map_draws_with_physics_off(open_map: Callable[..., Session]) -> None:
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.generate import generate_deal
+
+    deal = Deal.model_validate(generate_deal(BIG_MAP + 100, seed=9, ties_per_person=4))
+    s = open_map(to_html(deal))
+    assert s.js("window.influenceMap.nodes.length") == len(deal.people)
+    assert s.js("window.influenceMap.network.physics.options.enabled") is False
+    assert s.js(CANVAS_STATS)["inked"] > 0.002
+    assert s.escaped == [] and s.errors == []
+
+
+# ----------------------------------------------------------------------------- hostile text
+
+
+def test_hostile_text_never_runs_and_shows_literally(open_map: Callable[..., Session]) -> None:
+    deal = hostile_deal()
+    s = open_map(to_html(deal, layout="org"))
+    page = s.page
+    assert page.text_content("h1").startswith("Deal " + HOSTILE[0] + HOSTILE[7])
+    header = page.text_content("header")
+    assert HOSTILE[2] in header and HOSTILE[3] in header
+    for person in deal.people:
+        x, y = _screen_xy(s, person.id)
+        page.mouse.move(x, y, steps=3)
+        tip = _tooltip(s, person.name)
+        assert person.title in tip and f"note {person.title}" in tip
+        page.mouse.click(x, y)
+        detail = page.text_content("#detail")
+        assert person.name in detail and f"note {person.title}" in detail
+        page.mouse.move(5, 5)
+    # Ties: hover the middle of each straight tie; its tooltip holds its context literally.
+    edges = s.js(
+        """() => window.influenceMap.data.edges
+             .filter(e => !e.smooth && e.tie.context)
+             .map(e => [e.from, e.to, e.tie.context])"""
+    )
+    assert edges
+    shown = 0
+    for a, b, context in edges:
+        (ax, ay), (bx, by) = _screen_xy(s, a), _screen_xy(s, b)
+        page.mouse.move((ax + bx) / 2, (ay + by) / 2, steps=3)
+        try:
+            tip = _tooltip(s, context)
+        except Exception:  # another tie crosses this point; the next one will show
+            continue
+        assert context in tip
+        shown += 1
+        page.mouse.move(5, 5)
+    assert shown >= len(edges) // 2
+    paths = page.text_content("aside")
+    assert any(p.name in paths for p in deal.people)
+    assert s.js("typeof window.__pwned") == "undefined"
+    assert s.dialogs == []
+    assert s.escaped == []
+    assert s.errors == []
+
+
+# ----------------------------------------------------------------------------- interaction
+
+
+@pytest.fixture
+def committee(open_map: Callable[..., Session]) -> tuple[Deal, Session]:
+    deal = read_deal(ROOT / "examples" / "enterprise-committee.yaml")
+    return deal, open_map(to_html(deal))
+
+
+def test_search_finds_and_selects(committee: tuple[Deal, Session]) -> None:
+    deal, s = committee
+    person = deal.people[7]
+    s.page.fill("#search", person.name.split()[-1].lower())
+    s.page.press("#search", "Enter")
+    selected = s.js("window.influenceMap.network.getSelectedNodes()")
+    expected = [p.id for p in deal.people if person.name.split()[-1].lower() in p.name.lower()]
+    assert sorted(selected) == sorted(expected) and person.id in selected
+    assert s.page.text_content("#found").startswith(str(len(expected)))
+
+
+def test_filters_hide_by_stance_and_side(committee: tuple[Deal, Session]) -> None:
+    deal, s = committee
+    s.page.uncheck("input[data-filter=stance][value=blocker]")
+    s.page.uncheck("input[data-filter=side][value=partner]")
+    hidden = s.js("window.influenceMap.nodes.get({filter: n => n.hidden}).map(n => n.id).sort()")
+    expected = sorted(
+        p.id
+        for p in deal.people
+        if p.side.value == "partner" or (p.side.value == "customer" and p.stance.value == "blocker")
+    )
+    assert hidden == expected and expected
+    assert s.page.text_content("#shown").startswith(f"{len(deal.people) - len(expected)} of")
+    s.page.check("input[data-filter=stance][value=blocker]")
+    s.page.check("input[data-filter=side][value=partner]")
+    assert s.js("window.influenceMap.nodes.get({filter: n => n.hidden}).length") == 0
+    assert s.errors == []
+
+
+def test_click_highlights_a_persons_ties(committee: tuple[Deal, Session]) -> None:
+    deal, s = committee
+    pid = deal.people[0].id
+    x, y = _screen_xy(s, pid)
+    s.page.mouse.click(x, y)
+    selected = s.js("window.influenceMap.network.getSelectedEdges().sort()")
+    ties = s.js(f"window.influenceMap.network.getConnectedEdges({pid!r}).sort()")
+    assert selected == ties and ties
+    assert f"{len(ties)} ties" in s.page.text_content("#detail")
+
+
+def test_clicking_a_path_selects_it(committee: tuple[Deal, Session]) -> None:
+    _, s = committee
+    item = s.page.locator("li[data-path]").first
+    item.click()
+    path = s.js("window.influenceMap.data.paths[0].paths[0]")
+    assert sorted(s.js("window.influenceMap.network.getSelectedNodes()")) == sorted(path["people"])
+    assert sorted(s.js("window.influenceMap.network.getSelectedEdges()")) == sorted(
+        step["edge"] for step in path["steps"]
+    )
+
+
+def test_printable(committee: tuple[Deal, Session]) -> None:
+    _, s = committee
+    s.page.emulate_media(media="print")
+    assert not s.page.is_visible(".controls")
+    assert s.page.is_visible("#map canvas") and s.page.is_visible(".paths")
+    pdf_free_height = s.js("document.querySelector('#map').getBoundingClientRect().height")
+    assert pdf_free_height > 300
