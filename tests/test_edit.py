@@ -580,6 +580,15 @@ def test_json_files_are_edited_too(cli: Any, write: Any) -> None:
     assert list(json.loads(path.read_text(encoding="utf-8"))) == list(data)  # key order kept
 
 
+def test_a_json_file_with_a_repeated_key_is_not_silently_fixed(cli: Any, write: Any) -> None:
+    text = '{"deal": {"name": "T"}, "people": [{"name": "A", "stance": "ally", "stance": "no"}]}'
+    path = write(text, "deal.json")
+    result = cli("person", "set", path, "a", "title=CFO")
+    assert result.exit_code == 3
+    assert "the key 'stance' appears twice" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
 def test_crlf_bom_and_mode_are_kept(cli: Any, write: Any) -> None:
     original = ("\ufeff" + DEAL).replace("\n", "\r\n").encode("utf-8")
     path = write(original)

@@ -607,6 +607,13 @@ def _format_of(name: str, text: str) -> Format:
     return "json" if text.lstrip().startswith("{") else "yaml"
 
 
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("a key appears twice")
+    return out
+
+
 def _digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -653,7 +660,8 @@ class EditableDeal:
         node: yaml.Node | None = None
         try:
             if fmt == "json":
-                self.data = json.loads(text)
+                # A repeated key would silently vanish when the file is written back.
+                self.data = json.loads(text, object_pairs_hook=_unique_pairs)
             else:
                 node, self.data = _parse_yaml(text)
         except (yaml.YAMLError, ValueError, RecursionError):
