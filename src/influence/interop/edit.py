@@ -267,24 +267,15 @@ def _show(value: Any) -> str:
 # -- the YAML splicer -------------------------------------------------------------------
 
 
-def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """Compose YAML once and build its data from the same nodes (one parse, not two)."""
-    loader = _yaml.Loader12(text)
-    try:
-        node = loader.get_single_node()
-        data = None if node is None else loader.construct_document(node)
-    finally:
-        loader.dispose()
-    return node, data
-
-
 class _Splicer:
     """YAML text plus its composed node tree, with position helpers and splices.
 
     Offsets come from the marks' ``index`` (characters from the start), not from
     line and column: libyaml also counts U+2028, U+0085 and a lone CR as line
-    breaks, which a count of newlines would not. The tree is composed again only
-    when a splice has changed the text and a position is needed.
+    breaks, which a count of newlines would not. The tree is composed only when a
+    position is needed, and again only after a splice has changed the text:
+    composing is the slow part of reading YAML (a node object per scalar), and
+    data alone comes from the fast :func:`influence._yaml.load`.
     """
 
     def __init__(self, text: str, root: yaml.Node | None = None) -> None:
@@ -657,20 +648,19 @@ class EditableDeal:
         self.text = text
         self.digest = digest
         self.changes: list[str] = []
-        node: yaml.Node | None = None
         try:
             if fmt == "json":
                 # A repeated key would silently vanish when the file is written back.
                 self.data = json.loads(text, object_pairs_hook=_unique_pairs)
             else:
-                node, self.data = _parse_yaml(text)
+                self.data = _yaml.load(text)
         except (yaml.YAMLError, ValueError, RecursionError):
             result = _check_text(text, fmt, source, None)
             problems = result.errors or [Problem(source, 0, 0, "", "cannot read the file")]
             raise DealFileError(source, problems) from None
         if not isinstance(self.data, dict):
             raise DealFileError(source, _check_text(text, fmt, source, None).errors)
-        self._splicer = _Splicer(text, node)
+        self._splicer = _Splicer(text)
 
     # -- lookups
     @property
@@ -742,8 +732,7 @@ class EditableDeal:
         splicer = copy.copy(self._splicer)
         try:
             text_edit(splicer)
-            # One parse gives the nodes for the next edit and the data to check this one.
-            node, actual = _parse_yaml(splicer.text)
+            actual = _yaml.load(splicer.text)
         except (yaml.YAMLError, IndexError, ValueError, RecursionError) as err:
             raise _Unsafe(f"{self.source}: this edit cannot be made safely here ({err})") from None
         if actual != expected:
@@ -751,7 +740,7 @@ class EditableDeal:
                 f"{self.source}: this edit cannot be made safely in this file's layout; "
                 "nothing was changed (edit the file by hand)"
             )
-        self._splicer = _Splicer(splicer.text, node)
+        self._splicer = _Splicer(splicer.text)
         self.text = splicer.text
         self.data = expected
 
