@@ -159,3 +159,14 @@ def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.yaml"]
     assert target.stat().st_mode & 0o777 == 0o640
     assert read_deal(target) == deal
+
+
+def test_a_new_file_gets_the_usual_mode(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o027)
+    try:
+        write_deal(parse_deal("deal: {name: Tiny}\n"), tmp_path / "new.yaml")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o640  # 0666 less the umask

@@ -320,6 +320,12 @@ def read_text(path: str | os.PathLike[str]) -> str:
         ) from None
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write text atomically: a temporary file beside ``path``, fsync, then rename.
 
@@ -335,6 +341,8 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
             os.fsync(handle.fileno())
         if target.exists():
             os.chmod(tmp, target.stat().st_mode & 0o7777)
+        else:  # mkstemp makes 0600; a new file gets the usual mode
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

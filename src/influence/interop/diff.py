@@ -304,10 +304,11 @@ def _risk(old: Deal, new: Deal, policy: Policy | None) -> RiskChange:
     )
 
 
-def _signals(report: DealReport) -> dict[tuple[str, tuple[str, ...]], SignalRef]:
-    out: dict[tuple[str, tuple[str, ...]], SignalRef] = {}
+def _signals(report: DealReport) -> dict[tuple[str, ...], SignalRef]:
+    # Signal.identity: a deal-wide signal whose people change is still the same signal.
+    out: dict[tuple[str, ...], SignalRef] = {}
     for s in report.signals:
-        out.setdefault((s.code, tuple(s.people)), SignalRef(code=s.code, people=list(s.people)))
+        out.setdefault(s.identity(), SignalRef(code=s.code, people=list(s.people)))
     return out
 
 
