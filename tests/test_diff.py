@@ -157,14 +157,15 @@ def test_the_risk_change_is_the_analysis_of_each_version() -> None:
     assert risk is not None
     assert (risk.old_grade, risk.old_score) == (before.risk.grade, before.risk.score)
     assert (risk.new_grade, risk.new_score) == (after.risk.grade, after.risk.score)
-    signals_before = {(s.code, tuple(s.people)) for s in before.signals}
-    signals_after = {(s.code, tuple(s.people)) for s in after.signals}
-    assert [(s.code, tuple(s.people)) for s in risk.signals_added] == sorted(
-        signals_after - signals_before
-    )
-    assert [(s.code, tuple(s.people)) for s in risk.signals_removed] == sorted(
-        signals_before - signals_after
-    )
+    # Signals are matched by identity: a deal-wide signal whose people change is the same.
+    was = {s.identity(): (s.code, tuple(s.people)) for s in before.signals}
+    now = {s.identity(): (s.code, tuple(s.people)) for s in after.signals}
+    assert [(s.code, tuple(s.people)) for s in risk.signals_added] == [
+        now[k] for k in sorted(now.keys() - was.keys())
+    ]
+    assert [(s.code, tuple(s.people)) for s in risk.signals_removed] == [
+        was[k] for k in sorted(was.keys() - now.keys())
+    ]
     # These two versions do move the risk: the test is not vacuous.
     assert risk.signals_added or risk.signals_removed or risk.score_change
 
