@@ -224,6 +224,13 @@ def test_big_map_draws_with_physics_off(open_map: Callable[..., Session]) -> Non
     assert s.js("window.influenceMap.nodes.length") == len(deal.people)
     assert s.js("window.influenceMap.network.physics.options.enabled") is False
     assert s.js(CANVAS_STATS)["inked"] > 0.002
+    # No hover styling (it would redraw every tie on every mouse move), yet tooltips work.
+    assert s.js("window.influenceMap.data.options.interaction.hover") is False
+    person = deal.people[len(deal.people) // 2]
+    s.js("(id) => window.influenceMap.network.focus(id, {scale: 1.5})", person.id)
+    x, y = _screen_xy(s, person.id)
+    s.page.mouse.move(x, y, steps=3)
+    assert person.name in _tooltip(s, person.name)
     assert s.escaped == [] and s.errors == []
 
 
@@ -320,6 +327,34 @@ def test_click_highlights_a_persons_ties(committee: tuple[Deal, Session]) -> Non
     ties = s.js(f"window.influenceMap.network.getConnectedEdges({pid!r}).sort()")
     assert selected == ties and ties
     assert f"{len(ties)} ties" in s.page.text_content("#detail")
+
+
+FREE_TIE = """() => {
+  // A tie whose midpoint shows only that tie (no person, no crossing tie there).
+  const net = window.influenceMap.network;
+  const box = document.querySelector('#map canvas').getBoundingClientRect();
+  for (const e of window.influenceMap.data.edges) {
+    if (e.smooth) continue;
+    const pos = net.getPositions([e.from, e.to]);
+    const mid = {x: (pos[e.from].x + pos[e.to].x) / 2, y: (pos[e.from].y + pos[e.to].y) / 2};
+    const dom = net.canvasToDOM(mid);
+    if (net.getNodeAt(dom) === undefined && net.getEdgeAt(dom) === e.id) {
+      return [e.id, box.left + dom.x, box.top + dom.y];
+    }
+  }
+  return null;
+}"""
+
+
+def test_click_a_tie_shows_it(committee: tuple[Deal, Session]) -> None:
+    _, s = committee
+    found = s.js(FREE_TIE)
+    assert found is not None
+    edge_id, x, y = found
+    s.page.mouse.click(x, y)
+    detail = s.page.text_content("#detail")
+    tie = s.js("(id) => window.influenceMap.data.edges.find(e => e.id === id).tie", edge_id)
+    assert detail.startswith("Tie") and f"strength: {tie['strength']:.2f}" in detail
 
 
 def test_clicking_a_path_selects_it(committee: tuple[Deal, Session]) -> None:

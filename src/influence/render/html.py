@@ -110,7 +110,7 @@ KIND_WORDS: dict[str, str] = {
 }
 #: Contexts kept in a redacted map: the documented vocabulary, which names nobody.
 SAFE_CONTEXTS = frozenset(
-    {"classmate", "hometown", "family", "friend", "former_colleague", "partner", "colleague"}
+    {"classmate", "hometown", "family", "friend", "former_colleague", "partner"}
 )
 
 _X_UNIT = 190.0  # px between neighbours in the org chart
@@ -850,6 +850,7 @@ def _map_data(
         "edges": net.edges,
         "paths": path_data,
         "options": _vis_options(layout, big),
+        "big": big,
     }
 
 
@@ -872,7 +873,9 @@ def _vis_options(layout: Layout, big: bool) -> dict[str, Any]:
             "stabilization": {"enabled": physics, "iterations": 200, "fit": True},
         },
         "interaction": {
-            "hover": True,
+            # Hover styling redraws every tie: on a big map that is ~0.5 s a mouse move.
+            # Tooltips do not need it.
+            "hover": not big,
             "tooltipDelay": 120,
             "multiselect": True,
             "hideEdgesOnDrag": big,

@@ -72,13 +72,14 @@
     byId[n.id] = n;
     n.title = personTip(n.person);
   });
-  // Edge tooltips are built on first hover: a 5,000-person map holds ~50,000 ties.
+  // A big map (thousands of ties) has no tie tooltips: click a tie for its details.
   var edgeById = {};
   data.edges.forEach(function (e) {
     var style = data.kinds[e.tie.kind];
     e.dashes = style.dashes;
     e.arrows = style.arrows;
     e.color = {color: e.color ? e.color.color : style.color, highlight: "#000000", hover: "#000000"};
+    if (!data.big) e.title = tieTip(e);
     edgeById[e.id] = e;
   });
 
@@ -95,13 +96,6 @@
   });
   network.on("stabilized", function () {
     document.documentElement.setAttribute("data-settled", "1");
-  });
-  network.on("hoverEdge", function (params) {
-    var e = edgeById[params.edge];
-    if (e && !e.titled) {
-      e.titled = true;
-      edges.update({id: e.id, title: tieTip(e)});
-    }
   });
 
   // ------------------------------------------------------------ side panel
@@ -134,10 +128,22 @@
     detail.appendChild(list);
   }
 
+  function showTie(id) {
+    clear(detail);
+    var e = edgeById[id];
+    if (!e) return;
+    detail.appendChild(el("h2", null, "Tie"));
+    var box = tieTip(e);
+    box.className = "detail-box";
+    detail.appendChild(box);
+  }
+
   network.on("click", function (params) {
     if (params.nodes.length) {
       // vis selects the node with its ties (drawn black and thicker).
       showPerson(params.nodes[0]);
+    } else if (params.edges.length) {
+      showTie(params.edges[0]);
     } else {
       clear(detail);
     }
