@@ -61,6 +61,9 @@ def hostile_deal() -> Deal:
                 "style": "driver",
             }
         )
+    # Ids that are also names of JavaScript's object internals.
+    for i, special in enumerate(("__proto__", "constructor", "toString")):
+        people.append({"id": special, "name": f"{special} {i}", "title": special})
     ids = [p["id"] for p in people]
     relationships = []
     for i in range(len(ids) - 1):
@@ -70,8 +73,8 @@ def hostile_deal() -> Deal:
                 "to": ids[i + 1],
                 "kind": ["knows", "influences", "reports_to", "knows"][i % 4],
                 "strength": 0.8,
-                "context": HOSTILE[i],
-                "notes": f"tie {HOSTILE[-1 - i]}",
+                "context": HOSTILE[i % len(HOSTILE)],
+                "notes": f"tie {HOSTILE[-1 - i % len(HOSTILE)]}",
                 "last_contact": "2026-11-01",
             }
         )

@@ -414,8 +414,14 @@ def _org_units(deal: Deal) -> dict[str, tuple[float, float]]:
     for pid in order:
         if pid in boss:
             children[boss[pid]].append(pid)
-    # One virtual root per side holds the people who report to nobody (not drawn).
-    virtual = {group: f"\0{group}" for group in ("seller", "partner", "customer")}
+    # One virtual root per side holds the people who report to nobody (not drawn);
+    # its name is one no person has.
+    virtual = {}
+    for group in ("seller", "partner", "customer"):
+        name = f"\0{group}"
+        while name in side:
+            name += "\0"
+        virtual[group] = name
     for group, root in virtual.items():
         children[root] = [pid for pid in order if pid not in boss and side[pid] == group]
 

@@ -4,8 +4,8 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("map-data").textContent);
-  var people = {};
-  var byId = {};
+  // Maps without a prototype: a person may well have the id "__proto__".
+  var people = Object.create(null);
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -69,11 +69,10 @@
 
   data.nodes.forEach(function (n) {
     people[n.id] = n.person;
-    byId[n.id] = n;
     n.title = personTip(n.person);
   });
   // A big map (thousands of ties) has no tie tooltips: click a tie for its details.
-  var edgeById = {};
+  var edgeById = Object.create(null);
   data.edges.forEach(function (e) {
     var style = data.kinds[e.tie.kind];
     e.dashes = style.dashes;
