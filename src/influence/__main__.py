@@ -2,4 +2,7 @@
 
 from influence.cli import main
 
-main()
+# Guarded: worker processes started with "spawn" (macOS, Windows) import this module
+# as __mp_main__, and must not run the command again.
+if __name__ == "__main__":
+    main()

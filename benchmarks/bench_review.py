@@ -1,0 +1,183 @@
+"""Benchmark: ``influence review`` of 10,000 generated deals of 30 people, 1 worker vs 2.
+
+Targets (issue 5), on this 2-core machine: 10,000 deals reviewed in at most 60 s;
+2 workers at least 1.7x as fast as 1; peak memory at most 1 GB.
+
+What is timed: the command a manager runs, ``influence review DIR --json -q
+--workers N`` with stdout to /dev/null, from start to exit (interpreter start,
+worker start, reading, analysis, JSON out). Deal generation is not timed.
+Memory: the peak, sampled every 50 ms, of the summed resident set size (RSS) of
+the command and every process under it (the forkserver and the workers). RSS
+counts pages the processes share once per process, so the sum over-states the
+memory really used.
+
+Two measurements, each run side by side (1 worker, then 2, repeated):
+1,000 deals, ``--repeat`` runs each (medians); then 10,000 deals, one run each.
+
+Run: ``python benchmarks/bench_review.py [--deals 10000] [--small 1000] [--repeat 3]
+[--data DIR]`` (``--data`` keeps the generated deals there for the next run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import verdict
+from benchmarks.generate import dump_deal, generate_deal
+
+PEOPLE = 30
+INFLUENCE = [sys.executable, "-m", "influence"]
+
+
+def _write_deals(job: tuple[str, int, int]) -> int:
+    folder, start, stop = job
+    for k in range(start, stop):
+        deal = generate_deal(PEOPLE, seed=k + 1, deal_id=f"deal-{k + 1:05d}")
+        Path(folder, f"deal-{k + 1:05d}.yaml").write_text(dump_deal(deal), encoding="utf-8")
+    return stop - start
+
+
+def generate(folder: Path, n: int) -> None:
+    """Write ``n`` deals of 30 people (seeds 1..n) unless the folder already holds them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if len(list(folder.glob("deal-*.yaml"))) == n:
+        return
+    start = time.perf_counter()
+    step = 250
+    jobs = [(str(folder), a, min(a + step, n)) for a in range(0, n, step)]
+    with Pool(os.cpu_count() or 1) as pool:
+        pool.map(_write_deals, jobs)
+    print(f"generated {n:,} deals of {PEOPLE} people in {time.perf_counter() - start:.0f} s")
+
+
+def _tree_rss(pid: int) -> int:
+    """Bytes of RSS of ``pid`` and all its descendants (0 once it is gone)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with dask[distributed]
+        return _tree_rss_proc(pid)
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):  # a worker may exit between the two calls
+            total += proc.memory_info().rss
+    return total
+
+
+def _tree_rss_proc(pid: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields.get("PPid", "0"))
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        kids = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(kids)
+        frontier += kids
+    return sum(rss.get(p, 0) for p in tree)
+
+
+def run(folder: Path, workers: int) -> tuple[float, int]:
+    """Wall time (s) and peak summed RSS (bytes) of one ``influence review`` run."""
+    command = [*INFLUENCE, "review", str(folder), "--json", "-q", "--workers", str(workers)]
+    peak = 0
+    start = time.perf_counter()
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss(proc.pid))
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, err = proc.communicate()
+        elapsed = time.perf_counter() - start
+        done.set()
+        sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"influence review failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return elapsed, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deals", type=int, default=10_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=None, help="keep generated deals here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = args.data or Path(tmp)
+        big = base / f"review-{args.deals}"
+        generate(big, args.deals)
+        small = base / f"review-{args.small}-of-{args.deals}"
+        small.mkdir(exist_ok=True)
+        for path in sorted(big.glob("deal-*.yaml"))[: args.small]:
+            link = small / path.name
+            if not link.exists():
+                link.symlink_to(path)
+        print(f"machine: {os.cpu_count()} cores; {PEOPLE} people and ~300 ties per deal")
+
+        times: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(args.repeat):
+            for workers in (1, 2):
+                times[workers].append(run(small, workers)[0])
+        one, two = statistics.median(times[1]), statistics.median(times[2])
+        print(
+            f"{args.small:,} deals, median of {args.repeat}: 1 worker {one:6.2f} s, "
+            f"2 workers {two:6.2f} s, speed-up {one / two:.2f}x"
+        )
+
+        one_big, mem_one = run(big, 1)
+        two_big, mem_two = run(big, 2)
+        speedup = one_big / two_big
+        print(
+            f"{args.deals:,} deals, one run each: 1 worker {one_big:6.1f} s "
+            f"({one_big / args.deals * 1000:.1f} ms a deal), 2 workers {two_big:6.1f} s, "
+            f"speed-up {speedup:.2f}x"
+        )
+        print(
+            f"{args.deals:,} deals with 2 workers: {two_big:6.1f} s   target <= 60 s "
+            f"{verdict(two_big, 60.0)}"
+        )
+        print(
+            f"speed-up 2 workers / 1:  {speedup:6.2f}x  target >= 1.7x "
+            f"{verdict(1.7, speedup)}   ({args.small:,} deals: {one / two:.2f}x)"
+        )
+        peak = max(mem_one, mem_two)
+        print(
+            f"peak memory (summed RSS): 1 worker {mem_one / 2**20:.0f} MiB, 2 workers "
+            f"{mem_two / 2**20:.0f} MiB   target <= 1 GB {verdict(peak, 1e9)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
