@@ -186,9 +186,13 @@ def risk_signals(
                 [p.id],
                 f"{who(p)} is {why} and we do not know where they stand.",
             )
+    contacts: dict[str, date] | None = None
     for p in deal.customers():
         if people.get(p.id) == "stale" and (p.id in dms or Role.CHAMPION in p.roles):
-            days = _days_since_contact(deal, p.id, as_of)
+            if contacts is None:
+                contacts = _last_seller_contacts(deal)
+            last = contacts.get(p.id)
+            days = (as_of - last).days if last is not None else 0
             what = "decision-maker" if p.id in dms else "champion"
             add(
                 "stale-relationship",
@@ -366,14 +370,14 @@ def _bfs(
     return chains
 
 
-def _days_since_contact(deal: Deal, person_id: str, as_of: date) -> int:
+def _last_seller_contacts(deal: Deal) -> dict[str, date]:
+    """The latest ``last_contact`` of a knows/influences tie with our team, by person."""
     sellers = {p.id for p in deal.sellers()}
-    dates = [
-        r.last_contact
-        for r in deal.relationships
-        if r.last_contact is not None
-        and r.kind in (Kind.KNOWS, Kind.INFLUENCES)
-        and {r.from_, r.to} & sellers
-        and person_id in (r.from_, r.to)
-    ]
-    return (as_of - max(dates)).days if dates else 0
+    latest: dict[str, date] = {}
+    for r in deal.relationships:
+        if r.last_contact is None or r.kind not in (Kind.KNOWS, Kind.INFLUENCES):
+            continue
+        for a, b in ((r.from_, r.to), (r.to, r.from_)):
+            if a in sellers and (b not in latest or latest[b] < r.last_contact):
+                latest[b] = r.last_contact
+    return latest
