@@ -27,6 +27,8 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import glob
 import itertools
 import json
@@ -73,6 +75,15 @@ __all__ = [
 DEFAULT_CHUNK_SIZE = 64
 #: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
+#: Modules a forkserver imports before it forks the workers.
+WORKER_PRELOAD = [
+    "influence.analysis.portfolio",
+    "influence.analysis.coverage",
+    "influence.analysis.network",
+    "influence.analysis.risk",
+    "influence.io",
+    "numpy",
+]
 #: How long to try to reach a Dask scheduler before giving up.
 DASK_CONNECT_TIMEOUT = "10s"
 #: Key used for the value of deals that name no currency.
@@ -263,6 +274,33 @@ class PortfolioReview(_Row):
                 del deal["change"]
         return data
 
+    def iter_json(self) -> Iterator[str]:
+        """Yield the text of :meth:`to_data` as JSON, in pieces: one deal a line.
+
+        Never builds the whole text, so printing 10,000 deals stays quick and
+        small; ``"".join(review.iter_json())`` parses to :meth:`to_data`.
+
+        Examples:
+            >>> import json
+            >>> result = review(["examples"], workers=1)
+            >>> text = "".join(result.iter_json())
+            >>> json.loads(text) == result.to_data()
+            True
+            >>> text.splitlines()[1].startswith('{"id":"harbourfront-planning"')
+            True
+        """
+        exclude = None if self.changes is not None else {"change"}
+        yield '{"deals": ['
+        for n, deal in enumerate(self.deals):
+            yield ("\n" if n == 0 else ",\n") + deal.model_dump_json(exclude=exclude)
+        yield '\n],\n"errors": ['
+        for n, error in enumerate(self.errors):
+            yield ("\n" if n == 0 else ",\n") + error.model_dump_json()
+        yield '\n],\n"totals": ' + self.totals.model_dump_json()
+        if self.changes is not None:
+            yield ',\n"changes": ' + self.changes.model_dump_json()
+        yield "}\n"
+
 
 class DaskUnavailableError(InfluenceError):
     """``dask=...`` was asked for but Dask is not installed or its scheduler is unreachable."""
@@ -349,15 +387,34 @@ def _review_chunk(files: Sequence[str], policy: Policy | None) -> list[tuple[str
     from influence.io import check_deal
 
     out: list[tuple[str, dict[str, Any]]] = []
-    for file in files:
-        result = check_deal(file)
-        if result.deal is None or result.errors:
-            error = ReviewError(file=file, messages=[str(p) for p in result.errors])
-            out.append(("error", error.model_dump(mode="json")))
-        else:
-            row = review_deal(result.deal, policy, file=file)
-            out.append(("deal", row.model_dump(mode="json", exclude={"change"})))
+    with _gc_paused():
+        for file in files:
+            result = check_deal(file)
+            if result.deal is None or result.errors:
+                error = ReviewError(file=file, messages=[str(p) for p in result.errors])
+                out.append(("error", error.model_dump(mode="json")))
+            else:
+                row = review_deal(result.deal, policy, file=file)
+                out.append(("deal", row.model_dump(mode="json", exclude={"change"})))
     return out
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while rows pile up.
+
+    Every full collection walks all the rows kept so far, so with thousands of
+    deals it costs more than the analysis; the analysis makes next to no
+    cyclic garbage (reference counting frees the rest), and what little there
+    is gets collected once the collector is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # -- many deals ----------------------------------------------------------------------
@@ -457,20 +514,21 @@ def review(
     files = review_files(paths)
     deals: list[ReviewedDeal] = []
     errors: list[ReviewError] = []
-    for rows in run_chunks(
-        _review_chunk,
-        files,
-        policy,
-        workers=workers,
-        dask=dask,
-        progress=progress,
-        chunk_size=chunk_size,
-    ):
-        for kind, row in rows:
-            if kind == "deal":
-                deals.append(ReviewedDeal.model_validate(row))
-            else:
-                errors.append(ReviewError.model_validate(row))
+    with _gc_paused():
+        for rows in run_chunks(
+            _review_chunk,
+            files,
+            policy,
+            workers=workers,
+            dask=dask,
+            progress=progress,
+            chunk_size=chunk_size,
+        ):
+            for kind, row in rows:
+                if kind == "deal":
+                    deals.append(ReviewedDeal.model_validate(row))
+                else:
+                    errors.append(ReviewError.model_validate(row))
     deals.sort(key=_rank_key)
     errors.sort(key=lambda e: e.file)
     current = PortfolioReview(deals=deals, errors=errors, totals=_totals(deals, errors))
@@ -615,8 +673,14 @@ def _run_processes(
 
     # Not fork: forking a process that runs threads (a progress bar, a Dask client,
     # the caller's own) can deadlock. forkserver starts workers from a clean process.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context: multiprocessing.context.BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        # The server imports these once and forks warm workers from itself (and it no
+        # longer imports the caller's __main__, which may not be guarded).
+        multiprocessing.set_forkserver_preload(WORKER_PRELOAD)
+    else:  # pragma: no cover - macOS and Windows
+        context = multiprocessing.get_context("spawn")
     limit = workers * IN_FLIGHT_PER_WORKER
     queue = iter(chunks)
     with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:

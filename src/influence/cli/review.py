@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from influence.cli._app import EXIT_BAD_FILE, EXIT_THRESHOLD, EXIT_USAGE, _err, _errors, _fail, app
-from influence.cli.analyze import _RANK, FailOn, _color, _dump, load_policy
+from influence.cli.analyze import _RANK, FailOn, _color, load_policy
 
 
 def _stderr_is_tty() -> bool:
@@ -150,7 +150,8 @@ def review(
         for message in error.messages:
             _err(message)
     if as_json:
-        _dump(result.to_data())
+        for piece in result.iter_json():
+            typer.echo(piece, nl=False)
     elif as_csv:
         from influence.render.review import to_review_csv
 
