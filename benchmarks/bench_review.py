@@ -62,8 +62,11 @@ def generate(folder: Path, n: int) -> None:
     print(f"generated {n:,} deals of {PEOPLE} people in {time.perf_counter() - start:.0f} s")
 
 
-def _tree_rss(pid: int) -> int:
-    """Bytes of RSS of ``pid`` and all its descendants (0 once it is gone)."""
+def _tree_rss(pid: int, cpu: dict[int, float]) -> int:
+    """Bytes of RSS of ``pid`` and all its descendants (0 once it is gone).
+
+    Also records each process's CPU seconds so far in ``cpu`` (psutil only).
+    """
     try:
         import psutil
     except ImportError:  # pragma: no cover - psutil comes with dask[distributed]
@@ -77,6 +80,8 @@ def _tree_rss(pid: int) -> int:
     for proc in procs:
         with contextlib.suppress(psutil.Error):  # a worker may exit between the two calls
             total += proc.memory_info().rss
+            times = proc.cpu_times()
+            cpu[proc.pid] = times.user + times.system
     return total
 
 
@@ -102,10 +107,14 @@ def _tree_rss_proc(pid: int) -> int:
     return sum(rss.get(p, 0) for p in tree)
 
 
-def run(folder: Path, workers: int) -> tuple[float, int]:
-    """Wall time (s) and peak summed RSS (bytes) of one ``influence review`` run."""
+def run(folder: Path, workers: int) -> tuple[float, int, float, float]:
+    """One ``influence review`` run: wall time (s), peak summed RSS (bytes), CPU seconds
+    of all its processes (sampled, so a little low), and the machine's load average
+    (other programs included) over the run."""
     command = [*INFLUENCE, "review", str(folder), "--json", "-q", "--workers", str(workers)]
     peak = 0
+    cpu: dict[int, float] = {}
+    loads: list[float] = []
     start = time.perf_counter()
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
         done = threading.Event()
@@ -113,7 +122,8 @@ def run(folder: Path, workers: int) -> tuple[float, int]:
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, _tree_rss(proc.pid))
+                peak = max(peak, _tree_rss(proc.pid, cpu))
+                loads.append(os.getloadavg()[0])
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -124,7 +134,7 @@ def run(folder: Path, workers: int) -> tuple[float, int]:
         sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"influence review failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return elapsed, peak
+    return elapsed, peak, sum(cpu.values()), statistics.mean(loads or [0.0])
 
 
 def main() -> None:
@@ -156,13 +166,18 @@ def main() -> None:
             f"2 workers {two:6.2f} s, speed-up {one / two:.2f}x"
         )
 
-        one_big, mem_one = run(big, 1)
-        two_big, mem_two = run(big, 2)
+        one_big, mem_one, cpu_one, load_one = run(big, 1)
+        two_big, mem_two, cpu_two, load_two = run(big, 2)
         speedup = one_big / two_big
         print(
             f"{args.deals:,} deals, one run each: 1 worker {one_big:6.1f} s "
             f"({one_big / args.deals * 1000:.1f} ms a deal), 2 workers {two_big:6.1f} s, "
             f"speed-up {speedup:.2f}x"
+        )
+        print(
+            f"  CPU time of all processes: 1 worker {cpu_one:.0f} s, 2 workers {cpu_two:.0f} s "
+            f"(2 free cores: >= {cpu_two / 2:.0f} s); mean load average during the runs "
+            f"{load_one:.1f} and {load_two:.1f} (this benchmark alone: ~1 and ~2)"
         )
         print(
             f"{args.deals:,} deals with 2 workers: {two_big:6.1f} s   target <= 60 s "

@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 #: Deal files sent to a worker at a time (fewer when there are few files).
-DEFAULT_CHUNK_SIZE = 64
+DEFAULT_CHUNK_SIZE = 32
 #: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
 #: Modules a forkserver imports before it forks the workers.
@@ -379,23 +379,23 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
     )
 
 
-def _review_chunk(files: Sequence[str], policy: Policy | None) -> list[tuple[str, dict[str, Any]]]:
-    """Review a chunk of files in a worker; rows come back as plain JSON-ready dicts.
+def _review_chunk(files: Sequence[str], policy: Policy | None) -> list[tuple[str, str]]:
+    """Review a chunk of files in a worker; each row comes back as compact JSON text.
 
     Module level, so that worker processes and Dask workers can import it.
     """
     from influence.io import check_deal
 
-    out: list[tuple[str, dict[str, Any]]] = []
+    out: list[tuple[str, str]] = []
     with _gc_paused():
         for file in files:
             result = check_deal(file)
             if result.deal is None or result.errors:
                 error = ReviewError(file=file, messages=[str(p) for p in result.errors])
-                out.append(("error", error.model_dump(mode="json")))
+                out.append(("error", error.model_dump_json()))
             else:
                 row = review_deal(result.deal, policy, file=file)
-                out.append(("deal", row.model_dump(mode="json", exclude={"change"})))
+                out.append(("deal", row.model_dump_json(exclude={"change"})))
     return out
 
 
@@ -526,9 +526,9 @@ def review(
         ):
             for kind, row in rows:
                 if kind == "deal":
-                    deals.append(ReviewedDeal.model_validate(row))
+                    deals.append(ReviewedDeal.model_validate_json(row))
                 else:
-                    errors.append(ReviewError.model_validate(row))
+                    errors.append(ReviewError.model_validate_json(row))
     deals.sort(key=_rank_key)
     errors.sort(key=lambda e: e.file)
     current = PortfolioReview(deals=deals, errors=errors, totals=_totals(deals, errors))
