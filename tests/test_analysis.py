@@ -222,3 +222,39 @@ def test_action_for_a_stale_tie_says_refresh_and_for_a_weak_one_warm_up() -> Non
         "Sam already knows Olga: refresh the tie (last contact 80 days ago)"
     )
     assert texts["weak"].endswith("Sam already knows Wim: warm the tie up (strength 0.30)")
+
+
+@pytest.mark.parametrize(("n", "ties"), [(12, 30), (60, 400), (700, 5000)])
+def test_our_pagerank_is_networkx_pagerank(n: int, ties: int) -> None:
+    """Dense (few customers) and sparse (many) matrices give networkx's own scores."""
+    import random
+
+    import networkx as nx
+
+    from influence.analysis import network
+
+    rng = random.Random(n)
+    nodes = [f"p{i:04d}" for i in range(n)]
+    weights: dict[tuple[str, str], float] = {}
+    for _ in range(ties):
+        a, b = rng.sample(nodes, 2)
+        weights[a, b] = weights.get((a, b), 0.0) + rng.choice([0.3, 0.6, 0.9])
+    prior = {v: rng.random() + 0.01 for v in nodes}
+    total = sum(prior.values())
+    personalization = {v: w / total for v, w in prior.items()}
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
+    expected = nx.pagerank(
+        g,
+        alpha=0.85,
+        personalization=personalization,
+        dangling=personalization,
+        weight="weight",
+        tol=1e-10,
+        max_iter=500,
+    )
+    assert (n <= network.DENSE_PAGERANK_MAX) == (n < 100)  # both matrix kinds are exercised
+    ours = network._pagerank(nodes, weights, personalization)
+    assert ours.keys() == expected.keys()
+    assert max(abs(ours[v] - expected[v]) for v in nodes) < 1e-12

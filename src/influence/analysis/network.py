@@ -11,6 +11,7 @@ influence, the person at the centre of the most ties ranks first.
 from __future__ import annotations
 
 import statistics
+from typing import Any
 
 from influence.analysis.report import InfluenceScore
 from influence.model import Deal, Kind, Side
@@ -73,25 +74,7 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     prior = {p.id: p.influence + 0.01 for p in customers}
     total = sum(prior.values())
     personalization = {k: v / total for k, v in prior.items()}
-    if not weights:
-        scores = personalization
-    elif len(ids) <= DENSE_PAGERANK_MAX:
-        scores = _pagerank_dense(sorted(ids), weights, personalization)
-    else:
-        import networkx as nx
-
-        g = nx.DiGraph()
-        g.add_nodes_from(sorted(ids))
-        g.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weights.items()))
-        scores = nx.pagerank(
-            g,
-            alpha=0.85,
-            personalization=personalization,
-            dangling=personalization,
-            weight="weight",
-            tol=1e-10,
-            max_iter=500,
-        )
+    scores = _pagerank(sorted(ids), weights, personalization) if weights else personalization
     order = sorted(ids, key=lambda i: (-round(scores[i], 9), i))
     return [
         InfluenceScore(id=pid, score=round(scores[pid], 4), rank=n)
@@ -99,30 +82,41 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     ]
 
 
-def _pagerank_dense(
+def _pagerank(
     nodes: list[str], weights: dict[tuple[str, str], float], personalization: dict[str, float]
 ) -> dict[str, float]:
-    """``networkx.pagerank`` (alpha 0.85, tol 1e-10) with the same arithmetic, on a dense matrix.
+    """``networkx.pagerank`` (alpha 0.85, tol 1e-10) with the same arithmetic, on our own matrix.
 
-    For a deal's few dozen customers, building a networkx graph and a scipy
-    sparse matrix costs more than the iterations: this takes ~0.3 ms instead of
-    ~2 ms. The steps are networkx's ``_pagerank_scipy`` one for one (row-
-    normalised weights, personalised teleport, dangling nodes sent along the
-    personalisation, L1 convergence test), so the scores agree with it to
-    ~1e-16, far below the 4 decimals reported.
+    Building a networkx graph only to have networkx turn it into a matrix costs
+    more than the iterations: ~2 ms instead of ~0.3 ms for a deal's few dozen
+    customers (a dense matrix), 0.55 s instead of 0.1 s for 4,400 customers
+    (a scipy sparse matrix, above :data:`DENSE_PAGERANK_MAX`). The steps are
+    networkx's ``_pagerank_scipy`` one for one (row-normalised weights,
+    personalised teleport, dangling nodes sent along the personalisation, L1
+    convergence test), so the scores agree with it to ~1e-16, far below the 4
+    decimals reported (a test compares them).
     """
     import numpy as np
 
     alpha, tol, max_iter = 0.85, 1e-10, 500
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
-    a = np.zeros((n, n))
-    for (src, dst), w in weights.items():
-        a[index[src], index[dst]] = w
-    out = a.sum(axis=1)
-    has_out = out != 0
-    out[has_out] = 1.0 / out[has_out]
-    a *= out[:, None]
+    rows = np.fromiter((index[src] for src, _ in weights), dtype=np.intp, count=len(weights))
+    cols = np.fromiter((index[dst] for _, dst in weights), dtype=np.intp, count=len(weights))
+    data = np.fromiter(weights.values(), dtype=float, count=len(weights))
+    if n <= DENSE_PAGERANK_MAX:
+        a: Any = np.zeros((n, n))
+        a[rows, cols] = data
+        out = a.sum(axis=1)
+        scale = _invert(out)
+        a *= scale[:, None]
+    else:
+        import scipy.sparse  # type: ignore[import-untyped]
+
+        a = scipy.sparse.csr_array((data, (rows, cols)), shape=(n, n))
+        out = np.asarray(a.sum(axis=1)).ravel()
+        scale = _invert(out)
+        a = scipy.sparse.csr_array(a.multiply(scale[:, None]))
     p = np.array([personalization.get(v, 0.0) for v in nodes], dtype=float)
     p /= p.sum()
     dangling = np.where(out == 0)[0]
@@ -133,6 +127,13 @@ def _pagerank_dense(
         if np.absolute(x - last).sum() < n * tol:
             return {v: float(s) for v, s in zip(nodes, x, strict=True)}
     raise ArithmeticError(f"PageRank did not converge in {max_iter} iterations")  # pragma: no cover
+
+
+def _invert(out: Any) -> Any:
+    """1/x where x is not 0, else 0 (rows with no outgoing weight stay empty)."""
+    scale = out.copy()
+    scale[out != 0] = 1.0 / out[out != 0]
+    return scale
 
 
 def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -> list[str]:
