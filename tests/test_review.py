@@ -634,22 +634,3 @@ def test_html_table_sorts_in_a_browser(pipeline: Path, tmp_path: Path) -> None:
         assert [float(v) for v in values if v] == sorted(numbers, reverse=True)
         browser.close()
     assert problems == []
-
-
-# -- the review's speed-up of network influence keeps networkx's answers -----------------
-
-
-@pytest.mark.parametrize("people", [6, 14, 30, 80])
-def test_dense_pagerank_gives_networkx_answers(
-    people: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import influence.analysis.network as network
-    from influence import Deal
-
-    deals = [
-        Deal.model_validate(d) for d in generate_pipeline(12, people_per_deal=people, seed=people)
-    ]
-    deals += [read_deal(p) for p in EXAMPLES]
-    dense = [network.network_influence(d) for d in deals]
-    monkeypatch.setattr(network, "DENSE_PAGERANK_MAX", 0)  # networkx.pagerank for every deal
-    assert [network.network_influence(d) for d in deals] == dense

@@ -36,10 +36,10 @@ from influence.analysis.portfolio import (
 from influence.model import Policy
 
 __all__ = [
+    "has_maps",
     "to_review_csv",
     "to_review_html",
     "to_review_markdown",
-    "has_maps",
     "to_review_terminal",
     "write_review_html",
 ]
@@ -386,6 +386,11 @@ _CSV_CHANGE = [
 ]
 
 
+def _number(value: float) -> str:
+    """A value as a spreadsheet reads it: no thousands separator, nothing rounded away."""
+    return f"{value:.0f}" if float(value).is_integer() else repr(value)
+
+
 def _csv_text(text: str) -> str:
     """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -416,7 +421,7 @@ def to_review_csv(review: PortfolioReview) -> str:
             _csv_text(d.file),
             _csv_text(d.name),
             _csv_text(d.account or ""),
-            "" if d.value is None else _amount(d.value).replace(",", ""),
+            "" if d.value is None else _number(d.value),
             _csv_text(d.currency or ""),
             _csv_text(d.stage or ""),
             _date(d.close_date),
