@@ -101,10 +101,20 @@ class Constructor12(SafeConstructor):
     """SafeConstructor with YAML 1.2 numbers and no silent duplicate keys."""
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
-        return _int(str(self.construct_scalar(node)))
+        try:
+            return _int(str(self.construct_scalar(node)))
+        except ValueError:  # only with an explicit tag, such as !!int abc
+            raise ConstructorError(
+                None, None, f"{node.value!r} is not a whole number", node.start_mark
+            ) from None
 
     def construct_yaml_float(self, node: ScalarNode) -> float:
-        return _float(str(self.construct_scalar(node)))
+        try:
+            return _float(str(self.construct_scalar(node)))
+        except ValueError:  # only with an explicit tag, such as !!float abc
+            raise ConstructorError(
+                None, None, f"{node.value!r} is not a number", node.start_mark
+            ) from None
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, Node] = {}
@@ -289,7 +299,7 @@ def _load_events(text: str) -> Any:
             else:
                 container[key] = data
                 key = _NO_KEY
-    except yaml.YAMLError as err:
+    except (yaml.YAMLError, ValueError) as err:  # ValueError: !!int abc and the like
         raise _Unusual from err
     finally:
         parser.dispose()
