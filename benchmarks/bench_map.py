@@ -105,7 +105,7 @@ def first_draws(page: Path, n: int) -> tuple[list[float], list[float]]:
             start = time.perf_counter()
             tab.goto(url, timeout=120_000)
             tab.wait_for_function(
-                "document.documentElement.getAttribute('data-drawn') === '1'", timeout=120_000
+                "() => document.documentElement.getAttribute('data-drawn') === '1'", timeout=120_000
             )
             wall.append(time.perf_counter() - start)
             in_page.append(tab.evaluate("window.__mapDrawnAt") / 1000)

@@ -37,8 +37,10 @@ ARGS = [
     "--disable-quic",
 ]
 SHOTS = ROOT / "build"
-DRAWN = "document.documentElement.getAttribute('data-drawn') === '1'"
-SETTLED = "document.documentElement.getAttribute('data-settled') === '1'"
+# Functions, not expressions: Playwright polls an expression with eval(), which the
+# page's Content-Security-Policy (rightly) forbids.
+DRAWN = "() => document.documentElement.getAttribute('data-drawn') === '1'"
+SETTLED = "() => document.documentElement.getAttribute('data-settled') === '1'"
 
 # How much of the map's canvas is drawn, and in how many colours (sampled).
 CANVAS_STATS = """() => {
