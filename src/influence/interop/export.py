@@ -580,17 +580,17 @@ def to_mermaid(deal: Deal) -> str:
 
 
 def _dot_string(text: str) -> str:
-    r"""A DOT double-quoted string: quotes escaped, newlines as ``\n``, backslashes as ``&#92;``.
+    r"""A DOT double-quoted string: ``\`` and ``"`` escaped, line breaks as ``\n``.
 
-    A backslash cannot be written ``\\``: Graphviz's lexer reads ``\\"`` at the end
-    of a string as an escaped quote, and the string never ends. ``&#92;`` is the
-    HTML entity Graphviz shows as a backslash in labels; in ids it is just text.
+    Graphviz's lexer reads ``\\`` as a backslash and ``\"`` as a quote, so a
+    name ending in a backslash still ends its string; labels show both as typed
+    (the export tests render a hostile deal with ``dot`` and read the SVG).
 
     Examples:
         >>> print(_dot_string('a "b" \\ c\nd\\'))
-        "a \"b\" &#92; c\nd&#92;"
+        "a \"b\" \\ c\nd\\"
     """
-    escaped = text.replace("\\", "&#92;").replace('"', '\\"')
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\r\n", "\n").replace("\r", "\n")
     return '"' + escaped.replace("\n", "\\n") + '"'
 
