@@ -500,3 +500,21 @@ def _find_cycle(edges: dict[str, set[str]]) -> list[str]:
                 path.append(child)
                 stack.append((child, iter(sorted(edges.get(child, ())))))
     return []
+
+
+#: A person's fields in the order the spec writes them (files, exports and edits use it).
+PERSON_KEYS: tuple[str, ...] = (
+    "id",
+    "name",
+    "title",
+    "side",
+    "roles",
+    "influence",
+    "stance",
+    "assessed",
+    "style",
+    "reports_to",
+    "notes",
+)
+#: A relationship's fields in the order the spec writes them.
+TIE_KEYS: tuple[str, ...] = ("from", "to", "kind", "strength", "context", "last_contact", "notes")

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from influence.errors import DealFileError
 from influence.graph import to_networkx
 from influence.io import DEAL_SUFFIXES, _check_text, read_text
-from influence.model import SYMMETRIC_KINDS, Deal, Kind, Person, Policy, slugify
+from influence.model import PERSON_KEYS, SYMMETRIC_KINDS, Deal, Kind, Person, Policy, slugify
 
 if TYPE_CHECKING:
     from influence.analysis.report import DealReport
@@ -54,17 +54,7 @@ __all__ = [
 Value = str | float | list[str] | None
 
 #: Person fields a diff compares (``reports_to`` is compared as a tie).
-PERSON_FIELDS: tuple[str, ...] = (
-    "name",
-    "title",
-    "side",
-    "roles",
-    "influence",
-    "stance",
-    "assessed",
-    "style",
-    "notes",
-)
+PERSON_FIELDS: tuple[str, ...] = tuple(k for k in PERSON_KEYS if k not in ("id", "reports_to"))
 #: Deal fields a diff compares.
 DEAL_FIELDS: tuple[str, ...] = (
     "name",

@@ -55,7 +55,7 @@ from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem, UnknownPersonError
 from influence.interop import InteropError
 from influence.io import CheckResult, _check_text, read_text, write_text
-from influence.model import SYMMETRIC_KINDS, Deal, Kind, slugify
+from influence.model import PERSON_KEYS, SYMMETRIC_KINDS, TIE_KEYS, Deal, Kind, slugify
 
 __all__ = [
     "PERSON_KEYS",
@@ -82,22 +82,7 @@ __all__ = [
 
 Format = Literal["yaml", "json"]
 
-#: Person fields, in the order the spec writes them (new keys go in this order).
-PERSON_KEYS: tuple[str, ...] = (
-    "id",
-    "name",
-    "title",
-    "side",
-    "roles",
-    "influence",
-    "stance",
-    "assessed",
-    "style",
-    "reports_to",
-    "notes",
-)
-#: Relationship fields, in the spec's order.
-TIE_KEYS: tuple[str, ...] = ("from", "to", "kind", "strength", "context", "last_contact", "notes")
+# PERSON_KEYS and TIE_KEYS (from influence.model): new keys go in the spec's order.
 _TIE_SETTABLE = ("strength", "context", "last_contact", "notes")
 _DATES = frozenset({"assessed", "last_contact"})
 _NUMBERS = frozenset({"influence", "strength"})

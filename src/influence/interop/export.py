@@ -55,7 +55,7 @@ from datetime import date
 from typing import Any
 
 from influence.graph import is_symmetric, to_networkx
-from influence.model import Deal, Side
+from influence.model import PERSON_KEYS, TIE_KEYS, Deal, Side
 
 __all__ = [
     "EDGE_ATTRIBUTES",
@@ -94,20 +94,8 @@ EDGE_ATTRIBUTES: dict[str, str] = {
     "declared": "boolean",
     "symmetric": "boolean",
 }
-PEOPLE_COLUMNS = (
-    "id",
-    "name",
-    "title",
-    "side",
-    "roles",
-    "influence",
-    "stance",
-    "assessed",
-    "style",
-    "reports_to",
-    "notes",
-)
-TIE_COLUMNS = ("from", "to", "kind", "strength", "context", "last_contact", "notes")
+PEOPLE_COLUMNS = PERSON_KEYS
+TIE_COLUMNS = TIE_KEYS
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
