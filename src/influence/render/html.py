@@ -657,47 +657,29 @@ def _label(p: Person, name: str, dm: bool) -> str:
     return f"{first}\n{_clip(p.title)}" if p.title else first
 
 
-@dataclass
-class _Tie:
-    id: str
-    from_: str
-    to: str
-    kind: str
-    strength: float
-    context: str | None
-    last_contact: date | None
-    notes: str | None
-    declared: bool
+#: One tie as the map reads it: (kind, from, to, strength, context, last contact,
+#: notes, declared). A plain tuple: a big deal has tens of thousands.
+_Tie = tuple[str, str, str, float, str | None, date | None, str | None, bool]
 
 
 def _ties(deal: Deal) -> list[_Tie]:
-    ties = [
-        _Tie(
-            f"e{i}",
-            r.from_,
-            r.to,
-            r.kind.value,
-            r.strength,
-            r.context,
-            r.last_contact,
-            r.notes,
-            True,
-        )
-        for i, r in enumerate(deal.relationships)
+    """Every tie, file order; then the ``reports_to`` shorthands no tie declares."""
+    ties: list[_Tie] = [
+        (r.kind.value, r.from_, r.to, r.strength, r.context, r.last_contact, r.notes, True)
+        for r in deal.relationships
     ]
-    declared = {(t.kind, t.from_, t.to) for t in ties}
+    declared = {(t[0], t[1], t[2]) for t in ties}
     for p in deal.people:
         if p.reports_to and ("reports_to", p.id, p.reports_to) not in declared:
-            ties.append(
-                _Tie(
-                    f"e{len(ties)}", p.id, p.reports_to, "reports_to", 0.6, None, None, None, False
-                )
-            )
+            ties.append(("reports_to", p.id, p.reports_to, 0.6, None, None, None, False))
     return ties
 
 
+_UNDIRECTED = frozenset({"knows", "conflicts_with"})
+
+
 def _tie_key(kind: str, a: str, b: str) -> tuple[str, str, str]:
-    if kind in ("knows", "conflicts_with") and b < a:
+    if kind in _UNDIRECTED and b < a:
         a, b = b, a
     return kind, a, b
 
@@ -756,7 +738,6 @@ def _map_data(
             **_node_style(p, dm, status),
         )
 
-    ties = _ties(deal)
     on_path = {
         _tie_key(h.kind, *((h.from_, h.to) if h.forward else (h.to, h.from_)))
         for target in targets
@@ -764,31 +745,35 @@ def _map_data(
         for h in path.steps
     }
     edge_of: dict[tuple[str, str, str], str] = {}
-    parallel: dict[tuple[str, str], int] = defaultdict(int)
+    parallel: dict[tuple[str, str], int] = {}
     early: list[tuple[str, str, dict[str, Any]]] = []
     late: list[tuple[str, str, dict[str, Any]]] = []
-    for t in ties:
-        key = _tie_key(t.kind, t.from_, t.to)
-        edge_of.setdefault(key, t.id)
-        pair = (t.from_, t.to) if t.from_ <= t.to else (t.to, t.from_)
-        k = parallel[pair]
-        parallel[pair] += 1
+    for i, (kind, a, b, strength, context, last_contact, notes, declared) in enumerate(_ties(deal)):
+        tie_id = f"e{i}"
+        key = (kind, b, a) if b < a and kind in _UNDIRECTED else (kind, a, b)
+        if key not in edge_of:
+            edge_of[key] = tie_id
+        pair = (a, b) if a <= b else (b, a)
+        k = parallel.get(pair, 0)
+        parallel[pair] = k + 1
         hot = key in on_path
-        tie: dict[str, Any] = {"kind": t.kind, "strength": round(t.strength, 3)}
-        extra = {
-            "context": _context(t.context, redact),
-            "contact": _iso(t.last_contact),
-            "notes": None if redact else t.notes,
-        }
-        tie.update((key, value) for key, value in extra.items() if value)
-        if not t.declared:
+        tie: dict[str, Any] = {"kind": kind, "strength": round(strength, 3)}
+        if context is not None:
+            context = _context(context, redact)
+            if context:
+                tie["context"] = context
+        if last_contact:
+            tie["contact"] = last_contact.isoformat()
+        if notes and not redact:
+            tie["notes"] = notes
+        if not declared:
             tie["declared"] = False
         # Line style, colour and arrow heads come from the kind (``kinds`` in the
         # page data); only what varies per tie is stored per tie.
         options: dict[str, Any] = {
-            "id": t.id,
-            "arrows": _ARROWS[t.kind],
-            "width": 6 if hot else round(1 + 3 * t.strength, 2),
+            "id": tie_id,
+            "arrows": _ARROWS[kind],
+            "width": 6 if hot else round(1 + 3 * strength, 2),
             "tie": tie,
         }
         if hot:
@@ -797,13 +782,13 @@ def _map_data(
         if k and not big:
             # Parallel ties of different kinds curve apart instead of overlapping
             # (not in a big map, where a long tie would arc across the page).
-            clockwise = (k % 2 == 1) == (t.from_ <= t.to)
+            clockwise = (k % 2 == 1) == (a <= b)
             options["smooth"] = {
                 "enabled": True,
                 "type": "curvedCW" if clockwise else "curvedCCW",
                 "roundness": round(0.25 * ((k + 1) // 2), 2),
             }
-        (late if hot else early).append((page_id[t.from_], page_id[t.to], options))
+        (late if hot else early).append((page_id[a], page_id[b], options))
     # Ties on a highlighted path go last, so they are drawn on top.
     for a, b, options in early + late:
         net.add_edge(a, b, **options)
