@@ -358,6 +358,7 @@ class _Block:
     rows: list[list[tuple[str, float, float]]] = field(default_factory=list)  # (item, w, h)
     leaves: list[str] = field(default_factory=list)  # shown as a grid
     cols: int = 0
+    widest: float = 0.0  # the widest row of items in the subtree, unwrapped
 
 
 def _shelves(
@@ -376,16 +377,27 @@ def _shelves(
 
 
 def _blocks(
-    children: dict[str, list[str]], roots: Iterable[str], wrap_at: float
+    children: dict[str, list[str]],
+    roots: Iterable[str],
+    wrap_at: float,
+    unwrapped: dict[str, _Block] | None = None,
 ) -> dict[str, _Block]:
-    """Every subtree's block, bottom-up (iteratively: a reporting chain may be long)."""
-    blocks: dict[str, _Block] = {}
-    stack: list[tuple[str, bool]] = [(r, False) for r in roots]
+    """Every subtree's block, bottom-up (iteratively: a reporting chain may be long).
+
+    ``unwrapped``: the blocks at ``wrap_at=math.inf``; a subtree none of whose rows
+    is wider than ``wrap_at`` does not wrap, so its blocks are taken from there.
+    """
+    blocks: dict[str, _Block] = dict(unwrapped) if unwrapped else {}
+
+    def fits(node: str) -> bool:
+        return unwrapped is not None and unwrapped[node].widest <= wrap_at
+
+    stack: list[tuple[str, bool]] = [(r, False) for r in roots if not fits(r)]
     while stack:
         node, done = stack.pop()
         if not done:
             stack.append((node, True))
-            stack.extend((c, False) for c in children[node])
+            stack.extend((c, False) for c in children[node] if not fits(c))
             continue
         block = _Block()
         kids = children[node]
@@ -398,6 +410,9 @@ def _blocks(
         grid = set(block.leaves)
         items += [(c, blocks[c].width, blocks[c].height) for c in kids if c not in grid]
         block.rows = _shelves(items, wrap_at)
+        block.widest = max(
+            [sum(w for _, w, _ in items)] + [blocks[c].widest for c in kids if c not in grid]
+        )
         if block.rows:
             block.width = max(1.0, max(sum(w for _, w, _ in row) for row in block.rows))
             block.height = 1.0 + sum(max(h for _, _, h in row) for row in block.rows)
@@ -438,8 +453,13 @@ def _org_units(deal: Deal) -> dict[str, tuple[float, float]]:
     # Rows of subtrees wider than the page wrap into shelves: try a few shelf
     # widths and keep the one whose shape is closest to a screen's.
     best: tuple[float, dict[str, _Block]] | None = None
+    unwrapped = _blocks(children, virtual.values(), math.inf)
     for wrap_at in (math.inf, 256.0, 128.0, 64.0, 32.0, 16.0):
-        blocks = _blocks(children, virtual.values(), wrap_at)
+        blocks = (
+            unwrapped
+            if wrap_at == math.inf
+            else _blocks(children, virtual.values(), wrap_at, unwrapped)
+        )
         band_w, band_h, cust_w, cust_h = shape(blocks)
         aspect = (max(band_w, cust_w) * _X_UNIT) / (max(1.0, band_h + cust_h + 1.0) * _Y_UNIT)
         misfit = abs(math.log(aspect / _ASPECT))
