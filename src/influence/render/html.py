@@ -788,6 +788,8 @@ def _map_data(
     parallel: dict[tuple[str, str], int] = {}
     early: list[tuple[str, str, dict[str, Any]]] = []
     late: list[tuple[str, str, dict[str, Any]]] = []
+    # (rounded strength, line width) by strength: a deal has few distinct strengths.
+    rounded: dict[float, tuple[float, float]] = {}
     for i, (kind, a, b, strength, context, last_contact, notes, declared) in enumerate(_ties(deal)):
         tie_id = f"e{i}"
         key = (kind, b, a) if b < a and kind in _UNDIRECTED else (kind, a, b)
@@ -797,7 +799,13 @@ def _map_data(
         k = parallel.get(pair, 0)
         parallel[pair] = k + 1
         hot = key in on_path
-        tie: dict[str, Any] = {"kind": kind, "strength": round(strength, 3)}
+        cached = rounded.get(strength) if type(strength) is float and strength else None
+        if cached is None:  # (0.0 and -0.0 are one key but print apart: not cached)
+            cached = (round(strength, 3), round(1 + 3 * strength, 2))
+            if type(strength) is float and strength:
+                rounded[strength] = cached
+        shown_strength, width = cached
+        tie: dict[str, Any] = {"kind": kind, "strength": shown_strength}
         if context is not None:
             context = _context(context, redact)
             if context:
@@ -813,7 +821,7 @@ def _map_data(
         options: dict[str, Any] = {
             "id": tie_id,
             "arrows": _ARROWS[kind],
-            "width": 6 if hot else round(1 + 3 * strength, 2),
+            "width": 6 if hot else width,
             "tie": tie,
         }
         if hot:
