@@ -331,17 +331,10 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         >>> row.risk.score == analyze(deal).risk.score
         True
     """
-    from influence.analysis.coverage import coverage, decision_makers, support
-    from influence.analysis.network import hidden_influencers, network_influence
-    from influence.analysis.risk import deal_risk, risk_signals
+    from influence.analysis.report import assess
+    from influence.analysis.risk import deal_risk
 
-    effective = (policy or Policy()).merged(deal.policy)
-    cov = coverage(deal, effective)
-    sup = support(deal)
-    dms = decision_makers(deal, effective)
-    scores = network_influence(deal)
-    hidden = hidden_influencers(deal, scores)
-    signals = risk_signals(deal, effective, cov.people, cov.roles, sup, scores, hidden)
+    _, cov, sup, dms, _, _, signals = assess(deal, policy)
     risk = deal_risk(signals)
     details = sorted(
         (

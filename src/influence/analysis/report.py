@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -191,6 +191,44 @@ class DealReport(_Result):
         return f"<table>{body}</table>"
 
 
+class Assessment(NamedTuple):
+    """What every reading of a deal's risk starts from: a report, a review row."""
+
+    policy: Policy
+    coverage: Coverage
+    support: float
+    decision_makers: list[str]
+    network_influence: list[InfluenceScore]
+    hidden_influencers: list[str]
+    signals: list[Signal]
+
+
+def assess(deal: Deal, policy: Policy | None = None) -> Assessment:
+    """Coverage, support, decision-makers, network influence and the risk signals.
+
+    :func:`analyze` adds introduction paths and next actions to these; a pipeline
+    review, which ranks deals, needs only these.
+
+    Examples:
+        >>> from influence import read_deal
+        >>> found = assess(read_deal("examples/saas-small.yaml"))
+        >>> [s.code for s in found.signals]
+        ['role-uncovered']
+    """
+    from influence.analysis.coverage import coverage, decision_makers, support
+    from influence.analysis.network import hidden_influencers, network_influence
+    from influence.analysis.risk import risk_signals
+
+    policy = (policy or Policy()).merged(deal.policy)
+    cov = coverage(deal, policy)
+    sup = support(deal)
+    dms = decision_makers(deal, policy)
+    scores = network_influence(deal)
+    hidden = hidden_influencers(deal, scores)
+    signals = risk_signals(deal, policy, cov.people, cov.roles, sup, scores, hidden)
+    return Assessment(policy, cov, sup, dms, scores, hidden, signals)
+
+
 def analyze(deal: Deal, policy: Policy | None = None) -> DealReport:
     """Analyse a deal: coverage, network influence, paths, risk signals and next actions.
 
@@ -211,18 +249,10 @@ def analyze(deal: Deal, policy: Policy | None = None) -> DealReport:
         True
     """
     from influence.analysis.actions import next_actions
-    from influence.analysis.coverage import coverage, decision_makers, support
-    from influence.analysis.network import hidden_influencers, network_influence
     from influence.analysis.paths import introduction_paths
-    from influence.analysis.risk import deal_risk, risk_signals
+    from influence.analysis.risk import deal_risk
 
-    policy = (policy or Policy()).merged(deal.policy)
-    cov = coverage(deal, policy)
-    sup = support(deal)
-    dms = decision_makers(deal, policy)
-    scores = network_influence(deal)
-    hidden = hidden_influencers(deal, scores)
-    signals = risk_signals(deal, policy, cov.people, cov.roles, sup, scores, hidden)
+    policy, cov, sup, dms, scores, hidden, signals = assess(deal, policy)
     targets = [dm for dm in dms if cov.people.get(dm) != "covered"]
     # Holders of required roles we do not reach get paths too, for the actions.
     role_targets = sorted(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from influence.analysis.paths import Hop, IntroductionPath
 from influence.analysis.report import DealReport, PersonRow
 
-_VERB = {
+if TYPE_CHECKING:
+    from rich.console import Console
+
+VERBS = {
     ("knows", True): "knows",
     ("knows", False): "knows",
     ("influences", True): "influences",
@@ -29,13 +34,38 @@ def label(row: PersonRow | None, pid: str) -> str:
     return f"{row.name} ({row.title})" if row.title else row.name
 
 
-def money(report: DealReport) -> str:
-    """The deal's value with its currency, or ''."""
-    value = report.deal.value
+def amount(value: float) -> str:
+    """``1,450,000`` or ``1,450,000.50``."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def money_text(value: float | None, currency: str | None) -> str:
+    """``USD 1,450,000``, the amount alone without a currency, or '' without a value."""
     if value is None:
         return ""
-    amount = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return f"{report.deal.currency} {amount}" if report.deal.currency else amount
+    return f"{currency} {amount(value)}" if currency else amount(value)
+
+
+def money(report: DealReport) -> str:
+    """The deal's value with its currency, or ''."""
+    return money_text(report.deal.value, report.deal.currency)
+
+
+def plain_console(out: io.StringIO, width: int, color: bool) -> Console:
+    """A rich console that writes to ``out``: ANSI colours only when asked, no markup."""
+    from rich.console import Console
+
+    return Console(
+        file=out,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
 
 
 def headline(report: DealReport) -> str:
@@ -61,7 +91,7 @@ def hop_text(hop: Hop, people: Mapping[str, str]) -> str:
         extra.append(hop.context)
     if hop.last_contact:
         extra.append(f"last contact {hop.last_contact.isoformat()}")
-    return f"{a} {_VERB.get((hop.kind, hop.forward), hop.kind)} {b} ({', '.join(extra)})"
+    return f"{a} {VERBS.get((hop.kind, hop.forward), hop.kind)} {b} ({', '.join(extra)})"
 
 
 def path_text(path: IntroductionPath, people: Mapping[str, str]) -> str:

@@ -36,7 +36,6 @@ style, colour and arrow.
 from __future__ import annotations
 
 import gc
-import hashlib
 import html
 import json
 import math
@@ -52,6 +51,8 @@ from typing import Any, Literal
 from influence.analysis.paths import IntroductionPath, introduction_paths, paths_message
 from influence.analysis.report import SEVERITY_ORDER, DealReport, analyze
 from influence.model import Deal, Kind, Person, Policy, Side, Stance
+from influence.render._page import content_security_policy, csp_hash
+from influence.render._text import VERBS, money_text
 
 __all__ = [
     "BIG_MAP",
@@ -965,13 +966,6 @@ class _Assets:
     csp: str
 
 
-def _csp_hash(script: str) -> str:
-    import base64
-
-    digest = hashlib.sha256(script.encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
-
-
 @lru_cache(maxsize=1)
 def _assets() -> _Assets:
     folder = files("influence.render").joinpath("_assets")
@@ -980,22 +974,10 @@ def _assets() -> _Assets:
         return folder.joinpath(name).read_text(encoding="utf-8")
 
     vis_js, app_js = read("vis-network.min.js"), read("map.js")
-    csp = "; ".join(
-        [
-            "default-src 'none'",
-            f"script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}",
-            "style-src 'unsafe-inline'",
-            "img-src data:",
-            "font-src 'none'",
-            "connect-src 'none'",
-            "media-src 'none'",
-            "object-src 'none'",
-            "frame-src 'none'",
-            "worker-src 'none'",
-            "manifest-src 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
+    csp = content_security_policy(
+        script_src=f"{csp_hash(vis_js)} {csp_hash(app_js)}",
+        style_src="'unsafe-inline'",
+        img_src="data:",
     )
     return _Assets(vis_js, read("vis-network.css"), app_js, read("map.css"), csp)
 
@@ -1015,23 +997,6 @@ def _template() -> Any:
     return env.get_template("map.html.j2")
 
 
-def _money(value: float | None, currency: str | None) -> str:
-    if value is None:
-        return ""
-    amount = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return f"{currency} {amount}" if currency else amount
-
-
-_VERBS = {
-    ("knows", True): "knows",
-    ("knows", False): "knows",
-    ("influences", True): "influences",
-    ("influences", False): "is influenced by",
-    ("reports_to", True): "reports to",
-    ("reports_to", False): "manages",
-}
-
-
 def _path_view(targets: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
     """The side panel's paths as plain text, from the page data (ids already redacted)."""
     out = []
@@ -1048,7 +1013,7 @@ def _path_view(targets: list[dict[str, Any]], names: Mapping[str, str]) -> list[
                     extra.append(h["context"])
                 if h["contact"]:
                     extra.append(f"last contact {h['contact']}")
-                verb = _VERBS.get((h["kind"], h["forward"]), h["kind"])
+                verb = VERBS.get((h["kind"], h["forward"]), h["kind"])
                 steps.append(f"{names[h['from']]} {verb} {names[h['to']]} ({', '.join(extra)})")
             paths.append(
                 {
@@ -1099,7 +1064,7 @@ def _page(deal: Deal, report: DealReport, data: dict[str, Any], *, redact: bool)
             "name": info.name,
             "account": info.account,
             "stage": info.stage,
-            "value": _money(info.value, info.currency),
+            "value": money_text(info.value, info.currency),
             "close": _iso(info.close_date),
             "as_of": report.deal.as_of.isoformat(),
         },

@@ -15,7 +15,6 @@ with ``textContent``/attributes only.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 import os
@@ -34,6 +33,8 @@ from influence.analysis.portfolio import (
     ReviewedDeal,
 )
 from influence.model import Policy
+from influence.render._page import content_security_policy, csp_hash
+from influence.render._text import amount, money_text, plain_console
 
 __all__ = [
     "has_maps",
@@ -54,21 +55,13 @@ _GRADE_STYLE = {"high": "bold white on red", "medium": "bold black on yellow", "
 # -- shared wording ------------------------------------------------------------------
 
 
-def _amount(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def _money(value: float | None, currency: str | None) -> str:
-    """``USD 1,450,000`` (the single-deal reports' wording), or ''."""
-    if value is None:
-        return ""
-    return f"{currency} {_amount(value)}" if currency else _amount(value)
+_money = money_text
 
 
 def _sums(value: Mapping[str, float]) -> str:
     """``USD 3,200,000 + EUR 400,000``: sums per currency, never added across currencies."""
     parts = [
-        f"{_amount(v)} (no currency)" if c == NO_CURRENCY else f"{c} {_amount(v)}"
+        f"{amount(v)} (no currency)" if c == NO_CURRENCY else f"{c} {amount(v)}"
         for c, v in value.items()
     ]
     return " + ".join(parts) if parts else "no value"
@@ -174,22 +167,11 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
         'Pipeline review: 3 deals'
     """
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     out = io.StringIO()
-    console = Console(
-        file=out,
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-    )
+    console = plain_console(out, width, color)
     t = review.totals
     title = f"Pipeline review: {_plural(t.deals, 'deal')}"
     if t.errors:
@@ -467,12 +449,6 @@ class _Assets:
     csp: str
 
 
-def _csp_hash(text: str) -> str:
-    import base64
-
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
-
-
 @lru_cache(maxsize=1)
 def _assets() -> _Assets:
     from importlib.resources import files
@@ -490,23 +466,7 @@ def _assets() -> _Assets:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    csp = "; ".join(
-        [
-            "default-src 'none'",
-            f"script-src {_csp_hash(js)}",
-            f"style-src {_csp_hash(css)}",
-            "img-src 'none'",
-            "font-src 'none'",
-            "connect-src 'none'",
-            "media-src 'none'",
-            "object-src 'none'",
-            "frame-src 'none'",
-            "worker-src 'none'",
-            "manifest-src 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
+    csp = content_security_policy(script_src=csp_hash(js), style_src=csp_hash(css))
     return _Assets(env.get_template("review.html.j2"), css, js, csp)
 
 

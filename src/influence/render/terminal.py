@@ -13,6 +13,7 @@ from influence.render._text import (
     names,
     path_summary,
     path_text,
+    plain_console,
 )
 
 __all__ = ["to_terminal"]
@@ -40,23 +41,12 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
         True
     """
     from rich import box
-    from rich.console import Console
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
     out = io.StringIO()
-    console = Console(
-        file=out,
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-    )
+    console = plain_console(out, width, color)
     people = names(report)
     named = name_map(report)
     r = report
