@@ -458,6 +458,55 @@ def test_dask_missing_says_how_to_install_it(
     assert 'pip install "influence[dask]"' in result.stderr
 
 
+# -- workers that die ------------------------------------------------------------------
+
+
+def test_an_unguarded_script_gets_a_worker_error_that_says_what_to_do(
+    pipeline: Path, tmp_path: Path
+) -> None:
+    """Each worker runs the script's top level again and cannot start workers of its own."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import influence\n"
+        "try:\n"
+        f"    influence.review([{str(pipeline)!r}], workers=2, chunk_size=1)\n"
+        "except influence.WorkerError as err:\n"
+        "    print('WorkerError:', err)\n"
+        "else:\n"
+        "    print('no error')\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    lines = [line for line in run.stdout.splitlines() if line.startswith(("WorkerError", "no"))]
+    assert lines, run.stderr[-2000:]
+    assert lines[-1].startswith("WorkerError: a worker process died")
+    assert 'if __name__ == "__main__":' in lines[-1]
+
+
+def test_the_same_script_guarded_runs(pipeline: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "guarded.py"
+    script.write_text(
+        "import influence\n"
+        "if __name__ == '__main__':\n"
+        f"    result = influence.review([{str(pipeline)!r}], workers=2, chunk_size=1)\n"
+        "    print(len(result.deals), len(result.errors))\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == [str(len(review([pipeline], workers=1).deals)), "0"]
+
+
 # -- faces ----------------------------------------------------------------------------
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"

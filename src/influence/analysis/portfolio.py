@@ -63,6 +63,7 @@ __all__ = [
     "StanceChange",
     "Totals",
     "Trend",
+    "WorkerError",
     "compare",
     "load_review_json",
     "review",
@@ -306,6 +307,16 @@ class DaskUnavailableError(InfluenceError):
     """``dask=...`` was asked for but Dask is not installed or its scheduler is unreachable."""
 
 
+class WorkerError(InfluenceError):
+    """A worker process died before its chunk was done; the review cannot complete.
+
+    Most often a script that calls :func:`review` with several workers without
+    ``if __name__ == "__main__":`` around its top level: Python's multiprocessing
+    runs the script again in each worker, which then tries to start workers of its
+    own. Otherwise the system stopped a worker (out of memory, a kill).
+    """
+
+
 # -- one deal ------------------------------------------------------------------------
 
 
@@ -487,6 +498,9 @@ def review(
         DealFileError: ``since`` names a file that is not a review's JSON.
         DaskUnavailableError: ``dask`` was given but Dask is not installed, or
             the scheduler cannot be reached.
+        WorkerError: a worker process died. With several workers, a script must
+            call ``review`` under ``if __name__ == "__main__":``, as with any use
+            of Python's multiprocessing: each worker runs the script's top level.
         ValueError: ``workers`` or ``chunk_size`` below 1.
 
     Examples:
@@ -669,24 +683,34 @@ def _run_processes(
     context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        # The server imports these once and forks warm workers from itself (and it no
-        # longer imports the caller's __main__, which may not be guarded).
+        # The server imports these once and forks warm workers from itself (instead of
+        # the caller's __main__; each worker still runs it, as __mp_main__, see WorkerError).
         multiprocessing.set_forkserver_preload(WORKER_PRELOAD)
     else:  # pragma: no cover - macOS and Windows
         context = multiprocessing.get_context("spawn")
+    from concurrent.futures.process import BrokenProcessPool
+
     limit = workers * IN_FLIGHT_PER_WORKER
     queue = iter(chunks)
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
-        pending: set[Future[list[Result]]] = {
-            pool.submit(function, c, *args) for c in itertools.islice(queue, limit)
-        }
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending.add(pool.submit(function, nxt, *args))
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
+            pending: set[Future[list[Result]]] = {
+                pool.submit(function, c, *args) for c in itertools.islice(queue, limit)
+            }
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield future.result()
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        pending.add(pool.submit(function, nxt, *args))
+    except BrokenProcessPool as err:
+        raise WorkerError(
+            "a worker process died, so the review cannot complete. From a script, put the "
+            'call under `if __name__ == "__main__":` (each worker runs the script\'s top '
+            "level again), or pass workers=1; otherwise the system stopped the worker "
+            "(out of memory?)"
+        ) from err
 
 
 def _run_dask(
