@@ -708,8 +708,8 @@ def _run_processes(
         raise WorkerError(
             "a worker process died, so the review cannot complete. From a script, put the "
             'call under `if __name__ == "__main__":` (each worker runs the script\'s top '
-            "level again), or pass workers=1; otherwise the system stopped the worker "
-            "(out of memory?)"
+            "level again), or pass workers=1 (--workers 1); otherwise the system stopped "
+            "the worker (out of memory?)"
         ) from err
 
 
