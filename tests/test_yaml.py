@@ -29,8 +29,11 @@ def _general(text: str) -> Any:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
-    if isinstance(a, dict) and isinstance(b, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, dict) and isinstance(b, dict):  # keys too: a .nan key is no key's equal
+        return len(a) == len(b) and all(
+            _same(ka, kb) and _same(va, vb)
+            for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True)
+        )
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and a == b
@@ -77,6 +80,11 @@ def test_fast_path_matches_the_general_constructor(text: str) -> None:
         ("a: [1, 2\n", yaml.YAMLError),
         ("a: !custom x\n", yaml.YAMLError),
         ("? [a, b]\n: complex key\n", yaml.YAMLError),
+        ('1: a\n"1": b\n', _yaml.DuplicateKeyError),  # duplicates go by text
+        (".nan: a\n.nan: b\n", _yaml.DuplicateKeyError),
+        ('"": a\n? \n: b\n', _yaml.DuplicateKeyError),
+        ("&a x: &a y\n", yaml.YAMLError),  # an anchor named twice
+        ("a: &a [1]\nb: &a 2\n", yaml.YAMLError),
     ],
 )
 def test_errors_come_from_the_general_path(text: str, error: type[Exception]) -> None:
@@ -151,6 +159,8 @@ NATIVE_DIFFERS = [
     "a: x\u2028y\n",
     "a: x\u2029y\n",
     "a: x\ufffey\n",
+    ".nan: a\n.nan: b\n",  # the same key twice, unequal to itself
+    '1: a\n"1": b\n',  # the same key text, plain and quoted
     "\r: 1\n",  # a bare CR (only this way found so far; all bare CRs go to libyaml)
     "%TAG ! tag:x.com,2000:\n---\na: !foo 1\n",  # directives
 ]

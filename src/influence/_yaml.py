@@ -227,13 +227,17 @@ def _load_events(text: str) -> Any:
     plain_tags = _PLAIN_TAGS
     anchors: dict[str, Any] = {}
     root: list[Any] = []
-    # The open containers above the current one, each with whether it is a list.
-    stack: list[tuple[Any, bool]] = []
+    # The open containers above the current one, each with whether it is a list and
+    # (a mapping's) the texts of its keys so far: the general constructor finds
+    # duplicate keys by their text (1 and "1", or .nan twice, are duplicates to it).
+    stack: list[tuple[Any, bool, set[str]]] = []
     container: Any = root
     is_list = True
+    texts: set[str] = set()
     key: Any = _NO_KEY  # the pending key of the current mapping
     documents = 0
     data: Any
+    key_text: Any
     try:
         while True:
             event: Any = get_event()
@@ -242,7 +246,7 @@ def _load_events(text: str) -> Any:
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 tag = event.tag
-                value = event.value
+                key_text = value = event.value
                 if tag is None and event.implicit[0]:
                     tag = plain_tags.get(value) or _plain_tag(value)
                 elif tag is None or tag == "!":
@@ -260,6 +264,8 @@ def _load_events(text: str) -> Any:
                 else:
                     raise _Unusual
                 if event.anchor is not None:
+                    if event.anchor in anchors:  # the composer refuses a second &name
+                        raise _Unusual
                     anchors[event.anchor] = data
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 mapping = kind is yaml.MappingStartEvent
@@ -267,6 +273,8 @@ def _load_events(text: str) -> Any:
                     raise _Unusual
                 data = {} if mapping else []
                 if event.anchor is not None:
+                    if event.anchor in anchors:  # the composer refuses a second &name
+                        raise _Unusual
                     anchors[event.anchor] = data
                 if is_list:
                     container.append(data)
@@ -274,17 +282,19 @@ def _load_events(text: str) -> Any:
                     raise _Unusual
                 else:
                     container[key] = data
-                stack.append((container, is_list))
+                stack.append((container, is_list, texts))
                 container, is_list, key = data, not mapping, _NO_KEY
+                texts = set()
                 continue
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                container, is_list = stack.pop()
+                container, is_list, texts = stack.pop()
                 key = _NO_KEY
                 continue
             elif kind is yaml.AliasEvent:
                 if event.anchor not in anchors:
                     raise _Unusual
                 data = anchors[event.anchor]
+                key_text = _NO_KEY  # an alias as a key: the general way
             else:
                 if kind is yaml.DocumentStartEvent:
                     documents += 1
@@ -295,8 +305,15 @@ def _load_events(text: str) -> Any:
             if is_list:
                 container.append(data)
             elif key is _NO_KEY:
-                if isinstance(data, (dict, list)) or data == "<<" or data in container:
+                if (
+                    key_text is _NO_KEY
+                    or key_text in texts
+                    or isinstance(data, (dict, list))
+                    or data == "<<"
+                    or data in container
+                ):
                     raise _Unusual
+                texts.add(key_text)
                 key = data
             else:
                 container[key] = data
@@ -326,6 +343,9 @@ _NO_KEY = object()
 #   after the start, flow mappings (multi-line keys, collections as keys read as
 #   tuples and frozensets), empty keys (a line starting with ":"), and "k:" right
 #   before "," or "]" in a flow sequence: libyaml refuses most of these;
+# - duplicate keys, which PyYAML's constructor finds by their text: .nan twice (NaN
+#   is no NaN's equal) or 1 and "1" are two keys to yaml-rs, so quoted keys go the
+#   libyaml way;
 # - characters: control characters, DEL, C1 (NEL too), LS, PS, BOM, U+FFFE,
 #   U+FFFF, tabs, a bare CR: libyaml refuses some and breaks lines at others.
 # So files with flow mappings ({...}) or block scalars (|, >) are read by libyaml;
@@ -368,6 +388,13 @@ def _native_may_differ(text: str) -> bool:
         or text.startswith("...")
         or "\n..." in text
         or "\n---" in text
+        or ".nan" in text
+        or ".NaN" in text
+        or ".NAN" in text
+        or '":' in text
+        or "':" in text
+        or '" :' in text
+        or "' :" in text
     ):
         return True
     if any(c in text for c in "!&?%|>") and _INDICATOR.search(text):
