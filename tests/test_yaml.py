@@ -161,6 +161,7 @@ NATIVE_DIFFERS = [
     "a: x\ufffey\n",
     ".nan: a\n.nan: b\n",  # the same key twice, unequal to itself
     '1: a\n"1": b\n',  # the same key text, plain and quoted
+    "1: a\n'1'   : b\n",
     "\r: 1\n",  # a bare CR (only this way found so far; all bare CRs go to libyaml)
     "%TAG ! tag:x.com,2000:\n---\na: !foo 1\n",  # directives
 ]
