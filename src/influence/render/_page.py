@@ -1,11 +1,30 @@
-"""What the HTML pages (the map and the pipeline review) share: their security policy."""
+"""What the HTML pages (the map and the pipeline review) share: security policy, templates."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
-__all__ = ["content_security_policy", "csp_hash"]
+__all__ = ["content_security_policy", "csp_hash", "page_template"]
+
+
+def page_template(package: str, folder: str, name: str) -> Any:
+    """A Jinja2 template of this package, autoescaped, failing on any undefined name.
+
+    Jinja2 is imported here, not at start-up.
+    """
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader(package, folder),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template(name)
 
 
 def csp_hash(text: str) -> str:

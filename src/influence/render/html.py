@@ -51,7 +51,7 @@ from typing import Any, Literal
 from influence.analysis.paths import IntroductionPath, introduction_paths, paths_message
 from influence.analysis.report import SEVERITY_ORDER, DealReport, analyze
 from influence.model import Deal, Kind, Person, Policy, Side, Stance
-from influence.render._page import content_security_policy, csp_hash
+from influence.render._page import content_security_policy, csp_hash, page_template
 from influence.render._text import VERBS, money_text
 
 __all__ = [
@@ -984,17 +984,7 @@ def _assets() -> _Assets:
 
 @lru_cache(maxsize=1)
 def _template() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(
-        loader=PackageLoader("influence.render", "_assets"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("map.html.j2")
+    return page_template("influence.render", "_assets", "map.html.j2")
 
 
 def _path_view(targets: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ from influence.analysis.portfolio import (
     ReviewedDeal,
 )
 from influence.model import Policy
-from influence.render._page import content_security_policy, csp_hash
+from influence.render._page import content_security_policy, csp_hash, page_template
 from influence.render._text import amount, money_text, plain_console
 
 __all__ = [
@@ -453,21 +453,11 @@ class _Assets:
 def _assets() -> _Assets:
     from importlib.resources import files
 
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
     folder = files("influence").joinpath("templates")
     css = folder.joinpath("review.css").read_text(encoding="utf-8")
     js = folder.joinpath("review.js").read_text(encoding="utf-8")
-    env = Environment(
-        loader=PackageLoader("influence", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
     csp = content_security_policy(script_src=csp_hash(js), style_src=csp_hash(css))
-    return _Assets(env.get_template("review.html.j2"), css, js, csp)
+    return _Assets(page_template("influence", "templates", "review.html.j2"), css, js, csp)
 
 
 def _markup(text: str) -> Any:
