@@ -14,7 +14,7 @@ import statistics
 from typing import Any
 
 from influence.analysis.report import InfluenceScore
-from influence.model import Deal, Kind, Side
+from influence.model import DEFAULT_STRENGTH, Deal, Kind, Side
 
 __all__ = ["hidden_influencers", "network_influence"]
 
@@ -57,7 +57,7 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     ]
     declared = {(r.from_, r.to) for r in deal.relationships if r.kind is Kind.REPORTS_TO}
     edges += [
-        (p.id, p.reports_to, Kind.REPORTS_TO, 0.6)
+        (p.id, p.reports_to, Kind.REPORTS_TO, DEFAULT_STRENGTH[Kind.REPORTS_TO])
         for p in deal.people
         if p.reports_to and (p.id, p.reports_to) not in declared
     ]

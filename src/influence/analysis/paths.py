@@ -32,7 +32,6 @@ How it is computed, and what is cached:
 
 from __future__ import annotations
 
-import gc
 import math
 import weakref
 from collections import OrderedDict
@@ -44,6 +43,7 @@ from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from influence._gc import gc_paused
 from influence.errors import UnknownPersonError
 from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind, Side, Stance
 
@@ -164,13 +164,8 @@ class PathIndex:
     def __init__(self, deal: Deal) -> None:
         # Building allocates a few objects per tie; pausing the cyclic garbage collector
         # keeps it from walking the whole deal again and again meanwhile (2-3x faster).
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             self._build(deal)
-        finally:
-            if paused:
-                gc.enable()
 
     def _build(self, deal: Deal) -> None:
         people = deal.people

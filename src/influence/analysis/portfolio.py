@@ -27,8 +27,6 @@ Examples:
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import glob
 import itertools
 import json
@@ -42,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from influence._gc import gc_paused
 from influence.analysis.report import SEVERITY_ORDER, Grade, Severity, Signal
 from influence.errors import DealFileError, InfluenceError, Problem
 from influence.model import Deal, Policy
@@ -391,7 +390,7 @@ def _review_chunk(files: Sequence[str], policy: Policy | None) -> list[tuple[str
     from influence.io import check_deal
 
     out: list[tuple[str, str]] = []
-    with _gc_paused():
+    with gc_paused():
         for file in files:
             result = check_deal(file)
             if result.deal is None or result.errors:
@@ -401,24 +400,6 @@ def _review_chunk(files: Sequence[str], policy: Policy | None) -> list[tuple[str
                 row = review_deal(result.deal, policy, file=file)
                 out.append(("deal", row.model_dump_json(exclude={"change"})))
     return out
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while rows pile up.
-
-    Every full collection walks all the rows kept so far, so with thousands of
-    deals it costs more than the analysis; the analysis makes next to no
-    cyclic garbage (reference counting frees the rest), and what little there
-    is gets collected once the collector is back on.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # -- many deals ----------------------------------------------------------------------
@@ -521,7 +502,7 @@ def review(
     files = review_files(paths)
     deals: list[ReviewedDeal] = []
     errors: list[ReviewError] = []
-    with _gc_paused():
+    with gc_paused():
         for rows in run_chunks(
             _review_chunk,
             files,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -72,11 +71,10 @@ def map_(
     # the page is written; the cyclic garbage collector would walk them again and again
     # (a third of the time of a 5,000-person map) and find nothing to free: it is off
     # while they are built. Memory use does not change.
-    gc.disable()
-    try:
+    from influence._gc import gc_paused
+
+    with gc_paused():
         page, people = _render(file, path_to, layout, redact, policy)
-    finally:
-        gc.enable()
     from influence.io import write_text
 
     try:

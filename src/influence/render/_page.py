@@ -6,7 +6,18 @@ import base64
 import hashlib
 from typing import Any
 
-__all__ = ["content_security_policy", "csp_hash", "page_template"]
+__all__ = ["content_security_policy", "csp_hash", "markup", "page_template"]
+
+
+def markup(text: str) -> Any:
+    """``text`` as markup the templates insert as it is.
+
+    Only for our own assets, JSON made script-safe, and SVG built with every
+    user string escaped.
+    """
+    from markupsafe import Markup
+
+    return Markup(text)
 
 
 def page_template(package: str, folder: str, name: str) -> Any:

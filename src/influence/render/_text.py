@@ -68,6 +68,18 @@ def plain_console(out: io.StringIO, width: int, color: bool) -> Console:
     )
 
 
+def console_text(out: io.StringIO) -> str:
+    """What a :func:`plain_console` wrote, without trailing blanks (tables pad to the width).
+
+    Examples:
+        >>> import io
+        >>> nl = chr(10)
+        >>> console_text(io.StringIO("a  " + nl + "b")) == "a" + nl + "b" + nl
+        True
+    """
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+
+
 def headline(report: DealReport) -> str:
     """One line: id, account, stage, value, close date."""
     d = report.deal

@@ -35,23 +35,22 @@ style, colour and arrow.
 
 from __future__ import annotations
 
-import gc
 import html
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any, Literal
 
+from influence._gc import gc_paused
 from influence.analysis.paths import IntroductionPath, introduction_paths, paths_message
 from influence.analysis.report import SEVERITY_ORDER, DealReport, analyze
-from influence.model import Deal, Kind, Person, Policy, Side, Stance
-from influence.render._page import content_security_policy, csp_hash, page_template
+from influence.model import DEFAULT_STRENGTH, Deal, Kind, Person, Policy, Side, Stance
+from influence.render._page import content_security_policy, csp_hash, markup, page_template
 from influence.render._text import VERBS, money_text
 
 __all__ = [
@@ -64,6 +63,9 @@ __all__ = [
     "map_positions",
     "to_html",
 ]
+
+#: The strength of a tie written as a person's ``reports_to``.
+_SHORTHAND = DEFAULT_STRENGTH[Kind.REPORTS_TO]
 
 Layout = Literal["org", "force"]
 
@@ -216,29 +218,12 @@ def to_html(
     """
     if layout not in ("org", "force"):
         raise ValueError(f"layout must be 'org' or 'force', not {layout!r}")
-    with _gc_paused():
+    with gc_paused():
         if report is None:
             report = analyze(deal, policy)
         paths = _paths(deal, report, path_to, policy)
         data = _map_data(deal, report, paths, layout=layout, redact=redact, seed=seed)
         return _page(deal, report, data, redact=redact)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside; the previous state is restored after.
-
-    The page data is several small objects a tie, all alive until the page is
-    written: the collector would walk them again and again and free nothing (a
-    third of the time of a big map).
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def deal_map(
@@ -535,7 +520,7 @@ def _tie_weights(deal: Deal) -> dict[tuple[str, str], float]:
     weights: dict[tuple[str, str], float] = {}
     ties: list[tuple[str, str, float]] = [
         (r.from_, r.to, r.strength) for r in deal.relationships
-    ] + [(p.id, p.reports_to, 0.6) for p in deal.people if p.reports_to]
+    ] + [(p.id, p.reports_to, _SHORTHAND) for p in deal.people if p.reports_to]
     for a, b, s in ties:
         key = (a, b) if a <= b else (b, a)
         weights[key] = max(weights.get(key, 0.0), s, 0.05)
@@ -712,7 +697,7 @@ def _ties(deal: Deal) -> list[_Tie]:
     declared = {(t[0], t[1], t[2]) for t in ties}
     for p in deal.people:
         if p.reports_to and ("reports_to", p.id, p.reports_to) not in declared:
-            ties.append(("reports_to", p.id, p.reports_to, 0.6, None, None, None, False))
+            ties.append(("reports_to", p.id, p.reports_to, _SHORTHAND, None, None, None, False))
     return ties
 
 
@@ -1045,11 +1030,11 @@ def _page(deal: Deal, report: DealReport, data: dict[str, Any], *, redact: bool)
     info = deal.deal
     context = {
         "csp": assets.csp,
-        "vis_js": _markup(assets.vis_js),
-        "vis_css": _markup(assets.vis_css),
-        "app_js": _markup(assets.app_js),
-        "app_css": _markup(assets.app_css),
-        "data_json": _markup(_script_json(data)),
+        "vis_js": markup(assets.vis_js),
+        "vis_css": markup(assets.vis_css),
+        "app_js": markup(assets.app_js),
+        "app_css": markup(assets.app_css),
+        "data_json": markup(_script_json(data)),
         "deal": {
             "name": info.name,
             "account": info.account,
@@ -1085,9 +1070,3 @@ def _page(deal: Deal, report: DealReport, data: dict[str, Any], *, redact: bool)
 
 def _dasharray(dashes: Any) -> str:
     return " ".join(str(d) for d in dashes) if dashes else "none"
-
-
-def _markup(text: str) -> Any:
-    from markupsafe import Markup
-
-    return Markup(text)

@@ -33,11 +33,10 @@ from influence.analysis.portfolio import (
     ReviewedDeal,
 )
 from influence.model import Policy
-from influence.render._page import content_security_policy, csp_hash, page_template
-from influence.render._text import amount, money_text, plain_console
+from influence.render._page import content_security_policy, csp_hash, markup, page_template
+from influence.render._text import amount, console_text, money_text, plain_console
 
 __all__ = [
-    "has_maps",
     "to_review_csv",
     "to_review_html",
     "to_review_markdown",
@@ -246,8 +245,7 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
                 console.print(Text("    " + m, style="dim"))
             if len(e.messages) > 3:
                 console.print(Text(f"    ... and {len(e.messages) - 3} more", style="dim"))
-    text = out.getvalue()
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return console_text(out)
 
 
 def _date(value: Any) -> str:
@@ -460,13 +458,6 @@ def _assets() -> _Assets:
     return _Assets(page_template("influence", "templates", "review.html.j2"), css, js, csp)
 
 
-def _markup(text: str) -> Any:
-    from markupsafe import Markup
-
-    # Only our own constants and SVG built here with escape() come through here.
-    return Markup(text)
-
-
 def _attr(text: object) -> str:
     return escape(str(text), quote=True)
 
@@ -649,15 +640,15 @@ def to_review_html(
         }
     context = {
         "title": title,
-        "csp": _markup(assets.csp),  # no " < & in it: safe in the attribute as it is
-        "css": _markup(assets.css),
-        "js": _markup(assets.js),
+        "csp": markup(assets.csp),  # no " < & in it: safe in the attribute as it is
+        "css": markup(assets.css),
+        "js": markup(assets.js),
         "summary": _summary(review),
         "cards": cards,
         "trend": trend,
-        "scatter": _markup(_scatter_svg(review.deals, maps)),
+        "scatter": markup(_scatter_svg(review.deals, maps)),
         "scatter_caption": scatter_caption,
-        "bars": _markup(_bars_svg(review)),
+        "bars": markup(_bars_svg(review)),
         "bars_caption": "Deals with each signal, most common first; colour is the severity.",
         "rows": rows,
         "signals": t.signals,
@@ -703,18 +694,6 @@ def _map_chunk(
     return out
 
 
-def has_maps() -> bool:
-    """True when the map renderer (:func:`influence.render.html.to_html`) is available.
-
-    Examples:
-        >>> isinstance(has_maps(), bool)
-        True
-    """
-    from importlib.util import find_spec
-
-    return find_spec("influence.render.html") is not None
-
-
 def write_review_html(
     review: PortfolioReview,
     path: str | os.PathLike[str],
@@ -735,8 +714,7 @@ def write_review_html(
     Args:
         review: The review.
         path: The report's file, such as ``review.html``.
-        maps: Write the maps (each is self-contained, about 1 MB); skipped when
-            the map renderer is not installed (see :func:`has_maps`).
+        maps: Write the maps (each is self-contained, about 1 MB).
         policy: The team policy, for the maps' analysis.
         workers: Worker processes for the maps; default: one per core.
         dask: A Dask scheduler address or ``"local"`` (see :func:`influence.review`).
@@ -764,7 +742,7 @@ def write_review_html(
     folder = target.parent
     links: dict[str, str] = {}
     written: list[Path] = []
-    if maps and review.deals and has_maps():
+    if maps and review.deals:
         map_dir = folder / f"{target.stem}-maps"
         map_dir.mkdir(parents=True, exist_ok=True)
         names = _map_names(review)

@@ -6,6 +6,7 @@ import io
 
 from influence.analysis.report import DealReport
 from influence.render._text import (
+    console_text,
     headline,
     hop_text,
     label,
@@ -143,5 +144,4 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
         if a.advice:
             actions.add_row("", Text(f"style {a.advice}", style="dim"))
     console.print(actions)
-    # Tables pad to the full width; trailing blanks only make diffs noisy.
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    return console_text(out)
