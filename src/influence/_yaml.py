@@ -12,6 +12,7 @@ are read by yaml-rs, a Rust parser, when nothing in them could read otherwise
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -58,19 +59,10 @@ class Resolver12(BaseResolver):
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._plain: dict[str, str] = {}
-
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         """Resolve a node's tag, remembering plain scalars (ids and words repeat a lot)."""
         if kind is ScalarNode and implicit[0]:
-            tag = self._plain.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-                if len(value) <= 64:
-                    self._plain[value] = tag
-            return tag
+            return _PLAIN_TAGS.get(value) or _plain_tag(value)
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
@@ -187,6 +179,8 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_MAP_TAGS = (None, "!", _MAP)  # the tags a mapping or list may carry on the event path
+_SEQ_TAGS = (None, "!", _SEQ)
 
 # The tag of a plain scalar depends on its text alone (the 1.2 core schema's
 # implicit resolvers, no path resolvers): remember it across files, where ids,
@@ -197,7 +191,7 @@ _PLAIN_TAGS_MAX = 100_000
 
 
 def _plain_tag(value: str) -> str:
-    # BaseResolver's own resolve: the instance's memo would grow without bound here.
+    # BaseResolver's own resolve: Resolver12's would come back here.
     tag: str = BaseResolver.resolve(_RESOLVER, ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     if len(value) <= 64:
         if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
@@ -269,7 +263,7 @@ def _load_events(text: str) -> Any:
                     anchors[event.anchor] = data
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 mapping = kind is yaml.MappingStartEvent
-                if event.tag not in (None, "!", _MAP if mapping else _SEQ):
+                if event.tag not in (_MAP_TAGS if mapping else _SEQ_TAGS):
                     raise _Unusual
                 data = {} if mapping else []
                 if event.anchor is not None:
@@ -305,13 +299,7 @@ def _load_events(text: str) -> Any:
             if is_list:
                 container.append(data)
             elif key is _NO_KEY:
-                if (
-                    key_text is _NO_KEY
-                    or key_text in texts
-                    or isinstance(data, (dict, list))
-                    or data == "<<"
-                    or data in container
-                ):
+                if key_text is _NO_KEY or key_text in texts or data == "<<" or data in container:
                     raise _Unusual
                 texts.add(key_text)
                 key = data
@@ -351,13 +339,17 @@ _NO_KEY = object()
 # So files with flow mappings ({...}) or block scalars (|, >) are read by libyaml;
 # flow sequences ([a, b]) are fine. Several documents come back as a list, so
 # only a mapping is taken.
-if TYPE_CHECKING:
-    _native: Any = None
-else:
+
+
+@functools.cache
+def _yaml_rs() -> Any:
+    """The yaml_rs module, imported on the first read (not when influence starts)."""
     try:
-        import yaml_rs as _native
+        import yaml_rs
     except ImportError:  # pragma: no cover - a platform without a yaml-rs wheel
-        _native = None
+        return None
+    return yaml_rs
+
 
 _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r" + bytes(range(0x80, 0x100))
 _ODD_UTF8 = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef(?:\xbb\xbf|\xbf[\xbe\xbf])")
@@ -406,13 +398,14 @@ def _native_may_differ(text: str) -> bool:
 
 def _load_native(text: str) -> Any:
     """The data yaml-rs reads, or :data:`_NO_KEY` when libyaml must read ``text``."""
-    if _native is None or _native_may_differ(text):
+    native = _yaml_rs()
+    if native is None or _native_may_differ(text):
         return _NO_KEY
     try:
-        data = _native.loads(
+        data = native.loads(
             text,
             parse_datetime=False,
-            duplicate_key_policy=_native.DuplicateKeyPolicy.Error,
+            duplicate_key_policy=native.DuplicateKeyPolicy.Error,
         )
     except Exception:  # any refusal: libyaml words it
         return _NO_KEY
