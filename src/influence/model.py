@@ -502,19 +502,10 @@ def _find_cycle(edges: dict[str, set[str]]) -> list[str]:
     return []
 
 
-#: A person's fields in the order the spec writes them (files, exports and edits use it).
-PERSON_KEYS: tuple[str, ...] = (
-    "id",
-    "name",
-    "title",
-    "side",
-    "roles",
-    "influence",
-    "stance",
-    "assessed",
-    "style",
-    "reports_to",
-    "notes",
-)
-#: A relationship's fields in the order the spec writes them.
-TIE_KEYS: tuple[str, ...] = ("from", "to", "kind", "strength", "context", "last_contact", "notes")
+# The models declare their fields in the order the spec writes them.
+#: A person's fields in the spec's order (files, exports and edits use it).
+PERSON_KEYS: tuple[str, ...] = tuple(Person.model_fields)
+#: A relationship's fields in the spec's order, as written in files (``from``, not ``from_``).
+TIE_KEYS: tuple[str, ...] = tuple(f.alias or n for n, f in Relationship.model_fields.items())
+#: A relationship's fields other than its two ends and kind, which make it that tie.
+TIE_DETAILS: tuple[str, ...] = TIE_KEYS[3:]

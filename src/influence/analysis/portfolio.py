@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from influence._gc import gc_paused
-from influence.analysis.report import SEVERITY_ORDER, Grade, Severity, Signal
+from influence.analysis.report import SEVERITY_ORDER, Grade, Severity, signal_identity
 from influence.errors import DealFileError, InfluenceError, Problem
 from influence.model import Deal, Policy
 
@@ -128,13 +128,7 @@ class SignalBrief(_Row):
             >>> a.identity()
             ('single-threaded',)
         """
-        return Signal(
-            code=self.code,
-            severity=self.severity,
-            people=self.people,
-            message=self.message,
-            role=self.role,
-        ).identity()
+        return signal_identity(self.code, self.role, self.people)
 
 
 class StanceChange(_Row):

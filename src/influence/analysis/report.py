@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from html import escape
 from typing import Literal, NamedTuple
@@ -100,17 +101,27 @@ class Signal(_Result):
             >>> a.identity() == a.model_copy(update={"people": ["chen"]}).identity()
             True
         """
-        if self.code in DEAL_WIDE_SIGNALS:
-            return (self.code,)
-        if self.role is not None:
-            return (self.code, self.role)
-        return (self.code, *self.people)
+        return signal_identity(self.code, self.role, self.people)
 
 
 #: Signals about the deal as a whole: at most one of each per report.
 DEAL_WIDE_SIGNALS = frozenset(
     {"no-decision-maker", "no-champion", "single-threaded", "negative-support"}
 )
+
+
+def signal_identity(code: str, role: str | None, people: Sequence[str]) -> tuple[str, ...]:
+    """The identity of a signal from its parts: see :meth:`Signal.identity`.
+
+    Examples:
+        >>> signal_identity("role-missing", "economic_buyer", [])
+        ('role-missing', 'economic_buyer')
+    """
+    if code in DEAL_WIDE_SIGNALS:
+        return (code,)
+    if role is not None:
+        return (code, role)
+    return (code, *people)
 
 
 class Action(_Result):

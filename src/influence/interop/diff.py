@@ -32,7 +32,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from influence.errors import DealFileError
 from influence.graph import to_networkx
 from influence.io import DEAL_SUFFIXES, _check_text, read_text
-from influence.model import PERSON_KEYS, SYMMETRIC_KINDS, Deal, Kind, Person, Policy, slugify
+from influence.model import (
+    PERSON_KEYS,
+    SYMMETRIC_KINDS,
+    TIE_DETAILS,
+    Deal,
+    Kind,
+    Person,
+    Policy,
+    slugify,
+)
 
 if TYPE_CHECKING:
     from influence.analysis.report import DealReport
@@ -66,7 +75,8 @@ DEAL_FIELDS: tuple[str, ...] = (
     "owner",
     "as_of",
 )
-TIE_FIELDS: tuple[str, ...] = ("strength", "context", "last_contact", "notes")
+#: Tie fields a diff compares.
+TIE_FIELDS: tuple[str, ...] = TIE_DETAILS
 
 
 class _Result(BaseModel):

@@ -55,7 +55,7 @@ from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem, UnknownPersonError
 from influence.interop import InteropError
 from influence.io import CheckResult, _check_text, read_text, write_text
-from influence.model import PERSON_KEYS, SYMMETRIC_KINDS, TIE_KEYS, Deal, Kind, slugify
+from influence.model import PERSON_KEYS, SYMMETRIC_KINDS, TIE_DETAILS, TIE_KEYS, Deal, Kind, slugify
 
 __all__ = [
     "PERSON_KEYS",
@@ -83,7 +83,7 @@ __all__ = [
 Format = Literal["yaml", "json"]
 
 # PERSON_KEYS and TIE_KEYS (from influence.model): new keys go in the spec's order.
-_TIE_SETTABLE = ("strength", "context", "last_contact", "notes")
+_TIE_SETTABLE = TIE_DETAILS
 _DATES = frozenset({"assessed", "last_contact"})
 _NUMBERS = frozenset({"influence", "strength"})
 

@@ -52,6 +52,7 @@ from influence.errors import DealFileError, Problem
 from influence.interop import InteropError
 from influence.io import dump_deal, parse_deal, read_text, write_text
 from influence.model import (
+    TIE_KEYS,
     Deal,
     Person,
     Relationship,
@@ -108,7 +109,7 @@ PERSON_FIELDS: tuple[str, ...] = (
     "ignore",
 )
 #: Columns of a ties file (the deal file's relationship fields).
-TIE_FIELDS: tuple[str, ...] = ("from", "to", "kind", "strength", "context", "last_contact", "notes")
+TIE_FIELDS: tuple[str, ...] = TIE_KEYS
 
 
 class ImportMappingError(InteropError):
