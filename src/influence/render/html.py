@@ -222,8 +222,9 @@ def to_html(
         if report is None:
             report = analyze(deal, policy)
         paths = _paths(deal, report, path_to, policy)
-        data = _map_data(deal, report, paths, layout=layout, redact=redact, seed=seed)
-        return _page(deal, report, data, redact=redact)
+        names = _display_names(deal, redact)
+        data = _map_data(deal, report, paths, names, layout=layout, redact=redact, seed=seed)
+        return _page(deal, report, data, names, redact=redact)
 
 
 def deal_map(
@@ -714,6 +715,7 @@ def _map_data(
     deal: Deal,
     report: DealReport,
     targets: list[_Target],
+    names: tuple[dict[str, str], dict[str, str]],
     *,
     layout: Layout,
     redact: bool,
@@ -721,7 +723,7 @@ def _map_data(
 ) -> dict[str, Any]:
     from pyvis.network import Network
 
-    page_id, shown = _display_names(deal, redact)
+    page_id, shown = names
     rows = {r.id: r for r in report.people}
     net_scores = {s.id: s for s in report.network_influence}
     dms = set(report.decision_makers)
@@ -1022,11 +1024,18 @@ def _signal_view(report: DealReport, names: Mapping[str, str], redact: bool) -> 
     ]
 
 
-def _page(deal: Deal, report: DealReport, data: dict[str, Any], *, redact: bool) -> str:
+def _page(
+    deal: Deal,
+    report: DealReport,
+    data: dict[str, Any],
+    names: tuple[dict[str, str], dict[str, str]],
+    *,
+    redact: bool,
+) -> str:
+    """The page; ``names`` is :func:`_display_names`'s (page id, shown name by person id)."""
     assets = _assets()
-    names = {n["id"]: n["person"]["name"] for n in data["nodes"]}
-    by_person = dict(zip((p.id for p in deal.people), names.values(), strict=True))
-    signals = _signal_view(report, by_person, redact)
+    page_id, shown = names
+    signals = _signal_view(report, shown, redact)
     info = deal.deal
     context = {
         "csp": assets.csp,
@@ -1049,7 +1058,7 @@ def _page(deal: Deal, report: DealReport, data: dict[str, Any], *, redact: bool)
         "signals": signals[:5],
         "more_signals": max(0, len(signals) - 5),
         "assumptions": [] if redact else list(report.assumptions),
-        "paths": _path_view(data["paths"], names),
+        "paths": _path_view(data["paths"], {page_id[k]: v for k, v in shown.items()}),
         "redacted": redact,
         "people": len(deal.people),
         "ties": len(data["edges"]),
@@ -1062,7 +1071,7 @@ def _page(deal: Deal, report: DealReport, data: dict[str, Any], *, redact: bool)
             for k in Kind
             for style in [data["kinds"][k.value]]
         ],
-        "big": len(deal.people) > BIG_MAP,
+        "big": data["big"],
     }
     page: str = _template().render(context)
     return page
