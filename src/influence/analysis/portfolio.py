@@ -367,7 +367,7 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         top_signals=[
             next(s.message for s in details if s.code == code) for code in codes[:TOP_SIGNALS]
         ],
-        uncovered_decision_makers=[d for d in dms if cov.people.get(d) != "covered"],
+        uncovered_decision_makers=cov.uncovered(dms),
         decision_makers=dms,
         coverage=cov.score,
         support=sup,

@@ -68,6 +68,16 @@ class Coverage(_Result):
     people: dict[str, CoverageStatus]
     roles: dict[str, RoleStatus]
 
+    def uncovered(self, ids: Sequence[str]) -> list[str]:
+        """Those of ``ids`` (such as the decision-makers) we do not cover, in order.
+
+        Examples:
+            >>> c = Coverage(score=0.5, people={"a": "covered", "b": "uncovered"}, roles={})
+            >>> c.uncovered(["a", "b", "nobody"])
+            ['b', 'nobody']
+        """
+        return [i for i in ids if self.people.get(i) != "covered"]
+
 
 class InfluenceScore(_Result):
     """A person's network influence and rank among the customers."""
@@ -264,7 +274,7 @@ def analyze(deal: Deal, policy: Policy | None = None) -> DealReport:
     from influence.analysis.risk import deal_risk
 
     policy, cov, sup, dms, scores, hidden, signals = assess(deal, policy)
-    targets = [dm for dm in dms if cov.people.get(dm) != "covered"]
+    targets = cov.uncovered(dms)
     # Holders of required roles we do not reach get paths too, for the actions.
     role_targets = sorted(
         {pid for s in signals if s.code == "role-uncovered" for pid in s.people} - set(targets)

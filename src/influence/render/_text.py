@@ -68,6 +68,16 @@ def plain_console(out: io.StringIO, width: int, color: bool) -> Console:
     )
 
 
+def role_holders(report: DealReport, role: str) -> list[str]:
+    """The customers holding ``role``, as labels, in the report's order."""
+    return [label(p, p.id) for p in report.people if role in p.roles and p.side == "customer"]
+
+
+def most_influential_first(person: PersonRow) -> tuple[float, float, str]:
+    """Sort key of the people tables: network influence, then influence, then id."""
+    return (-(person.network_influence or 0), -person.influence, person.id)
+
+
 def console_text(out: io.StringIO) -> str:
     """What a :func:`plain_console` wrote, without trailing blanks (tables pad to the width).
 

@@ -9,10 +9,12 @@ from influence.render._text import (
     headline,
     hop_text,
     label,
+    most_influential_first,
     name_map,
     names,
     path_summary,
     path_text,
+    role_holders,
 )
 
 __all__ = ["to_markdown"]
@@ -57,7 +59,7 @@ def to_markdown(report: DealReport) -> str:
     out.append("")
     if r.assumptions:
         out += ["**What if:** " + _md("; ".join(r.assumptions)), ""]
-    uncovered = [d for d in r.decision_makers if r.coverage.people.get(d) != "covered"]
+    uncovered = r.coverage.uncovered(r.decision_makers)
     out.append(
         f"**Risk {r.risk.grade.upper()} {r.risk.score}/100** | coverage {r.coverage.score:.2f} "
         f"| support {r.support:+.2f} | decision-makers {len(r.decision_makers)} "
@@ -76,7 +78,7 @@ def to_markdown(report: DealReport) -> str:
 
     out += ["## Role coverage", "", "| Role | Status | Held by |", "|---|---|---|"]
     for role, status in r.coverage.roles.items():
-        holders = [label(p, p.id) for p in r.people if role in p.roles and p.side == "customer"]
+        holders = role_holders(r, role)
         out.append(f"| {role} | {status} | {_cell(', '.join(holders) or '-')} |")
     out.append("")
 
@@ -100,10 +102,7 @@ def to_markdown(report: DealReport) -> str:
         out.append(f"{n}. {_md(a.text)} (`{a.signal}`){advice}")
     out.append("")
 
-    customers = sorted(
-        (p for p in r.people if p.side == "customer"),
-        key=lambda p: (-(p.network_influence or 0), -p.influence, p.id),
-    )
+    customers = sorted((p for p in r.people if p.side == "customer"), key=most_influential_first)
     out += [
         "## People",
         "",

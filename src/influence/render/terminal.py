@@ -10,11 +10,13 @@ from influence.render._text import (
     headline,
     hop_text,
     label,
+    most_influential_first,
     name_map,
     names,
     path_summary,
     path_text,
     plain_console,
+    role_holders,
 )
 
 __all__ = ["to_terminal"]
@@ -57,7 +59,7 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
         console.print(Text("What if: " + "; ".join(r.assumptions), style="bold magenta"))
     summary = Text()
     summary.append(f" Risk {r.risk.grade.upper()} {r.risk.score}/100 ", _GRADE_STYLE[r.risk.grade])
-    uncovered = [d for d in r.decision_makers if r.coverage.people.get(d) != "covered"]
+    uncovered = r.coverage.uncovered(r.decision_makers)
     summary.append(
         f"  coverage {r.coverage.score:.2f}  support {r.support:+.2f}  "
         f"decision-makers {len(r.decision_makers)} ({len(uncovered)} not covered)"
@@ -72,16 +74,13 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
     roles.add_column(no_wrap=True)
     roles.add_column(overflow="fold", ratio=1)
     for role, status in r.coverage.roles.items():
-        holders = [label(p, p.id) for p in r.people if role in p.roles and p.side == "customer"]
+        holders = role_holders(r, role)
         roles.add_row(role, status, ", ".join(holders) or "-")
     console.print(roles)
 
     console.print()
     customers = [p for p in r.people if p.side == "customer"]
-    ranked = sorted(
-        customers,
-        key=lambda p: (-(p.network_influence or 0), -p.influence, p.id),
-    )
+    ranked = sorted(customers, key=most_influential_first)
     shown = ranked[:MAX_PEOPLE_ROWS]
     console.print(Text(f"People on the customer side ({len(customers)})", style="bold underline"))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
