@@ -326,6 +326,16 @@ class Deal(_Strict):
     relationships: list[Relationship] = Field(default_factory=list)
     policy: Policy | None = None
 
+    def effective_policy(self, team: Policy | None = None) -> Policy:
+        """The policy this deal is analysed with: the team's, overridden by the deal's own.
+
+        Examples:
+            >>> deal = Deal.model_validate({"deal": {"name": "x"}, "policy": {"max_hops": 2}})
+            >>> deal.effective_policy(Policy(max_hops=3)).max_hops
+            2
+        """
+        return (team or Policy()).merged(self.policy)
+
     @model_validator(mode="after")
     def _integrity(self, info: ValidationInfo) -> Deal:
         if not self.deal.id:

@@ -59,7 +59,7 @@ def person_coverage(deal: Deal, policy: Policy | None = None) -> dict[str, Cover
         >>> person_coverage(deal)
         {'bo': 'covered', 'cy': 'uncovered'}
     """
-    policy = _policy(deal, policy)
+    policy = deal.effective_policy(policy)
     as_of = deal.as_of()
     side = {p.id: p.side for p in deal.people}
     fresh: set[str] = set()
@@ -98,7 +98,7 @@ def decision_makers(deal: Deal, policy: Policy | None = None) -> list[str]:
         >>> decision_makers(deal)
         ['al', 'zoe']
     """
-    policy = _policy(deal, policy)
+    policy = deal.effective_policy(policy)
     return sorted(p.id for p in deal.people if is_decision_maker(p, policy))
 
 
@@ -116,7 +116,7 @@ def role_coverage(
         >>> role_coverage(deal, Policy(required_roles=["user", "champion"]))
         {'user': 'uncovered', 'champion': 'missing'}
     """
-    policy = _policy(deal, policy)
+    policy = deal.effective_policy(policy)
     people = people if people is not None else person_coverage(deal, policy)
     out: dict[str, RoleStatus] = {}
     for role in policy.required_roles:
@@ -177,14 +177,10 @@ def coverage(deal: Deal, policy: Policy | None = None) -> Coverage:
         >>> coverage(deal).score
         0.0
     """
-    policy = _policy(deal, policy)
+    policy = deal.effective_policy(policy)
     people = person_coverage(deal, policy)
     return Coverage(
         score=coverage_score(deal, people),
         people=people,
         roles=role_coverage(deal, policy, people),
     )
-
-
-def _policy(deal: Deal, policy: Policy | None) -> Policy:
-    return (policy or Policy()).merged(deal.policy)

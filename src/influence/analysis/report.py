@@ -240,7 +240,7 @@ def assess(deal: Deal, policy: Policy | None = None) -> Assessment:
     from influence.analysis.network import hidden_influencers, network_influence
     from influence.analysis.risk import risk_signals
 
-    policy = (policy or Policy()).merged(deal.policy)
+    policy = deal.effective_policy(policy)
     cov = coverage(deal, policy)
     sup = support(deal)
     dms = decision_makers(deal, policy)

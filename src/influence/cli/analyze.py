@@ -181,12 +181,11 @@ def paths(
     """
     from influence.analysis.paths import introduction_paths, paths_message
     from influence.io import read_deal
-    from influence.model import Policy
 
     with _errors():
         team = load_policy(policy)
         deal = read_deal(file)
-        effective = (team or Policy()).merged(deal.policy)
+        effective = deal.effective_policy(team)
         hops = max_hops or effective.max_hops
         avoid = False if allow_blockers else effective.avoid_blockers
         found = introduction_paths(

@@ -323,7 +323,7 @@ def _paths(
     policy: Policy | None,
 ) -> list[_Target]:
     """The paths to highlight: to ``path_to``, or the report's own."""
-    effective = (policy or Policy()).merged(deal.policy)
+    effective = deal.effective_policy(policy)
     hops, avoid = effective.max_hops, effective.avoid_blockers
     if not path_to:
         return [_Target(t, list(ps), hops, avoid) for t, ps in report.paths.items()]
