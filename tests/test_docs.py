@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.main
@@ -106,3 +108,42 @@ def test_readme_commands_on_the_examples_work(line: str, cli: object) -> None:
     result = cli(*shlex.split(line)[1:])  # type: ignore[operator]
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip()
+
+
+DOCS = ROOT / "docs"
+
+
+def _documented_signals() -> dict[str, str]:
+    text = (DOCS / "analysis.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"^\| `([a-z-]+)` \| (high|medium|low|info) \|", text, re.M))
+
+
+def test_every_signal_code_is_in_the_docs_with_its_severity() -> None:
+    documented = _documented_signals()
+    assert documented == {code: severity for code, (severity, _) in SIGNAL_CODES.items()}
+
+
+def test_docs_are_linked_from_the_readme_and_exist() -> None:
+    links = set(re.findall(r"\]\((docs/[^)#]+)\)", README))
+    assert {"docs/deal-file.md", "docs/analysis.md", "docs/domain.md"} <= links
+    for link in links:
+        assert (ROOT / link).is_file(), link
+    assert "shared/spec" not in README
+
+
+def test_the_starter_deal_points_at_the_docs_and_a_schema_the_user_writes(
+    cli: Any, tmp_path: Path
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    deal, schema = tmp_path / "acme.yaml", tmp_path / "deal.schema.json"
+    assert cli("new", str(deal)).exit_code == 0
+    text = deal.read_text(encoding="utf-8")
+    assert "docs/deal-file.md" in text and (DOCS / "deal-file.md").is_file()
+    pointer = re.search(r"^# yaml-language-server: \$schema=(\S+)$", text, re.M)
+    assert pointer is not None and pointer.group(1) == schema.name
+    assert f"influence schema -o {schema.name}" in text
+    assert cli("schema", "-o", str(schema)).exit_code == 0
+    data = json.loads(json.dumps(yaml.safe_load(text), default=str))
+    jsonschema.validate(data, json.loads(schema.read_text(encoding="utf-8")))

@@ -1,6 +1,6 @@
 """The input models: what a deal file holds, as typed objects.
 
-Field names and enum values follow ``shared/spec/deal-file.md`` exactly; they are
+Field names and enum values follow ``docs/deal-file.md`` exactly; they are
 a public contract. Every model forbids unknown fields, so a typo in a
 hand-written file is an error rather than silence.
 

@@ -13,7 +13,7 @@ from influence.model import Deal, Kind, Person, Side, Stance, Style
 
 __all__ = ["STYLE_ADVICE", "next_actions"]
 
-#: How to engage each social style (``shared/spec/domain.md``).
+#: How to engage each social style (``docs/domain.md``).
 STYLE_ADVICE: dict[Style, str] = {
     Style.ANALYTICAL: "analytical: bring facts and written detail, and give them time to decide",
     Style.DRIVER: "driver: be brief and punctual, lead with outcomes and ROI",

@@ -1,7 +1,7 @@
 """The deal report: every analysis of one deal, as one pydantic model.
 
 ``DealReport.model_dump(mode="json")`` is exactly the JSON that
-``influence analyze DEAL --json`` prints (``shared/spec/analysis.md``).
+``influence analyze DEAL --json`` prints (``docs/analysis.md``).
 """
 
 from __future__ import annotations
