@@ -147,3 +147,27 @@ def test_the_starter_deal_points_at_the_docs_and_a_schema_the_user_writes(
     assert cli("schema", "-o", str(schema)).exit_code == 0
     data = json.loads(json.dumps(yaml.safe_load(text), default=str))
     jsonschema.validate(data, json.loads(schema.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    re.findall(r"```python\n(.*?)```", README, re.S),
+    ids=lambda s: s.split("\n", 3)[2][:40] if s.count("\n") > 2 else s[:40],
+)
+def test_readme_python_snippets_run_as_scripts(snippet: str, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    script = tmp_path / "snippet.py"
+    script.write_text(snippet, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert "Traceback" not in result.stderr
