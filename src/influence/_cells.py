@@ -34,9 +34,18 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-__all__ = ["FORMULA_STARTS", "csv_text", "escape_cell", "is_escaped", "read_cell"]
+__all__ = [
+    "FORMULA_STARTS",
+    "csv_text",
+    "escape_cell",
+    "is_escaped",
+    "read_cell",
+    "read_xlsx_text",
+    "xlsx_text",
+]
 
 #: First characters a spreadsheet reads as the start of a formula (OWASP).
 FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -121,3 +130,35 @@ def csv_text(rows: Iterable[Iterable[object]]) -> str:
         a,"Ann ""A"", Lee"
     """
     return "".join(",".join(_csv_field(v) for v in row) + "\n" for row in rows)
+
+
+# Characters an XLSX cell's XML cannot hold as they are (a CR would be read back as a
+# LF), and an "_xHHHH_" already in the text, which Excel would read as an escape.
+_XLSX_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
+_XLSX_UNESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_text(text: str) -> str:
+    r"""Return text as an XLSX cell holds it: control characters as Excel's ``_xHHHH_``.
+
+    This is the escape of the Office Open XML format (ST_Xstring): Excel writes a
+    CR in a cell as ``_x000D_``, and an ``_x`` that looks like an escape as
+    ``_x005F_x``. :func:`read_xlsx_text` undoes it exactly.
+
+    Examples:
+        >>> xlsx_text("a\rb\x01"), xlsx_text("_x000D_ and a_b")
+        ('a_x000D_b_x0001_', '_x005F_x000D_ and a_b')
+    """
+    return _XLSX_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def read_xlsx_text(text: str) -> str:
+    r"""Return the text an XLSX cell holds, Excel's ``_xHHHH_`` escapes undone.
+
+    Examples:
+        >>> read_xlsx_text("a_x000D_b"), read_xlsx_text("_x005F_x000D_")
+        ('a\rb', '_x000D_')
+        >>> all(read_xlsx_text(xlsx_text(s)) == s for s in ["_x0041_", "\x00\r\n", "_x00"])
+        True
+    """
+    return _XLSX_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)

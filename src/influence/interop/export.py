@@ -57,7 +57,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
 
-from influence._cells import csv_text, escape_cell
+from influence._cells import csv_text, escape_cell, xlsx_text
 from influence.graph import is_symmetric, to_networkx
 from influence.model import PERSON_KEYS, TIE_KEYS, Deal, Side
 
@@ -468,8 +468,8 @@ def to_xlsx(deal: Deal) -> bytes:
 
     The sheets hold the columns of :func:`to_csv`; influence and strength are
     numbers, every other cell is text, escaped as in CSV (a leading ``'``
-    before a formula start), so no cell is a formula. Control characters XML
-    cannot hold (other than tab, LF and CR) become U+FFFD.
+    before a formula start), so no cell is a formula. A CR and the control
+    characters XML cannot hold are written as Excel writes them (``_x000D_``).
     ``influence import BOOK.xlsx --ties BOOK.xlsx`` reads it back (the people
     from the ``people`` sheet, the ties from the ``ties`` sheet). The bytes are
     the same on every run. Needs openpyxl (``pip install 'influence[xlsx]'``).
@@ -512,10 +512,9 @@ def to_xlsx(deal: Deal) -> bytes:
     for title, rows in zip(("people", "ties"), _sheet_rows(deal), strict=True):
         sheet = book.create_sheet(title)
         for row in rows:
-            # XML cannot hold most control characters: U+FFFD, as in GraphML and GEXF.
             # openpyxl would store a text starting with "=" as a formula; escape_cell
             # has prefixed every such text with "'".
-            sheet.append([_xml_text(v) if isinstance(v, str) else v for v in row])
+            sheet.append([xlsx_text(v) if isinstance(v, str) else v for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

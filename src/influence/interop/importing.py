@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from influence._cells import read_cell
+from influence._cells import read_cell, read_xlsx_text
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem
 from influence.interop import InteropError, MissingDependencyError
@@ -295,7 +295,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return read_cell(value)
+        return read_cell(read_xlsx_text(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     if isinstance(value, date):
@@ -336,8 +336,8 @@ def _check_workbook(name: str) -> None:
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise _xlsx_problem(
             name,
-            "not an .xlsx workbook (it is not a zip archive); save it from the spreadsheet "
-            "as .xlsx, or as CSV UTF-8",
+            "not an .xlsx workbook (it is not a zip archive, or it is cut short); save it "
+            "from the spreadsheet as .xlsx, or as CSV UTF-8",
         ) from None
     with archive:
         for info in archive.infolist():
@@ -467,9 +467,10 @@ def _read_xlsx(name: str, prefer: str | None = None) -> Table:
         except DealFileError:
             raise
         except Exception as err:  # a broken sheet: openpyxl's parser and converters
+            part = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
             raise _xlsx_problem(
                 name,
-                f"cannot read the sheet after row {number} ({_reason(err)}); "
+                f"cannot read the sheet after row {number} ({_reason(err, part)}); "
                 "save it again from the spreadsheet, or as CSV UTF-8",
                 sheet.title,
             ) from None
@@ -480,12 +481,22 @@ def _read_xlsx(name: str, prefer: str | None = None) -> Table:
     return table
 
 
-def _reason(err: Exception) -> str:
-    """An exception as a short reason; an XML error's position is the part's LINE:COL."""
+def _reason(err: Exception, part: str = "") -> str:
+    """An exception as a short reason; an XML error located as ``PART:LINE:COL``.
+
+    Examples:
+        >>> import xml.etree.ElementTree as ET
+        >>> try:
+        ...     ET.fromstring("<a><b></a>")
+        ... except ET.ParseError as err:
+        ...     print(_reason(err, "xl/worksheets/sheet1.xml"))
+        XML error at xl/worksheets/sheet1.xml:1:9: mismatched tag
+    """
     position = getattr(err, "position", None)
     text = str(err).splitlines()[0] if str(err) else type(err).__name__
     if isinstance(position, tuple) and len(position) == 2:
-        return f"XML error at line {position[0]}, column {position[1] + 1}: {text}"
+        text = re.sub(r": line \d+, column \d+$", "", text)
+        return f"XML error at {part or 'line'}:{position[0]}:{position[1] + 1}: {text}"
     return text[:200]
 
 
