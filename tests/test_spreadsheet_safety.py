@@ -277,6 +277,21 @@ def _rewrite(path: Path, part: str, change: Any) -> None:
             target.writestr(name, data)
 
 
+def _rename_sheet_part(path: Path, new: str) -> None:
+    """Move the first sheet to the part `new`, updating the workbook's relationship to it."""
+    old = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts[new] = parts.pop(old)
+    rels = "xl/_rels/workbook.xml.rels"
+    target = old.removeprefix("xl/").encode()
+    assert target in parts[rels]
+    parts[rels] = parts[rels].replace(target, new.removeprefix("xl/").encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
 def _refused(result: subprocess.CompletedProcess[str], *expected: str) -> None:
     assert result.returncode == 3, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr
@@ -302,10 +317,18 @@ def test_stale_dimension_imports_every_row(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml"]
+    "part",
+    [
+        "xl/worksheets/sheet1.xml",
+        "xl/workbook.xml",
+        "[Content_Types].xml",
+        "xl/worksheets/sheet1.bin",
+    ],
 )
 def test_dtd_entity_is_a_located_error(tmp_path: Path, part: str) -> None:
     path = _workbook(tmp_path / "dtd.xlsx", PEOPLE)
+    if part.endswith(".bin"):  # a sheet part with a name that does not say XML
+        _rename_sheet_part(path, part)
     doctype = (
         b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
         b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
@@ -393,6 +416,19 @@ def test_not_a_workbook(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "people.xlsx"
     path.write_bytes(content)
     _refused(_run("import", path, timeout=30), expected)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    _refused(_run("import", fifo, timeout=30), f"{fifo}: cannot read the file: it is not a regular")
+    link = tmp_path / "zero.xlsx"
+    link.symlink_to("/dev/zero")
+    _refused(_run("import", link, timeout=30), f"{link}: cannot read the file: it is not a regular")
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    _refused(_run("import", folder, timeout=30), f"{folder}: cannot read the file: it is a folder")
 
 
 def test_truncated_and_broken_xml_workbooks(tmp_path: Path) -> None:

@@ -323,14 +323,22 @@ def _xlsx_problem(name: str, message: str, where: str = "", line: int = 0) -> De
 
 def _check_workbook(name: str) -> None:
     """Refuse, before any XML parser runs, a file that is not a zip, a zip bomb, or a DTD."""
+    import stat
     import zipfile
 
     try:
-        archive = zipfile.ZipFile(name)
+        mode = os.stat(name).st_mode
     except FileNotFoundError:
         raise _xlsx_problem(name, "cannot read the file: no such file") from None
-    except IsADirectoryError:
-        raise _xlsx_problem(name, "cannot read the file: it is a folder") from None
+    except OSError as err:
+        raise _xlsx_problem(name, f"cannot read the file: {err.strerror or err}") from None
+    if stat.S_ISDIR(mode):
+        raise _xlsx_problem(name, "cannot read the file: it is a folder")
+    if not stat.S_ISREG(mode):
+        # A FIFO would block the open; a device (such as /dev/zero) would read for ever.
+        raise _xlsx_problem(name, "cannot read the file: it is not a regular file")
+    try:
+        archive = zipfile.ZipFile(name)
     except OSError as err:
         raise _xlsx_problem(name, f"cannot read the file: {err.strerror or err}") from None
     except (zipfile.BadZipFile, ValueError, EOFError):
@@ -359,7 +367,8 @@ def _check_workbook(name: str) -> None:
                     info.filename,
                 )
         for info in archive.infolist():
-            if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            # Every part, whatever its name: a relationship may name any part as a sheet.
+            if not info.is_dir():
                 _check_prolog(name, archive, info.filename)
 
 
@@ -368,7 +377,10 @@ class _Root(Exception):
 
 
 def _check_prolog(name: str, archive: Any, part: str) -> None:
-    """Refuse a DTD (entities, external files) in an XML part: Excel never writes one."""
+    """Refuse a DTD (entities, external files) in an XML part: Excel never writes one.
+
+    A part that does not start like XML (an image, a VBA project) is left alone.
+    """
     import zipfile
     from xml.parsers import expat
 
@@ -389,8 +401,13 @@ def _check_prolog(name: str, archive: Any, part: str) -> None:
     parser.StartDoctypeDeclHandler = doctype
     try:
         with archive.open(part) as handle:
-            while chunk := handle.read(1 << 16):
+            chunk = handle.read(1 << 16)
+            start = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+            if start != b"<" and not chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return
+            while chunk:
                 parser.Parse(chunk, False)
+                chunk = handle.read(1 << 16)
             parser.Parse(b"", True)
     except _Root:
         return
