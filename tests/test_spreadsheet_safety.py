@@ -504,3 +504,18 @@ def test_review_csv_escapes_every_text_cell(tmp_path: Path) -> None:
     names = sorted(row[header.index("name")] for row in rows[1:])
     assert names == sorted("'" + p for p in payloads)
     assert {row[header.index("uncovered_decision_makers")] for row in rows[1:]} == {"'=boss"}
+
+
+def test_xlsx_without_openpyxl_says_how_to_install(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = _workbook(tmp_path / "people.xlsx", PEOPLE)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl -> ImportError
+    out = tmp_path / "deal.xlsx"
+    result = cli("export", ROOT / "examples" / "saas-small.yaml", "-f", "xlsx", "-o", out)
+    assert result.exit_code == 4
+    assert "pip install 'influence[xlsx]'" in result.stderr
+    assert not out.exists()
+    result = cli("import", book)
+    assert result.exit_code == 4
+    assert "reading .xlsx files needs openpyxl; install it with pip install" in result.stderr

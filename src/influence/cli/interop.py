@@ -158,7 +158,7 @@ def export(
             "-o",
             "--output",
             help="Write here, not stdout. csv: OUT-people.csv and OUT-ties.csv, "
-            "or people.csv and ties.csv in a folder; xlsx: a workbook (needed).",
+            "or people.csv and ties.csv in a folder; xlsx: the workbook to write (required).",
         ),
     ] = None,
 ) -> None:
