@@ -84,6 +84,7 @@ _EXPORTS: dict[str, str] = {
     "to_mermaid": "influence.interop.export",
     "to_dot": "influence.interop.export",
     "to_csv": "influence.interop.export",
+    "to_xlsx": "influence.interop.export",
     "to_node_link_json": "influence.interop.export",
     "to_node_link_data": "influence.interop.export",
     "import_deal": "influence.interop.importing",
@@ -218,6 +219,7 @@ __all__ = [
     "to_review_markdown",
     "to_review_terminal",
     "to_terminal",
+    "to_xlsx",
     "what_if",
     "write_deal",
     "write_editable",
@@ -316,6 +318,7 @@ if TYPE_CHECKING:
         to_mermaid,
         to_node_link_data,
         to_node_link_json,
+        to_xlsx,
     )
     from influence.interop.importing import (
         ImportResult,

@@ -58,6 +58,7 @@ __all__ = [
     "read_policy",
     "read_text",
     "to_data",
+    "write_bytes",
     "write_deal",
     "write_text",
 ]
@@ -331,12 +332,17 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
 
     A crash at any moment leaves either the old file or the new one, never a mix.
     """
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write bytes (a workbook) atomically, as :func:`write_text` writes text."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():

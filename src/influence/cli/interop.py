@@ -35,6 +35,7 @@ class ExportFormat(StrEnum):
     GEXF = "gexf"
     JSON = "json"
     CSV = "csv"
+    XLSX = "xlsx"
     MERMAID = "mermaid"
     DOT = "dot"
 
@@ -157,15 +158,17 @@ def export(
             "-o",
             "--output",
             help="Write here, not stdout. csv: OUT-people.csv and OUT-ties.csv, "
-            "or people.csv and ties.csv in a folder.",
+            "or people.csv and ties.csv in a folder; xlsx: the workbook to write (required).",
         ),
     ] = None,
 ) -> None:
-    """Export a deal for graph tools and wikis: GraphML, GEXF, node-link JSON, CSV, Mermaid, DOT.
+    """Export a deal for graph tools, spreadsheets and wikis: GraphML, GEXF, JSON, CSV, XLSX...
 
     GraphML and GEXF carry every attribute (Gephi, igraph, networkx, yEd); json
     is networkx node-link data; csv writes people and ties in the import
-    template; mermaid and dot are diagrams. The output is the same on every run.
+    template, xlsx the same as a workbook's people and ties sheets (text that a
+    spreadsheet would run as a formula starts with an apostrophe, which import
+    removes); mermaid and dot are diagrams. The output is the same on every run.
 
     Examples:
 
@@ -174,10 +177,11 @@ def export(
       influence export acme.yaml --format mermaid >> wiki-page.md
       influence export acme.yaml --format dot | dot -Tsvg > acme.svg
       influence export acme.yaml --format csv -o acme
+      influence export acme.yaml --format xlsx -o acme.xlsx
     """
     from influence.interop import export as exporting
     from influence.interop.diff import read_deal_sniffed
-    from influence.io import write_text
+    from influence.io import write_bytes, write_text
 
     with _errors():
         deal = read_deal_sniffed(file)
@@ -193,6 +197,13 @@ def export(
             write_text(people_path, people_csv)
             write_text(ties_path, ties_csv)
             _err(f"wrote {people_path} and {ties_path}")
+            return
+        if fmt is ExportFormat.XLSX:
+            if output is None or output.is_dir():
+                _fail("error: xlsx writes a workbook, not text; pass -o BOOK.xlsx", EXIT_USAGE)
+            write_bytes(output, exporting.to_xlsx(deal))
+            _err(f"wrote {output} (sheets people and ties)")
+            _err(f"next: influence import {output} --ties {output}")
             return
         render = {
             ExportFormat.GRAPHML: exporting.to_graphml,

@@ -65,6 +65,7 @@ __all__ = [
     "to_node_link_data",
     "to_node_link_json",
     "to_text",
+    "to_xlsx",
     "write_editable",
     "write_imported",
 ]
@@ -74,11 +75,14 @@ class InteropError(InfluenceError):
     """The root of the errors of import, export, edits and diffs (CLI exit code 4)."""
 
 
+class MissingDependencyError(InteropError):
+    """An optional dependency (openpyxl, for ``.xlsx``) is not installed."""
+
+
 # name -> the module that defines it
 _EXPORTS: dict[str, str] = {
     "ImportMappingError": "influence.interop.importing",
     "ImportResult": "influence.interop.importing",
-    "MissingDependencyError": "influence.interop.importing",
     "detect_format": "influence.interop.importing",
     "import_deal": "influence.interop.importing",
     "infer_from_title": "influence.interop.importing",
@@ -91,6 +95,7 @@ _EXPORTS: dict[str, str] = {
     "to_mermaid": "influence.interop.export",
     "to_node_link_data": "influence.interop.export",
     "to_node_link_json": "influence.interop.export",
+    "to_xlsx": "influence.interop.export",
     "EditConflictError": "influence.interop.edit",
     "EditResult": "influence.interop.edit",
     "EditValueError": "influence.interop.edit",
@@ -143,11 +148,11 @@ if TYPE_CHECKING:
         to_mermaid,
         to_node_link_data,
         to_node_link_json,
+        to_xlsx,
     )
     from influence.interop.importing import (
         ImportMappingError,
         ImportResult,
-        MissingDependencyError,
         detect_format,
         import_deal,
         infer_from_title,

@@ -1,4 +1,4 @@
-r"""Export a deal to graph tools: GraphML, GEXF, node-link JSON, CSV, Mermaid and DOT.
+r"""Export a deal to graph tools and spreadsheets: GraphML, GEXF, node-link JSON, CSV, XLSX...
 
 Every format carries the same people and ties: the deal's relationships plus the
 ``reports_to`` shorthand of each person (an edge with ``declared`` false). Node
@@ -18,6 +18,11 @@ Attributes in GraphML and GEXF (what Gephi, igraph, networkx and yEd read):
 Values are never null: an empty value is left out, and readers see no attribute
 (networkx) or an empty string (igraph). Characters XML cannot carry (control
 characters other than tab and newline) become U+FFFD.
+
+CSV and XLSX are spreadsheets: a text cell that a spreadsheet could run as a
+formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a CR) gets a
+leading apostrophe, and ``influence import`` removes it again (the rule, and
+the other cells it applies to, in :mod:`influence._cells`).
 
 Examples:
     >>> from influence.io import parse_deal
@@ -45,15 +50,14 @@ Examples:
 
 from __future__ import annotations
 
-import csv
 import io as _stdio
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from influence._cells import csv_text, escape_cell, xlsx_text
 from influence.graph import is_symmetric, to_networkx
 from influence.model import PERSON_KEYS, TIE_KEYS, Deal, Side
 
@@ -67,6 +71,7 @@ __all__ = [
     "to_mermaid",
     "to_node_link_data",
     "to_node_link_json",
+    "to_xlsx",
 ]
 
 #: Person attributes in GraphML and GEXF, with their types.
@@ -394,21 +399,29 @@ def to_node_link_json(deal: Deal) -> str:
     return json.dumps(to_node_link_data(deal), indent=2, ensure_ascii=False) + "\n"
 
 
-def _csv(rows: Iterable[Iterable[Any]]) -> str:
-    out = _stdio.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
+    """A people or ties value as a spreadsheet cell: a number, or escaped text."""
     if value is None:
         return ""
+    if isinstance(value, float):
+        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        return ";".join(getattr(v, "value", str(v)) for v in value)
-    return str(getattr(value, "value", value))
+        return escape_cell(";".join(getattr(v, "value", str(v)) for v in value))
+    return escape_cell(str(getattr(value, "value", value)))
+
+
+def _sheet_rows(deal: Deal) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """People and ties rows (a header first) in the plain import template's columns."""
+    people = [PEOPLE_COLUMNS] + [
+        tuple(_cell(getattr(p, column)) for column in PEOPLE_COLUMNS) for p in deal.people
+    ]
+    ties: list[tuple[Any, ...]] = [TIE_COLUMNS]
+    for r in deal.relationships:
+        data = r.model_dump(by_alias=True)
+        ties.append(tuple(_cell(data[column]) for column in TIE_COLUMNS))
+    return people, ties
 
 
 def to_csv(deal: Deal) -> tuple[str, str]:
@@ -417,6 +430,8 @@ def to_csv(deal: Deal) -> tuple[str, str]:
     ``influence import PEOPLE.csv --ties TIES.csv`` reads them back into the
     same people and ties (roles are ``;``-separated). The ties are the deal's
     relationships; the ``reports_to`` shorthand stays in the people's column.
+    Text that a spreadsheet could run as a formula gets a leading ``'`` (see
+    the module docs); a value with a comma, quote, CR or LF is quoted.
 
     Args:
         deal: The deal.
@@ -436,23 +451,91 @@ def to_csv(deal: Deal) -> tuple[str, str]:
         >>> print(ties, end="")
         from,to,kind,strength,context,last_contact,notes
         ann,bo,knows,0.5,,,
+        >>> print(to_csv(parse_deal("deal: {name: T}\npeople: [{name: '=1+2', id: x}]"))[0], end="")
+        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes
+        x,'=1+2,,customer,,0.5,unknown,,,,
     """
-    people = [PEOPLE_COLUMNS] + [
-        tuple(_cell(getattr(p, column)) for column in PEOPLE_COLUMNS) for p in deal.people
-    ]
-    ties = [TIE_COLUMNS] + [
-        (
-            r.from_,
-            r.to,
-            r.kind.value,
-            _cell(r.strength),
-            _cell(r.context),
-            _cell(r.last_contact),
-            _cell(r.notes),
-        )
-        for r in deal.relationships
-    ]
-    return _csv(people), _csv(ties)
+    people, ties = _sheet_rows(deal)
+    return csv_text(people), csv_text(ties)
+
+
+#: One fixed time for the zip entries and the document properties: the same bytes every run.
+_XLSX_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def to_xlsx(deal: Deal) -> bytes:
+    r"""Return the deal as an XLSX workbook: a ``people`` sheet and a ``ties`` sheet.
+
+    The sheets hold the columns of :func:`to_csv`; influence and strength are
+    numbers, every other cell is text, escaped as in CSV (a leading ``'``
+    before a formula start), so no cell is a formula. A CR and the control
+    characters XML cannot hold are written as Excel writes them (``_x000D_``).
+    ``influence import BOOK.xlsx --ties BOOK.xlsx`` reads it back (the people
+    from the ``people`` sheet, the ties from the ``ties`` sheet). The bytes are
+    the same on every run. Needs openpyxl (``pip install 'influence[xlsx]'``).
+
+    Args:
+        deal: The deal.
+
+    Returns:
+        The workbook file's bytes.
+
+    Raises:
+        MissingDependencyError: openpyxl is not installed.
+
+    Examples:
+        >>> import io, openpyxl
+        >>> from influence.io import parse_deal
+        >>> deal = parse_deal("deal: {name: T}\npeople: [{name: '@SUM(A1)', id: x}]")
+        >>> book = openpyxl.load_workbook(io.BytesIO(to_xlsx(deal)))
+        >>> book.sheetnames, [c.value for c in book["people"][2]][:2]
+        (['people', 'ties'], ['x', "'@SUM(A1)"])
+    """
+    import zipfile
+    from datetime import datetime
+
+    try:
+        import openpyxl
+        from openpyxl.styles import Font
+    except ImportError:
+        from influence.interop import MissingDependencyError
+
+        raise MissingDependencyError(
+            "writing .xlsx files needs openpyxl; install it with "
+            "pip install 'influence[xlsx]', or export --format csv"
+        ) from None
+    book = openpyxl.Workbook()
+    book.properties.creator = "influence"
+    book.properties.created = datetime(*_XLSX_TIME)
+    first = book.active
+    book.remove(first)
+    for title, rows in zip(("people", "ties"), _sheet_rows(deal), strict=True):
+        sheet = book.create_sheet(title)
+        for row in rows:
+            # openpyxl would store a text starting with "=" as a formula; escape_cell
+            # has prefixed every such text with "'".
+            sheet.append([xlsx_text(v) if isinstance(v, str) else v for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    raw = _stdio.BytesIO()
+    book.save(raw)
+    # Same bytes every run: fixed entry times, and the save time out of the properties.
+    out = _stdio.BytesIO()
+    with (
+        zipfile.ZipFile(raw) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=_XLSX_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, data)
+    return out.getvalue()
 
 
 # -- diagrams ---------------------------------------------------------------------------

@@ -47,9 +47,10 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from influence._cells import read_cell, read_xlsx_text
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem
-from influence.interop import InteropError
+from influence.interop import InteropError, MissingDependencyError
 from influence.io import dump_deal, parse_deal, read_text, write_text
 from influence.model import (
     TIE_KEYS,
@@ -114,10 +115,6 @@ TIE_FIELDS: tuple[str, ...] = TIE_KEYS
 
 class ImportMappingError(InteropError):
     """A ``--map COLUMN=FIELD`` names a column the file lacks or a field we do not know."""
-
-
-class MissingDependencyError(InteropError):
-    """An optional dependency (openpyxl, for ``.xlsx``) is not installed."""
 
 
 # -- tables ---------------------------------------------------------------------------
@@ -191,8 +188,9 @@ def parse_table(text: str, *, source: str = "<string>") -> Table:
         if not any(v.strip() for v in values):
             continue
         if headers is None:
-            headers = [v.strip() for v in values]
+            headers = [read_cell(v) for v in values]
             table.headers = headers
+            table.problems += _duplicate_headers(source, row, headers)
             continue
         if len(values) != len(headers):
             shown = ", ".join(headers)
@@ -208,39 +206,96 @@ def parse_table(text: str, *, source: str = "<string>") -> Table:
                 )
             )
             continue
-        table.rows.append((row, [v.strip() for v in values]))
+        table.rows.append((row, [read_cell(v) for v in values]))
     return table
 
 
-def read_table(path: str | os.PathLike[str]) -> Table:
-    r"""Read a ``.csv`` (UTF-8) or ``.xlsx`` file (its first sheet) into a :class:`Table`.
+def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Table:
+    r"""Read a ``.csv`` (UTF-8) or ``.xlsx`` file into a :class:`Table`.
+
+    Cells are read as :func:`influence._cells.read_cell` says: the leading
+    ``'`` our exports put before a formula start is removed, other cells are
+    trimmed. A header named twice is a located problem (the second column
+    would be lost). A workbook is checked before it is parsed: each part at
+    most :data:`MAX_XLSX_PART` bytes unpacked (and not packed like a zip bomb),
+    no DTD in any XML part, no cell over :data:`MAX_CELL_CHARS` characters;
+    its sheet's recorded size is not trusted (a stale ``<dimension>`` would
+    hide rows).
 
     Args:
         path: The file.
+        sheet: For a workbook, the sheet to read when it has one of that name
+            (``influence export --format xlsx`` writes ``people`` and ``ties``);
+            otherwise, and by default, the first sheet.
 
     Returns:
         The table, with located problems for unreadable rows.
 
     Raises:
-        DealFileError: the file is missing, not UTF-8, or not a spreadsheet.
+        DealFileError: the file is missing, not UTF-8, or not a readable
+            spreadsheet; each problem located (``FILE:ROW``, ``SHEET!CELL``, or
+            the XML part's ``LINE:COL``).
         MissingDependencyError: an ``.xlsx`` file and openpyxl is not installed.
 
     Examples:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "people.csv"
-        >>> _ = p.write_text("name,title\nAnn,CEO\n", encoding="utf-8")
+        >>> _ = p.write_text("name,title\nAnn,CEO\n'=Bo,'-\n", encoding="utf-8")
         >>> read_table(p).rows
-        [(2, ['Ann', 'CEO'])]
+        [(2, ['Ann', 'CEO']), (3, ['=Bo', '-'])]
     """
     name = str(path)
     if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(name)
+        return _read_xlsx(name, sheet)
     return parse_table(read_text(path), source=name)
+
+
+def _letter(index: int) -> str:
+    """A 0-based column index as a spreadsheet's column letters (0 -> A, 26 -> AA)."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def _duplicate_headers(source: str, row: int, headers: Sequence[str]) -> list[Problem]:
+    """A located problem for each header named again (its column would be lost).
+
+    Examples:
+        >>> problem = _duplicate_headers("p.csv", 1, ["name", "Title", "x", "title"])[0]
+        >>> print(problem.line, problem.field, problem.message[:61])
+        1 title the column 'title' is named twice, in columns 2 (B) and 4 (D)
+    """
+    first: dict[str, int] = {}
+    out: list[Problem] = []
+    for i, header in enumerate(headers):
+        key = header.strip().casefold()
+        if not key:
+            continue
+        if key in first:
+            j = first[key]
+            out.append(
+                Problem(
+                    source,
+                    row,
+                    0,
+                    header,
+                    f"the column {header!r} is named twice, in columns {j + 1} "
+                    f"({_letter(j)}) and {i + 1} ({_letter(i)}); rename or remove one",
+                )
+            )
+        else:
+            first[key] = i
+    return out
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return read_cell(read_xlsx_text(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     if isinstance(value, date):
@@ -252,57 +307,214 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(name: str) -> Table:
+#: The most text one spreadsheet cell may hold: Excel's own limit.
+MAX_CELL_CHARS = 32_767
+#: The most one part of a workbook (a sheet, the shared strings) may unpack to.
+MAX_XLSX_PART = 256 * 1024 * 1024
+#: A part that unpacks to more than this many times its packed size is refused (a zip bomb);
+#: sheets of real exports pack 5 to 30 times.
+_MAX_RATIO = 200
+_RATIO_FROM = 8 * 1024 * 1024
+
+
+def _xlsx_problem(name: str, message: str, where: str = "", line: int = 0) -> DealFileError:
+    return DealFileError(name, [Problem(name, line, 0, where, message)])
+
+
+def _check_workbook(name: str) -> None:
+    """Refuse, before any XML parser runs, a file that is not a zip, a zip bomb, or a DTD."""
+    import stat
+    import zipfile
+
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise _xlsx_problem(name, "cannot read the file: no such file") from None
+    except OSError as err:
+        raise _xlsx_problem(name, f"cannot read the file: {err.strerror or err}") from None
+    if stat.S_ISDIR(mode):
+        raise _xlsx_problem(name, "cannot read the file: it is a folder")
+    if not stat.S_ISREG(mode):
+        # A FIFO would block the open; a device (such as /dev/zero) would read for ever.
+        raise _xlsx_problem(name, "cannot read the file: it is not a regular file")
+    try:
+        archive = zipfile.ZipFile(name)
+    except OSError as err:
+        raise _xlsx_problem(name, f"cannot read the file: {err.strerror or err}") from None
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise _xlsx_problem(
+            name,
+            "not an .xlsx workbook (it is not a zip archive, or it is cut short); save it "
+            "from the spreadsheet as .xlsx, or as CSV UTF-8",
+        ) from None
+    with archive:
+        for info in archive.infolist():
+            mb = f"{info.file_size / 1e6:,.0f} MB"
+            if info.file_size > MAX_XLSX_PART:
+                raise _xlsx_problem(
+                    name,
+                    f"unpacks to {mb}, over the limit of {MAX_XLSX_PART // 2**20} MiB a part; "
+                    "split the sheet, or save it as CSV UTF-8",
+                    info.filename,
+                )
+            if info.file_size > _RATIO_FROM and info.file_size > _MAX_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise _xlsx_problem(
+                    name,
+                    f"unpacks to {mb} from {info.compress_size:,} bytes (over {_MAX_RATIO} "
+                    "to 1: a zip bomb, not a spreadsheet); save it again as .xlsx or CSV UTF-8",
+                    info.filename,
+                )
+        for info in archive.infolist():
+            # Every part, whatever its name: a relationship may name any part as a sheet.
+            if not info.is_dir():
+                _check_prolog(name, archive, info.filename)
+
+
+class _Root(Exception):
+    """The root element began: the prolog, where a DTD would be, is over."""
+
+
+def _check_prolog(name: str, archive: Any, part: str) -> None:
+    """Refuse a DTD (entities, external files) in an XML part: Excel never writes one.
+
+    A part that does not start like XML (an image, a VBA project) is left alone.
+    """
+    import zipfile
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def root(*_: Any) -> None:
+        raise _Root
+
+    def doctype(*_: Any) -> None:
+        raise _xlsx_problem(
+            name,
+            "a DTD (<!DOCTYPE ...>) is not allowed in a workbook (it can define entities "
+            "that expand or read other files); save the sheet again from the spreadsheet",
+            f"{part}:{parser.CurrentLineNumber}:{parser.CurrentColumnNumber + 1}",
+        )
+
+    parser.StartElementHandler = root
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        with archive.open(part) as handle:
+            chunk = handle.read(1 << 16)
+            start = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+            if start != b"<" and not chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return
+            while chunk:
+                parser.Parse(chunk, False)
+                chunk = handle.read(1 << 16)
+            parser.Parse(b"", True)
+    except _Root:
+        return
+    except expat.ExpatError as err:
+        raise _xlsx_problem(
+            name,
+            f"not well-formed XML ({expat.ErrorString(err.code)}); save the sheet again",
+            f"{part}:{err.lineno}:{err.offset + 1}",
+        ) from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as err:
+        raise _xlsx_problem(name, f"cannot unpack this part ({err})", part) from None
+
+
+def _read_xlsx(name: str, prefer: str | None = None) -> Table:
     try:
         import openpyxl
+        from openpyxl.utils import get_column_letter
     except ImportError:
         raise MissingDependencyError(
             f"{name}: reading .xlsx files needs openpyxl; install it with "
             "pip install 'influence[xlsx]', or save the sheet as CSV UTF-8"
         ) from None
+    _check_workbook(name)
     try:
         book = openpyxl.load_workbook(name, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise DealFileError(
-            name, [Problem(name, 0, 0, "", "cannot read the file: no such file")]
-        ) from None
     except Exception as err:  # openpyxl raises several unrelated types for a bad file
-        raise DealFileError(
-            name, [Problem(name, 0, 0, "", f"not a readable .xlsx workbook ({err})")]
-        ) from None
+        raise _xlsx_problem(name, f"not a readable .xlsx workbook ({_reason(err)})") from None
     try:
-        sheet = book.worksheets[0]
+        if not book.worksheets:
+            raise _xlsx_problem(name, "the workbook has no sheet")
+        sheet = book[prefer] if prefer in book.sheetnames else book.worksheets[0]
+        # read-only mode trusts the sheet's recorded size, which some tools leave stale
+        sheet.reset_dimensions()
         table = Table(name, [])
         headers: list[str] | None = None
-        for number, raw in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = [_cell(v) for v in raw]
-            if not any(values):
-                continue
-            if headers is None:
-                while values and not values[-1]:
-                    values.pop()
-                headers = values
-                table.headers = headers
-                continue
-            extra = values[len(headers) :]
-            if any(extra):
-                table.problems.append(
-                    Problem(
-                        name,
-                        number,
-                        0,
-                        "",
-                        f"row has values beyond the {len(headers)} named columns",
+        number = 0
+        try:
+            for number, raw in enumerate(
+                sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1
+            ):
+                for i, v in enumerate(raw):
+                    if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                        raise _xlsx_problem(
+                            name,
+                            f"a cell of {len(v):,} characters; a cell holds at most "
+                            f"{MAX_CELL_CHARS:,} (Excel's limit)",
+                            f"{sheet.title}!{get_column_letter(i + 1)}{number}",
+                            number,
+                        )
+                values = [_cell(v) for v in raw]
+                if not any(values):
+                    continue
+                if headers is None:
+                    while values and not values[-1]:
+                        values.pop()
+                    headers = values
+                    table.headers = headers
+                    table.problems += _duplicate_headers(name, number, headers)
+                    continue
+                extra = values[len(headers) :]
+                if any(extra):
+                    table.problems.append(
+                        Problem(
+                            name,
+                            number,
+                            0,
+                            "",
+                            f"row has values beyond the {len(headers)} named columns",
+                        )
                     )
-                )
-                continue
-            values = values[: len(headers)] + [""] * (len(headers) - len(values))
-            table.rows.append((number, values))
+                    continue
+                values = values[: len(headers)] + [""] * (len(headers) - len(values))
+                table.rows.append((number, values))
+        except DealFileError:
+            raise
+        except Exception as err:  # a broken sheet: openpyxl's parser and converters
+            part = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
+            raise _xlsx_problem(
+                name,
+                f"cannot read the sheet after row {number} ({_reason(err, part)}); "
+                "save it again from the spreadsheet, or as CSV UTF-8",
+                sheet.title,
+            ) from None
     finally:
         book.close()
     if headers is None:
-        raise DealFileError(name, [Problem(name, 0, 0, "", "the first sheet is empty")])
+        raise _xlsx_problem(name, f"the sheet {sheet.title!r} is empty")
     return table
+
+
+def _reason(err: Exception, part: str = "") -> str:
+    """An exception as a short reason; an XML error located as ``PART:LINE:COL``.
+
+    Examples:
+        >>> import xml.etree.ElementTree as ET
+        >>> try:
+        ...     ET.fromstring("<a><b></a>")
+        ... except ET.ParseError as err:
+        ...     print(_reason(err, "xl/worksheets/sheet1.xml"))
+        XML error at xl/worksheets/sheet1.xml:1:9: mismatched tag
+    """
+    position = getattr(err, "position", None)
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if isinstance(position, tuple) and len(position) == 2:
+        text = re.sub(r": line \d+, column \d+$", "", text)
+        return f"XML error at {part or 'line'}:{position[0]}:{position[1] + 1}: {text}"
+    return text[:200]
 
 
 # -- formats --------------------------------------------------------------------------
@@ -685,9 +897,11 @@ def import_deal(
     r"""Build a deal from a CRM export of people, and optionally ties and contact roles.
 
     Args:
-        people: The people file (``.csv`` or ``.xlsx``) or a parsed :class:`Table`.
+        people: The people file (``.csv`` or ``.xlsx``: its ``people`` sheet if it
+            has one, else its first) or a parsed :class:`Table`.
         ties: A ties file with the columns ``from``, ``to``, ``kind``, ``strength``,
-            ``context``, ``last_contact``, ``notes``; ends are person ids, CRM ids or names.
+            ``context``, ``last_contact``, ``notes``; ends are person ids, CRM ids or
+            names (a workbook: its ``ties`` sheet if it has one, else its first).
         roles: A Salesforce OpportunityContactRole export whose ``Role`` and
             ``IsPrimary`` are added to the people with that ``ContactId``.
         mapping: ``{column: field}`` overrides of the recognised columns (a field of
@@ -715,7 +929,7 @@ def import_deal(
         >>> deal.person("ann").roles, deal.person("ann").influence
         ([<Role.TECHNICAL_BUYER: 'technical_buyer'>], 0.6)
     """
-    table = people if isinstance(people, Table) else read_table(people)
+    table = people if isinstance(people, Table) else read_table(people, sheet="people")
     problems = list(table.problems)
     warnings: list[Problem] = []
     if fmt == "auto":
@@ -1127,7 +1341,7 @@ def _read_ties(
     problems: list[Problem],
     warnings: list[Problem],
 ) -> tuple[list[Relationship], list[int]]:
-    table = ties if isinstance(ties, Table) else read_table(ties)
+    table = ties if isinstance(ties, Table) else read_table(ties, sheet="ties")
     problems.extend(table.problems)
     source = table.source
     columns: dict[str, int] = {}

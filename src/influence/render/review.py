@@ -14,7 +14,6 @@ with ``textContent``/attributes only.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import os
@@ -25,6 +24,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from influence._cells import csv_text, escape_cell
 from influence.analysis.portfolio import (
     GRADES,
     NO_CURRENCY,
@@ -371,18 +371,14 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else repr(value)
 
 
-def _csv_text(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_review_csv(review: PortfolioReview) -> str:
     """Return the review as CSV: a header row, then one row per deal, most at risk first.
 
     Lists (signal codes, messages, people) are joined with ``;``. A text cell
-    that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'`` so that a
-    spreadsheet shows it instead of running it. With a comparison, the
-    ``change`` columns follow.
+    that starts with ``=``, ``+``, ``-``, ``@``, a tab or a CR gets a leading
+    ``'`` so that a spreadsheet shows it instead of running it (the rule of
+    ``export --format csv``, in :mod:`influence._cells`); a cell with a CR or
+    LF is quoted. With a comparison, the ``change`` columns follow.
 
     Examples:
         >>> from influence.analysis.portfolio import review
@@ -390,26 +386,24 @@ def to_review_csv(review: PortfolioReview) -> str:
         >>> rows[0].split(",")[:4], len(rows)
         (['rank', 'id', 'file', 'name'], 4)
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     compared = review.changes is not None
-    writer.writerow(_CSV_HEAD + (_CSV_CHANGE if compared else []))
+    rows: list[list[Any]] = [_CSV_HEAD + (_CSV_CHANGE if compared else [])]
     for rank, d in enumerate(review.deals, start=1):
         row: list[Any] = [
             rank,
-            _csv_text(d.id),
-            _csv_text(d.file),
-            _csv_text(d.name),
-            _csv_text(d.account or ""),
+            escape_cell(d.id),
+            escape_cell(d.file),
+            escape_cell(d.name),
+            escape_cell(d.account or ""),
             "" if d.value is None else _number(d.value),
-            _csv_text(d.currency or ""),
-            _csv_text(d.stage or ""),
+            escape_cell(d.currency or ""),
+            escape_cell(d.stage or ""),
             _date(d.close_date),
             d.risk.grade,
             d.risk.score,
             ";".join(d.signals),
-            _csv_text(";".join(d.top_signals)),
-            _csv_text(";".join(d.uncovered_decision_makers)),
+            escape_cell(";".join(d.top_signals)),
+            escape_cell(";".join(d.uncovered_decision_makers)),
             f"{d.coverage:.4f}",
             f"{d.support:.4f}",
         ]
@@ -422,18 +416,20 @@ def to_review_csv(review: PortfolioReview) -> str:
                     c.status,
                     c.grade_before or "",
                     "" if c.status == "new" else c.score_change,
-                    _csv_text(
+                    escape_cell(
                         ";".join(_signal_ref(s.code, s.people, s.role) for s in c.new_signals)
                     ),
-                    _csv_text(
+                    escape_cell(
                         ";".join(_signal_ref(s.code, s.people, s.role) for s in c.resolved_signals)
                     ),
-                    _csv_text(";".join(f"{s.id}:{s.before}->{s.after}" for s in c.stance_changes)),
-                    _csv_text(";".join(c.people_added)),
-                    _csv_text(";".join(c.people_gone)),
+                    escape_cell(
+                        ";".join(f"{s.id}:{s.before}->{s.after}" for s in c.stance_changes)
+                    ),
+                    escape_cell(";".join(c.people_added)),
+                    escape_cell(";".join(c.people_gone)),
                 ]
-        writer.writerow(row)
-    return out.getvalue()
+        rows.append(row)
+    return csv_text(rows)
 
 
 # -- HTML ----------------------------------------------------------------------------
