@@ -456,8 +456,32 @@ def test_without_root_powers() -> None:
         assert stat.S_IMODE(mine.stat().st_mode) == 0o444
         assert mine.stat().st_nlink == 2
         assert read_deal(folder / "mine-link.yaml").person("ann").stance.value == "ally"
+        # Someone else's file they may not write: refused, even with force.
+        theirs = folder / "theirs.yaml"
+        theirs.write_text(DEAL, encoding="utf-8")
+        theirs.chmod(0o644)
+
+        def edit_theirs() -> int:
+            for force in (False, True):
+                try:
+                    set_person(theirs, "ann", {"stance": "ally"}, force=force)
+                except ReadOnlyFileError as err:
+                    if force and "even --force cannot write it" not in str(err):
+                        return 5
+                else:
+                    return 6
+            return 0
+
+        assert _as_nobody(edit_theirs) == 0
+        assert theirs.read_text(encoding="utf-8") == DEAL
         leftovers = {p.name for p in folder.iterdir()}
-        assert leftovers == {"warm.yaml", "shared.yaml", "mine.yaml", "mine-link.yaml"}
+        assert leftovers == {
+            "warm.yaml",
+            "shared.yaml",
+            "mine.yaml",
+            "mine-link.yaml",
+            "theirs.yaml",
+        }
     finally:
         for p in folder.iterdir():
             p.unlink()

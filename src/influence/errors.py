@@ -147,14 +147,20 @@ class ReadOnlyFileError(InfluenceError):
 (chmod u+w d.yaml) or pass --force (force=True in Python) to write it anyway, keeping its mode
     """
 
-    def __init__(self, path: str, mode: int) -> None:
+    def __init__(self, path: str, mode: int, *, forced: bool = False) -> None:
         self.path = path
         self.mode = mode
-        self.message = (
-            f"{path} is read-only (mode {mode:04o}): nothing was written; make it writable "
-            f"(chmod u+w {path}) or pass --force (force=True in Python) to write it anyway, "
-            "keeping its mode"
-        )
+        if forced:  # --force cannot help: not ours to make writable
+            self.message = (
+                f"{path} is read-only for you (mode {mode:04o}, another user's file): nothing "
+                "was written; even --force cannot write it; ask its owner, or edit a copy"
+            )
+        else:
+            self.message = (
+                f"{path} is read-only (mode {mode:04o}): nothing was written; make it writable "
+                f"(chmod u+w {path}) or pass --force (force=True in Python) to write it anyway, "
+                "keeping its mode"
+            )
         super().__init__(self.message)
 
     def __str__(self) -> str:

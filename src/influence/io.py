@@ -598,7 +598,7 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
             while written < len(data):
                 written += os.write(fd, view[written:])
             if old is None:  # mkstemp makes 0600; a new file gets the usual mode
-                os.fchmod(fd, 0o666 & ~_umask())
+                os.chmod(tmp, 0o666 & ~_umask())
             else:
                 in_place = old.st_nlink > 1 or not _take_identity(fd, tmp, target, old)
             os.fsync(fd)
@@ -622,7 +622,7 @@ def _take_identity(fd: int, tmp: str, target: Path, old: os.stat_result) -> bool
             os.fchown(fd, old.st_uid, old.st_gid)
         except PermissionError:  # not root, or not in the file's group: keep it in place
             return False
-    os.fchmod(fd, stat.S_IMODE(old.st_mode))  # after chown, which clears set-id bits
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))  # after chown, which clears set-id bits
     if hasattr(os, "listxattr"):
         try:
             names = os.listxattr(target)
@@ -657,7 +657,7 @@ def _write_in_place(target: Path, old: os.stat_result, tmp: str, data: bytes) ->
             fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:
             pending.unlink(missing_ok=True)  # the target is untouched
-            raise
+            raise ReadOnlyFileError(str(target), mode, forced=True) from None
         lifted = True
     try:
         try:
