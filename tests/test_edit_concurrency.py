@@ -544,3 +544,35 @@ def test_a_write_in_place_killed_midway_keeps_the_new_text_and_says_so(deal_file
     assert other.read_text(encoding="utf-8") == new
     assert run_cli("person", "set", deal_file, "ann", "stance=ally").returncode == 0
     assert read_deal(other).person("ann").stance.value == "ally"
+
+
+def test_a_missing_folder_or_a_folder_without_write_permission(tmp_path: Path) -> None:
+    result = run_cli("person", "set", tmp_path / "no" / "deal.yaml", "ann", "stance=ally")
+    assert result.returncode == 3, result.stderr
+    assert "cannot read the file: no such file or folder" in result.stderr
+
+    folder = Path(tempfile.mkdtemp(prefix="influence-shut-"))  # reachable by user 65534
+    deal = folder / "deal.yaml"
+    deal.write_text(DEAL, encoding="utf-8")
+    deal.chmod(0o666)  # the file is writable, its folder is not
+
+    def edit() -> int:
+        try:
+            set_person(deal, "ann", {"stance": "ally"})
+        except DealLockError as err:
+            return 0 if "needs write permission on the file's folder" in str(err) else 2
+        return 3
+
+    try:
+        folder.chmod(0o755)
+        if os.geteuid() == 0:  # root may write any folder: try as user 65534
+            assert deal.read_text(encoding="utf-8") == DEAL  # modules loaded before dropping root
+            assert _as_nobody(edit) == 0
+        else:
+            folder.chmod(0o555)
+            assert edit() == 0
+        assert deal.read_text(encoding="utf-8") == DEAL
+    finally:
+        folder.chmod(0o755)
+        deal.unlink()
+        folder.rmdir()

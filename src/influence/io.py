@@ -396,6 +396,7 @@ def deal_lock(path: str | os.PathLike[str], *, wait: float = LOCK_WAIT) -> Itera
         DealLockError: another process or thread held the lock for longer than
             ``wait``, or the lock file cannot be created (a folder without write
             permission); the message names the lock file.
+        DealFileError: the file's folder does not exist.
 
     Examples:
         >>> import tempfile, pathlib
@@ -458,6 +459,8 @@ def _acquire(name: str, lock: Path, wait: float) -> int:
                 fd = os.open(lock, os.O_RDWR | flags, 0o666)
             except PermissionError:  # another user's lock file: reading is enough for flock
                 fd = os.open(lock, os.O_RDONLY | flags, 0o666)
+        except FileNotFoundError:
+            raise _file_error(name, "cannot read the file: no such file or folder") from None
         except OSError as err:
             raise DealLockError(
                 name,
