@@ -2,7 +2,9 @@
 
 Reading is strict and friendly: every problem of a file is reported at once,
 each as ``FILE:LINE:COL: field.path: what was expected``, with a did-you-mean
-for near misses. Writing is atomic, and what it writes reads back equal.
+for near misses. Writing keeps the file's mode, owner, group and hard links, is
+atomic whenever a rename keeps them, and what it writes reads back equal; edits
+hold the file's exclusive lock (:func:`deal_lock`) from the read to the write.
 
 Examples:
     >>> text = '''
