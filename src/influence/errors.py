@@ -16,8 +16,11 @@ from influence._suggest import did_you_mean
 
 __all__ = [
     "DealFileError",
+    "DealLockError",
     "InfluenceError",
+    "InterruptedWriteError",
     "Problem",
+    "ReadOnlyFileError",
     "UnknownPersonError",
 ]
 
@@ -105,3 +108,82 @@ class UnknownPersonError(InfluenceError, KeyError):
 def display_path(path: str | Path) -> str:
     """Return ``path`` as the user gave it, as a string."""
     return str(path)
+
+
+class DealLockError(InfluenceError):
+    """An edit could not take the deal's lock; nothing was read or written.
+
+    Another edit held it past the wait, or the lock file cannot be created.
+
+    Attributes:
+        path: The deal file.
+        lock_file: The lock file beside it.
+        holder: The process id of the edit holding the lock, when known.
+
+    Examples:
+        >>> print(DealLockError("d.yaml", ".d.yaml.lock", "it is held by process 42"))
+        d.yaml: cannot lock the file for editing (lock file .d.yaml.lock): it is held by process 42
+    """
+
+    def __init__(
+        self, path: str, lock_file: str, reason: str, *, holder: int | None = None
+    ) -> None:
+        self.path = path
+        self.lock_file = lock_file
+        self.holder = holder
+        self.message = f"{path}: cannot lock the file for editing (lock file {lock_file}): {reason}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ReadOnlyFileError(InfluenceError):
+    """The file to write has no write permission for this user; nothing was written.
+
+    Examples:
+        >>> print(ReadOnlyFileError("d.yaml", 0o444))
+        d.yaml is read-only (mode 0444): nothing was written; make it writable \
+(chmod u+w d.yaml) or pass --force (force=True in Python) to write it anyway, keeping its mode
+    """
+
+    def __init__(self, path: str, mode: int, *, forced: bool = False) -> None:
+        self.path = path
+        self.mode = mode
+        if forced:  # --force cannot help: not ours to make writable
+            self.message = (
+                f"{path} is read-only for you (mode {mode:04o}, another user's file): nothing "
+                "was written; even --force cannot write it; ask its owner, or edit a copy"
+            )
+        else:
+            self.message = (
+                f"{path} is read-only (mode {mode:04o}): nothing was written; make it writable "
+                f"(chmod u+w {path}) or pass --force (force=True in Python) to write it anyway, "
+                "keeping its mode"
+            )
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InterruptedWriteError(InfluenceError):
+    """An earlier write in place (of a hard-linked or foreign-owned file) was interrupted.
+
+    The complete new text is in ``pending``; the file itself may be cut short.
+    Nothing is written until someone decides which version to keep.
+    """
+
+    def __init__(self, path: str, pending: str) -> None:
+        self.path = path
+        self.pending = pending
+        self.message = (
+            f"{path}: an earlier write in place was interrupted, so the file may be cut short; "
+            f"the complete text that write meant is in {pending}. Compare them (diff {pending} "
+            f"{path}), then keep the new text with `cp {pending} {path} && rm {pending}` (cp "
+            f"keeps hard links) or keep the file as it is with `rm {pending}`; nothing was written"
+        )
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message

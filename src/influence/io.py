@@ -2,7 +2,9 @@
 
 Reading is strict and friendly: every problem of a file is reported at once,
 each as ``FILE:LINE:COL: field.path: what was expected``, with a did-you-mean
-for near misses. Writing is atomic, and what it writes reads back equal.
+for near misses. Writing keeps the file's mode, owner, group and hard links, is
+atomic whenever a rename keeps them, and what it writes reads back equal; edits
+hold the file's exclusive lock (:func:`deal_lock`) from the read to the write.
 
 Examples:
     >>> text = '''
@@ -20,9 +22,12 @@ blocker, unknown; did you mean 'ally'?
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +38,13 @@ from pydantic import BaseModel, ValidationError
 
 from influence import _yaml
 from influence._suggest import did_you_mean
-from influence.errors import DealFileError, Problem
+from influence.errors import (
+    DealFileError,
+    DealLockError,
+    InterruptedWriteError,
+    Problem,
+    ReadOnlyFileError,
+)
 from influence.model import (
     Deal,
     DealInfo,
@@ -48,12 +59,18 @@ from influence.model import (
 
 __all__ = [
     "DEAL_SUFFIXES",
+    "LOCK_WAIT",
     "CheckResult",
     "check_deal",
+    "check_not_interrupted",
+    "check_writable",
+    "deal_lock",
     "deal_schema",
     "find_deal_files",
+    "lock_path",
     "parse_deal",
     "parse_policy",
+    "pending_path",
     "read_deal",
     "read_policy",
     "read_text",
@@ -322,37 +339,356 @@ def read_text(path: str | os.PathLike[str]) -> str:
 
 
 def _umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    ``os.umask`` can only be read by setting it, which races with other threads
+    creating files (a server's); Linux shows it in ``/proc/self/status``.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write text atomically: a temporary file beside ``path``, fsync, then rename.
+#: How long an edit waits, in seconds, for another edit of the same file to finish.
+LOCK_WAIT = 10.0
 
-    A crash at any moment leaves either the old file or the new one, never a mix.
+# Locks this thread holds: (pid, thread, lock file) -> depth, so that a nested
+# deal_lock of the same file (write_editable inside an edit) does not wait for itself.
+_HELD: dict[tuple[int, int, str], int] = {}
+
+
+def lock_path(path: str | os.PathLike[str]) -> Path:
+    """Return the lock file of a deal file: ``.NAME.lock`` beside it, links resolved.
+
+    Examples:
+        >>> lock_path("deals/acme.yaml").name
+        '.acme.yaml.lock'
     """
+    real = Path(os.path.realpath(path))
+    return real.with_name(f".{real.name}.lock")
+
+
+@contextlib.contextmanager
+def deal_lock(path: str | os.PathLike[str], *, wait: float = LOCK_WAIT) -> Iterator[Path]:
+    """Hold the exclusive edit lock of a deal file; every edit of it takes this lock.
+
+    The lock is an advisory ``flock`` on ``.NAME.lock`` beside the file (symbolic
+    links resolved, so every name of a linked file shares it). It is held from
+    before the file is read until after it is written, so concurrent edits take
+    turns and none is lost. A second holder waits up to ``wait`` seconds. The
+    system releases the lock of a process that dies, even by ``kill -9``; the
+    holder deletes the lock file when it is done, so none is left behind except
+    by a killed process, and such a file never blocks. A nested ``deal_lock`` of
+    the same file in the same thread does not wait.
+
+    Args:
+        path: The deal file (it need not exist yet).
+        wait: Seconds to wait for another holder; 0 tries once.
+
+    Yields:
+        The lock file.
+
+    Raises:
+        DealLockError: another process or thread held the lock for longer than
+            ``wait``, or the lock file cannot be created (a folder without write
+            permission); the message names the lock file.
+        DealFileError: the file's folder does not exist.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> deal = pathlib.Path(tempfile.mkdtemp()) / "acme.yaml"
+        >>> with deal_lock(deal) as lock:
+        ...     print(lock.name, lock.exists())
+        .acme.yaml.lock True
+        >>> lock.exists()
+        False
+    """
+    import threading
+
+    lock = lock_path(path)
+    key = (os.getpid(), threading.get_ident(), str(lock))
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield lock
+        finally:
+            _HELD[key] -= 1
+        return
+    fd = _acquire(str(path), lock, wait)
+    _HELD[key] = 1
+    try:
+        yield lock
+    finally:
+        del _HELD[key]
+        try:
+            # Delete the file before unlocking it: a waiter that then gets the lock on
+            # the deleted file sees that it is gone and takes the new one.
+            if _same_file(fd, lock):
+                lock.unlink()
+        except OSError:  # pragma: no cover - a folder made read-only meanwhile
+            pass
+        finally:
+            os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _acquire(name: str, lock: Path, wait: float) -> int:
+    """Open and flock the lock file, retrying while it is busy, until ``wait`` has passed."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks; edits are not locked
+        return os.open(os.devnull, os.O_RDONLY)
+    deadline = time.monotonic() + max(wait, 0.0)
+    delay = 0.002
+    flags = os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        try:
+            try:
+                fd = os.open(lock, os.O_RDWR | flags, 0o666)
+            except PermissionError:  # another user's lock file: reading is enough for flock
+                fd = os.open(lock, os.O_RDONLY | flags, 0o666)
+        except FileNotFoundError:
+            raise _file_error(name, "cannot read the file: no such file or folder") from None
+        except OSError as err:
+            raise DealLockError(
+                name,
+                str(lock),
+                f"{err.strerror or err}; an edit needs write permission on the file's folder",
+            ) from None
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise _busy(name, lock, fd, wait) from None
+                    time.sleep(delay)
+                    delay = min(delay * 1.5, 0.05)
+            if _same_file(fd, lock):
+                # Who holds it, for the message of a waiter. A fixed width overwrites
+                # any older record without ftruncate (on ext4, a truncate to 0 makes
+                # close flush the file: milliseconds).
+                with contextlib.suppress(OSError):  # only a read-only lock file fails
+                    os.pwrite(fd, f"{os.getpid():>20}\n".encode(), 0)
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the holder deleted it as it finished: lock the new one
+
+
+def _busy(name: str, lock: Path, fd: int, wait: float) -> DealLockError:
+    try:
+        holder: int | None = int(os.pread(fd, 32, 0).decode("ascii").strip())
+    except (OSError, ValueError):
+        holder = None
+    who = f"process {holder}" if holder else "another process"
+    return DealLockError(
+        name,
+        str(lock),
+        f"another edit ({who}) still held it after {wait:g} s; nothing was read or written. "
+        "Run the command again when that edit has finished, or wait longer with --wait "
+        "SECONDS (wait= in Python). A lock file left by a killed process does not block",
+        holder=holder,
+    )
+
+
+def check_writable(path: str | os.PathLike[str], *, force: bool = False) -> None:
+    r"""Refuse to overwrite a read-only file unless ``force``; a missing file is writable.
+
+    The mode bits decide, not only ``os.access``: root may write anything, but a
+    file nobody may write (``0444``) is still read-only to an edit.
+
+    Raises:
+        ReadOnlyFileError: the file exists and this user has no write permission on it.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.yaml"
+        >>> _ = p.write_text("deal: {name: T}\n")
+        >>> p.chmod(0o444)
+        >>> try:
+        ...     check_writable(p)
+        ... except ReadOnlyFileError as err:
+        ...     print(f"refused: mode {err.mode:04o}")
+        refused: mode 0444
+        >>> check_writable(p, force=True)
+    """
+    if force:
+        return
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    mode = stat.S_IMODE(st.st_mode)
+    euid = os.geteuid() if hasattr(os, "geteuid") else -1
+    if euid == 0:
+        writable = bool(mode & 0o222)
+    elif st.st_uid == euid:
+        writable = bool(mode & stat.S_IWUSR)
+    else:
+        writable = os.access(path, os.W_OK)
+    if not writable:
+        raise ReadOnlyFileError(str(path), mode)
+
+
+def pending_path(path: str | os.PathLike[str]) -> Path:
+    """Where :func:`write_text` keeps the complete new text while it writes a file in place.
+
+    Examples:
+        >>> pending_path("deals/acme.yaml").name
+        '.acme.yaml.inplace.tmp'
+    """
+    real = Path(os.path.realpath(path))
+    return real.with_name(f".{real.name}.inplace.tmp")
+
+
+def check_not_interrupted(path: str | os.PathLike[str]) -> None:
+    """Refuse to go on with a file whose last write in place was interrupted.
+
+    Raises:
+        InterruptedWriteError: the pending file of an interrupted write is beside it.
+    """
+    pending = pending_path(path)
+    if pending.exists():
+        raise InterruptedWriteError(str(path), str(pending))
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write text (UTF-8) safely, as :func:`write_bytes` writes bytes."""
     write_bytes(path, text.encode("utf-8"))
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write bytes (a workbook) atomically, as :func:`write_text` writes text."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    """Write bytes safely, keeping the file's identity: mode, owner, group, hard links.
+
+    The text goes to a temporary file beside the target (``.NAME.XXXXXXXX.tmp``),
+    complete and fsynced, before the target is touched. Then, usually, the
+    temporary file takes the target's mode, owner, group and extended attributes
+    (ACLs) and is renamed over it: atomic, a crash leaves the old file or the new
+    one. When a rename would change the file's identity (it has other hard
+    links, or this user cannot give a new file its owner or group), the text is
+    instead copied into the file in place (same inode) and fsynced; meanwhile the
+    complete text waits in ``.NAME.inplace.tmp`` (:func:`pending_path`), removed
+    when done, so a crash in the copy leaves the full new text beside a file that
+    may be cut short, and the next edit says so (:func:`check_not_interrupted`).
+    A symbolic link is followed: the file it points to is written. Read-only
+    files are written as they are (callers decide: :func:`check_writable`).
+    """
+    # Trade-off: rename is atomic but makes a new inode, which splits hard links and
+    # can lose a foreign owner or group; an in-place copy keeps the inode but cannot
+    # be atomic. So rename whenever it keeps the identity, and copy in place only when
+    # it would not, with the complete text saved first so that nothing is ever lost.
+    target = Path(os.path.realpath(path))
+    folder = target.parent
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:  # mkstemp makes 0600; a new file gets the usual mode
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        old: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        old = None
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    in_place = False
+    try:
+        try:
+            view = memoryview(data)
+            written = 0
+            while written < len(data):
+                written += os.write(fd, view[written:])
+            if old is None:  # mkstemp makes 0600; a new file gets the usual mode
+                os.chmod(tmp, 0o666 & ~_umask())
+            else:
+                in_place = old.st_nlink > 1 or not _take_identity(fd, tmp, target, old)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if in_place and old is not None:
+            _write_in_place(target, old, tmp, data)
+        else:
+            os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_folder(folder)
+
+
+def _take_identity(fd: int, tmp: str, target: Path, old: os.stat_result) -> bool:
+    """Give the temporary file the target's owner, group, mode and xattrs; False if not allowed."""
+    mine = os.fstat(fd)
+    if (mine.st_uid, mine.st_gid) != (old.st_uid, old.st_gid):
+        try:
+            os.fchown(fd, old.st_uid, old.st_gid)
+        except PermissionError:  # not root, or not in the file's group: keep it in place
+            return False
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))  # after chown, which clears set-id bits
+    if hasattr(os, "listxattr"):
+        try:
+            names = os.listxattr(target)
+        except OSError:
+            names = []
+        for name in names:
+            with contextlib.suppress(OSError):  # best effort: security.* may be refused
+                os.setxattr(fd, name, os.getxattr(target, name))
+    return True
+
+
+def _write_in_place(target: Path, old: os.stat_result, tmp: str, data: bytes) -> None:
+    pending = pending_path(target)
+    try:
+        os.link(tmp, pending)  # fails if a pending file is there: never overwrite it
+    except FileExistsError:
+        raise InterruptedWriteError(str(target), str(pending)) from None
+    except OSError:  # pragma: no cover - a file system without hard links
+        if pending.exists():
+            raise InterruptedWriteError(str(target), str(pending)) from None
+        os.rename(tmp, pending)
+    Path(tmp).unlink(missing_ok=True)
+    _fsync_folder(target.parent)
+    mode = stat.S_IMODE(old.st_mode)
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+        lifted = False
+    except PermissionError:
+        # A read-only file the caller chose to write (force): lift the owner's write bit.
+        try:
+            os.chmod(target, mode | stat.S_IWUSR)
+            fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            pending.unlink(missing_ok=True)  # the target is untouched
+            raise ReadOnlyFileError(str(target), mode, forced=True) from None
+        lifted = True
+    try:
+        try:
+            view = memoryview(data)
+            written = 0
+            while written < len(data):
+                written += os.pwrite(fd, view[written:], written)
+            os.ftruncate(fd, len(data))
+            os.fsync(fd)
+        except OSError as err:  # a full disk mid-copy: the pending file has it all
+            raise InterruptedWriteError(str(target), str(pending)) from err
+    finally:
+        os.close(fd)
+        if lifted:
+            os.chmod(target, mode)
+    pending.unlink()
+
+
+def _fsync_folder(folder: Path) -> None:
     try:
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds

@@ -235,15 +235,31 @@ tie_app = typer.Typer(
 app.add_typer(person_app, name="person")
 app.add_typer(tie_app, name="tie")
 
+# Every edit command takes these two.
+_Wait = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        min=0,
+        help="How long to wait for another edit of the same file to finish (exit 4 after).",
+    ),
+]
+_Force = Annotated[
+    bool, typer.Option("--force", help="Edit the file even if it is read-only (it stays so).")
+]
+_WAIT = 10.0  # influence.io.LOCK_WAIT, not imported here to keep start-up quick
+
 
 @contextlib.contextmanager
-def _editing(file: Path) -> Iterator[EditableDeal]:
-    """Open a deal file for an edit, then validate and write it; report what changed.
+def _editing(file: Path, *, wait: float, force: bool) -> Iterator[EditableDeal]:
+    """Lock a deal file, open it for an edit, then validate and write it; report what changed.
 
     Exit codes: 2 for an unknown field or kind (a usage error), 3 when the file
     cannot be read or the edit would make it invalid (the problems located in the
     text the edit would write), 4 for an unknown person or tie, a person still
-    referred to, or a file that changed on disk meanwhile.
+    referred to, a file that changed on disk meanwhile, a file another edit kept
+    locked for longer than ``wait``, or a read-only file without ``force``.
     """
     from influence.interop.edit import (
         EditValueError,
@@ -251,15 +267,16 @@ def _editing(file: Path) -> Iterator[EditableDeal]:
         read_editable,
         write_editable,
     )
+    from influence.io import deal_lock
 
-    with _errors():
+    with _errors(), deal_lock(file, wait=wait):
         doc = read_editable(file)
         try:
             yield doc
         except EditValueError as err:
             _fail(f"error: {err}", EXIT_USAGE)
         try:
-            result = write_editable(doc)
+            result = write_editable(doc, force=force, wait=wait)
         except InvalidEditError as err:
             for problem in err.problems:
                 _err(str(problem))
@@ -299,6 +316,8 @@ def person_add(
     ] = None,
     reports_to: Annotated[str | None, typer.Option(help="The id of their manager.")] = None,
     notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+    wait: _Wait = _WAIT,
+    force: _Force = False,
 ) -> None:
     """Add a person at the end of people:, in the file's own layout.
 
@@ -325,7 +344,7 @@ def person_add(
         "reports_to": reports_to,
         "notes": notes,
     }
-    with _editing(file) as doc:
+    with _editing(file, wait=wait, force=force) as doc:
         doc.add_person({k: v for k, v in fields.items() if v is not None})
 
 
@@ -340,6 +359,8 @@ def person_set(
             help="Fields to set, such as stance=ally assessed=today; FIELD= removes one.",
         ),
     ],
+    wait: _Wait = _WAIT,
+    force: _Force = False,
 ) -> None:
     """Change a person's fields; the rest of the file stays byte for byte.
 
@@ -356,7 +377,7 @@ def person_set(
       influence person set deal.yaml zhang-cfo notes=
     """
     changes = _pairs(values, "FIELD=VALUE")
-    with _editing(file) as doc:
+    with _editing(file, wait=wait, force=force) as doc:
         doc.set_person(person_id, changes)
 
 
@@ -368,6 +389,8 @@ def person_rm(
         bool,
         typer.Option(help="Also remove their ties, reports_to links to them and deal.owner."),
     ] = False,
+    wait: _Wait = _WAIT,
+    force: _Force = False,
 ) -> None:
     """Remove a person; refused (exit 4, the ties listed) while ties refer to them.
 
@@ -380,7 +403,7 @@ def person_rm(
       influence person rm deal.yaml wang-fang
       influence person rm deal.yaml wang-fang --cascade
     """
-    with _editing(file) as doc:
+    with _editing(file, wait=wait, force=force) as doc:
         doc.remove_person(person_id, cascade=cascade)
 
 
@@ -398,6 +421,8 @@ def tie_add(
     ] = None,
     last_contact: Annotated[str | None, typer.Option(help="YYYY-MM-DD or today.")] = None,
     notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+    wait: _Wait = _WAIT,
+    force: _Force = False,
 ) -> None:
     """Add a tie at the end of relationships:, in the file's own layout.
 
@@ -416,7 +441,7 @@ def tie_add(
         "last_contact": last_contact,
         "notes": notes,
     }
-    with _editing(file) as doc:
+    with _editing(file, wait=wait, force=force) as doc:
         doc.add_tie(from_, to, kind=kind, **{k: v for k, v in fields.items() if v is not None})
 
 
@@ -433,6 +458,8 @@ def tie_set(
         ),
     ],
     kind: Annotated[str, typer.Option(help="The tie's kind.")] = "knows",
+    wait: _Wait = _WAIT,
+    force: _Force = False,
 ) -> None:
     """Change a tie, found by its ends and --kind (either way round for knows/conflicts_with).
 
@@ -443,7 +470,7 @@ def tie_set(
       influence tie set deal.yaml zhang-cfo chen-ceo strength=0.8 --kind influences
     """
     changes = _pairs(values, "FIELD=VALUE")
-    with _editing(file) as doc:
+    with _editing(file, wait=wait, force=force) as doc:
         doc.set_tie(from_, to, changes, kind=kind)
 
 
@@ -453,6 +480,8 @@ def tie_rm(
     from_: Annotated[str, typer.Argument(metavar="FROM", help="One end's id.")],
     to: Annotated[str, typer.Argument(metavar="TO", help="The other end's id.")],
     kind: Annotated[str, typer.Option(help="The tie's kind.")] = "knows",
+    wait: _Wait = _WAIT,
+    force: _Force = False,
 ) -> None:
     """Remove a tie, found by its ends and --kind (a reports_to shorthand too).
 
@@ -462,7 +491,7 @@ def tie_rm(
       influence tie rm deal.yaml li-wei chen-ceo
       influence tie rm deal.yaml zhang-cfo chen-ceo --kind reports_to
     """
-    with _editing(file) as doc:
+    with _editing(file, wait=wait, force=force) as doc:
         doc.remove_tie(from_, to, kind=kind)
 
 

@@ -12,8 +12,12 @@ they are rewritten with ``json``, keeping key order and indentation.
 Before anything is written the new text goes through the reading path every
 command uses (:func:`influence.io.parse_deal`'s checks): an edit that would make
 the file invalid is refused with the located problems of the would-be file.
-Writing is atomic (:func:`influence.io.write_text`: temporary file, fsync,
-rename), and refused if the file's bytes changed on disk since it was read.
+Every edit holds the file's lock (:func:`influence.io.deal_lock`) from the read
+to the write, so concurrent edits take turns and none is lost. Writing keeps the
+file's mode, owner, group and hard links (:func:`influence.io.write_text`:
+temporary file, fsync, then a rename or a copy in place), is refused for a
+read-only file unless forced, and refused if the file's bytes changed on disk
+since it was read (an editor that saved meanwhile, not knowing the lock).
 
 Examples:
     >>> doc = parse_editable('''\
@@ -54,7 +58,16 @@ from influence import _yaml
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem, UnknownPersonError
 from influence.interop import InteropError
-from influence.io import CheckResult, _check_text, read_text, write_text
+from influence.io import (
+    LOCK_WAIT,
+    CheckResult,
+    _check_text,
+    check_not_interrupted,
+    check_writable,
+    deal_lock,
+    read_text,
+    write_text,
+)
 from influence.model import PERSON_KEYS, SYMMETRIC_KINDS, TIE_DETAILS, TIE_KEYS, Deal, Kind, slugify
 
 __all__ = [
@@ -1163,17 +1176,24 @@ def read_editable(path: str | os.PathLike[str]) -> EditableDeal:
     The format is the extension's (``.yaml``, ``.yml``, ``.json``); without one,
     text starting with ``{`` is JSON.
 
+    To edit without racing other edits, read and write inside
+    :func:`influence.io.deal_lock` (the one-call edits and the CLI do).
+
     Raises:
         DealFileError: the file is missing, not UTF-8, or not YAML/JSON (located).
+        InterruptedWriteError: an earlier write of the file in place was interrupted
+            (the message says how to choose the version to keep).
 
     Examples:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
         >>> _ = p.write_text("deal: {name: T}\n", encoding="utf-8")
-        >>> read_editable(p).person_ids()
+        >>> with deal_lock(p):
+        ...     read_editable(p).person_ids()
         []
     """
     name = str(path)
+    check_not_interrupted(path)
     try:
         raw = Path(path).read_bytes()
     except OSError:
@@ -1189,11 +1209,20 @@ def read_editable(path: str | os.PathLike[str]) -> EditableDeal:
     return doc
 
 
-def write_editable(doc: EditableDeal) -> EditResult:
-    r"""Validate an edited deal and write it atomically, if its file did not change meanwhile.
+def write_editable(
+    doc: EditableDeal, *, force: bool = False, wait: float = LOCK_WAIT
+) -> EditResult:
+    r"""Validate an edited deal and write it, if its file did not change meanwhile.
+
+    The check and the write happen under the file's lock
+    (:func:`influence.io.deal_lock`, taken here unless this thread holds it), so
+    no other edit can slip in between. The file keeps its mode, owner, group and
+    hard links (:func:`influence.io.write_text`).
 
     Args:
         doc: From :func:`read_editable`, edited.
+        force: Write the file even if it is read-only (its mode stays read-only).
+        wait: Seconds to wait for another edit's lock.
 
     Returns:
         What changed, the new file's warnings and the deal it holds.
@@ -1202,6 +1231,8 @@ def write_editable(doc: EditableDeal) -> EditResult:
         InvalidEditError: the new text is not a valid deal (a :class:`DealFileError`
             whose problems are located in the would-be file); nothing is written.
         EditConflictError: the file's bytes differ from those read; nothing is written.
+        ReadOnlyFileError: the file is read-only and ``force`` is off; nothing is written.
+        DealLockError: another edit held the lock for longer than ``wait``.
         EditValueError: ``doc`` was parsed from text (:func:`parse_editable`), not read
             from a file.
 
@@ -1229,39 +1260,67 @@ def write_editable(doc: EditableDeal) -> EditResult:
         raise InvalidEditError(doc.source, result.errors)
     if doc.text == doc.original:
         return EditResult(doc.source, list(doc.changes), result.warnings, result.deal, False)
-    try:
-        now = _digest(Path(doc.source).read_bytes())
-    except OSError:
-        now = None
-    if now != doc.digest:
-        raise EditConflictError(
-            f"{doc.source} changed on disk since it was read; nothing was written. "
-            "Run the command again to edit the new version."
-        )
-    # A symbolic link stays a link: the file it points to is the one replaced.
-    write_text(os.path.realpath(doc.source), ("\ufeff" if doc.bom else "") + doc.text)
+    with deal_lock(doc.source, wait=wait):
+        try:
+            now = _digest(Path(doc.source).read_bytes())
+        except OSError:
+            now = None
+        if now != doc.digest:
+            raise EditConflictError(
+                f"{doc.source} changed on disk since it was read; nothing was written. "
+                "Run the command again to edit the new version."
+            )
+        check_writable(doc.source, force=force)
+        check_not_interrupted(doc.source)
+        # A symbolic link stays a link: the file it points to is the one written.
+        write_text(doc.source, ("\ufeff" if doc.bom else "") + doc.text)
     return EditResult(doc.source, list(doc.changes), result.warnings, result.deal)
+
+
+def _edit(
+    path: str | os.PathLike[str],
+    change: Callable[[EditableDeal], object],
+    *,
+    force: bool,
+    wait: float,
+) -> EditResult:
+    """Read, change and write a deal file, holding its lock throughout."""
+    with deal_lock(path, wait=wait):
+        doc = read_editable(path)
+        change(doc)
+        return write_editable(doc, force=force, wait=wait)
 
 
 # -- one-call edits ---------------------------------------------------------------------
 
 
-def add_person(path: str | os.PathLike[str], fields: Mapping[str, Any]) -> EditResult:
+def add_person(
+    path: str | os.PathLike[str],
+    fields: Mapping[str, Any],
+    *,
+    force: bool = False,
+    wait: float = LOCK_WAIT,
+) -> EditResult:
     """Add a person to a deal file (see :meth:`EditableDeal.add_person`) and write it.
 
     Raises:
         DealFileError: the file cannot be read, or the edit would make it invalid.
         EditValueError: no name, or an unknown field.
         PersonExistsError: the id is taken.
-        EditConflictError: the file changed while being edited.
+        EditConflictError: the file changed while being edited (by a writer not using the lock).
+        ReadOnlyFileError: the file is read-only and ``force`` is off.
+        DealLockError: another edit held the file's lock for longer than ``wait`` seconds.
     """
-    doc = read_editable(path)
-    doc.add_person(fields)
-    return write_editable(doc)
+    return _edit(path, lambda doc: doc.add_person(fields), force=force, wait=wait)
 
 
 def set_person(
-    path: str | os.PathLike[str], person_id: str, changes: Mapping[str, Any]
+    path: str | os.PathLike[str],
+    person_id: str,
+    changes: Mapping[str, Any],
+    *,
+    force: bool = False,
+    wait: float = LOCK_WAIT,
 ) -> EditResult:
     r"""Change a person's fields in a deal file (see :meth:`EditableDeal.set_person`).
 
@@ -1281,15 +1340,20 @@ def set_person(
         UnknownPersonError: no such person.
         DealFileError: the file cannot be read, or the edit would make it invalid.
         EditValueError: an unknown field.
-        EditConflictError: the file changed while being edited.
+        EditConflictError: the file changed while being edited (by a writer not using the lock).
+        ReadOnlyFileError: the file is read-only and ``force`` is off.
+        DealLockError: another edit held the file's lock for longer than ``wait`` seconds.
     """
-    doc = read_editable(path)
-    doc.set_person(person_id, changes)
-    return write_editable(doc)
+    return _edit(path, lambda doc: doc.set_person(person_id, changes), force=force, wait=wait)
 
 
 def remove_person(
-    path: str | os.PathLike[str], person_id: str, *, cascade: bool = False
+    path: str | os.PathLike[str],
+    person_id: str,
+    *,
+    cascade: bool = False,
+    force: bool = False,
+    wait: float = LOCK_WAIT,
 ) -> EditResult:
     """Remove a person from a deal file (see :meth:`EditableDeal.remove_person`).
 
@@ -1297,15 +1361,24 @@ def remove_person(
         UnknownPersonError: no such person.
         PersonInUseError: the person has ties and ``cascade`` is off.
         DealFileError: the file cannot be read, or the edit would make it invalid.
-        EditConflictError: the file changed while being edited.
+        EditConflictError: the file changed while being edited (by a writer not using the lock).
+        ReadOnlyFileError: the file is read-only and ``force`` is off.
+        DealLockError: another edit held the file's lock for longer than ``wait`` seconds.
     """
-    doc = read_editable(path)
-    doc.remove_person(person_id, cascade=cascade)
-    return write_editable(doc)
+    return _edit(
+        path, lambda doc: doc.remove_person(person_id, cascade=cascade), force=force, wait=wait
+    )
 
 
 def add_tie(
-    path: str | os.PathLike[str], from_: str, to: str, *, kind: str = "knows", **fields: Any
+    path: str | os.PathLike[str],
+    from_: str,
+    to: str,
+    *,
+    kind: str = "knows",
+    force: bool = False,
+    wait: float = LOCK_WAIT,
+    **fields: Any,
 ) -> EditResult:
     """Add a relationship to a deal file (see :meth:`EditableDeal.add_tie`).
 
@@ -1313,11 +1386,13 @@ def add_tie(
         UnknownPersonError: an end is not in the deal.
         TieExistsError: the tie is already there.
         DealFileError: the file cannot be read, or the edit would make it invalid.
-        EditConflictError: the file changed while being edited.
+        EditConflictError: the file changed while being edited (by a writer not using the lock).
+        ReadOnlyFileError: the file is read-only and ``force`` is off.
+        DealLockError: another edit held the file's lock for longer than ``wait`` seconds.
     """
-    doc = read_editable(path)
-    doc.add_tie(from_, to, kind=kind, **fields)
-    return write_editable(doc)
+    return _edit(
+        path, lambda doc: doc.add_tie(from_, to, kind=kind, **fields), force=force, wait=wait
+    )
 
 
 def set_tie(
@@ -1327,6 +1402,8 @@ def set_tie(
     changes: Mapping[str, Any],
     *,
     kind: str = "knows",
+    force: bool = False,
+    wait: float = LOCK_WAIT,
 ) -> EditResult:
     """Change a relationship's fields in a deal file (see :meth:`EditableDeal.set_tie`).
 
@@ -1334,15 +1411,23 @@ def set_tie(
         UnknownPersonError: an end is not in the deal.
         UnknownTieError: no such tie.
         DealFileError: the file cannot be read, or the edit would make it invalid.
-        EditConflictError: the file changed while being edited.
+        EditConflictError: the file changed while being edited (by a writer not using the lock).
+        ReadOnlyFileError: the file is read-only and ``force`` is off.
+        DealLockError: another edit held the file's lock for longer than ``wait`` seconds.
     """
-    doc = read_editable(path)
-    doc.set_tie(from_, to, changes, kind=kind)
-    return write_editable(doc)
+    return _edit(
+        path, lambda doc: doc.set_tie(from_, to, changes, kind=kind), force=force, wait=wait
+    )
 
 
 def remove_tie(
-    path: str | os.PathLike[str], from_: str, to: str, *, kind: str = "knows"
+    path: str | os.PathLike[str],
+    from_: str,
+    to: str,
+    *,
+    kind: str = "knows",
+    force: bool = False,
+    wait: float = LOCK_WAIT,
 ) -> EditResult:
     """Remove a relationship from a deal file (see :meth:`EditableDeal.remove_tie`).
 
@@ -1350,8 +1435,8 @@ def remove_tie(
         UnknownPersonError: an end is not in the deal.
         UnknownTieError: no such tie.
         DealFileError: the file cannot be read, or the edit would make it invalid.
-        EditConflictError: the file changed while being edited.
+        EditConflictError: the file changed while being edited (by a writer not using the lock).
+        ReadOnlyFileError: the file is read-only and ``force`` is off.
+        DealLockError: another edit held the file's lock for longer than ``wait`` seconds.
     """
-    doc = read_editable(path)
-    doc.remove_tie(from_, to, kind=kind)
-    return write_editable(doc)
+    return _edit(path, lambda doc: doc.remove_tie(from_, to, kind=kind), force=force, wait=wait)
