@@ -115,6 +115,8 @@ TIE_FIELDS: tuple[str, ...] = TIE_KEYS
 class ImportMappingError(InteropError):
     """A ``--map COLUMN=FIELD`` names a column the file lacks or a field we do not know."""
 
+    exit_code = 2  # a usage error
+
 
 class MissingDependencyError(InteropError):
     """An optional dependency (openpyxl, for ``.xlsx``) is not installed."""
