@@ -71,9 +71,8 @@ def printable(text: str, *, lines: bool = False, sgr: bool = False) -> str:
     Examples:
         >>> print(printable("Eve\x1b]0;owned\x07 \x9b31m"))
         Eve\x1b]0;owned\x07 \x9b31m
-        >>> print(printable("a\tb\r\nc\rd", lines=True).replace("\t", "<TAB>"))
-        a<TAB>b
-        c\rd
+        >>> printable("a\tb\r\nc\rd", lines=True)
+        'a\tb\r\nc\\rd'
         >>> printable("Zhang Min (CFO)")
         'Zhang Min (CFO)'
     """
