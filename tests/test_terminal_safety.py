@@ -303,3 +303,32 @@ def test_printable_json_keeps_the_data(text: str) -> None:
     safe = printable_json(dumped)
     assert json.loads(safe) == {"k": text}
     assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", safe)
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped(tmp_path: Path) -> None:
+    """Bytes of a non-UTF-8 file name reach Python as surrogates; a terminal gets no raw byte."""
+    name = os.fsencode(tmp_path) + b"/deal\x9b.yaml"
+    with open(name, "wb") as handle:
+        handle.write(b"deal: {name: x}\npeople: []\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "influence", "validate", name, name + b"\x1b.missing.yaml"],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 3
+    assert _raw(proc.stdout) == [] and _raw(proc.stderr) == []
+    assert b"\x9b" not in proc.stdout + proc.stderr
+    assert b"deal\\udc9b.yaml: 0 people" in proc.stdout
+    assert b"deal\\udc9b.yaml\\x1b.missing.yaml: cannot read" in proc.stderr
+
+
+def test_commands_print_only_through_the_safe_sinks() -> None:
+    """Every command module prints with _out/_out_json/_out_data/_err, never directly."""
+    for module in sorted((ROOT / "src" / "influence" / "cli").glob("*.py")):
+        if module.name == "_app.py":
+            continue
+        text = module.read_text(encoding="utf-8")
+        for direct in ("typer.echo(", "print(", "sys.stdout.write(", "click.echo("):
+            assert direct not in text, f"{module.name} uses {direct}"
