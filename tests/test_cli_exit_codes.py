@@ -322,3 +322,19 @@ def test_output_refused_by_the_system(
     out = tmp_path / f"out{SUFFIX.get(command, '.json')}"
     result = cli(*_writers(tmp_path, out)[command])
     _assert_one_line(result, f"cannot write {out}: {reason}")
+
+
+def test_an_os_error_names_the_file_not_our_temporary(capsys: pytest.CaptureFixture[str]) -> None:
+    """Writes go through a hidden temporary file beside the target: the message names the target."""
+    import typer
+
+    from influence.cli._app import _errors
+
+    temporary = os.path.join("deals", ".acme.yaml.k2j4h5g6.tmp")
+    with pytest.raises(typer.Exit) as exited, _errors():
+        raise OSError(errno.EROFS, "Read-only file system", temporary)
+    assert exited.value.exit_code == EXIT_DOMAIN
+    assert (
+        capsys.readouterr().err
+        == f"error: {os.path.join('deals', 'acme.yaml')}: read-only file system\n"
+    )
