@@ -51,7 +51,13 @@ def test_every_signal_code_is_documented(code: str) -> None:
 
 def test_exit_codes_are_documented() -> None:
     table = README.split("### Exit codes", 1)[1].split("##", 1)[0]
-    assert [int(c) for c in re.findall(r"^\| (\d) \|", table, re.M)] == [0, 1, 2, 3, 4]
+    documented = [int(c) for c in re.findall(r"^\| (\d+) \|", table, re.M)]
+    assert documented == [0, 1, 2, 3, 4, 5, 130, 141]
+    import influence.cli as cli_module
+
+    # every exit code the CLI defines is in the table, and no other
+    defined = {getattr(cli_module, n) for n in cli_module.__all__ if n.startswith("EXIT_")}
+    assert defined == set(documented)
 
 
 def test_first_screen_has_exactly_two_setup_commands() -> None:

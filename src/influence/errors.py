@@ -1,16 +1,21 @@
 """One exception tree, rooted at :class:`InfluenceError`.
 
-The CLI maps each class to an exit code in one place (see ``cli.py`` and the
-README's "Exit codes" section):
+Each class carries the exit code the CLI ends with (``exit_code``, as click's
+``ClickException.exit_code``); the CLI maps errors to exits in one place
+(``influence.cli._app``) and the README's "Exit codes" section lists them:
 
 * :class:`DealFileError` -> 3 (a deal or policy file that cannot be used)
-* every other :class:`InfluenceError` -> 4 (a domain error, such as an unknown person)
+* every other :class:`InfluenceError` -> 4 (a domain error, such as an unknown
+  person), unless a subclass says otherwise (a bad ``--map`` is a usage error, 2)
+
+Anything else that escapes is a bug: exit 5.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from influence._suggest import did_you_mean
 
@@ -62,7 +67,15 @@ class Problem:
 
 
 class InfluenceError(Exception):
-    """The root of every error this library raises on purpose."""
+    """The root of every error this library raises on purpose.
+
+    Examples:
+        >>> InfluenceError.exit_code, DealFileError.exit_code, UnknownPersonError.exit_code
+        (4, 3, 4)
+    """
+
+    #: The CLI's exit code for this error (4: a domain error).
+    exit_code: ClassVar[int] = 4
 
 
 @dataclass
@@ -74,6 +87,8 @@ class DealFileError(InfluenceError):
         >>> print(err)
         x.yaml: the file is empty
     """
+
+    exit_code: ClassVar[int] = 3
 
     path: str
     problems: list[Problem] = field(default_factory=list)

@@ -6,7 +6,8 @@ imported inside the commands that need them so that start-up stays quick.
 
 Exit codes (the README lists them too): 0 ok, 1 a ``--fail-on`` threshold
 tripped, 2 usage error, 3 bad deal or policy file, 4 other domain error
-(such as an unknown person id).
+(such as an unknown person id), 5 an unexpected error (a bug), 130
+interrupted, 141 stdout closed early (quietly).
 """
 
 from __future__ import annotations
@@ -22,20 +23,55 @@ from influence.cli import map as _map  # noqa: F401 - registers commands
 from influence.cli import review as _review  # noqa: F401 - registers commands
 from influence.cli._app import (
     EXIT_BAD_FILE,
+    EXIT_BROKEN_PIPE,
     EXIT_DOMAIN,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_THRESHOLD,
     EXIT_USAGE,
+    _internal,
+    _stdout_to_devnull,
     app,
 )
 
-__all__ = ["EXIT_BAD_FILE", "EXIT_DOMAIN", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_USAGE", "app", "main"]
+__all__ = [
+    "EXIT_BAD_FILE",
+    "EXIT_BROKEN_PIPE",
+    "EXIT_DOMAIN",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_THRESHOLD",
+    "EXIT_USAGE",
+    "app",
+    "main",
+]
 
 
 def main() -> None:
-    """Run the command line (the ``influence`` console script)."""
+    """Run the command line (the ``influence`` console script).
+
+    Every command runs inside the one error mapping (``_errors``); this also
+    covers what happens outside a command: the final flush of stdout into a
+    closed pipe (which Python would report as "Exception ignored", exit 120),
+    Ctrl-C between commands' parsing and running, and any error of typer itself.
+    """
+    code: int | str | None = EXIT_OK
     try:
-        app()
-    except KeyboardInterrupt:  # pragma: no cover - interactive
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
+        try:
+            app()
+        except SystemExit as done:
+            code = done.code
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        code = EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    except Exception as err:  # outside any command: still a bug, exit 5
+        try:
+            _internal(err)
+        except typer.Exit as done:
+            code = done.exit_code
+    sys.exit(code)

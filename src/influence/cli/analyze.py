@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from influence.cli._app import EXIT_THRESHOLD, _err, _errors, app
+from influence.cli._app import EXIT_THRESHOLD, _err, _errors, _out, _out_json, app
 
 if TYPE_CHECKING:
     from influence.model import Policy
@@ -45,7 +45,7 @@ def load_policy(path: Path | None) -> Policy | None:
 
 
 def _dump(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    _out_json(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @app.command()
@@ -117,15 +117,16 @@ def analyze(
     elif markdown:
         from influence.render.markdown import to_markdown
 
-        typer.echo(to_markdown(report), nl=False)
+        _out(to_markdown(report), nl=False)
         if whatif is not None:
-            typer.echo(_whatif_text(whatif))
+            _out(_whatif_text(whatif))
     else:
         from influence.render.terminal import to_terminal
 
-        typer.echo(to_terminal(report, width=width, color=_color()), nl=False)
+        color = _color()
+        _out(to_terminal(report, width=width, color=color), nl=False, color=color)
         if whatif is not None:
-            typer.echo("\n" + _whatif_text(whatif))
+            _out("\n" + _whatif_text(whatif))
     if fail_on is not None:
         worst = [s for s in report.signals if _RANK[s.severity] <= _RANK[fail_on.value]]
         if worst:
@@ -204,8 +205,8 @@ def paths(
 
         people = {p.id: p.name for p in deal.people}
         for n, path in enumerate(found, start=1):
-            typer.echo(f"{n}. {path_text(path, people)}  ({path_summary(path)})")
+            _out(f"{n}. {path_text(path, people)}  ({path_summary(path)})")
             for hop in path.steps:
-                typer.echo(f"     {hop_text(hop, people)}")
+                _out(f"     {hop_text(hop, people)}")
     if message:
         _err(message)

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from influence.cli._app import EXIT_BAD_FILE, EXIT_USAGE, _err, _errors, _fail, app
+from influence.cli._app import (
+    EXIT_BAD_FILE,
+    EXIT_USAGE,
+    _err,
+    _fail,
+    _out,
+    _out_json,
+    _writing,
+    app,
+)
 
 if TYPE_CHECKING:
     from influence.errors import Problem
@@ -48,14 +57,14 @@ def validate(
         if result.deal is not None and result.ok:
             d = result.deal
             note = _count(len(result.warnings), "warning")
-            typer.echo(
+            _out(
                 f"{'FAIL' if failed else 'ok  '} {f}: {_count(len(d.people), 'person', 'people')}, "
                 f"{_count(len(d.relationships), 'relationship')}" + (f", {note}" if note else "")
             )
         else:
-            typer.echo(f"FAIL {f}: {_count(len(result.errors), 'error')}")
+            _out(f"FAIL {f}: {_count(len(result.errors), 'error')}")
     if as_json:
-        typer.echo(
+        _out_json(
             json.dumps(
                 [
                     {
@@ -108,9 +117,9 @@ def schema(
 
     text = json.dumps(deal_schema(), indent=2, ensure_ascii=False) + "\n"
     if output is None:
-        typer.echo(text, nl=False)
+        _out_json(text, nl=False)
     else:
-        with _errors():
+        with _writing(output):
             write_text(output, text)
         _err(f"wrote {output}")
 
@@ -142,6 +151,6 @@ def new(
         .replace("{name}", json.dumps(name, ensure_ascii=False))
         .replace("{today}", date.today().isoformat())
     )
-    with _errors():
+    with _writing(file):
         write_text(file, text)
     _err(f"wrote {file}; next: influence validate {file}")

@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from influence.cli._app import EXIT_BAD_FILE, EXIT_USAGE, _err, _errors, _fail, app
+from influence.cli._app import (
+    EXIT_BAD_FILE,
+    EXIT_USAGE,
+    _err,
+    _errors,
+    _fail,
+    _out,
+    _out_data,
+    _out_json,
+    _writing,
+    app,
+)
 
 if TYPE_CHECKING:
     from influence.errors import Problem
@@ -109,31 +120,29 @@ def import_(
       influence import contacts.csv --roles contact-roles.csv --deal-name "ACME ERP" -o acme.yaml
       influence import hubspot.xlsx --ties ties.csv --map "Lead Status=ignore" -o acme.yaml
     """
-    from influence.interop.importing import ImportMappingError, import_deal, write_imported
+    from influence.interop.importing import import_deal, write_imported
 
     columns = _pairs(mapping, "--map")
     if output is not None and output.exists() and not force:
         _fail(f"error: {output} exists; pass --force to overwrite it", EXIT_USAGE)
     with _errors():
-        try:
-            result = import_deal(
-                people,
-                ties=ties,
-                roles=roles,
-                mapping=columns,
-                deal_name=deal_name,
-                fmt=fmt.value,
-            )
-        except ImportMappingError as err:
-            _fail(f"error: {err}", EXIT_USAGE)
+        result = import_deal(
+            people,
+            ties=ties,
+            roles=roles,
+            mapping=columns,
+            deal_name=deal_name,
+            fmt=fmt.value,
+        )
         _warn(result.warnings)
         deal = result.deal
         counts = f"{len(deal.people)} people, {len(deal.relationships)} relationships"
         if output is None:
-            typer.echo(result.to_text("yaml"), nl=False)
+            _out_data(result.to_text("yaml"), nl=False)
             _err(f"read {people} ({result.format}): {counts}")
         else:
-            write_imported(result, output)
+            with _writing(output):
+                write_imported(result, output)
             _err(f"wrote {output} from {people} ({result.format}): {counts}")
             _err(f"next: influence validate {output}")
 
@@ -194,8 +203,10 @@ def export(
                 )
             people_csv, ties_csv = exporting.to_csv(deal)
             people_path, ties_path = _csv_paths(output)
-            write_text(people_path, people_csv)
-            write_text(ties_path, ties_csv)
+            with _writing(people_path):
+                write_text(people_path, people_csv)
+            with _writing(ties_path):
+                write_text(ties_path, ties_csv)
             _err(f"wrote {people_path} and {ties_path}")
             return
         if fmt is ExportFormat.XLSX:
@@ -214,9 +225,10 @@ def export(
         }[fmt]
         text = render(deal)
         if output is None:
-            typer.echo(text, nl=False)
+            (_out_json if fmt is ExportFormat.JSON else _out_data)(text, nl=False)
         else:
-            write_text(output, text)
+            with _writing(output):
+                write_text(output, text)
             _err(f"wrote {output}")
 
 
@@ -527,8 +539,8 @@ def diff(
         after = read_deal_sniffed(new)
         result = diff_deals(before, after, policy=load_policy(policy))
     if as_json:
-        typer.echo(
+        _out_json(
             json.dumps(result.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
         )
     else:
-        typer.echo(to_text(result), nl=False)
+        _out(to_text(result), nl=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from influence.cli._app import EXIT_USAGE, _err, _errors, _fail, app
+from influence.cli._app import EXIT_USAGE, _err, _errors, _fail, _writing, app
 from influence.cli.analyze import load_policy
 
 
@@ -77,10 +77,8 @@ def map_(
         page, people = _render(file, path_to, layout, redact, policy)
     from influence.io import write_text
 
-    try:
+    with _writing(output):
         write_text(output, page)
-    except OSError as err:
-        _fail(f"error: cannot write {output}: {err.strerror or err}", EXIT_USAGE)
     _err(f"wrote {output} ({people} people{', redacted' if redact else ''})")
 
 

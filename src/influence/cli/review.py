@@ -11,7 +11,19 @@ from typing import Annotated
 
 import typer
 
-from influence.cli._app import EXIT_BAD_FILE, EXIT_THRESHOLD, EXIT_USAGE, _err, _errors, _fail, app
+from influence.cli._app import (
+    EXIT_BAD_FILE,
+    EXIT_THRESHOLD,
+    EXIT_USAGE,
+    _err,
+    _errors,
+    _fail,
+    _out,
+    _out_data,
+    _out_json,
+    _writing,
+    app,
+)
 from influence.cli.analyze import _RANK, FailOn, _color, load_policy
 
 
@@ -152,23 +164,24 @@ def review(
             _err(message)
     if as_json:
         for piece in result.iter_json():
-            typer.echo(piece, nl=False)
+            _out_json(piece, nl=False)
     elif as_csv:
         from influence.render.review import to_review_csv
 
-        typer.echo(to_review_csv(result), nl=False)
+        _out_data(to_review_csv(result), nl=False)
     elif markdown:
         from influence.render.review import to_review_markdown
 
-        typer.echo(to_review_markdown(result), nl=False)
+        _out(to_review_markdown(result), nl=False)
     else:
         from influence.render.review import to_review_terminal
 
-        typer.echo(to_review_terminal(result, width=width, color=_color()), nl=False)
+        color = _color()
+        _out(to_review_terminal(result, width=width, color=color), nl=False, color=color)
     if output is not None:
         from influence.render.review import write_review_html
 
-        with _errors():
+        with _errors(), _writing(output):
             written = write_review_html(
                 result,
                 output,

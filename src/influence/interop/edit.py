@@ -104,6 +104,8 @@ _NUMBERS = frozenset({"influence", "strength"})
 class EditValueError(InteropError, ValueError):
     """An edit names a field that does not exist, or a value that cannot be used."""
 
+    exit_code = 2  # a usage error
+
 
 class EditConflictError(InteropError):
     """The file changed on disk between reading it and writing the edit; nothing was written."""

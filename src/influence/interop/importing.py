@@ -116,6 +116,8 @@ TIE_FIELDS: tuple[str, ...] = TIE_KEYS
 class ImportMappingError(InteropError):
     """A ``--map COLUMN=FIELD`` names a column the file lacks or a field we do not know."""
 
+    exit_code = 2  # a usage error
+
 
 # -- tables ---------------------------------------------------------------------------
 

@@ -1,4 +1,9 @@
-"""Wording shared by the terminal and Markdown reports."""
+"""Wording shared by the terminal and Markdown reports.
+
+User text in what these return is :func:`~influence._printable.printable`: no
+control character of a deal file reaches a terminal, and a table measures what
+it shows.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import io
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from influence._printable import printable
 from influence.analysis.paths import Hop, IntroductionPath
 from influence.analysis.report import DealReport, PersonRow
 
@@ -30,8 +36,9 @@ def names(report: DealReport) -> dict[str, PersonRow]:
 def label(row: PersonRow | None, pid: str) -> str:
     """``Name (Title)`` or the id when the person is unknown."""
     if row is None:
-        return pid
-    return f"{row.name} ({row.title})" if row.title else row.name
+        return printable(pid)
+    text = f"{row.name} ({row.title})" if row.title else row.name
+    return printable(text)
 
 
 def amount(value: float) -> str:
@@ -96,7 +103,7 @@ def headline(report: DealReport) -> str:
     bits = [d.id, d.account or "", d.stage or "", money(report)]
     if d.close_date:
         bits.append(f"close {d.close_date.isoformat()}")
-    return " | ".join(b for b in bits if b)
+    return printable(" | ".join(b for b in bits if b))
 
 
 def name_map(report: DealReport) -> dict[str, str]:
@@ -113,17 +120,17 @@ def hop_text(hop: Hop, people: Mapping[str, str]) -> str:
         extra.append(hop.context)
     if hop.last_contact:
         extra.append(f"last contact {hop.last_contact.isoformat()}")
-    return f"{a} {VERBS.get((hop.kind, hop.forward), hop.kind)} {b} ({', '.join(extra)})"
+    return printable(f"{a} {VERBS.get((hop.kind, hop.forward), hop.kind)} {b} ({', '.join(extra)})")
 
 
 def path_text(path: IntroductionPath, people: Mapping[str, str]) -> str:
     """``Li Wei -> Liu Yang -> Chen Jun``."""
-    return " -> ".join(people.get(p, p) for p in path.people)
+    return printable(" -> ".join(people.get(p, p) for p in path.people))
 
 
 def path_summary(path: IntroductionPath) -> str:
     """``warmth 0.54, 2 hops`` plus the blocker label."""
     s = f"warmth {path.warmth:.2f}, {path.hops} hop{'s' * (path.hops != 1)}"
     if path.through_blocker:
-        s += ", THROUGH BLOCKER " + ", ".join(path.blockers)
+        s += ", THROUGH BLOCKER " + printable(", ".join(path.blockers))
     return s

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from influence._cells import csv_text, escape_cell
+from influence._printable import printable as _p
 from influence.analysis.portfolio import (
     GRADES,
     NO_CURRENCY,
@@ -176,10 +177,10 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
     if t.errors:
         title += f", {_plural(t.errors, 'file')} not reviewed"
     console.print(Text(title, style="bold"))
-    console.print(Text(_summary(review), style="dim"))
+    console.print(Text(_p(_summary(review)), style="dim"))
     if review.changes is not None:
         console.print(
-            Text(f"Since {review.changes.since or 'the last review'}: {_trend_line(review)}")
+            Text(_p(f"Since {review.changes.since or 'the last review'}: {_trend_line(review)}"))
         )
     console.print()
 
@@ -197,19 +198,21 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
     table.add_column("Cov", justify="right", no_wrap=True)
     table.add_column("Sup", justify="right", no_wrap=True)
     for rank, d in enumerate(review.deals, start=1):
-        deal = Text(d.name, style="bold")
+        deal = Text(_p(d.name), style="bold")
         if d.account:
-            deal.append("\n" + d.account, style="dim")
+            deal.append("\n" + _p(d.account), style="dim")
         if d.uncovered_decision_makers:
-            deal.append("\nnot covered: " + ", ".join(d.uncovered_decision_makers))
+            deal.append("\nnot covered: " + _p(", ".join(d.uncovered_decision_makers)))
         if d.signals:
             shown = d.signals[:TERMINAL_SIGNALS]
             more = len(d.signals) - len(shown)
-            deal.append("\n" + ", ".join(shown) + (f" +{more} more" if more else ""), style="dim")
+            deal.append(
+                "\n" + _p(", ".join(shown)) + (f" +{more} more" if more else ""), style="dim"
+            )
         for line in _change_lines(d.change):
-            deal.append("\n" + line, style="magenta")
+            deal.append("\n" + _p(line), style="magenta")
         facts = "\n".join(
-            x for x in (_money(d.value, d.currency), d.stage or "", _date(d.close_date)) if x
+            _p(x) for x in (_money(d.value, d.currency), d.stage or "", _date(d.close_date)) if x
         )
         badge = f" {d.risk.grade.upper()} " if color else d.risk.grade.upper()
         risk = Text(badge, style=_GRADE_STYLE[d.risk.grade])
@@ -222,27 +225,27 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
         console.print()
     console.print(Text("By grade", style="bold underline"))
     for line in _grade_lines(review):
-        console.print("  " + line)
+        console.print("  " + _p(line))
     if t.signals:
         console.print()
         console.print(Text("Most common signals (deals with it)", style="bold underline"))
         for s in t.signals[:10]:
-            console.print(f"  {s.deals:>5}  {s.code} ({s.severity})")
+            console.print(_p(f"  {s.deals:>5}  {s.code} ({s.severity})"))
         if len(t.signals) > 10:
             console.print(f"  ... and {len(t.signals) - 10} more codes")
     if review.changes is not None and (review.changes.appeared or review.changes.disappeared):
         console.print()
         if review.changes.appeared:
-            console.print("Appeared: " + ", ".join(review.changes.appeared))
+            console.print(_p("Appeared: " + ", ".join(review.changes.appeared)))
         if review.changes.disappeared:
-            console.print("Disappeared: " + ", ".join(review.changes.disappeared))
+            console.print(_p("Disappeared: " + ", ".join(review.changes.disappeared)))
     if review.errors:
         console.print()
         console.print(Text("Not reviewed (invalid files)", style="bold underline"))
         for e in review.errors:
-            console.print(f"  {e.file}: {_plural(len(e.messages), 'problem')}")
+            console.print(_p(f"  {e.file}: {_plural(len(e.messages), 'problem')}"))
             for m in e.messages[:3]:
-                console.print(Text("    " + m, style="dim"))
+                console.print(Text("    " + _p(m), style="dim"))
             if len(e.messages) > 3:
                 console.print(Text(f"    ... and {len(e.messages) - 3} more", style="dim"))
     return console_text(out)

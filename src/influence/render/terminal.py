@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from influence._printable import printable as _p
 from influence.analysis.report import DealReport
 from influence.render._text import (
     console_text,
@@ -53,10 +54,10 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
     people = names(report)
     named = name_map(report)
     r = report
-    console.print(Text(r.deal.name, style="bold"))
+    console.print(Text(_p(r.deal.name), style="bold"))
     console.print(Text(f"{headline(r)} | as of {r.deal.as_of.isoformat()}", style="dim"))
     if r.assumptions:
-        console.print(Text("What if: " + "; ".join(r.assumptions), style="bold magenta"))
+        console.print(Text(_p("What if: " + "; ".join(r.assumptions)), style="bold magenta"))
     summary = Text()
     summary.append(f" Risk {r.risk.grade.upper()} {r.risk.score}/100 ", _GRADE_STYLE[r.risk.grade])
     uncovered = r.coverage.uncovered(r.decision_makers)
@@ -65,7 +66,7 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
         f"decision-makers {len(r.decision_makers)} ({len(uncovered)} not covered)"
     )
     console.print(summary)
-    console.print(Text(r.risk.explanation, style="dim"))
+    console.print(Text(_p(r.risk.explanation), style="dim"))
 
     console.print()
     console.print(Text("Role coverage", style="bold underline"))
@@ -75,7 +76,7 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
     roles.add_column(overflow="fold", ratio=1)
     for role, status in r.coverage.roles.items():
         holders = role_holders(r, role)
-        roles.add_row(role, status, ", ".join(holders) or "-")
+        roles.add_row(_p(role), _p(status), ", ".join(holders) or "-")
     console.print(roles)
 
     console.print()
@@ -93,13 +94,13 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
     table.add_column("Coverage", no_wrap=True)
     for p in shown:
         table.add_row(
-            ("* " if p.decision_maker else "") + p.name,
-            p.title or "",
-            ", ".join(p.roles),
+            ("* " if p.decision_maker else "") + _p(p.name),
+            _p(p.title or ""),
+            _p(", ".join(p.roles)),
             f"{p.influence:.2f}",
             f"{p.network_influence:.3f}" if p.network_influence is not None else "",
-            p.stance,
-            p.coverage or "",
+            _p(p.stance),
+            _p(p.coverage or ""),
         )
     console.print(table)
     footnote = "* decision-maker; Net = network influence (scores sum to 1)"
@@ -114,11 +115,11 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
     for s in r.signals:
         line = Text()
         line.append(f"{s.severity.upper():<7}", _SEVERITY_STYLE[s.severity])
-        line.append(f"{s.code}", "bold")
+        line.append(_p(s.code), "bold")
         if s.points:
             line.append(f"  +{s.points} pts, {next(shares).share} of the score")
         console.print(line)
-        console.print(Padding(Text(s.message), (0, 0, 0, 7)))
+        console.print(Padding(Text(_p(s.message)), (0, 0, 0, 7)))
 
     console.print()
     console.print(Text("Introduction paths to decision-makers not covered", style="bold underline"))
@@ -139,8 +140,8 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
     actions.add_column(justify="right", no_wrap=True)
     actions.add_column(overflow="fold", ratio=1)
     for n, a in enumerate(r.actions, start=1):
-        actions.add_row(f"{n:>3}.", Text(f"{a.text} [{a.signal}]"))
+        actions.add_row(f"{n:>3}.", Text(_p(f"{a.text} [{a.signal}]")))
         if a.advice:
-            actions.add_row("", Text(f"style {a.advice}", style="dim"))
+            actions.add_row("", Text(_p(f"style {a.advice}"), style="dim"))
     console.print(actions)
     return console_text(out)
