@@ -23,6 +23,7 @@ blocker, unknown; did you mean 'ally'?
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -601,6 +602,11 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         old: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         old = None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        # Before anything is created beside it: a folder given as the file, a FIFO, a device.
+        if stat.S_ISDIR(old.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(path))
+        raise OSError(errno.EINVAL, "it is not a regular file", str(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     in_place = False
     try:
