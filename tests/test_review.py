@@ -631,6 +631,29 @@ def test_report_with_maps_written_beside_it(hostile: Path, pipeline: Path, tmp_p
     assert "<img" not in "".join(m.read_text(encoding="utf-8") for m in maps)
 
 
+def test_long_deal_ids_get_short_distinct_map_names(tmp_path: Path, cli: Any) -> None:
+    """Ids of ~80 CJK characters (240 bytes) that differ only at the end, and a short one."""
+    pytest.importorskip("influence.render.html")
+    folder = tmp_path / "deals"
+    ids = ["账" * 80 + "甲", "账" * 80 + "乙", "账" * 80 + "甲-2", "short"]
+    deals = generate_pipeline(len(ids), people_per_deal=6, seed=5)
+    for n, (deal, deal_id) in enumerate(zip(deals, ids, strict=True)):
+        deal["deal"]["id"] = deal_id
+        (folder / f"d{n}").mkdir(parents=True)
+        (folder / f"d{n}" / "deal.yaml").write_text(dump_deal(deal), encoding="utf-8")
+    names = []
+    for run in ("a", "b"):  # twice: the same names
+        out = tmp_path / run / "review.html"
+        out.parent.mkdir()
+        result = cli("review", folder, "-o", out, "--workers", "2", "-q")
+        assert result.exit_code == 0, result.stderr
+        names.append(sorted(p.name for p in (out.parent / "review-maps").iterdir()))
+    assert names[0] == names[1]
+    assert len(set(names[0])) == len(ids) and "short.html" in names[0]
+    assert all(len(n.encode()) <= 100 and n.endswith(".html") for n in names[0])
+    assert all(n.startswith("账" * 20) for n in names[0] if n != "short.html")
+
+
 def test_report_cli_writes_the_report(pipeline: Path, tmp_path: Path, cli: Any) -> None:
     out = tmp_path / "review.html"
     result = cli("review", pipeline, "-o", out, "--no-maps", "--workers", "1")

@@ -12,6 +12,9 @@ The work runs serially, in worker processes (the default: one per core) or on a
 Dask distributed cluster, with identical results. Files are sent to the
 workers in chunks, a bounded number at a time, and workers send back one
 compact row per deal, so memory stays bounded however large the pipeline.
+Whatever goes wrong with one deal, an exception in its analysis or a worker
+that dies on it (a segfault), only that deal is lost: it is listed under
+``errors`` and the review completes (see :func:`run_chunks`).
 
 Order of the deals (stable, documented in the README): risk score, highest
 first; then value, highest first (a deal without a value counts as 0); then
@@ -307,12 +310,14 @@ class DaskUnavailableError(InfluenceError):
 
 
 class WorkerError(InfluenceError):
-    """A worker process died before its chunk was done; the review cannot complete.
+    """Worker processes die as they start, before any deal; the review cannot complete.
 
     Most often a script that calls :func:`review` with several workers without
     ``if __name__ == "__main__":`` around its top level: Python's multiprocessing
     runs the script again in each worker, which then tries to start workers of its
-    own. Otherwise the system stopped a worker (out of memory, a kill).
+    own. Otherwise the system stops every worker (out of memory, a limit). A
+    worker that dies on one deal is not this error: that deal is listed under
+    ``errors`` and the review goes on.
     """
 
 
@@ -495,8 +500,9 @@ def review(
             ``"local"`` cluster.
         dask: Run on a Dask distributed cluster instead: a scheduler address
             (``tcp://host:8786``; the deal files must be readable at the same
-            paths on its workers) or ``"local"`` to start a local cluster of
-            ``workers`` processes. Needs ``pip install "influence[dask]"``.
+            absolute paths on its workers: relative ones are made absolute) or
+            ``"local"`` to start a local cluster of ``workers`` processes. Needs
+            ``pip install "influence[dask]"``.
         since: A previous review (or the file its JSON was written to): each deal
             then says what changed, and ``changes`` lists the deals that
             appeared or disappeared. See :func:`compare`.
@@ -512,9 +518,11 @@ def review(
         DealFileError: ``since`` names a file that is not a review's JSON.
         DaskUnavailableError: ``dask`` was given but Dask is not installed, or
             the scheduler cannot be reached.
-        WorkerError: a worker process died. With several workers, a script must
-            call ``review`` under ``if __name__ == "__main__":``, as with any use
-            of Python's multiprocessing: each worker runs the script's top level.
+        WorkerError: worker processes die as they start. With several workers, a
+            script must call ``review`` under ``if __name__ == "__main__":``, as with
+            any use of Python's multiprocessing: each worker runs the script's top
+            level. (A deal whose analysis fails or kills its worker, even by a
+            segfault, is only listed under ``errors``.)
         ValueError: ``workers`` or ``chunk_size`` below 1.
 
     Examples:
