@@ -741,10 +741,12 @@ def _run_processes(
     """
     context = _context()
     interrupted: list[list[Item]] = []
-    yield from _pool_pass(function, chunks, args, workers, context, interrupted)
+    # At the first death, before any rerun: do workers start at all?
+    yield from _pool_pass(
+        function, chunks, args, workers, context, interrupted, lambda: _check_workers_start(context)
+    )
     if not interrupted:
         return
-    _check_workers_start(context)
     alone = [c[0] for c in interrupted if len(c) == 1]
     singles = [[item] for c in interrupted if len(c) > 1 for item in c]
     again: list[list[Item]] = []
@@ -760,6 +762,7 @@ def _pool_pass(
     workers: int,
     context: multiprocessing.context.BaseContext,
     interrupted: list[list[Item]],
+    on_first_death: Callable[[], None] | None = None,
 ) -> Iterator[list[Result]]:
     """Yield each chunk's results; add the chunks a dead worker interrupted to ``interrupted``.
 
@@ -787,8 +790,11 @@ def _pool_pass(
                             pending[pool.submit(function, queue[0], *args)] = queue[0]
                             queue.popleft()
             except BrokenProcessPool:
+                if on_first_death is not None:
+                    on_first_death()
+                    on_first_death = None
                 for future, chunk in pending.items():
-                    if future.done() and future.exception() is None:
+                    if future.done() and not future.cancelled() and future.exception() is None:
                         yield future.result()  # done before the death
                     else:
                         interrupted.append(chunk)

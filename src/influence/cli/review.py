@@ -186,7 +186,7 @@ def review(
             _err(note)
     if result.errors:
         n = len(result.errors)
-        _fail(f"{n} file{'s' * (n != 1)} not reviewed: invalid (see above)", EXIT_BAD_FILE)
+        _fail(f"{n} file{'s' * (n != 1)} not reviewed (see above)", EXIT_BAD_FILE)
     if fail_on is not None:
         worst = [
             d
