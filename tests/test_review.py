@@ -33,6 +33,7 @@ from influence.render.review import (
     write_review_html,
 )
 from tests.conftest import EXAMPLES
+from tests.crashing import DEATHS, FAILURES, crash_env, write_deals
 
 BROKEN = {
     "bad-stance.yaml": (
@@ -630,6 +631,29 @@ def test_report_with_maps_written_beside_it(hostile: Path, pipeline: Path, tmp_p
     assert "<img" not in "".join(m.read_text(encoding="utf-8") for m in maps)
 
 
+def test_long_deal_ids_get_short_distinct_map_names(tmp_path: Path, cli: Any) -> None:
+    """Ids of ~80 CJK characters (240 bytes) that differ only at the end, and a short one."""
+    pytest.importorskip("influence.render.html")
+    folder = tmp_path / "deals"
+    ids = ["账" * 80 + "甲", "账" * 80 + "乙", "账" * 80 + "甲-2", "short"]
+    deals = generate_pipeline(len(ids), people_per_deal=6, seed=5)
+    for n, (deal, deal_id) in enumerate(zip(deals, ids, strict=True)):
+        deal["deal"]["id"] = deal_id
+        (folder / f"d{n}").mkdir(parents=True)
+        (folder / f"d{n}" / "deal.yaml").write_text(dump_deal(deal), encoding="utf-8")
+    names = []
+    for run in ("a", "b"):  # twice: the same names
+        out = tmp_path / run / "review.html"
+        out.parent.mkdir()
+        result = cli("review", folder, "-o", out, "--workers", "2", "-q")
+        assert result.exit_code == 0, result.stderr
+        names.append(sorted(p.name for p in (out.parent / "review-maps").iterdir()))
+    assert names[0] == names[1]
+    assert len(set(names[0])) == len(ids) and "short.html" in names[0]
+    assert all(len(n.encode()) <= 100 and n.endswith(".html") for n in names[0])
+    assert all(n.startswith("账" * 20) for n in names[0] if n != "short.html")
+
+
 def test_report_cli_writes_the_report(pipeline: Path, tmp_path: Path, cli: Any) -> None:
     out = tmp_path / "review.html"
     result = cli("review", pipeline, "-o", out, "--no-maps", "--workers", "1")
@@ -684,3 +708,93 @@ def test_html_table_sorts_in_a_browser(pipeline: Path, tmp_path: Path) -> None:
         assert [float(v) for v in values if v] == sorted(numbers, reverse=True)
         browser.close()
     assert problems == []
+
+
+# -- deals that crash their worker -----------------------------------------------------
+
+
+def _die_on_13_and_37(chunk: list[int]) -> list[int]:
+    """Double each item; a process given 13 or 37 dies there (as a segfault would)."""
+    if 13 in chunk or 37 in chunk:
+        os._exit(7)
+    return [2 * x for x in chunk]
+
+
+def _crashed(item: int, reason: str) -> int:
+    return -item if reason == "exit code 7" else 0
+
+
+def test_run_chunks_isolates_the_items_that_kill_their_worker() -> None:
+    # 13 and 37 are in different chunks, in flight together: every chunk their deaths
+    # interrupted is run again, and only they are blamed.
+    out = run_chunks(_die_on_13_and_37, list(range(50)), workers=2, chunk_size=5, on_crash=_crashed)
+    results = sorted(x for chunk in out for x in chunk)
+    assert results == sorted([-13, -37] + [2 * x for x in range(50) if x not in (13, 37)])
+
+
+def test_run_chunks_without_on_crash_raises_a_worker_error() -> None:
+    from influence import WorkerError
+
+    with pytest.raises(WorkerError, match=r"died \(exit code 7\)"):
+        list(run_chunks(_die_on_13_and_37, list(range(20)), workers=2, chunk_size=2))
+
+
+@pytest.mark.parametrize(("kind", "expected"), sorted(FAILURES.items()))
+def test_any_exception_in_one_deal_is_listed_and_the_review_goes_on(
+    kind: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import influence.io
+
+    real = influence.io.check_deal
+    names = {"crash-recursion": RecursionError("too deep"), "crash-bug": RuntimeError("bug")}
+    names |= {"crash-memory": MemoryError(), "crash-value": ValueError("odd")}
+
+    def check_deal(path: str) -> Any:
+        if kind in path:
+            raise names[kind]
+        return real(path)
+
+    monkeypatch.setattr(influence.io, "check_deal", check_deal)
+    good, bad = write_deals(tmp_path, 3, [kind])
+    result = review([tmp_path], workers=1)
+    assert sorted(Path(d.file).name for d in result.deals) == good
+    [error] = result.errors
+    assert Path(error.file).name == bad[0]
+    [message] = error.messages
+    assert message.startswith(f"{error.file}: ")
+    assert expected in message
+    assert ("please report it" in message) == (kind != "crash-memory")
+
+
+@pytest.mark.slow
+def test_a_review_lists_the_deals_that_crash_their_worker_and_reports_the_rest(
+    tmp_path: Path,
+) -> None:
+    """1,000 good deals and 5 that kill their worker process (one by segfault): exit 3."""
+    import subprocess
+    import sys
+
+    good, bad = write_deals(tmp_path / "deals", 1000, list(DEATHS))
+    run = subprocess.run(
+        [sys.executable, "-m", "influence", "review", "deals", "--json", "--workers", "2"],
+        cwd=tmp_path,
+        env=crash_env(tmp_path / "site"),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert run.returncode == 3, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    data = json.loads(run.stdout)
+    assert sorted(d["file"] for d in data["deals"]) == [f"deals/{n}" for n in good]
+    expected = {
+        f"deals/{name}": [
+            f"deals/{name}: the worker crashed while analysing this file ({DEATHS[kind]})"
+        ]
+        for name, kind in zip(bad, DEATHS, strict=True)
+    }
+    assert {e["file"]: e["messages"] for e in data["errors"]} == expected
+    assert data["totals"]["errors"] == 5
+    for messages in expected.values():
+        assert messages[0] in run.stderr

@@ -12,6 +12,9 @@ The work runs serially, in worker processes (the default: one per core) or on a
 Dask distributed cluster, with identical results. Files are sent to the
 workers in chunks, a bounded number at a time, and workers send back one
 compact row per deal, so memory stays bounded however large the pipeline.
+Whatever goes wrong with one deal, an exception in its analysis or a worker
+that dies on it (a segfault), only that deal is lost: it is listed under
+``errors`` and the review completes (see :func:`run_chunks`).
 
 Order of the deals (stable, documented in the README): risk score, highest
 first; then value, highest first (a deal without a value counts as 0); then
@@ -27,6 +30,7 @@ Examples:
 
 from __future__ import annotations
 
+import collections
 import glob
 import itertools
 import json
@@ -34,6 +38,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -46,7 +51,9 @@ from influence.errors import DealFileError, InfluenceError, Problem
 from influence.model import Deal, Policy
 
 if TYPE_CHECKING:
+    import multiprocessing.context
     from concurrent.futures import Future
+    from multiprocessing.connection import Connection
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -86,6 +93,8 @@ WORKER_PRELOAD = [
 ]
 #: How long to try to reach a Dask scheduler before giving up.
 DASK_CONNECT_TIMEOUT = "10s"
+#: Longest exception message kept in a deal's error (its type is always given).
+MESSAGE_LIMIT = 300
 #: Key used for the value of deals that name no currency.
 NO_CURRENCY = "none"
 #: Grades from worst to best: the order of ``Totals.by_grade``.
@@ -301,12 +310,14 @@ class DaskUnavailableError(InfluenceError):
 
 
 class WorkerError(InfluenceError):
-    """A worker process died before its chunk was done; the review cannot complete.
+    """Worker processes die as they start, before any deal; the review cannot complete.
 
     Most often a script that calls :func:`review` with several workers without
     ``if __name__ == "__main__":`` around its top level: Python's multiprocessing
     runs the script again in each worker, which then tries to start workers of its
-    own. Otherwise the system stopped a worker (out of memory, a kill).
+    own. Otherwise the system stops every worker (out of memory, a limit). A
+    worker that dies on one deal is not this error: that deal is listed under
+    ``errors`` and the review goes on.
     """
 
 
@@ -376,24 +387,57 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
     )
 
 
-def _review_chunk(files: Sequence[str], policy: Policy | None) -> list[tuple[str, str]]:
-    """Review a chunk of files in a worker; each row comes back as compact JSON text.
+def _review_chunk(files: Sequence[tuple[str, str]], policy: Policy | None) -> list[tuple[str, str]]:
+    """Review a chunk of ``(file as found, absolute path)`` pairs in a worker.
 
+    Each row comes back as compact JSON text. Whatever goes wrong with one deal
+    (a located problem, or any exception: a recursion or memory limit, a bug)
+    becomes that file's error row, so the rest of the chunk is still reviewed.
     Module level, so that worker processes and Dask workers can import it.
     """
-    from influence.io import check_deal
-
     out: list[tuple[str, str]] = []
     with gc_paused():
-        for file in files:
-            result = check_deal(file)
-            if result.deal is None or result.errors:
-                error = ReviewError(file=file, messages=[str(p) for p in result.errors])
-                out.append(("error", error.model_dump_json()))
-            else:
-                row = review_deal(result.deal, policy, file=file)
-                out.append(("deal", row.model_dump_json(exclude={"change"})))
+        for file, path in files:
+            try:
+                out.append(_review_one(file, path, policy))
+            except Exception as err:  # one deal must not stop the review
+                out.append(_error_row(file, _failure_message(err)))
     return out
+
+
+def _review_one(file: str, path: str, policy: Policy | None) -> tuple[str, str]:
+    from influence.io import check_deal
+
+    result = check_deal(path)
+    if result.deal is None or result.errors:
+        # Read by its absolute path (a Dask worker's folder is not ours), shown as found.
+        messages = [str(replace(p, file=file) if p.file == path else p) for p in result.errors]
+        return ("error", ReviewError(file=file, messages=messages).model_dump_json())
+    row = review_deal(result.deal, policy, file=file)
+    return ("deal", row.model_dump_json(exclude={"change"}))
+
+
+def _error_row(file: str, message: str) -> tuple[str, str]:
+    messages = [str(Problem(file, 0, 0, "", message))]
+    return ("error", ReviewError(file=file, messages=messages).model_dump_json())
+
+
+def _failure_message(err: Exception) -> str:
+    """Say why one deal's analysis stopped: the exception's type and (short) message."""
+    text = " ".join(str(err).split())
+    if len(text) > MESSAGE_LIMIT:
+        text = text[: MESSAGE_LIMIT - 3] + "..."
+    what = f"{type(err).__name__}: {text}" if text else type(err).__name__
+    if isinstance(err, InfluenceError):
+        return f"cannot analyse this file: {text}"
+    if isinstance(err, MemoryError):
+        return f"the analysis ran out of memory ({what})"
+    return f"the analysis failed ({what}); this is a bug in influence, please report it"
+
+
+def _crash_row(item: tuple[str, str], reason: str) -> tuple[str, str]:
+    """The error row of a file whose worker died while analysing it (see :func:`run_chunks`)."""
+    return _error_row(item[0], f"the worker crashed while analysing this file ({reason})")
 
 
 # -- many deals ----------------------------------------------------------------------
@@ -456,8 +500,9 @@ def review(
             ``"local"`` cluster.
         dask: Run on a Dask distributed cluster instead: a scheduler address
             (``tcp://host:8786``; the deal files must be readable at the same
-            paths on its workers) or ``"local"`` to start a local cluster of
-            ``workers`` processes. Needs ``pip install "influence[dask]"``.
+            absolute paths on its workers: relative ones are made absolute) or
+            ``"local"`` to start a local cluster of ``workers`` processes. Needs
+            ``pip install "influence[dask]"``.
         since: A previous review (or the file its JSON was written to): each deal
             then says what changed, and ``changes`` lists the deals that
             appeared or disappeared. See :func:`compare`.
@@ -473,9 +518,11 @@ def review(
         DealFileError: ``since`` names a file that is not a review's JSON.
         DaskUnavailableError: ``dask`` was given but Dask is not installed, or
             the scheduler cannot be reached.
-        WorkerError: a worker process died. With several workers, a script must
-            call ``review`` under ``if __name__ == "__main__":``, as with any use
-            of Python's multiprocessing: each worker runs the script's top level.
+        WorkerError: worker processes die as they start. With several workers, a
+            script must call ``review`` under ``if __name__ == "__main__":``, as with
+            any use of Python's multiprocessing: each worker runs the script's top
+            level. (A deal whose analysis fails or kills its worker, even by a
+            segfault, is only listed under ``errors``.)
         ValueError: ``workers`` or ``chunk_size`` below 1.
 
     Examples:
@@ -493,7 +540,8 @@ def review(
         else:
             since_label = os.fspath(since)
             previous = load_review_json(since)
-    files = review_files(paths)
+    # Absolute paths for the workers: a Dask worker resolves a relative one in its own folder.
+    files = [(f, os.path.abspath(f)) for f in review_files(paths)]
     deals: list[ReviewedDeal] = []
     errors: list[ReviewError] = []
     with gc_paused():
@@ -505,6 +553,7 @@ def review(
             dask=dask,
             progress=progress,
             chunk_size=chunk_size,
+            on_crash=_crash_row,
         ):
             for kind, row in rows:
                 if kind == "deal":
@@ -576,6 +625,7 @@ def run_chunks(
     dask: str | None = None,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on_crash: Callable[[Item, str], Result] | None = None,
 ) -> Iterator[list[Result]]:
     """Run ``function(chunk, *args)`` over ``items`` in chunks, serially, on processes or Dask.
 
@@ -584,6 +634,14 @@ def run_chunks(
     result per item of its chunk. At most two chunks per worker are in flight,
     so memory stays bounded; results come back as chunks finish, so callers
     sort them.
+
+    A worker that dies (a segfault, ``os._exit``, the system's out-of-memory
+    killer) loses only its own item: the chunks it interrupted are run again,
+    one item at a time, on fresh workers, until the item that kills its worker
+    when it is alone is known; its result is then ``on_crash(item, reason)``,
+    with a reason such as ``signal SIGSEGV``. When nothing dies this costs
+    nothing. In this process (one worker, or a single chunk) there is nothing
+    to isolate.
 
     Args:
         function: Called as ``function(chunk, *args)`` with a list of items.
@@ -596,12 +654,18 @@ def run_chunks(
             then after every chunk, ending with ``(total, total)``.
         chunk_size: Items per chunk at most (fewer when there are few items,
             so that every worker gets several chunks).
+        on_crash: The result of an item whose worker dies while it runs alone;
+            without it, such a death raises :class:`WorkerError`.
 
     Yields:
-        Each chunk's results, in the order the chunks finish.
+        Each chunk's results, in the order the chunks finish (an interrupted
+        chunk's come back later, in smaller pieces).
 
     Raises:
         DaskUnavailableError: Dask is not installed, or the scheduler cannot be reached.
+        WorkerError: worker processes die as they start, before any item (a
+            script without a ``__main__`` guard), or one dies and there is no
+            ``on_crash``.
         ValueError: ``workers`` or ``chunk_size`` below 1.
 
     Examples:
@@ -615,13 +679,14 @@ def run_chunks(
     n_workers = workers or _cpu_count()
     size = max(1, min(chunk_size, math.ceil(len(items) / (n_workers * 4))))
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    crash = on_crash or _no_crash
     results: Iterator[list[Result]]
     if dask is not None:
-        results = _run_dask(function, chunks, args, dask, n_workers)
+        results = _run_dask(function, chunks, args, dask, n_workers, crash)
     elif n_workers == 1 or len(chunks) <= 1:
         results = (function(c, *args) for c in chunks)
     else:
-        results = _run_processes(function, chunks, args, n_workers)
+        results = _run_processes(function, chunks, args, n_workers, crash)
     done = 0
     if progress is not None:
         progress(0, len(items))
@@ -636,6 +701,10 @@ def _double(chunk: list[int]) -> list[int]:
     return [2 * x for x in chunk]
 
 
+def _no_crash(item: object, reason: str) -> Any:
+    raise WorkerError(f"a worker process died ({reason}) while working on {item!r}")
+
+
 def _cpu_count() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -643,49 +712,164 @@ def _cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
+    # Not fork: forking a process that runs threads (a progress bar, a Dask client,
+    # the caller's own) can deadlock. forkserver starts workers from a clean process.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        # The server imports these once and forks warm workers from itself (instead of
+        # the caller's __main__; each worker still runs it, as __mp_main__, see WorkerError).
+        multiprocessing.set_forkserver_preload(WORKER_PRELOAD)
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")  # pragma: no cover - macOS and Windows
+
+
 def _run_processes(
     function: Callable[..., list[Result]],
     chunks: list[list[Item]],
     args: tuple[Any, ...],
     workers: int,
+    on_crash: Callable[[Item, str], Result],
 ) -> Iterator[list[Result]]:
-    """Run the chunks on a process pool, a bounded number in flight; yield as they finish."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    """Run the chunks on a process pool; isolate the items whose worker dies.
 
-    # Not fork: forking a process that runs threads (a progress bar, a Dask client,
-    # the caller's own) can deadlock. forkserver starts workers from a clean process.
-    context: multiprocessing.context.BaseContext
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        # The server imports these once and forks warm workers from itself (instead of
-        # the caller's __main__; each worker still runs it, as __mp_main__, see WorkerError).
-        multiprocessing.set_forkserver_preload(WORKER_PRELOAD)
-    else:  # pragma: no cover - macOS and Windows
-        context = multiprocessing.get_context("spawn")
+    First every chunk, a bounded number in flight. A death breaks the whole pool
+    and fails every chunk in flight, so those are run again item by item on a
+    new pool; an item whose run a death interrupted again is then run alone in a
+    process of its own, whose exit status names the culprit for certain.
+    """
+    context = _context()
+    interrupted: list[list[Item]] = []
+    # At the first death, before any rerun: do workers start at all?
+    yield from _pool_pass(
+        function, chunks, args, workers, context, interrupted, lambda: _check_workers_start(context)
+    )
+    if not interrupted:
+        return
+    alone = [c[0] for c in interrupted if len(c) == 1]
+    singles = [[item] for c in interrupted if len(c) > 1 for item in c]
+    again: list[list[Item]] = []
+    yield from _pool_pass(function, singles, args, workers, context, again)
+    for item in alone + [c[0] for c in again]:
+        yield _run_alone(function, item, args, context, on_crash)
+
+
+def _pool_pass(
+    function: Callable[..., list[Result]],
+    chunks: list[list[Item]],
+    args: tuple[Any, ...],
+    workers: int,
+    context: multiprocessing.context.BaseContext,
+    interrupted: list[list[Item]],
+    on_first_death: Callable[[], None] | None = None,
+) -> Iterator[list[Result]]:
+    """Yield each chunk's results; add the chunks a dead worker interrupted to ``interrupted``.
+
+    After a death the pool is broken: a new one takes the chunks not yet sent.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
+    queue = collections.deque(chunks)
     limit = workers * IN_FLIGHT_PER_WORKER
-    queue = iter(chunks)
-    try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
-            pending: set[Future[list[Result]]] = {
-                pool.submit(function, c, *args) for c in itertools.islice(queue, limit)
-            }
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield future.result()
-                    nxt = next(queue, None)
-                    if nxt is not None:
-                        pending.add(pool.submit(function, nxt, *args))
-    except BrokenProcessPool as err:
+    while queue:
+        pending: dict[Future[list[Result]], list[Item]] = {}
+        with ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=context) as pool:
+            try:
+                while queue and len(pending) < limit:
+                    pending[pool.submit(function, queue[0], *args)] = queue[0]
+                    queue.popleft()
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        rows = future.result()  # raises BrokenProcessPool after a death
+                        del pending[future]
+                        yield rows
+                        if queue:
+                            pending[pool.submit(function, queue[0], *args)] = queue[0]
+                            queue.popleft()
+            except BrokenProcessPool:
+                if on_first_death is not None:
+                    on_first_death()
+                    on_first_death = None
+                for future, chunk in pending.items():
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        yield future.result()  # done before the death
+                    else:
+                        interrupted.append(chunk)
+
+
+def _probe() -> None:
+    """Nothing: a worker that runs it has started (see :func:`_check_workers_start`)."""
+
+
+def _check_workers_start(context: multiprocessing.context.BaseContext) -> None:
+    """Raise :class:`WorkerError` when a new worker process dies before it runs anything.
+
+    Then no item is to blame: every worker dies as it starts. Most often a script
+    without ``if __name__ == "__main__":``, which each worker runs again and
+    which then tries to start workers of its own.
+    """
+    process = context.Process(target=_probe, daemon=True)  # type: ignore[attr-defined]
+    process.start()
+    process.join()
+    if process.exitcode != 0:
         raise WorkerError(
-            "a worker process died, so the review cannot complete. From a script, put the "
-            'call under `if __name__ == "__main__":` (each worker runs the script\'s top '
-            "level again), or pass workers=1 (--workers 1); otherwise the system stopped "
-            "the worker (out of memory?)"
-        ) from err
+            "a worker process died as it started, so the review cannot complete. From a "
+            'script, put the call under `if __name__ == "__main__":` (each worker runs the '
+            "script's top level again), or pass workers=1 (--workers 1); otherwise the "
+            f"system stopped the worker ({_exit_reason(process.exitcode)})"
+        )
+
+
+def _alone(send: Connection, function: Callable[..., list[Any]], item: Any, args: Any) -> None:
+    """Run one item in a process of its own and send its results back (see :func:`_run_alone`)."""
+    send.send(function([item], *args))
+    send.close()
+
+
+def _run_alone(
+    function: Callable[..., list[Result]],
+    item: Item,
+    args: tuple[Any, ...],
+    context: multiprocessing.context.BaseContext,
+    on_crash: Callable[[Item, str], Result],
+) -> list[Result]:
+    """Run ``item`` alone in a new process: its results, or ``on_crash`` if the process dies."""
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(  # type: ignore[attr-defined]
+        target=_alone, args=(send, function, item, args), daemon=True
+    )
+    process.start()
+    send.close()  # so that receiving ends (EOFError) when the process dies
+    try:
+        rows: list[Result] | None = receive.recv()
+    except EOFError:
+        rows = None
+    finally:
+        receive.close()
+    process.join()
+    if rows is None:
+        return [on_crash(item, _exit_reason(process.exitcode))]
+    return rows
+
+
+def _exit_reason(code: int | None) -> str:
+    """Say how a process ended: ``signal SIGSEGV``, ``exit code 9``.
+
+    Examples:
+        >>> _exit_reason(-11), _exit_reason(9)
+        ('signal SIGSEGV', 'exit code 9')
+    """
+    import signal
+
+    if code is not None and code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
 
 
 def _run_dask(
@@ -694,10 +878,18 @@ def _run_dask(
     args: tuple[Any, ...],
     address: str,
     workers: int,
+    on_crash: Callable[[Item, str], Result],
 ) -> Iterator[list[Result]]:
-    """Run the chunks on a Dask cluster, a bounded number in flight; yield as they finish."""
+    """Run the chunks on a Dask cluster, a bounded number in flight; yield as they finish.
+
+    A chunk whose workers keep dying ends as a ``KilledWorker`` (after the
+    scheduler's ``allowed-failures`` retries); its items are then sent again one
+    per task, one at a time, so that a ``KilledWorker`` names its item for
+    certain (other tasks on a dying worker count its death too).
+    """
     try:
         import dask.distributed
+        from distributed.scheduler import KilledWorker
     except ImportError:
         raise DaskUnavailableError(
             'Dask is not installed; install it with: pip install "influence[dask]"'
@@ -723,16 +915,36 @@ def _run_dask(
         info = client.scheduler_info()["workers"].values()
         limit = max(1, sum(w.get("nthreads", 1) for w in info)) * IN_FLIGHT_PER_WORKER
         queue = iter(chunks)
-        running = dd.as_completed(
-            [client.submit(function, c, *args, pure=False) for c in itertools.islice(queue, limit)]
-        )
+        sent: dict[Any, list[Item]] = {}
+
+        def submit(chunk: list[Item]) -> Any:
+            future = client.submit(function, chunk, *args, pure=False)
+            sent[future] = chunk
+            return future
+
+        killed: list[list[Item]] = []
+        running = dd.as_completed([submit(c) for c in itertools.islice(queue, limit)])
         for future in running:
-            rows: list[Result] = future.result()
+            chunk = sent.pop(future)
+            try:
+                rows: list[Result] | None = future.result()
+            except KilledWorker:
+                rows = None
+                killed.append(chunk)
             future.release()
-            yield rows
             nxt = next(queue, None)
             if nxt is not None:
-                running.add(client.submit(function, nxt, *args, pure=False))
+                running.add(submit(nxt))
+            if rows is not None:
+                yield rows
+        for item in (item for chunk in killed for item in chunk):
+            future = client.submit(function, [item], *args, pure=False, retries=0)
+            try:
+                rows = future.result()
+            except KilledWorker:
+                rows = [on_crash(item, "the Dask worker died each time; see its log")]
+            future.release()
+            yield rows
     finally:
         client.close()
         if cluster is not None:

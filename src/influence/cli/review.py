@@ -122,8 +122,8 @@ def review(
     Invalid files do not stop the review: they are listed with their located
     problems (on stderr, and under "errors" in --json) and the exit code is 3.
     Exit codes: 0 ok, 1 --fail-on tripped, 2 usage (such as a PATH that does
-    not exist), 3 an invalid deal, policy or --since file, 4 Dask unavailable or a worker
-    process died.
+    not exist), 3 an invalid deal, policy or --since file (a deal that crashes its worker
+    is listed too), 4 Dask unavailable or worker processes that die as they start.
 
     Examples:
 
@@ -199,7 +199,7 @@ def review(
             _err(note)
     if result.errors:
         n = len(result.errors)
-        _fail(f"{n} file{'s' * (n != 1)} not reviewed: invalid (see above)", EXIT_BAD_FILE)
+        _fail(f"{n} file{'s' * (n != 1)} not reviewed (see above)", EXIT_BAD_FILE)
     if fail_on is not None:
         worst = [
             d

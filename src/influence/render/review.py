@@ -658,39 +658,83 @@ def to_review_html(
     return text
 
 
+#: Longest map file name, in bytes of UTF-8 (file systems allow 255; a zip or a share less).
+MAP_NAME_BYTES = 100
+
+
 def _map_names(review: PortfolioReview) -> dict[str, str]:
-    """A safe, unique file name per deal file: the slug of the deal id, then -2, -3..."""
+    """A safe, unique file name per deal file: the slug of the deal id, then -2, -3...
+
+    Names are at most :data:`MAP_NAME_BYTES` bytes; a longer slug is cut and
+    ends with a hash of the whole slug, so that the names stay distinct.
+
+    Examples:
+        >>> from influence.analysis.portfolio import review
+        >>> r = review(["examples/saas-small.yaml"], workers=1)
+        >>> long = r.deals[0].model_copy(update={"id": "账" * 80, "file": "b.yaml"})
+        >>> names = _map_names(r.model_copy(update={"deals": [r.deals[0], long, long]}))
+        >>> [len(n.encode()) <= MAP_NAME_BYTES for n in names.values()]
+        [True, True]
+    """
     from influence.model import slugify
 
     taken: set[str] = set()
     out: dict[str, str] = {}
     for d in review.deals:
         base = slugify(d.id) or "deal"
-        name, n = base, 1
-        while name in taken:
+        name, n = _fit(base), 1
+        while name.casefold() in taken:
             n += 1
-            name = f"{base}-{n}"
-        taken.add(name)
+            name = _fit(f"{base}-{n}")
+        taken.add(name.casefold())
         out[d.file] = name + ".html"
     return out
 
 
+def _fit(stem: str) -> str:
+    """``stem`` if ``stem.html`` fits in :data:`MAP_NAME_BYTES`, else its start and a hash.
+
+    Examples:
+        >>> _fit("acme-erp")
+        'acme-erp'
+        >>> len(_fit("账" * 80).encode()), _fit("账" * 80) == _fit("账" * 80)
+        (95, True)
+    """
+    import hashlib
+
+    limit = MAP_NAME_BYTES - len(".html")
+    raw = stem.encode()
+    if len(raw) <= limit:
+        return stem
+    digest = hashlib.sha256(raw).hexdigest()[:10]
+    head = raw[: limit - len(digest) - 1].decode(errors="ignore").rstrip("-")
+    return f"{head}-{digest}"
+
+
 def _map_chunk(
-    items: Sequence[tuple[str, str]], policy: Policy | None
+    items: Sequence[tuple[str, str, str]], policy: Policy | None
 ) -> list[tuple[str, str, str | None]]:
-    """Render maps in a worker: ``(file, name, page or None when the file cannot be read)``."""
-    from influence.errors import InfluenceError
+    """Render maps in a worker: ``(file, name, page or None when it cannot be drawn)``.
+
+    Items are ``(file as found, map name, absolute path)``. A deal that cannot
+    be drawn, whatever the reason, only loses its map.
+    """
     from influence.io import read_deal
     from influence.render.html import to_html
 
     out: list[tuple[str, str, str | None]] = []
-    for file, name in items:
+    for file, name, path in items:
         try:
-            page: str | None = to_html(read_deal(file), policy=policy)
-        except InfluenceError:
+            page: str | None = to_html(read_deal(path), policy=policy)
+        except Exception:  # the report is still written, without this map
             page = None
         out.append((file, name, page))
     return out
+
+
+def _map_crash(item: tuple[str, str, str], reason: str) -> tuple[str, str, str | None]:
+    """No map for a deal whose worker died while drawing it."""
+    return (item[0], item[1], None)
 
 
 def write_review_html(
@@ -745,9 +789,17 @@ def write_review_html(
         map_dir = folder / f"{target.stem}-maps"
         map_dir.mkdir(parents=True, exist_ok=True)
         names = _map_names(review)
-        items = sorted(names.items())
+        # Absolute paths for the workers: a Dask worker's folder is not ours.
+        items = [(f, name, os.path.abspath(f)) for f, name in sorted(names.items())]
         for rows in run_chunks(
-            _map_chunk, items, policy, workers=workers, dask=dask, progress=progress, chunk_size=16
+            _map_chunk,
+            items,
+            policy,
+            workers=workers,
+            dask=dask,
+            progress=progress,
+            chunk_size=16,
+            on_crash=_map_crash,
         ):
             for file, name, page in rows:
                 if page is None:
