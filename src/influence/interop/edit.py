@@ -54,7 +54,7 @@ from influence import _yaml
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem, UnknownPersonError
 from influence.interop import InteropError
-from influence.io import CheckResult, _check_text, read_text, write_text
+from influence.io import CheckResult, _check_text, read_bytes, read_text, write_text
 from influence.model import PERSON_KEYS, SYMMETRIC_KINDS, TIE_DETAILS, TIE_KEYS, Deal, Kind, slugify
 
 __all__ = [
@@ -1174,11 +1174,7 @@ def read_editable(path: str | os.PathLike[str]) -> EditableDeal:
         []
     """
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError:
-        read_text(path)  # raises the located error
-        raise
+    raw = read_bytes(path)  # a regular file only, located errors
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
