@@ -467,19 +467,24 @@ def _native_may_differ(text: str) -> bool:
 # limit with the line and column). The bound: a block list or mapping starts at
 # its line's indentation or after the indicators that lead the line ("- - ", "? ",
 # ": "), and each nesting level of two needs one more column, so lines led by fewer
-# than _BLOCK_LEAD such characters (and with no long run of indicators later in a
-# line, which libyaml refuses anyway) nest block collections at most 2 x _BLOCK_LEAD
-# deep. Flow lists ("{" never takes this path) add at most one level per "[" that
+# than _BLOCK_LEAD such characters nest block collections at most 2 x _BLOCK_LEAD
+# deep (a run of "- " after a key on the same line is refused by both parsers before
+# they recurse). Flow lists ("{" never takes this path) add at most one level per "[" that
 # is not closed on its own line by a "]" with no quote, bracket or comment between.
+# yaml-rs also reads a number of any length into an int, which Python then cannot
+# print: a run of more than MAX_NUMBER_DIGITS digits goes the libyaml way.
 _BLOCK_LEAD = 24
-_DEEP_LEAD = re.compile(rf"^[ ?:-]{{{_BLOCK_LEAD}}}|(?:[?:-] +){{8}}", re.MULTILINE)
+_DEEP_LEAD = re.compile(rf"\n[ ?:-]{{{_BLOCK_LEAD}}}")
 _SIMPLE_FLOW = re.compile(r"\[[^\[\]\n\"'#]*\]")
-_LONG_NUMBER = re.compile(rf"[0-9]{{{MAX_NUMBER_DIGITS}}}")
+_DIGITS_AS_ZERO = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_LONG_DIGITS = b"0" * (MAX_NUMBER_DIGITS + 1)
 
 
 def _native_is_safe(text: str) -> bool:
     """Whether ``text`` is provably within :data:`MAX_DEPTH` and number limits for yaml-rs."""
-    if _DEEP_LEAD.search(text) or _LONG_NUMBER.search(text):
+    if _DEEP_LEAD.search(text) or _DEEP_LEAD.match("\n" + text[: _BLOCK_LEAD + 1]):
+        return False
+    if _LONG_DIGITS in text.encode().translate(_DIGITS_AS_ZERO):
         return False
     if "[" not in text:
         return True
@@ -570,7 +575,8 @@ def compose(text: str) -> Node | None:
     Raises:
         NestingError: the document nests deeper than :data:`MAX_DEPTH`.
     """
-    _check_depth(text)
+    if "{" in text or not _native_is_safe(text):  # else provably shallow: skip the events
+        _check_depth(text)
     loader = Loader12(text)
     try:
         return loader.get_single_node()

@@ -738,25 +738,32 @@ def _json_number_at(text: str, literal: str) -> tuple[int, int]:
     return 0, 0
 
 
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_JSON_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_JSON_PAIR = re.compile(r"\[\]|\{\}")
+_JSON_KEEP = b'"[]{}'
+_JSON_DROP = bytes(b for b in range(256) if b not in _JSON_KEEP)
+_JSON_STRINGS = re.compile(rb'"[^"]*"')
+_JSON_PAIR = re.compile(rb"\[\]|\{\}")
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', re.DOTALL)
 
 
 def _json_too_deep(text: str) -> int | None:
     """The offset where JSON nests deeper than :data:`MAX_DEPTH`, or None; before parsing.
 
-    Python's JSON parser recurses once per level. Cheap first: the brackets
-    outside strings lose their innermost pairs once per level, ``MAX_DEPTH``
-    times at most; only a document that is then not empty (too deep, or
-    unbalanced) is walked bracket by bracket to find the place.
+    Python's JSON parser recurses once per level. Cheap first, in C: drop the
+    escaped quotes and backslashes, keep only quotes and brackets, drop the
+    strings, then take the innermost bracket pairs away, once per level and
+    ``MAX_DEPTH`` times at most. Only a document that is then not empty (too
+    deep, or unbalanced) is walked bracket by bracket to find the place.
     """
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
-    brackets = _JSON_NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    raw = text.encode("utf-8", "surrogatepass")
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Two quotes side by side are a string without brackets, or the gap between two
+    # strings: dropping them first leaves the regular expression little to do.
+    brackets = _JSON_STRINGS.sub(b"", raw.translate(None, _JSON_DROP).replace(b'""', b""))
     for _ in range(MAX_DEPTH):
-        brackets, removed = _JSON_PAIR.subn("", brackets)
+        brackets, removed = _JSON_PAIR.subn(b"", brackets)
         if not brackets:
             return None
         if not removed:
