@@ -65,6 +65,21 @@ HOSTILE: list[tuple[str, str, str, str, str]] = [
         ":3:",
         DEEP_MESSAGE,
     ),
+    ("yaml-complex-keys-deep", "deep.yaml", "- a\n- " + "? " * 20_000 + "a\n", ":2:", DEEP_MESSAGE),
+    (
+        "yaml-flow-after-fake-closers",
+        "deep.yaml",
+        NAME + "  stage: '" + "]" * 100 + "'\npeople: " + "[" * 20_000 + "]" * 20_000 + "\n",
+        ":4:",
+        DEEP_MESSAGE,
+    ),
+    (
+        "yaml-staircase-deep",
+        "deep.yaml",
+        NAME + "people:\n" + "".join(" " * i + "- b:\n" for i in range(0, 4_000, 2)),
+        ":35:",
+        DEEP_MESSAGE,
+    ),
     (
         "json-deep",
         "deep.json",
@@ -502,3 +517,51 @@ def test_diff_still_reads_a_pipe_but_not_a_device(tmp_path: Path) -> None:
     device = _run("diff", "/dev/zero", str(new))
     assert device.returncode == 3
     assert device.stderr.startswith("/dev/zero: cannot read the file: it is a device")
+
+
+@pytest.mark.parametrize(
+    ("command", "fifo_name"),
+    [
+        (["analyze", "--policy", "{fifo}", "examples/saas-small.yaml"], "team.yaml"),
+        (["import", "{fifo}", "-o", "{out}"], "people.csv"),
+        (["import", "{fifo}", "-o", "{out}"], "people.xlsx"),
+        (["person", "set", "{fifo}", "ann", "stance=ally"], "deal.yaml"),
+        (["map", "{fifo}", "-o", "{out}.html"], "deal.yaml"),
+    ],
+)
+def test_every_reader_refuses_a_fifo(tmp_path: Path, command: list[str], fifo_name: str) -> None:
+    """``diff`` and ``export`` read pipes on purpose (``<(git show ...)``); nothing else does."""
+    fifo = tmp_path / fifo_name
+    os.mkfifo(fifo)
+    out = tmp_path / "out.yaml"
+    args = [a.format(fifo=fifo, out=out) for a in command]
+    result = _run(*args)  # a reader that opened it for a blocking read would time out
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{fifo}: cannot read the file: it is a named pipe (FIFO)")
+    assert not out.exists()
+
+
+def _depth(data: object) -> int:
+    if isinstance(data, dict):
+        return 1 + max((_depth(v) for v in data.values()), default=0)
+    if isinstance(data, list):
+        return 1 + max((_depth(v) for v in data), default=0)
+    return 0
+
+
+@pytest.mark.parametrize("steps", [10, 20, 22, 23, 24, 25, 40])
+@pytest.mark.parametrize("flow", [0, 8, 16, 17, 30])
+def test_yaml_rs_only_reads_what_is_within_the_limit(steps: int, flow: int) -> None:
+    """The densest block nesting there is (two levels a column), with flow lists on top."""
+    text = "".join(" " * i + "k:\n" + " " * i + "-\n" for i in range(steps))
+    text += " " * steps + "x: " + "[" * flow + "]" * flow + "\n"
+    native = not _yaml._native_may_differ(text) and _yaml._native_is_safe(text)
+    expected = 2 * steps + 1 + flow
+    if native:
+        assert expected <= MAX_DEPTH
+    if expected <= MAX_DEPTH:
+        assert _depth(_yaml.load(text)) == expected
+    else:
+        with pytest.raises(_yaml.NestingError):
+            _yaml.load(text)

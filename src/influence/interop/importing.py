@@ -50,7 +50,7 @@ from pydantic import ValidationError
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem
 from influence.interop import InteropError
-from influence.io import dump_deal, parse_deal, read_text, write_text
+from influence.io import dump_deal, parse_deal, read_bytes, read_text, write_text
 from influence.model import (
     TIE_KEYS,
     Deal,
@@ -260,8 +260,9 @@ def _read_xlsx(name: str) -> Table:
             f"{name}: reading .xlsx files needs openpyxl; install it with "
             "pip install 'influence[xlsx]', or save the sheet as CSV UTF-8"
         ) from None
+    raw = read_bytes(name)  # a regular file only, at most max_file_size (a FIFO hangs openpyxl)
     try:
-        book = openpyxl.load_workbook(name, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(_stdio.BytesIO(raw), read_only=True, data_only=True)
     except FileNotFoundError:
         raise DealFileError(
             name, [Problem(name, 0, 0, "", "cannot read the file: no such file")]
