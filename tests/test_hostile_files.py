@@ -294,6 +294,19 @@ def test_exactly_the_limit_reads_and_one_more_level_does_not() -> None:
 def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
     text = json.dumps({"deal": {"name": "[" * 5_000, "stage": "{" * 100}})
     assert parse_deal(text, "json").deal.name == "[" * 5_000
+    tricky = '\\"' + "[" * 100 + '\\\\" ]] "' + "{" * 100 + "\\"  # escaped quotes, backslashes
+    text = json.dumps({"deal": {"name": tricky, "account": "]" * 100}, "people": [[[]]] * 50})
+    with pytest.raises(DealFileError) as caught:
+        parse_deal(text, "json")
+    assert "nested" not in str(caught.value)  # people are lists, not too deep
+    assert "people[0]: expected a mapping of fields" in str(caught.value)
+    deep: list[object] = []
+    for _ in range(MAX_DEPTH):
+        deep = [deep]
+    text = json.dumps({"deal": {"name": tricky, "account": "]" * 100}, "people": deep})
+    with pytest.raises(DealFileError) as caught:
+        parse_deal(text, "json")
+    assert DEEP_MESSAGE in str(caught.value)  # the quotes and brackets in strings hide nothing
     yaml_text = "deal:\n  name: '" + "[" * 5_000 + "'\n  stage: " + "a]" * 500 + "\n"
     assert parse_deal(yaml_text).deal.stage == "a]" * 500
 
