@@ -46,6 +46,10 @@ _FLOAT = re.compile(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
+#: Lists and mappings nest at most this deep (a deal file needs 4 levels).
+MAX_DEPTH = 64
+#: A whole number in a file has at most this many digits (a float field holds ~309).
+MAX_NUMBER_DIGITS = 400
 _IMPLICIT = [
     ("tag:yaml.org,2002:bool", _BOOL, list("tTfF")),
     ("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""]),
@@ -70,7 +74,28 @@ for _tag, _regexp, _first in _IMPLICIT:
     Resolver12.add_implicit_resolver(_tag, _regexp, _first)
 
 
+class NumberTooLargeError(ValueError):
+    """A whole number with more digits than :data:`MAX_NUMBER_DIGITS`.
+
+    Python refuses to turn one of over 4,300 digits into text at all, so even an
+    error message quoting it would fail; this error says how long it is instead.
+    """
+
+    def __init__(self, value: str) -> None:
+        self.digits = _digits(value)
+        super().__init__(
+            f"a number of {self.digits:,} digits is too large; a deal file's numbers "
+            f"have at most {MAX_NUMBER_DIGITS} digits"
+        )
+
+
+def _digits(value: str) -> int:
+    return len(value.lstrip("+-").removeprefix("0o").removeprefix("0x"))
+
+
 def _int(value: str) -> int:
+    if len(value) > MAX_NUMBER_DIGITS and _digits(value) > MAX_NUMBER_DIGITS:
+        raise NumberTooLargeError(value)
     if value.startswith("0o"):
         return int(value[2:], 8)
     if value.startswith("0x"):
@@ -91,12 +116,32 @@ class DuplicateKeyError(ConstructorError):
     """A mapping names the same key twice: the second would silently win."""
 
 
+class NestingError(yaml.MarkedYAMLError):
+    """Lists and mappings nested deeper than :data:`MAX_DEPTH`, found before building them."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__(
+            problem=(
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep here "
+                "(the limit; a deal file needs 4)"
+            ),
+            problem_mark=mark,
+        )
+
+
+# Tags SafeConstructor knows that no field of a deal file holds: refused with their
+# line and column rather than turned into bytes, datetimes or sets.
+_REFUSED_TAGS = ("binary", "timestamp", "omap", "pairs", "set")
+
+
 class Constructor12(SafeConstructor):
     """SafeConstructor with YAML 1.2 numbers and no silent duplicate keys."""
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
         try:
             return _int(str(self.construct_scalar(node)))
+        except NumberTooLargeError as err:
+            raise ConstructorError(None, None, str(err), node.start_mark) from None
         except ValueError:  # only with an explicit tag, such as !!int abc
             raise ConstructorError(
                 None, None, f"{node.value!r} is not a whole number", node.start_mark
@@ -126,8 +171,24 @@ class Constructor12(SafeConstructor):
                 seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
+    def construct_refused(self, node: Node) -> Any:
+        """Refuse a tag that no field of a deal file holds, at its line and column."""
+        tag = str(node.tag)
+        if tag.startswith("tag:yaml.org,2002:"):
+            tag = "!!" + tag.removeprefix("tag:yaml.org,2002:")
+        raise ConstructorError(
+            None,
+            None,
+            f"the tag {tag} is not allowed: a deal file holds only text, numbers, "
+            "true/false, lists and mappings; remove the tag",
+            node.start_mark,
+        )
+
 
 Constructor12.add_constructor("tag:yaml.org,2002:int", Constructor12.construct_yaml_int)  # type: ignore[type-var]
+for _name in _REFUSED_TAGS:
+    Constructor12.add_constructor(f"tag:yaml.org,2002:{_name}", Constructor12.construct_refused)  # type: ignore[type-var]
+Constructor12.add_constructor(None, Constructor12.construct_refused)  # type: ignore[type-var]
 Constructor12.add_constructor("tag:yaml.org,2002:float", Constructor12.construct_yaml_float)  # type: ignore[type-var]
 
 
@@ -277,6 +338,8 @@ def _load_events(text: str) -> Any:
                 else:
                     container[key] = data
                 stack.append((container, is_list, texts))
+                if len(stack) > MAX_DEPTH:  # before anything recursive reads it
+                    raise NestingError(event.start_mark)
                 container, is_list, key = data, not mapping, _NO_KEY
                 texts = set()
                 continue
@@ -306,6 +369,8 @@ def _load_events(text: str) -> Any:
             else:
                 container[key] = data
                 key = _NO_KEY
+    except NestingError:
+        raise
     except (yaml.YAMLError, ValueError) as err:  # ValueError: !!int abc and the like
         raise _Unusual from err
     finally:
@@ -396,10 +461,77 @@ def _native_may_differ(text: str) -> bool:
     return bool(_ODD_COLON.search(text) or _ODD_UNDERSCORE.search(text) or _ODD_RADIX.search(text))
 
 
+# yaml-rs recurses on nesting: 20,000 nested "- " on one line overflow its stack and
+# kill the process. It only reads what is provably at most MAX_DEPTH deep; libyaml's
+# event loop, which does not recurse, measures everything else (and stops at the
+# limit with the line and column). The bound: a block list or mapping starts at
+# its line's indentation or after the indicators that lead the line ("- - ", "? ",
+# ": "), and each nesting level of two needs one more column, so lines led by fewer
+# than _BLOCK_LEAD such characters nest block collections at most 2 x _BLOCK_LEAD
+# deep (a run of "- " after a key on the same line is refused by both parsers before
+# they recurse). Flow lists ("{" never takes this path) add at most one level per "[" that
+# is not closed on its own line by a "]" with no quote, bracket or comment between.
+# yaml-rs also reads a number of any length into an int, which Python then cannot
+# print: a run of more than MAX_NUMBER_DIGITS digits goes the libyaml way.
+_BLOCK_LEAD = 24
+_DEEP_LEAD = re.compile(rf"\n[ ?:-]{{{_BLOCK_LEAD}}}")
+_SIMPLE_FLOW = re.compile(r"\[[^\[\]\n\"'#]*\]")
+_DIGITS_AS_ZERO = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_LONG_DIGITS = b"0" * (MAX_NUMBER_DIGITS + 1)
+
+
+def _native_is_safe(text: str) -> bool:
+    """Whether ``text`` is provably within :data:`MAX_DEPTH` and number limits for yaml-rs."""
+    if _DEEP_LEAD.search(text) or _DEEP_LEAD.match("\n" + text[: _BLOCK_LEAD + 1]):
+        return False
+    if _LONG_DIGITS in text.encode().translate(_DIGITS_AS_ZERO):
+        return False
+    if "[" not in text:
+        return True
+    flow = text.count("[")
+    if flow > MAX_DEPTH - 2 * _BLOCK_LEAD:
+        unclosed = _SIMPLE_FLOW.sub("", text)
+        flow = unclosed.count("[") + (len(unclosed) != len(text))
+    return 2 * _BLOCK_LEAD + flow <= MAX_DEPTH
+
+
+def _check_depth(text: str) -> None:
+    """Raise :class:`NestingError` if ``text`` nests deeper than :data:`MAX_DEPTH`.
+
+    libyaml's events, without building anything: the general composer that runs
+    after this recurses once per level. A syntax error ends the check early; the
+    composer then stops at the same place.
+    """
+    parser = _Parser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return
+            kind = type(event)
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise NestingError(event.start_mark)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+    except NestingError:
+        raise
+    except yaml.MarkedYAMLError as err:
+        # libyaml's own guard, which its scanner can reach first on "[[[[..."
+        if "maximum nesting depth" in str(err.problem):
+            raise NestingError(err.problem_mark) from None
+    except yaml.YAMLError:
+        pass
+    finally:
+        parser.dispose()
+
+
 def _load_native(text: str) -> Any:
     """The data yaml-rs reads, or :data:`_NO_KEY` when libyaml must read ``text``."""
     native = _yaml_rs()
-    if native is None or _native_may_differ(text):
+    if native is None or _native_may_differ(text) or not _native_is_safe(text):
         return _NO_KEY
     try:
         data = native.loads(
@@ -429,6 +561,7 @@ def load(text: str) -> Any:
         return _load_events(text)
     except (_Unusual, RecursionError):
         pass
+    _check_depth(text)
     loader = Loader12(text)
     try:
         return loader.get_single_data()
@@ -437,7 +570,13 @@ def load(text: str) -> Any:
 
 
 def compose(text: str) -> Node | None:
-    """Compose one YAML document into nodes that carry line and column marks."""
+    """Compose one YAML document into nodes that carry line and column marks.
+
+    Raises:
+        NestingError: the document nests deeper than :data:`MAX_DEPTH`.
+    """
+    if "{" in text or not _native_is_safe(text):  # else provably shallow: skip the events
+        _check_depth(text)
     loader = Loader12(text)
     try:
         return loader.get_single_node()
@@ -457,5 +596,16 @@ def dump(data: Any) -> str:
     )
 
 
-__all__ = ["Dumper12", "DuplicateKeyError", "Loader12", "compose", "dump", "load"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "Dumper12",
+    "DuplicateKeyError",
+    "Loader12",
+    "NestingError",
+    "NumberTooLargeError",
+    "compose",
+    "dump",
+    "load",
+]
 _ = (SequenceNode,)

@@ -25,8 +25,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
+import re
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -69,12 +72,15 @@ __all__ = [
     "deal_schema",
     "find_deal_files",
     "lock_path",
+    "max_file_size",
     "parse_deal",
     "parse_policy",
     "pending_path",
+    "read_bytes",
     "read_deal",
     "read_policy",
     "read_text",
+    "set_max_file_size",
     "to_data",
     "write_bytes",
     "write_deal",
@@ -86,6 +92,14 @@ DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 #: A YAML file whose aliases would expand past this many values is refused.
 MAX_EXPANDED_VALUES = 2_000_000
 BUYING_ROLES = frozenset(Role) - {Role.COACH}
+#: The largest file read by default, in bytes (50 MB; a deal of 100,000 people is ~25 MB).
+#: :func:`set_max_file_size` (the CLI: ``influence --max-file-size``) changes it.
+DEFAULT_MAX_FILE_SIZE = 50_000_000
+#: Lists and mappings nest at most this deep in a deal or policy file (a deal needs 4).
+MAX_DEPTH = _yaml.MAX_DEPTH
+#: A whole number in a file has at most this many digits.
+MAX_NUMBER_DIGITS = _yaml.MAX_NUMBER_DIGITS
+_limits = {"max_file_size": DEFAULT_MAX_FILE_SIZE}
 
 
 @dataclass
@@ -303,21 +317,171 @@ def parse_policy(text: str, fmt: Format = "yaml", *, source: str = "<string>") -
         ) from None
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file; a located :class:`DealFileError` if it cannot be.
+def max_file_size() -> int:
+    """The largest file, in bytes, that :func:`read_text` reads (see :func:`set_max_file_size`).
+
+    Examples:
+        >>> max_file_size() == DEFAULT_MAX_FILE_SIZE
+        True
+    """
+    return _limits["max_file_size"]
+
+
+def set_max_file_size(size: int) -> int:
+    """Change the largest file every reader reads, for this process; returns the old limit.
+
+    A review passes the limit on to its worker processes and Dask workers.
+
+    Args:
+        size: Bytes, at least 1.
+
+    Returns:
+        The limit before the change, to restore it.
 
     Raises:
-        DealFileError: the file is missing, unreadable, or not UTF-8.
+        ValueError: ``size`` is below 1.
+
+    Examples:
+        >>> old = set_max_file_size(200_000_000)
+        >>> max_file_size()
+        200000000
+        >>> _ = set_max_file_size(old)
+    """
+    if size < 1:
+        raise ValueError(f"the largest file size must be at least 1 byte, not {size}")
+    old = _limits["max_file_size"]
+    _limits["max_file_size"] = int(size)
+    return old
+
+
+def _size_text(n: int) -> str:
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if n >= factor:
+            return f"{n / factor:.{0 if n % factor == 0 else 1}f} {unit}"
+    return f"{n} bytes"
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_a_file(name: str, mode: int) -> DealFileError:
+    if stat.S_ISDIR(mode):
+        return _file_error(name, "cannot read the file: it is a folder")
+    what = next((text for test, text in _KINDS if test(mode)), "not a regular file")
+    if os.path.islink(name):
+        what += f" (it links to {os.path.realpath(name)})"
+    return _file_error(
+        name, f"cannot read the file: it is {what}; influence reads only regular files"
+    )
+
+
+def read_bytes(path: str | os.PathLike[str], *, streams: bool = False) -> bytes:
+    """Read a whole regular file, at most :func:`max_file_size` bytes; a located error if not.
+
+    Named pipes, devices and sockets (and links to them) are refused without
+    waiting on them: the file is opened non-blocking and checked before any
+    read. The size is checked before reading and again while reading, so a
+    file that grows (or a device) cannot be read without end.
+
+    Args:
+        path: The file.
+        streams: Also read named pipes and ``/dev/stdin`` (as ``influence diff
+            <(git show ...)`` passes them), still at most :func:`max_file_size`.
+
+    Returns:
+        The file's bytes.
+
+    Raises:
+        DealFileError: the file is missing, not a regular file, unreadable or too large.
+
+    Examples:
+        >>> try:
+        ...     read_bytes("examples")
+        ... except DealFileError as err:
+        ...     print(err)
+        examples: cannot read the file: it is a folder
     """
     name = str(path)
+    limit = _limits["max_file_size"]
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        raw = Path(path).read_bytes()
+        # stat first: a FIFO is refused (or, for streams, waited on) without opening it.
+        mode = os.stat(path).st_mode
+        stream = streams and stat.S_ISFIFO(mode)
+        if not stat.S_ISREG(mode) and not stream:
+            raise _not_a_file(name, mode)
+        # Non-blocking, in case it became a FIFO meanwhile; fstat then says what it is.
+        fd = os.open(path, flags if stream else flags | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise _file_error(name, "cannot read the file: no such file") from None
-    except IsADirectoryError:
+    except IsADirectoryError:  # pragma: no cover - stat finds it first
         raise _file_error(name, "cannot read the file: it is a folder") from None
+    except PermissionError:
+        raise _file_error(
+            name, "cannot read the file: permission denied; check its owner and mode (ls -l)"
+        ) from None
+    except OSError as err:
+        if err.errno == errno.ENXIO:  # pragma: no cover - a socket; stat finds it first
+            raise _file_error(
+                name, "cannot read the file: it is a socket; influence reads only regular files"
+            ) from None
+        raise _file_error(name, f"cannot read the file: {err.strerror or err}") from None
+    try:
+        found = os.fstat(fd)
+        mode, size = found.st_mode, found.st_size
+        if not stat.S_ISREG(mode) and not (stream and stat.S_ISFIFO(mode)):
+            raise _not_a_file(name, mode)
+        if size > limit:
+            raise _too_large(name, limit, size)
+        if stat.S_ISREG(mode) and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(max(size + 1, 65536), limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise _too_large(name, limit, None)
+        return b"".join(chunks)
     except OSError as err:
         raise _file_error(name, f"cannot read the file: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
+
+
+def _too_large(name: str, limit: int, size: int | None) -> DealFileError:
+    what = f"{_size_text(size)}, more than" if size is not None else "larger than"
+    return _file_error(
+        name,
+        f"cannot read the file: it is {what} the {_size_text(limit)} limit; "
+        "raise it with `influence --max-file-size 200MB ...` if the file is right",
+    )
+
+
+def read_text(path: str | os.PathLike[str], *, streams: bool = False) -> str:
+    """Read a UTF-8 text file; a located :class:`DealFileError` if it cannot be.
+
+    Args:
+        path: The file; see :func:`read_bytes` for what is refused.
+        streams: Also read named pipes and ``/dev/stdin``.
+
+    Returns:
+        The text, without a leading byte order mark.
+
+    Raises:
+        DealFileError: the file is missing, not a regular file, unreadable, too
+            large, or not UTF-8.
+    """
+    name = str(path)
+    raw = read_bytes(path, streams=streams)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -813,12 +977,23 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
                 duplicates.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
             return out
 
+        deep = _json_too_deep(text)
+        if deep is not None:
+            return None, [Problem(source, *_line_col(text, deep), "", _nesting_message())]
         try:
-            data = json.loads(text, object_pairs_hook=pairs)
+            data = json.loads(
+                text,
+                object_pairs_hook=pairs,
+                parse_int=_json_int,
+                parse_constant=_json_constant,
+            )
         except json.JSONDecodeError as err:
             return None, [Problem(source, err.lineno, err.colno, "", f"invalid JSON: {err.msg}")]
-        except RecursionError:
-            return None, [Problem(source, 0, 0, "", "invalid JSON: nested too deeply")]
+        except _JSONNumberError as err:
+            line, col = _json_number_at(text, err.literal)
+            return None, [Problem(source, line, col, "", f"invalid JSON: {err}")]
+        except RecursionError:  # pragma: no cover - _json_too_deep finds it first
+            return None, [Problem(source, 0, 0, "", _nesting_message())]
         if duplicates:
             return None, [
                 Problem(
@@ -866,6 +1041,89 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
             )
         ]
     return data, []
+
+
+def _nesting_message() -> str:
+    return (
+        f"invalid JSON: lists and mappings are nested more than {MAX_DEPTH} levels deep "
+        "here (the limit; a deal file needs 4)"
+    )
+
+
+class _JSONNumberError(ValueError):
+    """A JSON number a deal file cannot hold; ``literal`` is its text, to find it by."""
+
+    def __init__(self, literal: str, message: str) -> None:
+        self.literal = literal
+        super().__init__(message)
+
+
+def _json_int(literal: str) -> int:
+    try:
+        return _yaml._int(literal)
+    except _yaml.NumberTooLargeError as err:
+        raise _JSONNumberError(literal, str(err)) from None
+
+
+def _json_constant(literal: str) -> Any:
+    raise _JSONNumberError(
+        literal,
+        f"{literal} is not JSON and not a number a deal file can hold; write a finite number",
+    )
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _json_number_at(text: str, literal: str) -> tuple[int, int]:
+    """Where the number ``literal`` stands as a value (not inside a string), or (0, 0)."""
+    for match in re.finditer(rf"[\[:,]\s*({re.escape(literal)})(?![\w.])", text):
+        return _line_col(text, match.start(1))
+    return 0, 0
+
+
+_JSON_KEEP = b'"[]{}'
+_JSON_DROP = bytes(b for b in range(256) if b not in _JSON_KEEP)
+_JSON_STRINGS = re.compile(rb'"[^"]*"')
+_JSON_PAIR = re.compile(rb"\[\]|\{\}")
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', re.DOTALL)
+
+
+def _json_too_deep(text: str) -> int | None:
+    """The offset where JSON nests deeper than :data:`MAX_DEPTH`, or None; before parsing.
+
+    Python's JSON parser recurses once per level. Cheap first, in C: drop the
+    escaped quotes and backslashes, keep only quotes and brackets, drop the
+    strings, then take the innermost bracket pairs away, once per level and
+    ``MAX_DEPTH`` times at most. Only a document that is then not empty (too
+    deep, or unbalanced) is walked bracket by bracket to find the place.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    raw = text.encode("utf-8", "surrogatepass")
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Two quotes side by side are a string without brackets, or the gap between two
+    # strings: dropping them first leaves the regular expression little to do.
+    brackets = _JSON_STRINGS.sub(b"", raw.translate(None, _JSON_DROP).replace(b'""', b""))
+    for _ in range(MAX_DEPTH):
+        brackets, removed = _JSON_PAIR.subn(b"", brackets)
+        if not brackets:
+            return None
+        if not removed:
+            break
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        char = text[match.start()]
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif char in "]}":
+            depth -= 1
+    return None
 
 
 def _expanded_size(data: Any) -> int:
@@ -1143,8 +1401,21 @@ def _type_name(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, int | float):
-        return f"the number {value}"
-    return f"the text {value!r}"
+        return f"the number {_show(value)}"
+    return f"the text {_show(value)}"
+
+
+def _show(value: Any) -> str:
+    """A value as an error message quotes it: short, and never a failing int-to-text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else f"{'-' * (value < 0)}infinity"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        try:
+            return f"a number of {len(str(abs(value))):,} digits"
+        except ValueError:  # past Python's int-to-text limit
+            return f"a number of over {sys.get_int_max_str_digits():,} digits"
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"
 
 
 def _field_path(loc: tuple[str | int, ...]) -> str:
@@ -1220,10 +1491,16 @@ def _problem(
             "gt": "above",
             "lt": "below",
         }
-        limits = ", ".join(f"{bounds[k]} {v}" for k, v in ctx.items() if k in bounds)
-        message = f"{value!r} is out of range for {field_name}; expected a number {limits}"
+        limits = ", ".join(
+            f"{bounds[k]} {int(v) if isinstance(v, float) and v.is_integer() else v}"
+            for k, v in ctx.items()
+            if k in bounds
+        )
+        message = f"{_show(value)} is out of range for {field_name}; expected a number {limits}"
         if field_name in ("influence", "strength", "coverage_strength", "decision_influence"):
-            message = f"{value!r} is out of range; expected a number from 0 to 1"
+            message = f"{_show(value)} is out of range; expected a number from 0 to 1"
+    elif kind == "finite_number":
+        message = f"expected a finite number, not {_show(value)}"
     elif kind.startswith("date") or kind.startswith("datetime"):
         message = f"{value!r} is not a date; expected YYYY-MM-DD, such as 2026-11-20"
     elif kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):

@@ -121,6 +121,10 @@ DEFAULT_STRENGTH: dict[Kind, float] = {
     Kind.CONFLICTS_WITH: 0.5,
 }
 SYMMETRIC_KINDS = frozenset({Kind.KNOWS, Kind.CONFLICTS_WITH})
+#: The largest deal value: a review adds values up, and their sum must stay a number.
+MAX_DEAL_VALUE = 1e15
+#: The longest period, in days, a policy counts (100 years).
+MAX_DAYS = 36_500
 
 _SLUG_DROP = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -168,6 +172,7 @@ class _Strict(BaseModel):
         extra="forbid",
         populate_by_name=True,
         coerce_numbers_to_str=True,
+        allow_inf_nan=False,  # .inf and .nan are no deal's numbers (and not JSON)
         validate_assignment=True,
         use_enum_values=False,
     )
@@ -272,7 +277,7 @@ class DealInfo(_Strict):
     name: str = Field(min_length=1, description="The deal's name (required).")
     account: str | None = Field(default=None, description="The customer organisation.")
     stage: str | None = Field(default=None, description="Free text, as in your CRM.")
-    value: float | None = Field(default=None, ge=0, description="Deal value.")
+    value: float | None = Field(default=None, ge=0, le=MAX_DEAL_VALUE, description="Deal value.")
     currency: str | None = Field(default=None, description="ISO currency code.")
     close_date: date | None = Field(default=None, description="Expected close date.")
     owner: str | None = Field(default=None, description="A seller-side person id.")
@@ -292,7 +297,7 @@ class Policy(_Strict):
     """
 
     coverage_strength: float = Field(default=0.5, ge=0, le=1)
-    stale_after_days: int = Field(default=45, ge=0)
+    stale_after_days: int = Field(default=45, ge=0, le=MAX_DAYS)
     decision_influence: float = Field(default=0.8, ge=0, le=1)
     required_roles: list[Role] = Field(
         default_factory=lambda: [
@@ -303,11 +308,11 @@ class Policy(_Strict):
             Role.CHAMPION,
         ]
     )
-    min_threads: int = Field(default=3, ge=0)
+    min_threads: int = Field(default=3, ge=0, le=10_000)
     max_hops: int = Field(default=4, ge=1, le=20)
     paths_per_target: int = Field(default=3, ge=1, le=50)
     avoid_blockers: bool = True
-    assessment_stale_days: int = Field(default=90, ge=0)
+    assessment_stale_days: int = Field(default=90, ge=0, le=MAX_DAYS)
 
     def merged(self, override: Policy | None) -> Policy:
         """Return this policy with the fields ``override`` sets explicitly taken from it."""

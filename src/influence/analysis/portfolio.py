@@ -681,6 +681,12 @@ def run_chunks(
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     crash = on_crash or _no_crash
     results: Iterator[list[Result]]
+    if dask is not None or (n_workers > 1 and len(chunks) > 1):
+        # Workers read files with this process's size limit, not their own default.
+        from influence.io import max_file_size
+
+        args = (function, max_file_size(), *args)
+        function = _with_file_limit
     if dask is not None:
         results = _run_dask(function, chunks, args, dask, n_workers, crash)
     elif n_workers == 1 or len(chunks) <= 1:
@@ -695,6 +701,19 @@ def run_chunks(
         if progress is not None:
             progress(done, len(items))
         yield rows
+
+
+def _with_file_limit(
+    chunk: list[Item], function: Callable[..., list[Result]], limit: int, *args: Any
+) -> list[Result]:
+    """Run ``function(chunk, *args)`` in a worker with the caller's largest file size."""
+    from influence.io import set_max_file_size
+
+    old = set_max_file_size(limit)
+    try:
+        return function(chunk, *args)
+    finally:
+        set_max_file_size(old)
 
 
 def _double(chunk: list[int]) -> list[int]:

@@ -83,6 +83,30 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_SIZE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9}
+_SIZE_UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``200MB``, ``1.5GB``, ``512KiB`` or ``1000000`` (a usage error if not).
+
+    Examples:
+        >>> parse_size("200MB"), parse_size("1GiB"), parse_size("1500")
+        (200000000, 1073741824, 1500)
+    """
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).upper() if match else ""
+    if match is None or unit not in _SIZE_UNITS or float(match.group(1)) * _SIZE_UNITS[unit] < 1:
+        raise typer.BadParameter(
+            f"{text!r} is not a size; expected a number of bytes or one with KB, MB or GB, "
+            "such as 200MB",
+            param_hint="'--max-file-size'",
+        )
+    return int(float(match.group(1)) * _SIZE_UNITS[unit])
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -91,8 +115,20 @@ def _root(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    max_file_size: Annotated[
+        str | None,
+        typer.Option(
+            "--max-file-size",
+            metavar="SIZE",
+            help="Read deal and policy files up to SIZE (default 50MB), such as 200MB.",
+        ),
+    ] = None,
 ) -> None:
     """Map the people who decide a B2B deal."""
+    if max_file_size is not None:
+        from influence.io import set_max_file_size
+
+        set_max_file_size(parse_size(max_file_size))
 
 
 def _out(text: str, *, nl: bool = True, color: bool = False) -> None:

@@ -382,7 +382,7 @@ def read_deal_sniffed(path: str | os.PathLike[str]) -> Deal:
         'T'
     """
     name = str(path)
-    text = read_text(path)
+    text = read_text(path, streams=True)
     suffix = Path(name).suffix.lower()
     if suffix in DEAL_SUFFIXES:
         fmt = "json" if suffix == ".json" else "yaml"

@@ -65,6 +65,7 @@ from influence.io import (
     check_not_interrupted,
     check_writable,
     deal_lock,
+    read_bytes,
     read_text,
     write_text,
 )
@@ -1196,11 +1197,7 @@ def read_editable(path: str | os.PathLike[str]) -> EditableDeal:
     """
     name = str(path)
     check_not_interrupted(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError:
-        read_text(path)  # raises the located error
-        raise
+    raw = read_bytes(path)  # a regular file only, located errors
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -51,7 +51,7 @@ from influence._cells import read_cell, read_xlsx_text
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem
 from influence.interop import InteropError, MissingDependencyError
-from influence.io import dump_deal, parse_deal, read_text, write_text
+from influence.io import dump_deal, parse_deal, read_bytes, read_text, write_text
 from influence.model import (
     TIE_KEYS,
     Deal,
@@ -323,26 +323,12 @@ def _xlsx_problem(name: str, message: str, where: str = "", line: int = 0) -> De
     return DealFileError(name, [Problem(name, line, 0, where, message)])
 
 
-def _check_workbook(name: str) -> None:
+def _check_workbook(name: str, raw: bytes) -> None:
     """Refuse, before any XML parser runs, a file that is not a zip, a zip bomb, or a DTD."""
-    import stat
     import zipfile
 
     try:
-        mode = os.stat(name).st_mode
-    except FileNotFoundError:
-        raise _xlsx_problem(name, "cannot read the file: no such file") from None
-    except OSError as err:
-        raise _xlsx_problem(name, f"cannot read the file: {err.strerror or err}") from None
-    if stat.S_ISDIR(mode):
-        raise _xlsx_problem(name, "cannot read the file: it is a folder")
-    if not stat.S_ISREG(mode):
-        # A FIFO would block the open; a device (such as /dev/zero) would read for ever.
-        raise _xlsx_problem(name, "cannot read the file: it is not a regular file")
-    try:
-        archive = zipfile.ZipFile(name)
-    except OSError as err:
-        raise _xlsx_problem(name, f"cannot read the file: {err.strerror or err}") from None
+        archive = zipfile.ZipFile(_stdio.BytesIO(raw))
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise _xlsx_problem(
             name,
@@ -432,9 +418,11 @@ def _read_xlsx(name: str, prefer: str | None = None) -> Table:
             f"{name}: reading .xlsx files needs openpyxl; install it with "
             "pip install 'influence[xlsx]', or save the sheet as CSV UTF-8"
         ) from None
-    _check_workbook(name)
+    # A regular file only, at most max_file_size (a FIFO would hang openpyxl), located errors.
+    raw_book = read_bytes(name)
+    _check_workbook(name, raw_book)
     try:
-        book = openpyxl.load_workbook(name, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(_stdio.BytesIO(raw_book), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises several unrelated types for a bad file
         raise _xlsx_problem(name, f"not a readable .xlsx workbook ({_reason(err)})") from None
     try:
