@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from influence import _yaml
+from influence._gc import gc_paused
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem
 from influence.model import (
@@ -151,7 +152,8 @@ def check_deal(path: str | os.PathLike[str]) -> CheckResult:
     except DealFileError as err:
         return CheckResult(name, None, err.problems)
     default_id = slugify(Path(name).stem)
-    return _check_text(text, fmt, name, default_id)
+    with gc_paused():  # a big deal is a million objects that all stay alive
+        return _check_text(text, fmt, name, default_id)
 
 
 def parse_deal(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> Deal:
@@ -172,7 +174,8 @@ def parse_deal(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> 
         >>> parse_deal('{"deal": {"name": "Tiny"}}', "json").id
         'tiny'
     """
-    result = _check_text(text, fmt, source, None)
+    with gc_paused():
+        result = _check_text(text, fmt, source, None)
     if result.deal is None:
         raise DealFileError(source, result.errors)
     return result.deal
@@ -602,9 +605,9 @@ def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> 
 
 def _warnings(deal: Deal) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    tied: set[str] = set()
-    for rel in deal.relationships:
-        tied.update((rel.from_, rel.to))
+    rels = deal.relationships
+    tied = {rel.from_ for rel in rels}
+    tied.update([rel.to for rel in rels])
     for p in deal.people:
         if p.reports_to:
             tied.update((p.id, p.reports_to))

@@ -53,7 +53,7 @@ def next_actions(
     by_id = deal.people_by_id()
     covering = _covering_index(deal)
     wins = ("decision-maker-blocker", "negative-support")
-    near = _allies_near(deal, by_id) if any(s.code in wins for s in signals) else {}
+    near = _allies_near(deal) if any(s.code in wins for s in signals) else {}
     ranked: list[tuple[int, float, str, Action]] = []
     for signal in signals:
         action = _action_for(
@@ -280,16 +280,17 @@ def _win_over(
     )
 
 
-def _allies_near(deal: Deal, by_id: dict[str, Person]) -> dict[str, set[str]]:
+def _allies_near(deal: Deal) -> dict[str, set[str]]:
     """For each person, the allies who influence or know them: one pass over the ties."""
     near: dict[str, set[str]] = {}
-    ally = Stance.ALLY
+    allies = {p.id for p in deal.people if p.stance is Stance.ALLY}
+    knows, influences = Kind.KNOWS, Kind.INFLUENCES
     for r in deal.relationships:
-        if r.kind is Kind.KNOWS or r.kind is Kind.INFLUENCES:
-            if by_id[r.from_].stance is ally:
-                near.setdefault(r.to, set()).add(r.from_)
-            if r.kind is Kind.KNOWS and by_id[r.to].stance is ally:
-                near.setdefault(r.from_, set()).add(r.to)
+        a, b, kind = r.from_, r.to, r.kind
+        if a in allies and (kind is knows or kind is influences):
+            near.setdefault(b, set()).add(a)
+        if b in allies and kind is knows:
+            near.setdefault(a, set()).add(b)
     return near
 
 
@@ -297,10 +298,14 @@ def _covering_index(deal: Deal) -> dict[str, str]:
     """For each person, the names of our team members tied to them (``A or B``)."""
     sellers = {p.id: p.name for p in deal.people if p.side is Side.SELLER}
     names: dict[str, set[str]] = {}
+    knows, influences = Kind.KNOWS, Kind.INFLUENCES
     for r in deal.relationships:
-        if r.kind not in (Kind.KNOWS, Kind.INFLUENCES):
+        a, b = r.from_, r.to
+        if (a not in sellers and b not in sellers) or (
+            r.kind is not knows and r.kind is not influences
+        ):
             continue
-        for s, o in ((r.from_, r.to), (r.to, r.from_)):
+        for s, o in ((a, b), (b, a)):
             if s in sellers:
                 names.setdefault(o, set()).add(sellers[s])
     return {pid: " or ".join(sorted(found)) for pid, found in names.items()}

@@ -11,6 +11,8 @@ influence, the person at the centre of the most ties ranks first.
 from __future__ import annotations
 
 import statistics
+from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from influence.analysis.report import InfluenceScore
@@ -45,37 +47,49 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     customers = [p for p in deal.people if p.side is Side.CUSTOMER]
     if not customers:
         return []
-    ids = {p.id for p in customers}
-    weights: dict[tuple[str, str], float] = {}
-
-    def flow(src: str, dst: str, weight: float) -> None:
-        if weight > 0:
-            weights[src, dst] = weights.get((src, dst), 0.0) + weight
-
-    edges: list[tuple[str, str, Kind, float]] = [
-        (r.from_, r.to, r.kind, r.strength) for r in deal.relationships
-    ]
-    declared = {(r.from_, r.to) for r in deal.relationships if r.kind is Kind.REPORTS_TO}
-    edges += [
-        (p.id, p.reports_to, Kind.REPORTS_TO, DEFAULT_STRENGTH[Kind.REPORTS_TO])
+    # Customers are numbered in id order, PageRank's node order.
+    nodes = sorted(p.id for p in customers)
+    pos = {pid: i for i, pid in enumerate(nodes)}
+    weights: dict[tuple[int, int], float] = {}
+    get = weights.get
+    knows, influences, reports = Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO
+    declared = {(r.from_, r.to) for r in deal.relationships if r.kind is reports and r.from_ in pos}
+    shorthand = [
+        (p.id, p.reports_to, reports, DEFAULT_STRENGTH[reports])
         for p in deal.people
         if p.reports_to and (p.id, p.reports_to) not in declared
     ]
-    for a, b, kind, strength in edges:
-        if a not in ids or b not in ids:
+    # One pass, flows added in the order of the ties (then the shorthands), so the
+    # sums of parallel ties are the same floats whatever the deal's size.
+    for a, b, kind, strength in chain(
+        zip(
+            map(attrgetter("from_"), deal.relationships),
+            map(attrgetter("to"), deal.relationships),
+            map(attrgetter("kind"), deal.relationships),
+            map(attrgetter("strength"), deal.relationships),
+            strict=True,
+        ),
+        shorthand,
+    ):
+        i = pos.get(a)
+        j = pos.get(b)
+        if i is None or j is None or strength <= 0:
             continue
-        if kind is Kind.KNOWS:
-            flow(a, b, strength)
-            flow(b, a, strength)
-        elif kind is Kind.INFLUENCES:
-            flow(b, a, strength)
-        elif kind is Kind.REPORTS_TO:
-            flow(a, b, strength)
-    prior = {p.id: p.influence + 0.01 for p in customers}
-    total = sum(prior.values())
-    personalization = {k: v / total for k, v in prior.items()}
-    scores = _pagerank(sorted(ids), weights, personalization) if weights else personalization
-    order = sorted(ids, key=lambda i: (-round(scores[i], 9), i))
+        if kind is knows:
+            weights[i, j] = get((i, j), 0.0) + strength
+            weights[j, i] = get((j, i), 0.0) + strength
+        elif kind is influences:
+            weights[j, i] = get((j, i), 0.0) + strength
+        elif kind is reports:
+            weights[i, j] = get((i, j), 0.0) + strength
+    prior = [0.0] * len(nodes)
+    for p in customers:
+        prior[pos[p.id]] = p.influence + 0.01
+    total = sum(p.influence + 0.01 for p in customers)
+    personalization = [v / total for v in prior]
+    values = _pagerank_indexed(len(nodes), weights, personalization) if weights else personalization
+    scores = dict(zip(nodes, values, strict=True))
+    order = sorted(nodes, key=lambda i: (-round(scores[i], 9), i))
     return [
         InfluenceScore(id=pid, score=round(scores[pid], 4), rank=n)
         for n, pid in enumerate(order, start=1)
@@ -85,8 +99,19 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
 def _pagerank(
     nodes: list[str], weights: dict[tuple[str, str], float], personalization: dict[str, float]
 ) -> dict[str, float]:
+    """:func:`_pagerank_indexed` on named nodes."""
+    index = {v: i for i, v in enumerate(nodes)}
+    numbered = {(index[a], index[b]): w for (a, b), w in weights.items()}
+    scores = _pagerank_indexed(len(nodes), numbered, [personalization.get(v, 0.0) for v in nodes])
+    return dict(zip(nodes, scores, strict=True))
+
+
+def _pagerank_indexed(
+    n: int, weights: dict[tuple[int, int], float], personalization: list[float]
+) -> list[float]:
     """``networkx.pagerank`` (alpha 0.85, tol 1e-10) with the same arithmetic, on our own matrix.
 
+    Nodes are ``0..n-1``; ``weights`` maps ``(source, target)`` to the weight.
     Building a networkx graph only to have networkx turn it into a matrix costs
     more than the iterations: ~2 ms instead of ~0.3 ms for a deal's few dozen
     customers (a dense matrix), 0.55 s instead of 0.1 s for 4,400 customers
@@ -99,11 +124,10 @@ def _pagerank(
     import numpy as np
 
     alpha, tol, max_iter = 0.85, 1e-10, 500
-    n = len(nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    rows = np.fromiter((index[src] for src, _ in weights), dtype=np.intp, count=len(weights))
-    cols = np.fromiter((index[dst] for _, dst in weights), dtype=np.intp, count=len(weights))
-    data = np.fromiter(weights.values(), dtype=float, count=len(weights))
+    count = len(weights)
+    rows = np.fromiter(map(itemgetter(0), weights), dtype=np.intp, count=count)
+    cols = np.fromiter(map(itemgetter(1), weights), dtype=np.intp, count=count)
+    data = np.fromiter(weights.values(), dtype=float, count=count)
     if n <= DENSE_PAGERANK_MAX:
         a: Any = np.zeros((n, n))
         a[rows, cols] = data
@@ -117,7 +141,7 @@ def _pagerank(
         out = np.asarray(a.sum(axis=1)).ravel()
         scale = _invert(out)
         a = scipy.sparse.csr_array(a.multiply(scale[:, None]))
-    p = np.array([personalization.get(v, 0.0) for v in nodes], dtype=float)
+    p = np.array(personalization, dtype=float)
     p /= p.sum()
     dangling = np.where(out == 0)[0]
     x = np.repeat(1.0 / n, n)
@@ -125,7 +149,7 @@ def _pagerank(
         last = x
         x = alpha * (x @ a + sum(x[dangling]) * p) + (1 - alpha) * p
         if np.absolute(x - last).sum() < n * tol:
-            return {v: float(s) for v, s in zip(nodes, x, strict=True)}
+            return [float(s) for s in x]
     raise ArithmeticError(f"PageRank did not converge in {max_iter} iterations")  # pragma: no cover
 
 
