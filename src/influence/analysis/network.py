@@ -11,7 +11,7 @@ influence, the person at the centre of the most ties ranks first.
 from __future__ import annotations
 
 import statistics
-from itertools import chain
+from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -50,44 +50,17 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     # Customers are numbered in id order, PageRank's node order.
     nodes = sorted(p.id for p in customers)
     pos = {pid: i for i, pid in enumerate(nodes)}
-    weights: dict[tuple[int, int], float] = {}
-    get = weights.get
-    knows, influences, reports = Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO
-    declared = {(r.from_, r.to) for r in deal.relationships if r.kind is reports and r.from_ in pos}
-    shorthand = [
-        (p.id, p.reports_to, reports, DEFAULT_STRENGTH[reports])
-        for p in deal.people
-        if p.reports_to and (p.id, p.reports_to) not in declared
-    ]
-    # One pass, flows added in the order of the ties (then the shorthands), so the
-    # sums of parallel ties are the same floats whatever the deal's size.
-    for a, b, kind, strength in chain(
-        zip(
-            map(attrgetter("from_"), deal.relationships),
-            map(attrgetter("to"), deal.relationships),
-            map(attrgetter("kind"), deal.relationships),
-            map(attrgetter("strength"), deal.relationships),
-            strict=True,
-        ),
-        shorthand,
-    ):
-        i = pos.get(a)
-        j = pos.get(b)
-        if i is None or j is None or strength <= 0:
-            continue
-        if kind is knows:
-            weights[i, j] = get((i, j), 0.0) + strength
-            weights[j, i] = get((j, i), 0.0) + strength
-        elif kind is influences:
-            weights[j, i] = get((j, i), 0.0) + strength
-        elif kind is reports:
-            weights[i, j] = get((i, j), 0.0) + strength
+    rows, cols, data = _flows(deal, pos)
     prior = [0.0] * len(nodes)
     for p in customers:
         prior[pos[p.id]] = p.influence + 0.01
     total = sum(p.influence + 0.01 for p in customers)
     personalization = [v / total for v in prior]
-    values = _pagerank_indexed(len(nodes), weights, personalization) if weights else personalization
+    values = (
+        _pagerank_arrays(len(nodes), rows, cols, data, personalization)
+        if len(data)
+        else personalization
+    )
     scores = dict(zip(nodes, values, strict=True))
     order = sorted(nodes, key=lambda i: (-round(scores[i], 9), i))
     return [
@@ -96,22 +69,95 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     ]
 
 
+def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
+    """The weight each customer sends each other customer, as ``(rows, cols, weights)`` arrays.
+
+    Flows of parallel ties add up in the order of the ties (then of the
+    ``reports_to`` shorthands), and pairs come in the order they first appear,
+    exactly as adding them one by one to a dict would: the same floats whatever
+    the deal's size. Computed with numpy, a handful of passes at C speed.
+    """
+    import numpy as np
+
+    knows, influences, reports = Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO
+    rels = deal.relationships
+    declared = {(r.from_, r.to) for r in rels if r.kind is reports and r.from_ in pos}
+    shorthand = [
+        (p.id, p.reports_to)
+        for p in deal.people
+        if p.reports_to and p.id in pos and (p.id, p.reports_to) not in declared
+    ]
+    code = {knows: 0, influences: 1, reports: 2, Kind.CONFLICTS_WITH: 3}
+    count = len(rels) + len(shorthand)
+
+    def ends(k: int, name: str) -> Any:
+        return np.fromiter(
+            chain(
+                map(pos.get, map(attrgetter(name), rels), repeat(-1)),
+                map(pos.get, map(itemgetter(k), shorthand), repeat(-1)),
+            ),
+            dtype=np.int64,
+            count=count,
+        )
+
+    a, b = ends(0, "from_"), ends(1, "to")
+    kind = np.fromiter(
+        chain(map(code.__getitem__, map(attrgetter("kind"), rels)), repeat(2, len(shorthand))),
+        dtype=np.int8,
+        count=count,
+    )
+    strength = np.fromiter(
+        chain(
+            map(attrgetter("strength"), rels),
+            repeat(DEFAULT_STRENGTH[reports], len(shorthand)),
+        ),
+        dtype=float,
+        count=count,
+    )
+    usable = (a >= 0) & (b >= 0) & (strength > 0)
+    # Each tie makes up to two flows, in this order: knows a->b then b->a,
+    # influences b->a (B's weight moves to A), reports_to a->b.
+    src = np.empty(2 * count, dtype=np.int64)
+    dst = np.empty(2 * count, dtype=np.int64)
+    src[0::2] = np.where(kind == 1, b, a)
+    dst[0::2] = np.where(kind == 1, a, b)
+    src[1::2], dst[1::2] = b, a
+    keep = np.empty(2 * count, dtype=bool)
+    keep[0::2] = usable & (kind != 3)
+    keep[1::2] = usable & (kind == 0)
+    weight = np.repeat(strength, 2)[keep]
+    n = len(pos)
+    keys = src[keep] * n + dst[keep]
+    pairs, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    sums = np.zeros(len(pairs))
+    np.add.at(sums, which, weight)  # element by element, in order: the same floats
+    order = np.argsort(first, kind="stable")
+    pairs = pairs[order]
+    return pairs // n, pairs % n, sums[order]
+
+
 def _pagerank(
     nodes: list[str], weights: dict[tuple[str, str], float], personalization: dict[str, float]
 ) -> dict[str, float]:
-    """:func:`_pagerank_indexed` on named nodes."""
+    """:func:`_pagerank_arrays` on named nodes and a dict of weights (in its order)."""
+    import numpy as np
+
     index = {v: i for i, v in enumerate(nodes)}
-    numbered = {(index[a], index[b]): w for (a, b), w in weights.items()}
-    scores = _pagerank_indexed(len(nodes), numbered, [personalization.get(v, 0.0) for v in nodes])
+    rows = np.array([index[a] for a, _ in weights], dtype=np.intp)
+    cols = np.array([index[b] for _, b in weights], dtype=np.intp)
+    data = np.array(list(weights.values()), dtype=float)
+    scores = _pagerank_arrays(
+        len(nodes), rows, cols, data, [personalization.get(v, 0.0) for v in nodes]
+    )
     return dict(zip(nodes, scores, strict=True))
 
 
-def _pagerank_indexed(
-    n: int, weights: dict[tuple[int, int], float], personalization: list[float]
+def _pagerank_arrays(
+    n: int, rows: Any, cols: Any, data: Any, personalization: list[float]
 ) -> list[float]:
     """``networkx.pagerank`` (alpha 0.85, tol 1e-10) with the same arithmetic, on our own matrix.
 
-    Nodes are ``0..n-1``; ``weights`` maps ``(source, target)`` to the weight.
+    Nodes are ``0..n-1``; the weight ``data[k]`` flows from ``rows[k]`` to ``cols[k]``.
     Building a networkx graph only to have networkx turn it into a matrix costs
     more than the iterations: ~2 ms instead of ~0.3 ms for a deal's few dozen
     customers (a dense matrix), 0.55 s instead of 0.1 s for 4,400 customers
@@ -124,10 +170,6 @@ def _pagerank_indexed(
     import numpy as np
 
     alpha, tol, max_iter = 0.85, 1e-10, 500
-    count = len(weights)
-    rows = np.fromiter(map(itemgetter(0), weights), dtype=np.intp, count=count)
-    cols = np.fromiter(map(itemgetter(1), weights), dtype=np.intp, count=count)
-    data = np.fromiter(weights.values(), dtype=float, count=count)
     if n <= DENSE_PAGERANK_MAX:
         a: Any = np.zeros((n, n))
         a[rows, cols] = data
@@ -183,10 +225,23 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
     scores = scores if scores is not None else network_influence(deal)
     median = statistics.median(p.influence for p in customers)
     stated = {p.id: p.influence for p in customers}
-    tied: set[str] = set()
-    for r in deal.relationships:
-        if r.from_ in stated and r.to in stated and r.kind is not Kind.CONFLICTS_WITH:
-            tied.update((r.from_, r.to))
+    rels = deal.relationships
+    froms = list(map(attrgetter("from_"), rels))
+    tos = list(map(attrgetter("to"), rels))
+    # The ties between two customers other than conflicts, picked at C speed.
+    between = list(
+        map(
+            all,
+            zip(
+                map(stated.__contains__, froms),
+                map(stated.__contains__, tos),
+                map(Kind.CONFLICTS_WITH.__ne__, map(attrgetter("kind"), rels)),
+                strict=True,
+            ),
+        )
+    )
+    tied = set(compress(froms, between))
+    tied.update(compress(tos, between))
     for p in customers:
         if p.reports_to in stated:
             tied.update((p.id, p.reports_to))
