@@ -64,7 +64,7 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     scores = dict(zip(nodes, values, strict=True))
     order = sorted(nodes, key=lambda i: (-round(scores[i], 9), i))
     return [
-        InfluenceScore(id=pid, score=round(scores[pid], 4), rank=n)
+        InfluenceScore.model_construct(id=pid, score=round(scores[pid], 4), rank=n)
         for n, pid in enumerate(order, start=1)
     ]
 

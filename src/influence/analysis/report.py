@@ -347,8 +347,9 @@ def analyze(
     )
     net = {s.id: s.score for s in scores}
     dm_set = set(dms)
+    # Built from values already checked (one row per person): no validation needed.
     rows = [
-        PersonRow(
+        PersonRow.model_construct(
             id=p.id,
             name=p.name,
             title=p.title,

@@ -349,8 +349,17 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     blockers = sorted(
         p.id for p in deal.people if p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER
     )
+    ordered: dict[str, list[str]] = {}
+
+    def neighbours(n: str) -> list[str]:
+        # Sorted once per person, however many blockers' sway passes them.
+        found = ordered.get(n)
+        if found is None:
+            found = ordered[n] = sorted(nxt[n])
+        return found
+
     for b in blockers:
-        chains = _bfs(b, lambda n: sorted(nxt[n]), max_depth=_SWAY_DEPTH)
+        chains = _bfs(b, neighbours, max_depth=_SWAY_DEPTH)
         for dm in sorted(dm_set & chains.keys()):
             if dm != b and by_id[dm].stance is not Stance.BLOCKER:
                 out.append((b, dm, chains[dm]))
