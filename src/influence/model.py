@@ -40,7 +40,7 @@ from pydantic import (
     model_validator,
 )
 
-from influence._suggest import did_you_mean
+from influence._suggest import Suggester, did_you_mean
 from influence.errors import UnknownPersonError
 
 __all__ = [
@@ -471,10 +471,13 @@ def integrity_problems(
             )
         else:
             known[pid] = i
-    names = list(known)
+    suggest: Suggester | None = None
 
     def unknown(ref: str) -> str:
-        return f"no person {ref!r} in this deal{did_you_mean(ref, names)}"
+        nonlocal suggest
+        if suggest is None:
+            suggest = Suggester(known)
+        return f"no person {ref!r} in this deal{suggest.did_you_mean(ref)}"
 
     managers: dict[str, set[str]] = defaultdict(set)
     for i, (pid, boss) in enumerate(zip(ids, reports_to, strict=True)):
