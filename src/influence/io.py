@@ -25,6 +25,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Literal
 
@@ -708,10 +709,8 @@ def _yaml_positions(node: Any) -> _Pos | None:
 def _json_positions(text: str) -> _Pos:
     """A small JSON scanner that records where each value and key starts."""
     decoder = json.JSONDecoder()
-    line_starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            line_starts.append(i + 1)
+    # Where each line starts, at C speed (a character loop took seconds on a big file).
+    line_starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
 
     def where(offset: int) -> tuple[int, int]:
         import bisect
