@@ -597,6 +597,7 @@ def generate_deal(
     ties_per_person: float = 10.0,
     deal_id: str | None = None,
     as_of: str = "2026-11-20",
+    decision_share: float = 0.0,
 ) -> dict[str, Any]:
     """Generate a valid synthetic deal as a plain, JSON-serialisable dict.
 
@@ -612,6 +613,10 @@ def generate_deal(
         deal_id: The deal's id; default: slug of the account and product.
         as_of: ISO date the deal describes; ``last_contact`` and ``assessed``
             dates fall before it.
+        decision_share: Share of the customers (drawn with a generator of their
+            own, so 0 leaves the deal as it was) whose influence is raised to
+            0.8-1.0, which makes them decision-makers: a big organisation
+            rated by people who find many of its people influential.
 
     Returns:
         ``{"version": 1, "deal": {...}, "people": [...], "relationships": [...]}``
@@ -620,7 +625,7 @@ def generate_deal(
     Raises:
         ValueError: ``n_people`` below 1, negative ``ties_per_person`` or a bad date.
     """
-    return _deal(
+    deal = _deal(
         n_people,
         seed=seed,
         ties_per_person=ties_per_person,
@@ -628,6 +633,12 @@ def generate_deal(
         as_of=as_of,
         account=None,
     )
+    if decision_share > 0:
+        rng = Random(f"decision-makers {seed}")
+        for person in deal["people"]:
+            if person["side"] == "customer" and rng.random() < decision_share:
+                person["influence"] = _unit(rng, 0.8, 1.0)
+    return deal
 
 
 def generate_pipeline(
@@ -782,6 +793,12 @@ def _deal_command(argv: list[str]) -> int:
     parser.add_argument("--deal-id", default=None)
     parser.add_argument("--as-of", default="2026-11-20")
     parser.add_argument(
+        "--decision-share",
+        type=float,
+        default=0.0,
+        help="share of customers made decision-makers by influence 0.8-1.0",
+    )
+    parser.add_argument(
         "--format",
         choices=("yaml", "json"),
         default=None,
@@ -797,6 +814,7 @@ def _deal_command(argv: list[str]) -> int:
         ties_per_person=args.ties_per_person,
         deal_id=args.deal_id,
         as_of=args.as_of,
+        decision_share=args.decision_share,
     )
     text = dump_deal(deal, _format_for(args.format, args.output))
     if args.output is None:

@@ -258,3 +258,57 @@ def test_our_pagerank_is_networkx_pagerank(n: int, ties: int) -> None:
     ours = network._pagerank(nodes, weights, personalization)
     assert ours.keys() == expected.keys()
     assert max(abs(ours[v] - expected[v]) for v in nodes) < 1e-12
+
+
+def _many_decision_makers(count: int) -> Deal:
+    """A seller, a hub we know too weakly to cover, and ``count`` decision-makers behind it."""
+    people = [{"name": "S", "side": "seller"}, {"name": "Hub"}]
+    ties = [{"from": "s", "to": "hub", "strength": 0.4}]
+    for i in range(count):
+        people.append({"id": f"dm{i:02d}", "name": f"DM {i}", "influence": 0.8 + i / 200})
+        ties.append({"from": "hub", "to": f"dm{i:02d}", "strength": 0.9})
+    people.append({"id": "lone", "name": "Lone", "influence": 0.8})
+    return deal_of(people, ties)
+
+
+def test_paths_are_shown_for_the_most_influential_decision_makers_and_the_rest_summarised() -> None:
+    from influence.render.markdown import to_markdown
+    from influence.render.terminal import to_terminal
+
+    deal = _many_decision_makers(30)
+    report = analyze(deal, max_path_targets=25)
+    summary = report.paths_summary
+    assert summary is not None
+    # 31 uncovered decision-makers: the 25 most influential get their paths.
+    assert (summary.targets, summary.shown) == (31, 25)
+    expected = sorted(report.decision_makers, key=lambda d: (-deal.person(d).influence, d))[:25]
+    assert list(report.paths) == sorted(expected)
+    assert summary.warmth == {
+        **{f"dm{i:02d}": 0.36 for i in range(4, -1, -1)},
+        "lone": None,
+    }
+    assert summary.reachable == 5
+    for pid in summary.warmth:
+        assert pid not in report.paths
+    data = report.model_dump(mode="json")
+    assert data["paths_summary"]["shown"] == 25
+    assert json.loads(json.dumps(data))["paths_summary"]["warmth"]["lone"] is None
+    line = "paths shown for the 25 most influential of 31 uncovered decision-makers"
+    assert line in to_terminal(report, width=200)
+    assert line.capitalize() in to_markdown(report)
+    texts = {a.people[-1]: a.text for a in report.actions if a.signal.startswith("decision-maker")}
+    assert "our warmest path has warmth 0.36" in texts["dm00"]
+    assert "no introduction path" in texts["lone"]
+    assert texts["dm29"].startswith("Ask Hub to introduce S to DM 29")
+
+
+def test_no_summary_when_every_decision_maker_gets_paths() -> None:
+    deal = _many_decision_makers(3)
+    report = analyze(deal)
+    assert report.paths_summary is None
+    assert "paths_summary" not in report.model_dump(mode="json")
+    assert analyze(_many_decision_makers(30), max_path_targets=None).paths_summary is None
+    unlimited = analyze(_many_decision_makers(30), max_path_targets=None)
+    assert len(unlimited.paths) == 31
+    limited = analyze(_many_decision_makers(30), max_path_targets=25)
+    assert all(unlimited.paths[t] == p for t, p in limited.paths.items())

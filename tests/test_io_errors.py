@@ -257,3 +257,20 @@ def test_parse_deal_names_the_source() -> None:
         parse_deal("deal: {}\n", source="inline.yaml")
     assert str(info.value).startswith("inline.yaml:1:")
     assert "required field 'name' is missing" in str(info.value)
+
+
+def test_many_unknown_ids_are_all_reported_and_suggestions_stop_at_a_budget() -> None:
+    from influence._suggest import Suggester
+    from influence.model import integrity_problems
+
+    ids = [f"person-{i:04d}" for i in range(300)]
+    ties = [(f"persn-{i:04d}", ids[0], "knows") for i in range(1, 40)]
+    problems = integrity_problems(ids, [None] * len(ids), ties, None)
+    assert [loc for loc, _ in problems] == [f"relationships[{i}].from" for i in range(39)]
+    assert problems[0][1] == "no person 'persn-0001' in this deal; did you mean 'person-0001'?"
+    # Each question compares with every id: a budget of two questions, then none.
+    ask = Suggester(ids, budget=600)
+    assert ask.did_you_mean("persn-0001") == "; did you mean 'person-0001'?"
+    assert ask.did_you_mean("persn-0002") == "; did you mean 'person-0002'?"
+    assert ask.did_you_mean("persn-0003") == ""
+    assert ask.did_you_mean("persn-0001") == "; did you mean 'person-0001'?"  # asked before

@@ -16,12 +16,14 @@ from influence.analysis.paths import (
     IntroductionPath,
     PathIndex,
     introduction_paths,
+    introduction_paths_to,
     path_index,
     paths_message,
 )
 from influence.errors import UnknownPersonError
 from influence.graph import to_networkx
 from influence.model import Deal, Kind
+from tests.strategies import deals
 
 USABLE = ("knows", "influences", "reports_to")
 
@@ -556,3 +558,74 @@ def test_answer_does_not_depend_on_input_order(
     assert introduction_paths(shuffled, target, **options) == introduction_paths(
         deal, target, **options
     )
+
+
+# -- many targets at once ----------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    deals(max_people=12),
+    st.integers(1, 5),
+    st.integers(1, 4),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_many_targets_give_each_targets_own_paths(
+    deal: Deal, max_hops: int, k: int, avoid: bool, order: random.Random
+) -> None:
+    """One pass for every target: the same paths as asking about each target alone."""
+    targets = [p.id for p in deal.people]
+    order.shuffle(targets)
+    options: dict[str, Any] = {"k": k, "max_hops": max_hops, "avoid_blockers": avoid}
+    many = introduction_paths_to(deal, targets, **options)
+    assert many.summary is None
+    assert list(many.paths) == targets
+    for target in targets:
+        assert many.paths[target] == introduction_paths(deal, target, **options)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(deals(min_people=2, max_people=12), st.integers(1, 5), st.booleans(), st.data())
+def test_targets_beyond_the_limit_are_summarised_by_their_best_warmth(
+    deal: Deal, max_hops: int, avoid: bool, data: st.DataObject
+) -> None:
+    targets = [p.id for p in deal.people]
+    limit = data.draw(st.integers(0, len(targets) - 1))
+    options: dict[str, Any] = {"k": 2, "max_hops": max_hops, "avoid_blockers": avoid}
+    many = introduction_paths_to(deal, targets, limit=limit, **options)
+    assert list(many.paths) == targets[:limit]
+    summary = many.summary
+    assert summary is not None
+    assert (summary.targets, summary.shown) == (len(targets), limit)
+    assert list(summary.warmth) == targets[limit:]
+    for target, warmth in summary.warmth.items():
+        best = introduction_paths(deal, target, k=1, max_hops=max_hops, avoid_blockers=avoid)
+        assert warmth == (best[0].warmth if best else None)
+    assert summary.reachable == sum(w is not None for w in summary.warmth.values())
+
+
+def test_many_targets_prune_the_unreachable_and_keep_the_blocker_fallback() -> None:
+    deal = make(
+        [seller(), person("a"), person("bo", stance="blocker"), person("t"), person("far")],
+        [tie("s", "bo", 0.9), tie("bo", "t", 0.9), tie("s", "a", 0.5)],
+    )
+    many = introduction_paths_to(deal, ["t", "far", "a", "s"], max_hops=3)
+    assert people_of(many.paths["t"]) == [["s", "bo", "t"]]
+    assert many.paths["t"][0].through_blocker
+    assert many.paths["far"] == [] and many.paths["s"] == []
+    assert people_of(many.paths["a"]) == [["s", "a"]]
+    summary = introduction_paths_to(deal, ["a", "t", "far"], limit=1).summary
+    assert summary is not None
+    assert summary.warmth == {"t": 0.81, "far": None}
+    assert summary.message("targets") == "paths shown for the 1 most influential of 3 targets"
+
+
+def test_many_targets_check_their_options() -> None:
+    deal = make([seller(), person("t")], [tie("s", "t", 0.5)])
+    with pytest.raises(UnknownPersonError):
+        introduction_paths_to(deal, ["t", "nobody"])
+    with pytest.raises(ValueError, match="limit"):
+        introduction_paths_to(deal, ["t"], limit=-1)
+    with pytest.raises(ValueError, match="max_hops"):
+        introduction_paths_to(deal, ["t"], max_hops=0)

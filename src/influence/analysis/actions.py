@@ -32,6 +32,7 @@ def next_actions(
     paths: dict[str, list[IntroductionPath]],
     *,
     coverage: dict[str, str] | None = None,
+    summarised: dict[str, float | None] | None = None,
 ) -> list[Action]:
     """Return the next actions, most urgent first.
 
@@ -43,15 +44,21 @@ def next_actions(
         signals: The deal's risk signals.
         paths: Introduction paths by target id.
         coverage: Customer coverage status by id (used to name who already covers whom).
+        summarised: Targets whose paths were not searched in full, with the warmth of
+            their best path (None: no path), from :class:`~influence.analysis.paths.PathsSummary`.
 
     Returns:
         The actions, one per signal that has something to do (info signals included).
     """
     by_id = deal.people_by_id()
     covering = _covering_index(deal)
+    wins = ("decision-maker-blocker", "negative-support")
+    near = _allies_near(deal) if any(s.code in wins for s in signals) else {}
     ranked: list[tuple[int, float, str, Action]] = []
     for signal in signals:
-        action = _action_for(deal, signal, paths, by_id, covering, coverage or {})
+        action = _action_for(
+            deal, signal, paths, by_id, covering, coverage or {}, summarised or {}, near
+        )
         if action is None:
             continue
         weight = max((by_id[p].influence for p in action.people if p in by_id), default=0.0)
@@ -95,6 +102,8 @@ def _action_for(
     by_id: dict[str, Person],
     covering: dict[str, str],
     status: dict[str, str],
+    summarised: dict[str, float | None],
+    near: dict[str, set[str]],
 ) -> Action | None:
     code = signal.code
     people = signal.people
@@ -118,6 +127,15 @@ def _action_for(
                 people=list(path.people[1:]),
                 advice=_advice(target),
             )
+        warmth = summarised.get(target.id)
+        if warmth is not None:
+            return Action(
+                text=f"Find an introduction to {who(target)}: our warmest path has warmth "
+                f"{warmth:.2f} (not listed: beyond the most influential decision-makers)",
+                signal=code,
+                people=[target.id],
+                advice=_advice(target),
+            )
         return Action(
             text=f"Find a way in to {who(target)}: no introduction path from our team yet; "
             "ask your allies who knows them",
@@ -126,7 +144,7 @@ def _action_for(
             advice=_advice(target),
         )
     if code == "decision-maker-blocker" and target is not None:
-        return _win_over(deal, target, code, by_id)
+        return _win_over(target, code, by_id, near)
     if code == "blocker-influences-decision-maker" and target is not None:
         blocker = by_id[people[0]]
         return Action(
@@ -210,7 +228,7 @@ def _action_for(
         )
         if not blockers:
             return None
-        return _win_over(deal, blockers[0], code, by_id)
+        return _win_over(blockers[0], code, by_id, near)
     if code == "ally-conflicts-with-decision-maker" and len(people) == 2:
         ally, dm = by_id[people[0]], by_id[people[1]]
         return Action(
@@ -242,22 +260,10 @@ def _action_for(
     return None
 
 
-def _win_over(deal: Deal, target: Person, code: str, by_id: dict[str, Person]) -> Action:
-    allies = sorted(
-        {
-            r.from_
-            for r in deal.relationships
-            if r.to == target.id
-            and r.kind in (Kind.INFLUENCES, Kind.KNOWS)
-            and by_id[r.from_].stance is Stance.ALLY
-        }
-        | {
-            r.to
-            for r in deal.relationships
-            if r.from_ == target.id and r.kind is Kind.KNOWS and by_id[r.to].stance is Stance.ALLY
-        },
-        key=lambda pid: (-by_id[pid].influence, pid),
-    )
+def _win_over(
+    target: Person, code: str, by_id: dict[str, Person], near: dict[str, set[str]]
+) -> Action:
+    allies = sorted(near.get(target.id, ()), key=lambda pid: (-by_id[pid].influence, pid))
     if allies:
         ally = by_id[allies[0]]
         return Action(
@@ -274,14 +280,32 @@ def _win_over(deal: Deal, target: Person, code: str, by_id: dict[str, Person]) -
     )
 
 
+def _allies_near(deal: Deal) -> dict[str, set[str]]:
+    """For each person, the allies who influence or know them: one pass over the ties."""
+    near: dict[str, set[str]] = {}
+    allies = {p.id for p in deal.people if p.stance is Stance.ALLY}
+    knows, influences = Kind.KNOWS, Kind.INFLUENCES
+    for r in deal.relationships:
+        a, b, kind = r.from_, r.to, r.kind
+        if a in allies and (kind is knows or kind is influences):
+            near.setdefault(b, set()).add(a)
+        if b in allies and kind is knows:
+            near.setdefault(a, set()).add(b)
+    return near
+
+
 def _covering_index(deal: Deal) -> dict[str, str]:
     """For each person, the names of our team members tied to them (``A or B``)."""
     sellers = {p.id: p.name for p in deal.people if p.side is Side.SELLER}
     names: dict[str, set[str]] = {}
+    knows, influences = Kind.KNOWS, Kind.INFLUENCES
     for r in deal.relationships:
-        if r.kind not in (Kind.KNOWS, Kind.INFLUENCES):
+        a, b = r.from_, r.to
+        if (a not in sellers and b not in sellers) or (
+            r.kind is not knows and r.kind is not influences
+        ):
             continue
-        for s, o in ((r.from_, r.to), (r.to, r.from_)):
+        for s, o in ((a, b), (b, a)):
             if s in sellers:
                 names.setdefault(o, set()).add(sellers[s])
     return {pid: " or ".join(sorted(found)) for pid, found in names.items()}

@@ -23,7 +23,6 @@ __all__ = [
     "support",
 ]
 
-_COVERING_KINDS = frozenset({Kind.KNOWS, Kind.INFLUENCES})
 _STANCE_SIGN = {Stance.ALLY: 1.0, Stance.NEUTRAL: 0.0, Stance.UNKNOWN: 0.0, Stance.BLOCKER: -1.0}
 
 
@@ -62,14 +61,20 @@ def person_coverage(deal: Deal, policy: Policy | None = None) -> dict[str, Cover
     policy = deal.effective_policy(policy)
     as_of = deal.as_of()
     side = {p.id: p.side for p in deal.people}
+    sellers = {pid for pid, s in side.items() if s is Side.SELLER}
     fresh: set[str] = set()
     stale: set[str] = set()
+    threshold = policy.coverage_strength
+    knows, influences = Kind.KNOWS, Kind.INFLUENCES
     for rel in deal.relationships:
-        if rel.kind not in _COVERING_KINDS or rel.strength < policy.coverage_strength:
+        a, b = rel.from_, rel.to
+        if a not in sellers and b not in sellers:
+            continue  # most ties of a big deal: between two customers
+        if (rel.kind is not knows and rel.kind is not influences) or rel.strength < threshold:
             continue
-        for a, b in ((rel.from_, rel.to), (rel.to, rel.from_)):
-            if side[a] is Side.SELLER and side[b] is Side.CUSTOMER:
-                (stale if is_stale(rel.last_contact, as_of, policy) else fresh).add(b)
+        for us, them in ((a, b), (b, a)):
+            if us in sellers and side[them] is Side.CUSTOMER:
+                (stale if is_stale(rel.last_contact, as_of, policy) else fresh).add(them)
     out: dict[str, CoverageStatus] = {}
     for p in deal.customers():
         out[p.id] = "covered" if p.id in fresh else "stale" if p.id in stale else "uncovered"

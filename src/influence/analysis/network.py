@@ -11,6 +11,8 @@ influence, the person at the centre of the most ties ranks first.
 from __future__ import annotations
 
 import statistics
+from itertools import chain, compress, repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from influence.analysis.report import InfluenceScore
@@ -45,48 +47,117 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     customers = [p for p in deal.people if p.side is Side.CUSTOMER]
     if not customers:
         return []
-    ids = {p.id for p in customers}
-    weights: dict[tuple[str, str], float] = {}
-
-    def flow(src: str, dst: str, weight: float) -> None:
-        if weight > 0:
-            weights[src, dst] = weights.get((src, dst), 0.0) + weight
-
-    edges: list[tuple[str, str, Kind, float]] = [
-        (r.from_, r.to, r.kind, r.strength) for r in deal.relationships
-    ]
-    declared = {(r.from_, r.to) for r in deal.relationships if r.kind is Kind.REPORTS_TO}
-    edges += [
-        (p.id, p.reports_to, Kind.REPORTS_TO, DEFAULT_STRENGTH[Kind.REPORTS_TO])
-        for p in deal.people
-        if p.reports_to and (p.id, p.reports_to) not in declared
-    ]
-    for a, b, kind, strength in edges:
-        if a not in ids or b not in ids:
-            continue
-        if kind is Kind.KNOWS:
-            flow(a, b, strength)
-            flow(b, a, strength)
-        elif kind is Kind.INFLUENCES:
-            flow(b, a, strength)
-        elif kind is Kind.REPORTS_TO:
-            flow(a, b, strength)
-    prior = {p.id: p.influence + 0.01 for p in customers}
-    total = sum(prior.values())
-    personalization = {k: v / total for k, v in prior.items()}
-    scores = _pagerank(sorted(ids), weights, personalization) if weights else personalization
-    order = sorted(ids, key=lambda i: (-round(scores[i], 9), i))
+    # Customers are numbered in id order, PageRank's node order.
+    nodes = sorted(p.id for p in customers)
+    pos = {pid: i for i, pid in enumerate(nodes)}
+    rows, cols, data = _flows(deal, pos)
+    prior = [0.0] * len(nodes)
+    for p in customers:
+        prior[pos[p.id]] = p.influence + 0.01
+    total = sum(p.influence + 0.01 for p in customers)
+    personalization = [v / total for v in prior]
+    values = (
+        _pagerank_arrays(len(nodes), rows, cols, data, personalization)
+        if len(data)
+        else personalization
+    )
+    scores = dict(zip(nodes, values, strict=True))
+    order = sorted(nodes, key=lambda i: (-round(scores[i], 9), i))
     return [
-        InfluenceScore(id=pid, score=round(scores[pid], 4), rank=n)
+        InfluenceScore.model_construct(id=pid, score=round(scores[pid], 4), rank=n)
         for n, pid in enumerate(order, start=1)
     ]
+
+
+def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
+    """The weight each customer sends each other customer, as ``(rows, cols, weights)`` arrays.
+
+    Flows of parallel ties add up in the order of the ties (then of the
+    ``reports_to`` shorthands), and pairs come in the order they first appear,
+    exactly as adding them one by one to a dict would: the same floats whatever
+    the deal's size. Computed with numpy, a handful of passes at C speed.
+    """
+    import numpy as np
+
+    knows, influences, reports = Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO
+    rels = deal.relationships
+    declared = {(r.from_, r.to) for r in rels if r.kind is reports and r.from_ in pos}
+    shorthand = [
+        (p.id, p.reports_to)
+        for p in deal.people
+        if p.reports_to and p.id in pos and (p.id, p.reports_to) not in declared
+    ]
+    code = {knows: 0, influences: 1, reports: 2, Kind.CONFLICTS_WITH: 3}
+    count = len(rels) + len(shorthand)
+
+    def ends(k: int, name: str) -> Any:
+        return np.fromiter(
+            chain(
+                map(pos.get, map(attrgetter(name), rels), repeat(-1)),
+                map(pos.get, map(itemgetter(k), shorthand), repeat(-1)),
+            ),
+            dtype=np.int64,
+            count=count,
+        )
+
+    a, b = ends(0, "from_"), ends(1, "to")
+    kind = np.fromiter(
+        chain(map(code.__getitem__, map(attrgetter("kind"), rels)), repeat(2, len(shorthand))),
+        dtype=np.int8,
+        count=count,
+    )
+    strength = np.fromiter(
+        chain(
+            map(attrgetter("strength"), rels),
+            repeat(DEFAULT_STRENGTH[reports], len(shorthand)),
+        ),
+        dtype=float,
+        count=count,
+    )
+    usable = (a >= 0) & (b >= 0) & (strength > 0)
+    # Each tie makes up to two flows, in this order: knows a->b then b->a,
+    # influences b->a (B's weight moves to A), reports_to a->b.
+    src = np.empty(2 * count, dtype=np.int64)
+    dst = np.empty(2 * count, dtype=np.int64)
+    src[0::2] = np.where(kind == 1, b, a)
+    dst[0::2] = np.where(kind == 1, a, b)
+    src[1::2], dst[1::2] = b, a
+    keep = np.empty(2 * count, dtype=bool)
+    keep[0::2] = usable & (kind != 3)
+    keep[1::2] = usable & (kind == 0)
+    weight = np.repeat(strength, 2)[keep]
+    n = len(pos)
+    keys = src[keep] * n + dst[keep]
+    pairs, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    sums = np.zeros(len(pairs))
+    np.add.at(sums, which, weight)  # element by element, in order: the same floats
+    order = np.argsort(first, kind="stable")
+    pairs = pairs[order]
+    return pairs // n, pairs % n, sums[order]
 
 
 def _pagerank(
     nodes: list[str], weights: dict[tuple[str, str], float], personalization: dict[str, float]
 ) -> dict[str, float]:
+    """:func:`_pagerank_arrays` on named nodes and a dict of weights (in its order)."""
+    import numpy as np
+
+    index = {v: i for i, v in enumerate(nodes)}
+    rows = np.array([index[a] for a, _ in weights], dtype=np.intp)
+    cols = np.array([index[b] for _, b in weights], dtype=np.intp)
+    data = np.array(list(weights.values()), dtype=float)
+    scores = _pagerank_arrays(
+        len(nodes), rows, cols, data, [personalization.get(v, 0.0) for v in nodes]
+    )
+    return dict(zip(nodes, scores, strict=True))
+
+
+def _pagerank_arrays(
+    n: int, rows: Any, cols: Any, data: Any, personalization: list[float]
+) -> list[float]:
     """``networkx.pagerank`` (alpha 0.85, tol 1e-10) with the same arithmetic, on our own matrix.
 
+    Nodes are ``0..n-1``; the weight ``data[k]`` flows from ``rows[k]`` to ``cols[k]``.
     Building a networkx graph only to have networkx turn it into a matrix costs
     more than the iterations: ~2 ms instead of ~0.3 ms for a deal's few dozen
     customers (a dense matrix), 0.55 s instead of 0.1 s for 4,400 customers
@@ -99,11 +170,6 @@ def _pagerank(
     import numpy as np
 
     alpha, tol, max_iter = 0.85, 1e-10, 500
-    n = len(nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    rows = np.fromiter((index[src] for src, _ in weights), dtype=np.intp, count=len(weights))
-    cols = np.fromiter((index[dst] for _, dst in weights), dtype=np.intp, count=len(weights))
-    data = np.fromiter(weights.values(), dtype=float, count=len(weights))
     if n <= DENSE_PAGERANK_MAX:
         a: Any = np.zeros((n, n))
         a[rows, cols] = data
@@ -117,7 +183,7 @@ def _pagerank(
         out = np.asarray(a.sum(axis=1)).ravel()
         scale = _invert(out)
         a = scipy.sparse.csr_array(a.multiply(scale[:, None]))
-    p = np.array([personalization.get(v, 0.0) for v in nodes], dtype=float)
+    p = np.array(personalization, dtype=float)
     p /= p.sum()
     dangling = np.where(out == 0)[0]
     x = np.repeat(1.0 / n, n)
@@ -125,7 +191,7 @@ def _pagerank(
         last = x
         x = alpha * (x @ a + sum(x[dangling]) * p) + (1 - alpha) * p
         if np.absolute(x - last).sum() < n * tol:
-            return {v: float(s) for v, s in zip(nodes, x, strict=True)}
+            return [float(s) for s in x]
     raise ArithmeticError(f"PageRank did not converge in {max_iter} iterations")  # pragma: no cover
 
 
@@ -159,10 +225,23 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
     scores = scores if scores is not None else network_influence(deal)
     median = statistics.median(p.influence for p in customers)
     stated = {p.id: p.influence for p in customers}
-    tied: set[str] = set()
-    for r in deal.relationships:
-        if r.from_ in stated and r.to in stated and r.kind is not Kind.CONFLICTS_WITH:
-            tied.update((r.from_, r.to))
+    rels = deal.relationships
+    froms = list(map(attrgetter("from_"), rels))
+    tos = list(map(attrgetter("to"), rels))
+    # The ties between two customers other than conflicts, picked at C speed.
+    between = list(
+        map(
+            all,
+            zip(
+                map(stated.__contains__, froms),
+                map(stated.__contains__, tos),
+                map(Kind.CONFLICTS_WITH.__ne__, map(attrgetter("kind"), rels)),
+                strict=True,
+            ),
+        )
+    )
+    tied = set(compress(froms, between))
+    tied.update(compress(tos, between))
     for p in customers:
         if p.reports_to in stated:
             tied.update((p.id, p.reports_to))

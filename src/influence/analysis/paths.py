@@ -28,6 +28,12 @@ How it is computed, and what is cached:
 * Warmth is rounded to 12 significant digits before paths are compared, so two
   paths made of the same strengths in a different order tie exactly and the
   tie-breaks (fewer hops, then the ids along the path) decide.
+* Many targets at once (:func:`introduction_paths_to`, which ``analyze`` uses):
+  one pass from our whole team, hop by hop over every tie (numpy arrays, built
+  once per index), gives every person's warmest path warmth within the hop
+  limit. Targets it cannot reach get ``[]`` without a search of their own; only
+  the first ``limit`` targets are searched in full, and the others are
+  summarised by that warmth in a :class:`PathsSummary`.
 """
 
 from __future__ import annotations
@@ -38,8 +44,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from heapq import heappop, heappush, heapreplace
-from itertools import pairwise
-from typing import NamedTuple, Protocol
+from itertools import compress, pairwise
+from operator import attrgetter
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,8 +57,11 @@ from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind, Side,
 __all__ = [
     "Hop",
     "IntroductionPath",
+    "ManyPaths",
     "PathIndex",
+    "PathsSummary",
     "introduction_paths",
+    "introduction_paths_to",
     "path_index",
     "paths_message",
 ]
@@ -153,6 +163,7 @@ class PathIndex:
     __slots__ = (
         "__weakref__",
         "_adj",
+        "_arrays",
         "_blockers",
         "_ids",
         "_pos",
@@ -168,77 +179,87 @@ class PathIndex:
             self._build(deal)
 
     def _build(self, deal: Deal) -> None:
+        import numpy as np
+
         people = deal.people
         ids = [p.id for p in people]
         pos = {pid: i for i, pid in enumerate(ids)}
         n = len(ids)
-        # adj[a] lists (cost, b) for every neighbour b; ties[key] holds the tie (or, rarely,
-        # the list of parallel ties) of the pair, keyed by a * n + b with a < b.
-        adj: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-        ties: dict[int, _Tie | list[_Tie]] = {}
-        parallel: list[int] = []
-        declared_reports: set[int] = set()
-        log = math.log
-        conflicts, reports = Kind.CONFLICTS_WITH, Kind.REPORTS_TO
-
-        def add(a: int, b: int, tie: _Tie) -> None:
-            key = a * n + b if a < b else b * n + a
-            known = ties.get(key)
+        rels = deal.relationships
+        # Columns of the ties, at C speed: one pass per column, not one Python step per tie.
+        a = np.fromiter(map(pos.__getitem__, map(attrgetter("from_"), rels)), np.int64, len(rels))
+        b = np.fromiter(map(pos.__getitem__, map(attrgetter("to"), rels)), np.int64, len(rels))
+        kinds = list(map(attrgetter("kind"), rels))
+        strength = np.fromiter(map(attrgetter("strength"), rels), float, len(rels))
+        reports = np.fromiter(map(Kind.REPORTS_TO.__eq__, kinds), bool, len(rels))
+        usable = ~np.fromiter(map(Kind.CONFLICTS_WITH.__eq__, kinds), bool, len(rels))
+        declared_reports = set((a[reports] * n + b[reports]).tolist())
+        usable &= strength > 0
+        keys = np.minimum(a, b) * n + np.maximum(a, b)
+        chosen = np.flatnonzero(usable)
+        used_keys = keys[chosen]
+        # ties[key] holds the tie (or, rarely, the list of parallel ties) of the pair,
+        # keyed by a * n + b with a < b, in the order the pairs first appear.
+        _, first, counts = np.unique(used_keys, return_index=True, return_counts=True)
+        key_list = used_keys.tolist()
+        ties: dict[int, Any] = dict.fromkeys(key_list[i] for i in np.sort(first).tolist())
+        single = np.zeros(len(chosen), dtype=bool)
+        single[first[counts == 1]] = True
+        ties.update(
+            zip(
+                used_keys[single].tolist(),
+                compress(map(rels.__getitem__, chosen.tolist()), single.tolist()),
+                strict=True,
+            )
+        )
+        for i in np.flatnonzero(~single).tolist():
+            key = key_list[i]
+            rel = rels[int(chosen[i])]
+            known = ties[key]
             if known is None:
-                ties[key] = tie
-                strength = tie.strength
-                cost = -log(strength) if strength < 1 else 0.0
-                adj[a].append((cost, b))
-                adj[b].append((cost, a))
+                ties[key] = rel
             elif isinstance(known, list):
-                known.append(tie)
+                known.append(rel)
             else:
-                ties[key] = [known, tie]
-                parallel.append(key)
-
-        for rel in deal.relationships:
-            kind = rel.kind
-            if kind is conflicts:
-                continue
-            a, b = pos[rel.from_], pos[rel.to]
-            if kind is reports:
-                declared_reports.add(a * n + b)
-            strength = rel.strength
-            if strength <= 0:
-                continue
-            # add(a, b, rel), inlined: this loop runs once per tie of the deal.
-            key = a * n + b if a < b else b * n + a
-            if key in ties:
-                add(a, b, rel)
-                continue
-            ties[key] = rel
-            cost = -log(strength) if strength < 1 else 0.0
-            adj[a].append((cost, b))
-            adj[b].append((cost, a))
-        for a, person in enumerate(people):
+                ties[key] = [known, rel]
+        for x, person in enumerate(people):
             # As in to_networkx: a declared reports_to between the same two replaces the shorthand.
             boss = person.reports_to
-            if boss and a * n + pos[boss] not in declared_reports:
-                add(a, pos[boss], _Shorthand(person.id, boss))
-        # The warmest of parallel ties counts: fix their costs, one pass per person.
-        fixes: dict[int, dict[int, float]] = {}
-        for key in parallel:
-            strength = max(t.strength for t in _as_list(ties[key]))
-            cost = -log(strength) if strength < 1 else 0.0
-            a, b = divmod(key, n)
-            fixes.setdefault(a, {})[b] = cost
-            fixes.setdefault(b, {})[a] = cost
-        for x, fix in fixes.items():
-            adj[x] = [(fix[v], v) if v in fix else (c, v) for c, v in adj[x]]
-        for edges in adj:
-            edges.sort()
+            if boss and x * n + pos[boss] not in declared_reports:
+                y = pos[boss]
+                key = x * n + y if x < y else y * n + x
+                tie = _Shorthand(person.id, boss)
+                known = ties.get(key)
+                if known is None:
+                    ties[key] = tie
+                elif isinstance(known, list):
+                    known.append(tie)
+                else:
+                    ties[key] = [known, tie]
+        # One edge per pair, both ways, at the warmest of its ties' strengths.
+        pair_keys = np.fromiter(ties.keys(), np.int64, len(ties))
+        best = [
+            max(t.strength for t in tie) if isinstance(tie, list) else tie.strength
+            for tie in ties.values()
+        ]
+        log = math.log
+        cost = np.array([-log(x) if x < 1 else 0.0 for x in best], dtype=float)
+        lo, hi = np.divmod(pair_keys, n)
+        node = np.concatenate((lo, hi))
+        other = np.concatenate((hi, lo))
+        cost = np.concatenate((cost, cost))
+        # Each person's neighbours, cheapest first, then by index.
+        order = np.lexsort((other, cost, node))
+        self._adj = _Adjacency(
+            np.searchsorted(node[order], np.arange(n + 1)), cost[order], other[order]
+        )
         self.deal_id: str = deal.id
         self._ids = ids
         self._pos = pos
-        self._adj = adj
         self._ties = ties
         self._sellers = frozenset(i for i, p in enumerate(people) if p.side is Side.SELLER)
         self._blockers = frozenset(i for i, p in enumerate(people) if p.stance is Stance.BLOCKER)
+        self._arrays: tuple[Any, Any, Any, Any] | None = None
 
     def _pair(self, a: int, b: int) -> list[_Tie]:
         """The usable ties between two people."""
@@ -257,6 +278,30 @@ class PathIndex:
             return self._pos[person_id]
         except KeyError:
             raise UnknownPersonError(person_id, self.deal_id, self._ids) from None
+
+
+class _Adjacency:
+    """Each person's usable ties as ``(cost, neighbour)`` lists, cheapest first.
+
+    Held as flat arrays; a person's list is made the first time a search reaches
+    them, so a question about a 100,000-person deal builds only the lists near it.
+    """
+
+    __slots__ = ("_cost", "_lists", "_other", "_starts")
+
+    def __init__(self, starts: Any, cost: Any, other: Any) -> None:
+        self._starts = starts.tolist()
+        self._cost = cost
+        self._other = other
+        self._lists: dict[int, list[tuple[float, int]]] = {}
+
+    def __getitem__(self, v: int) -> list[tuple[float, int]]:
+        found = self._lists.get(v)
+        if found is None:
+            lo, hi = self._starts[v], self._starts[v + 1]
+            found = list(zip(self._cost[lo:hi].tolist(), self._other[lo:hi].tolist(), strict=True))
+            self._lists[v] = found
+        return found
 
 
 def _as_list(ties: _Tie | list[_Tie]) -> list[_Tie]:
@@ -543,10 +588,7 @@ def introduction_paths(
         >>> introduction_paths(deal, "chen", max_hops=1)
         []
     """
-    if k < 1:
-        raise ValueError(f"k must be at least 1, not {k}")
-    if max_hops < 1:
-        raise ValueError(f"max_hops must be at least 1, not {max_hops}")
+    _check_options(k, max_hops)
     index = deal if isinstance(deal, PathIndex) else path_index(deal)
     t = index._index_of(target)
     starts = index._sellers
@@ -556,12 +598,34 @@ def introduction_paths(
         starts = frozenset(index._index_of(s) for s in sources)
     if t in index._sellers:
         return []
-    starts -= {t}
+    return _answer(index, t, starts - {t}, k, max_hops, avoid_blockers)
+
+
+def _check_options(k: int, max_hops: int) -> None:
+    if k < 1:
+        raise ValueError(f"k must be at least 1, not {k}")
+    if max_hops < 1:
+        raise ValueError(f"max_hops must be at least 1, not {max_hops}")
+
+
+def _answer(
+    index: PathIndex,
+    t: int,
+    starts: frozenset[int],
+    k: int,
+    max_hops: int,
+    avoid_blockers: bool,
+    *,
+    free: bool = True,
+) -> list[IntroductionPath]:
+    """The answer of :func:`introduction_paths`; ``free=False``: no blocker-free path exists."""
     if not starts:
         return []
-    found = _search(
-        index, t, starts, k, max_hops, index._blockers if avoid_blockers else frozenset()
-    )
+    found: list[tuple[float, tuple[int, ...]]] = []
+    if free:
+        found = _search(
+            index, t, starts, k, max_hops, index._blockers if avoid_blockers else frozenset()
+        )
     if not found and avoid_blockers:
         found = _search(index, t, starts, k, max_hops, frozenset())
     ids = index._ids
@@ -570,6 +634,209 @@ def introduction_paths(
         for _, nodes in found
     )
     return [_path(index, nodes, index._blockers) for *_, nodes in ranked[:k]]
+
+
+# -- many targets at once ---------------------------------------------------------
+
+
+class PathsSummary(BaseModel):
+    """What :func:`introduction_paths_to` did not search in full, summarised.
+
+    Examples:
+        >>> PathsSummary(targets=4210, shown=25, reachable=3, warmth={}).message()
+        'paths shown for the 25 most influential of 4,210 uncovered decision-makers'
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    targets: int = Field(description="How many targets were asked about.")
+    shown: int = Field(description="How many were searched in full (the first, by priority).")
+    reachable: int = Field(description="How many of the others have a path within the hop limit.")
+    warmth: dict[str, float | None] = Field(
+        description=(
+            "Each target not searched in full: the warmth of its best path (what "
+            "introduction_paths would list first), or None when it has none."
+        )
+    )
+
+    def message(self, what: str = "uncovered decision-makers") -> str:
+        """One line for the reports: how many targets got their paths."""
+        return f"paths shown for the {self.shown:,} most influential of {self.targets:,} {what}"
+
+
+class ManyPaths(NamedTuple):
+    """The answer of :func:`introduction_paths_to`."""
+
+    paths: dict[str, list[IntroductionPath]]
+    """The paths of each target searched in full, in the order given."""
+    summary: PathsSummary | None
+    """The others, or None when every target was searched in full."""
+
+
+def introduction_paths_to(
+    deal: Deal | PathIndex,
+    targets: Sequence[str],
+    *,
+    k: int = 3,
+    max_hops: int = 4,
+    avoid_blockers: bool = True,
+    limit: int | None = None,
+) -> ManyPaths:
+    """Return the introduction paths from our team to many targets, in one pass.
+
+    Each target's paths are exactly what :func:`introduction_paths` returns for it
+    (same options, every seller-side person a start). One pass over every tie
+    first finds who can be reached at all and how warmly; unreachable targets
+    cost nothing more, and only the first ``limit`` targets are searched in full:
+    the others are summarised by the warmth of their best path.
+
+    Args:
+        deal: The deal, or its :class:`PathIndex`.
+        targets: Ids of the people to reach, most important first (repeats are ignored).
+        k: How many paths at most per target.
+        max_hops: The longest path, in ties.
+        avoid_blockers: As for :func:`introduction_paths`.
+        limit: Search at most this many targets in full; default: all.
+
+    Returns:
+        ``ManyPaths(paths, summary)``: ``paths`` holds the first ``limit``
+        targets; ``summary`` the rest (None when there is no rest).
+
+    Raises:
+        UnknownPersonError: a target is not in the deal.
+        ValueError: ``k``, ``max_hops`` or ``limit`` is below 1 (``limit`` may be 0).
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({
+        ...     "deal": {"name": "Tiny"},
+        ...     "people": [{"name": "Li", "side": "seller"}, {"name": "Liu"}, {"name": "Chen"},
+        ...                {"name": "Bo"}],
+        ...     "relationships": [{"from": "li", "to": "liu", "strength": 0.8},
+        ...                       {"from": "liu", "to": "chen", "strength": 0.5}],
+        ... })
+        >>> many = introduction_paths_to(deal, ["chen", "liu", "bo"], limit=1)
+        >>> {t: [p.people for p in ps] for t, ps in many.paths.items()}
+        {'chen': [['li', 'liu', 'chen']]}
+        >>> many.summary.warmth
+        {'liu': 0.8, 'bo': None}
+    """
+    _check_options(k, max_hops)
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must not be negative, not {limit}")
+    index = deal if isinstance(deal, PathIndex) else path_index(deal)
+    order = list(dict.fromkeys(index._index_of(t) for t in targets))
+    starts = index._sellers
+    excluded = index._blockers if avoid_blockers else frozenset()
+    warm, reach = _best_warmth(index, starts, max_hops, excluded)
+    any_warm = any_reach = None
+    if avoid_blockers and excluded:
+        any_warm, any_reach = _best_warmth(index, starts, max_hops, frozenset())
+    ids = index._ids
+    shown = order if limit is None else order[:limit]
+    paths: dict[str, list[IntroductionPath]] = {}
+    for t in shown:
+        if t in starts or not (reach[t] or (any_reach is not None and any_reach[t])):
+            paths[ids[t]] = []
+        else:
+            paths[ids[t]] = _answer(
+                index, t, starts, k, max_hops, avoid_blockers, free=bool(reach[t])
+            )
+    rest = order[len(shown) :]
+    if not rest:
+        return ManyPaths(paths, None)
+    warmth: dict[str, float | None] = {}
+    for t in rest:
+        best: float | None = None
+        if t not in starts:
+            if reach[t]:
+                best = _rounded(float(warm[t]))
+            elif any_reach is not None and any_warm is not None and any_reach[t]:
+                best = _rounded(float(any_warm[t]))
+        warmth[ids[t]] = best
+    summary = PathsSummary(
+        targets=len(order),
+        shown=len(shown),
+        reachable=sum(w is not None for w in warmth.values()),
+        warmth=warmth,
+    )
+    return ManyPaths(paths, summary)
+
+
+def _edge_arrays(index: PathIndex) -> tuple[Any, Any, Any, Any]:
+    """Every usable tie both ways as numpy arrays grouped by the person reached (cached).
+
+    Returns ``(source, strength, reached, group_starts)``: the ties sorted by the
+    person they reach; ``reached`` holds each such person once, and
+    ``group_starts`` where their ties begin.
+    """
+    if index._arrays is not None:
+        return index._arrays
+    import numpy as np
+
+    n = len(index._ids)
+    ties = index._ties
+    keys = np.fromiter(ties.keys(), dtype=np.int64, count=len(ties))
+    strength = np.fromiter(
+        (max(x.strength for x in t) if isinstance(t, list) else t.strength for t in ties.values()),
+        dtype=float,
+        count=len(ties),
+    )
+    a, b = np.divmod(keys, n)
+    src = np.concatenate((a, b))
+    dst = np.concatenate((b, a))
+    weight = np.concatenate((strength, strength))
+    order = np.argsort(dst, kind="stable")
+    src, dst, weight = src[order], dst[order], weight[order]
+    if len(dst):
+        group_starts = np.flatnonzero(np.concatenate(([True], dst[1:] != dst[:-1])))
+    else:
+        group_starts = np.zeros(0, dtype=np.intp)
+    index._arrays = (src, weight, dst[group_starts], group_starts)
+    return index._arrays
+
+
+def _best_warmth(
+    index: PathIndex, starts: frozenset[int], max_hops: int, excluded: frozenset[int]
+) -> tuple[Any, Any]:
+    """Every person's best path warmth from ``starts`` within ``max_hops``, and who is reached.
+
+    Hop by hop, the warmest walk to each person with no start and no ``excluded``
+    person in between. Removing a loop from a walk never makes it colder (every
+    strength is at most 1; rounding is monotone), nor longer, so the warmest walk
+    is as warm as the warmest simple path, and its warmth is the same float: the
+    strengths multiplied in path order, as :func:`introduction_paths` does.
+    """
+    import numpy as np
+
+    src, weight, reached, group_starts = _edge_arrays(index)
+    n = len(index._ids)
+    first = np.fromiter(starts, dtype=np.intp, count=len(starts))
+    relay = np.ones(n, dtype=bool)
+    relay[first] = False
+    if excluded:
+        relay[np.fromiter(excluded, dtype=np.intp, count=len(excluded))] = False
+    best = np.zeros(n)
+    hit = np.zeros(n, dtype=bool)
+    if not len(src) or not len(first):
+        return best, hit
+    out = np.zeros(n)
+    out[first] = 1.0
+    out_hit = np.zeros(n, dtype=bool)
+    out_hit[first] = True
+    for _ in range(max_hops):
+        layer = np.zeros(n)
+        layer[reached] = np.maximum.reduceat(out[src] * weight, group_starts)
+        np.maximum(best, layer, out=best)
+        layer_hit = np.zeros(n, dtype=bool)
+        layer_hit[reached] = np.logical_or.reduceat(out_hit[src], group_starts)
+        hit |= layer_hit
+        out = np.where(relay, best, 0.0)
+        out[first] = 1.0
+        out_hit = hit & relay
+        out_hit[first] = True
+    hit[first] = False
+    return best, hit
 
 
 def paths_message(

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from html import escape
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from influence.analysis.paths import IntroductionPath
+from influence.analysis.paths import IntroductionPath, PathsSummary
 from influence.model import Deal, Policy
 
 Severity = Literal["high", "medium", "low", "info"]
@@ -22,6 +22,9 @@ CoverageStatus = Literal["covered", "stale", "uncovered"]
 RoleStatus = Literal["covered", "uncovered", "missing"]
 
 SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2, "info": 3}
+#: ``analyze`` searches introduction paths in full for at most this many uncovered
+#: decision-makers, the most influential; the others are summarised (``paths_summary``).
+MAX_PATH_TARGETS = 25
 
 
 class _Result(BaseModel):
@@ -173,6 +176,21 @@ class DealReport(_Result):
     actions: list[Action]
     people: list[PersonRow] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list, description="What-if assumptions applied.")
+    paths_summary: PathsSummary | None = Field(
+        default=None,
+        description=(
+            "Set when paths were searched for only the most influential uncovered "
+            "decision-makers: how many, and the others' best warmth. Left out of the "
+            "JSON when every one got its paths."
+        ),
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_summary(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.paths_summary is None:
+            data.pop("paths_summary", None)
+        return data
 
     def _repr_html_(self) -> str:
         """A compact summary table, for Jupyter; every value escaped.
@@ -250,13 +268,21 @@ def assess(deal: Deal, policy: Policy | None = None) -> Assessment:
     return Assessment(policy, cov, sup, dms, scores, hidden, signals)
 
 
-def analyze(deal: Deal, policy: Policy | None = None) -> DealReport:
+def analyze(
+    deal: Deal,
+    policy: Policy | None = None,
+    *,
+    max_path_targets: int | None = MAX_PATH_TARGETS,
+) -> DealReport:
     """Analyse a deal: coverage, network influence, paths, risk signals and next actions.
 
     Args:
         deal: The deal.
         policy: The team policy; the deal's own ``policy:`` overrides it. Default:
             the spec's defaults.
+        max_path_targets: Introduction paths are searched in full for at most this
+            many uncovered decision-makers (the most influential, then by id); the
+            others are summarised in ``paths_summary``. None: no limit.
 
     Returns:
         The report; ``report.model_dump(mode="json")`` is the spec's JSON.
@@ -268,32 +294,62 @@ def analyze(deal: Deal, policy: Policy | None = None) -> DealReport:
         True
         >>> 0 <= report.risk.score <= 100
         True
+        >>> report.paths_summary is None
+        True
     """
     from influence.analysis.actions import next_actions
-    from influence.analysis.paths import introduction_paths
+    from influence.analysis.paths import PathsSummary, introduction_paths_to
     from influence.analysis.risk import deal_risk
 
     policy, cov, sup, dms, scores, hidden, signals = assess(deal, policy)
     targets = cov.uncovered(dms)
-    # Holders of required roles we do not reach get paths too, for the actions.
-    role_targets = sorted(
-        {pid for s in signals if s.code == "role-uncovered" for pid in s.people} - set(targets)
+    by_id = deal.people_by_id()
+    # The most influential first: those get their paths when there are too many.
+    ranked = sorted(targets, key=lambda t: (-by_id[t].influence, t))
+    shown = ranked if max_path_targets is None else ranked[:max_path_targets]
+    shown_set = set(shown)
+    # The actions use the paths to the most influential holder of each required role
+    # we do not reach: they are searched too.
+    role_targets = [
+        max(s.people, key=lambda p: (by_id[p].influence, p))
+        for s in signals
+        if s.code == "role-uncovered" and s.people
+    ]
+    many = introduction_paths_to(
+        deal,
+        [*shown, *role_targets, *ranked[len(shown) :]],
+        k=policy.paths_per_target,
+        max_hops=policy.max_hops,
+        avoid_blockers=policy.avoid_blockers,
+        limit=len(shown_set | set(role_targets)),
     )
-    paths = {
-        t: introduction_paths(
-            deal,
-            t,
-            k=policy.paths_per_target,
-            max_hops=policy.max_hops,
-            avoid_blockers=policy.avoid_blockers,
+    paths = many.paths
+    summary = None
+    if len(shown) < len(targets):
+        # A holder of a role beyond the first ones has its paths already: its best counts.
+        rest = many.summary.warmth if many.summary is not None else {}
+        warmth = {
+            t: rest[t] if t in rest else (paths[t][0].warmth if paths[t] else None)
+            for t in ranked[len(shown) :]
+        }
+        summary = PathsSummary(
+            targets=len(targets),
+            shown=len(shown),
+            reachable=sum(w is not None for w in warmth.values()),
+            warmth=warmth,
         )
-        for t in [*targets, *role_targets]
-    }
-    actions = next_actions(deal, signals, paths, coverage=dict(cov.people))
+    actions = next_actions(
+        deal,
+        signals,
+        paths,
+        coverage=dict(cov.people),
+        summarised=summary.warmth if summary is not None else None,
+    )
     net = {s.id: s.score for s in scores}
     dm_set = set(dms)
+    # Built from values already checked (one row per person): no validation needed.
     rows = [
-        PersonRow(
+        PersonRow.model_construct(
             id=p.id,
             name=p.name,
             title=p.title,
@@ -327,7 +383,8 @@ def analyze(deal: Deal, policy: Policy | None = None) -> DealReport:
         network_influence=scores,
         hidden_influencers=hidden,
         signals=signals,
-        paths={t: paths[t] for t in targets},
+        paths={t: paths[t] for t in targets if t in shown_set},
         actions=actions,
         people=rows,
+        paths_summary=summary,
     )

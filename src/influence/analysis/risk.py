@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from datetime import date
+from operator import attrgetter
 
 from influence.analysis.coverage import is_decision_maker
 from influence.analysis.report import (
@@ -101,6 +102,7 @@ def risk_signals(
     by_id = deal.people_by_id()
     as_of = deal.as_of()
     dms = sorted(p.id for p in deal.people if is_decision_maker(p, policy))
+    dm_set = set(dms)
     out: list[Signal] = []
 
     def add(code: str, ids: list[str], message: str, role: str | None = None) -> None:
@@ -179,8 +181,10 @@ def risk_signals(
             f"Blocker {who(by_id[blocker])} reaches decision-maker {who(by_id[dm])} ({route}).",
         )
     for p in deal.customers():
-        if p.stance is Stance.UNKNOWN and (p.id in dms or p.influence >= UNKNOWN_STANCE_INFLUENCE):
-            why = "a decision-maker" if p.id in dms else f"influential ({p.influence:g})"
+        if p.stance is Stance.UNKNOWN and (
+            p.id in dm_set or p.influence >= UNKNOWN_STANCE_INFLUENCE
+        ):
+            why = "a decision-maker" if p.id in dm_set else f"influential ({p.influence:g})"
             add(
                 "unknown-stance",
                 [p.id],
@@ -188,12 +192,12 @@ def risk_signals(
             )
     contacts: dict[str, date] | None = None
     for p in deal.customers():
-        if people.get(p.id) == "stale" and (p.id in dms or Role.CHAMPION in p.roles):
+        if people.get(p.id) == "stale" and (p.id in dm_set or Role.CHAMPION in p.roles):
             if contacts is None:
                 contacts = _last_seller_contacts(deal)
             last = contacts.get(p.id)
             days = (as_of - last).days if last is not None else 0
-            what = "decision-maker" if p.id in dms else "champion"
+            what = "decision-maker" if p.id in dm_set else "champion"
             add(
                 "stale-relationship",
                 [p.id],
@@ -215,11 +219,12 @@ def risk_signals(
             f"Support is {support:+.2f}: weighted by influence, blockers outweigh allies.",
         )
     seen: set[tuple[str, str]] = set()
+    conflicts = Kind.CONFLICTS_WITH
     for rel in deal.relationships:
-        if rel.kind is not Kind.CONFLICTS_WITH:
+        if rel.kind is not conflicts:
             continue
         for a, b in ((rel.from_, rel.to), (rel.to, rel.from_)):
-            if by_id[a].stance is Stance.ALLY and b in dms and (a, b) not in seen:
+            if by_id[a].stance is Stance.ALLY and b in dm_set and (a, b) not in seen:
                 seen.add((a, b))
                 add(
                     "ally-conflicts-with-decision-maker",
@@ -235,9 +240,9 @@ def risk_signals(
             f"{who(p)} ranks #{ranks[pid]} by network influence but is rated only "
             f"{p.influence:g}: their word may count more than it seems.",
         )
-    tied: set[str] = set()
-    for rel in deal.relationships:
-        tied.update((rel.from_, rel.to))
+    rels = deal.relationships
+    tied = set(map(attrgetter("from_"), rels))
+    tied.update(map(attrgetter("to"), rels))
     for p in deal.people:
         if p.reports_to:
             tied.update((p.id, p.reports_to))
@@ -327,10 +332,12 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     """
     by_id = deal.people_by_id()
     nxt: dict[str, set[str]] = {p.id: set() for p in deal.people}
+    influences, reports = Kind.INFLUENCES, Kind.REPORTS_TO
     for rel in deal.relationships:
-        if rel.kind is Kind.INFLUENCES:
+        kind = rel.kind
+        if kind is influences:
             nxt[rel.from_].add(rel.to)
-        elif rel.kind is Kind.REPORTS_TO:
+        elif kind is reports:
             nxt[rel.from_].add(rel.to)
             nxt[rel.to].add(rel.from_)
     for p in deal.people:
@@ -342,8 +349,17 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     blockers = sorted(
         p.id for p in deal.people if p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER
     )
+    ordered: dict[str, list[str]] = {}
+
+    def neighbours(n: str) -> list[str]:
+        # Sorted once per person, however many blockers' sway passes them.
+        found = ordered.get(n)
+        if found is None:
+            found = ordered[n] = sorted(nxt[n])
+        return found
+
     for b in blockers:
-        chains = _bfs(b, lambda n: sorted(nxt[n]), max_depth=_SWAY_DEPTH)
+        chains = _bfs(b, neighbours, max_depth=_SWAY_DEPTH)
         for dm in sorted(dm_set & chains.keys()):
             if dm != b and by_id[dm].stance is not Stance.BLOCKER:
                 out.append((b, dm, chains[dm]))
@@ -374,10 +390,15 @@ def _last_seller_contacts(deal: Deal) -> dict[str, date]:
     """The latest ``last_contact`` of a knows/influences tie with our team, by person."""
     sellers = {p.id for p in deal.sellers()}
     latest: dict[str, date] = {}
+    knows, influences = Kind.KNOWS, Kind.INFLUENCES
     for r in deal.relationships:
-        if r.last_contact is None or r.kind not in (Kind.KNOWS, Kind.INFLUENCES):
+        last = r.last_contact
+        if last is None or (r.kind is not knows and r.kind is not influences):
             continue
-        for a, b in ((r.from_, r.to), (r.to, r.from_)):
-            if a in sellers and (b not in latest or latest[b] < r.last_contact):
-                latest[b] = r.last_contact
+        a, b = r.from_, r.to
+        if a not in sellers and b not in sellers:
+            continue  # most ties: between two customers
+        for us, them in ((a, b), (b, a)):
+            if us in sellers and (them not in latest or latest[them] < last):
+                latest[them] = last
     return latest

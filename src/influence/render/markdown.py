@@ -83,7 +83,9 @@ def to_markdown(report: DealReport) -> str:
     out.append("")
 
     out += ["## Introduction paths", ""]
-    if not r.paths:
+    if r.paths_summary is not None:
+        out += [f"{_md(r.paths_summary.message().capitalize())}.", ""]
+    if not r.paths and r.paths_summary is None:
         out.append("Every decision-maker is covered.")
     for target, paths in r.paths.items():
         out.append(f"**To {_md(label(people.get(target), target))}**")

@@ -123,7 +123,9 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
 
     console.print()
     console.print(Text("Introduction paths to decision-makers not covered", style="bold underline"))
-    if not r.paths:
+    if r.paths_summary is not None:
+        console.print(f"  {r.paths_summary.message()}")
+    if not r.paths and r.paths_summary is None:
         console.print("  none needed: every decision-maker is covered")
     for target, paths in r.paths.items():
         console.print(Text(f"  to {label(people.get(target), target)}", style="bold"))
