@@ -77,6 +77,13 @@ def run(cmd: list[str], src: Path, timeout: float) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
 
 
+def _size_limit(exe: str, src: Path) -> list[str]:
+    """``["--max-file-size", "4GB"]`` when that version of the CLI has the option."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    shown = subprocess.run([exe, "--help"], env=env, capture_output=True, text=True, check=False)
+    return ["--max-file-size", "4GB"] if "--max-file-size" in shown.stdout else []
+
+
 def median_run(runs: list[Run]) -> Run:
     """Medians of wall, CPU and RSS; the exit code of the worst run."""
     codes = [r.code for r in runs]
@@ -113,6 +120,8 @@ def main() -> None:
         sources["compare"] = args.compare.resolve()
     named = ", ".join(f"{k}={v}" for k, v in sources.items())
     print(f"deals in {folder} (JSON); sources: {named}")
+    # Versions with a file size limit (default 50 MB) get it raised for these files.
+    size_limit = {label: _size_limit(exe, src) for label, src in sources.items()}
     try:
         for n in args.sizes:
             ties = TIES_PER_PERSON.get(n, 10.0)
@@ -129,14 +138,15 @@ def main() -> None:
             )
             repeat = args.repeat_big if n >= 1_000_000 else args.repeat
             commands = {
-                "validate": [exe, "validate", str(path)],
-                "analyze --json": [exe, "analyze", str(path), "--json"],
+                "validate": ["validate", str(path)],
+                "analyze --json": ["analyze", str(path), "--json"],
             }
             results: dict[tuple[str, str], list[Run]] = {}
             for _ in range(repeat):
                 for name, cmd in commands.items():
                     for label, src in sources.items():
-                        results.setdefault((name, label), []).append(run(cmd, src, args.timeout))
+                        full = [exe, *size_limit[label], *cmd]
+                        results.setdefault((name, label), []).append(run(full, src, args.timeout))
             medians = {key: median_run(runs) for key, runs in results.items()}
             for (name, label), r in medians.items():
                 print(show(f"{name} [{label}]", r))

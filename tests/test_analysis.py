@@ -312,3 +312,27 @@ def test_no_summary_when_every_decision_maker_gets_paths() -> None:
     assert len(unlimited.paths) == 31
     limited = analyze(_many_decision_makers(30), max_path_targets=25)
     assert all(unlimited.paths[t] == p for t, p in limited.paths.items())
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(deals(min_people=2, max_people=15))
+def test_numpy_flows_are_the_one_by_one_flows(deal: Deal) -> None:
+    """Big deals add PageRank's flows with numpy: the same pairs, order and floats."""
+    import numpy as np
+
+    from influence.analysis import network
+
+    ids = sorted(p.id for p in deal.people if p.side.value == "customer")
+    pos = {pid: i for i, pid in enumerate(ids)}
+    saved = network._NUMPY_FLOWS_FROM
+    try:
+        network._NUMPY_FLOWS_FROM = 0
+        fast = network._flows(deal, pos)
+        network._NUMPY_FLOWS_FROM = 10**9
+        slow = network._flows(deal, pos)
+    finally:
+        network._NUMPY_FLOWS_FROM = saved
+    for a, b in zip(fast, slow, strict=True):
+        assert a.tolist() == b.tolist()
+        assert a.dtype.kind == b.dtype.kind
+    assert np.array_equal(fast[2], slow[2])

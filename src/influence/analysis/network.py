@@ -16,7 +16,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from influence.analysis.report import InfluenceScore
-from influence.model import DEFAULT_STRENGTH, Deal, Kind, Side
+from influence.model import DEFAULT_STRENGTH, Deal, Kind, Relationship, Side
 
 __all__ = ["hidden_influencers", "network_influence"]
 
@@ -87,6 +87,8 @@ def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
         for p in deal.people
         if p.reports_to and p.id in pos and (p.id, p.reports_to) not in declared
     ]
+    if len(rels) < _NUMPY_FLOWS_FROM:
+        return _flows_one_by_one(rels, shorthand, pos)
     code = {knows: 0, influences: 1, reports: 2, Kind.CONFLICTS_WITH: 3}
     count = len(rels) + len(shorthand)
 
@@ -134,6 +136,39 @@ def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
     order = np.argsort(first, kind="stable")
     pairs = pairs[order]
     return pairs // n, pairs % n, sums[order]
+
+
+#: From this many ties, :func:`_flows` adds them up with numpy; below, one by one
+#: (numpy's fixed cost per call would outweigh a small deal's loop).
+_NUMPY_FLOWS_FROM = 2_000
+
+
+def _flows_one_by_one(
+    rels: list[Relationship], shorthand: list[tuple[str, str]], pos: dict[str, int]
+) -> tuple[Any, Any, Any]:
+    """:func:`_flows` for a small deal: the ties added to a dict one at a time, in order."""
+    import numpy as np
+
+    knows, influences, reports = Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO
+    weights: dict[tuple[int, int], float] = {}
+    get = weights.get
+    ties = [(r.from_, r.to, r.kind, r.strength) for r in rels]
+    ties += [(a, b, reports, DEFAULT_STRENGTH[reports]) for a, b in shorthand]
+    for a, b, kind, strength in ties:
+        i, j = pos.get(a), pos.get(b)
+        if i is None or j is None or strength <= 0:
+            continue
+        if kind is knows:
+            weights[i, j] = get((i, j), 0.0) + strength
+            weights[j, i] = get((j, i), 0.0) + strength
+        elif kind is influences:
+            weights[j, i] = get((j, i), 0.0) + strength
+        elif kind is reports:
+            weights[i, j] = get((i, j), 0.0) + strength
+    count = len(weights)
+    rows = np.fromiter(map(itemgetter(0), weights), dtype=np.int64, count=count)
+    cols = np.fromiter(map(itemgetter(1), weights), dtype=np.int64, count=count)
+    return rows, cols, np.fromiter(weights.values(), dtype=float, count=count)
 
 
 def _pagerank(

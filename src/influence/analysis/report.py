@@ -297,6 +297,15 @@ def analyze(
         >>> report.paths_summary is None
         True
     """
+    from influence._gc import gc_paused
+
+    # A big deal is millions of live objects: the collector would walk them again
+    # and again while the analysis allocates, and free nothing.
+    with gc_paused():
+        return _analyze(deal, policy, max_path_targets)
+
+
+def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) -> DealReport:
     from influence.analysis.actions import next_actions
     from influence.analysis.paths import PathsSummary, introduction_paths_to
     from influence.analysis.risk import deal_risk
