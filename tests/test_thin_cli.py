@@ -19,6 +19,7 @@ from influence import (
     paths_text,
     read_deal,
     signals_at_or_above,
+    starter_deal,
     what_if,
     whatif_text,
 )
@@ -108,7 +109,19 @@ def test_fail_on_exits_1_exactly_when_fails_on(cli: Any, example: Path, severity
         assert f"{len(worst)} signal" in result.stderr
 
 
+def test_new_writes_the_starter_deal(cli: Any, tmp_path: Path) -> None:
+    from datetime import date
+
+    path = tmp_path / "acme.yml"
+    assert cli("new", path, "--name", "ACME: ERP").exit_code == 0
+    assert path.read_text(encoding="utf-8") == starter_deal(path, "ACME: ERP")
+    text = starter_deal("x.yaml", today=date(2026, 1, 31))
+    assert "influence validate x.yaml" in text and "2026-01-31" in text
+    assert read_deal(path).deal.name == "ACME: ERP"
+
+
 def test_the_library_faces_are_exported() -> None:
-    for name in ("whatif_text", "paths_text", "signals_at_or_above", "fails_on", "format_of"):
+    names = ("whatif_text", "paths_text", "signals_at_or_above", "fails_on", "format_of")
+    for name in (*names, "starter_deal", "deal_from_data"):
         assert name in influence.__all__
         assert getattr(influence, name).__doc__

@@ -128,6 +128,7 @@ _EXPORTS: dict[str, str] = {
     "signals_at_or_above": "influence.analysis.severity",
     "fails_on": "influence.analysis.severity",
     "format_of": "influence.io",
+    "starter_deal": "influence.io",
     "to_review_terminal": "influence.render.review",
     "to_review_markdown": "influence.render.review",
     "to_review_csv": "influence.render.review",
@@ -228,6 +229,7 @@ __all__ = [
     "set_tie",
     "signals_at_or_above",
     "slugify",
+    "starter_deal",
     "support",
     "to_csv",
     "to_dot",
@@ -372,6 +374,7 @@ if TYPE_CHECKING:
         parse_policy,
         read_deal,
         read_policy,
+        starter_deal,
         write_deal,
     )
     from influence.model import (

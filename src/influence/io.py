@@ -34,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Literal
@@ -86,6 +87,7 @@ __all__ = [
     "read_policy",
     "read_text",
     "set_max_file_size",
+    "starter_deal",
     "to_data",
     "write_bytes",
     "write_deal",
@@ -953,6 +955,35 @@ def find_deal_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
             if key not in seen:
                 seen.add(key)
                 yield key
+
+
+def starter_deal(
+    filename: str | os.PathLike[str], name: str = "New deal", *, today: date | None = None
+) -> str:
+    """Return the commented starter deal that ``influence new`` writes: it validates.
+
+    Args:
+        filename: The file it will be written to (named in its comments).
+        name: The deal's name.
+        today: The day of the sample dates (default: today).
+
+    Returns:
+        YAML text, to fill in by hand.
+
+    Examples:
+        >>> from datetime import date
+        >>> text = starter_deal("acme.yaml", 'ACME "ERP"', today=date(2026, 11, 20))
+        >>> parse_deal(text).deal.name, parse_deal(text).as_of()
+        ('ACME "ERP"', datetime.date(2026, 11, 20))
+    """
+    from importlib.resources import files
+
+    template = files("influence").joinpath("templates/starter.yaml").read_text("utf-8")
+    return (
+        template.replace("{filename}", os.fspath(filename))
+        .replace("{name}", json.dumps(name, ensure_ascii=False))
+        .replace("{today}", (today or date.today()).isoformat())
+    )
 
 
 def deal_schema() -> dict[str, Any]:

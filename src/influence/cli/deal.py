@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -95,20 +94,13 @@ def new(
     \b
       influence new acme.yaml --name "ACME ERP" && influence validate acme.yaml
     """
-    from importlib.resources import files
-
-    from influence.io import write_text
+    from influence.io import starter_deal, write_text
 
     if file.suffix.lower() not in (".yaml", ".yml"):
         _fail(f"error: {file}: the starter deal is YAML; name it *.yaml", EXIT_USAGE)
     if file.exists() and not force:
         _fail(f"error: {file} exists; pass --force to overwrite it", EXIT_USAGE)
-    template = files("influence").joinpath("templates/starter.yaml").read_text("utf-8")
-    text = (
-        template.replace("{filename}", str(file))
-        .replace("{name}", json.dumps(name, ensure_ascii=False))
-        .replace("{today}", date.today().isoformat())
-    )
+    text = starter_deal(file, name)
     with _writing(file):
         write_text(file, text)
     _err(f"wrote {file}; next: influence validate {file}")
