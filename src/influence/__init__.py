@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "Kind": "influence.model",
     "Style": "influence.model",
     "slugify": "influence.model",
+    "deal_from_data": "influence.model",
     "CheckResult": "influence.io",
     "check_deal": "influence.io",
     "read_deal": "influence.io",
@@ -122,6 +123,12 @@ _EXPORTS: dict[str, str] = {
     "Trend": "influence.analysis.portfolio",
     "DaskUnavailableError": "influence.analysis.portfolio",
     "WorkerError": "influence.analysis.portfolio",
+    "whatif_text": "influence.render.terminal",
+    "paths_text": "influence.render.terminal",
+    "signals_at_or_above": "influence.analysis.severity",
+    "fails_on": "influence.analysis.severity",
+    "format_of": "influence.io",
+    "starter_deal": "influence.io",
     "to_review_terminal": "influence.render.review",
     "to_review_markdown": "influence.render.review",
     "to_review_csv": "influence.render.review",
@@ -184,6 +191,7 @@ __all__ = [
     "compare",
     "coverage",
     "coverage_score",
+    "deal_from_data",
     "deal_lock",
     "deal_map",
     "deal_risk",
@@ -191,7 +199,9 @@ __all__ = [
     "decision_makers",
     "diff_deals",
     "dump_deal",
+    "fails_on",
     "find_deal_files",
+    "format_of",
     "hidden_influencers",
     "import_deal",
     "introduction_paths",
@@ -204,6 +214,7 @@ __all__ = [
     "parse_deal",
     "parse_policy",
     "paths_message",
+    "paths_text",
     "person_coverage",
     "read_deal",
     "read_editable",
@@ -216,7 +227,9 @@ __all__ = [
     "role_coverage",
     "set_person",
     "set_tie",
+    "signals_at_or_above",
     "slugify",
+    "starter_deal",
     "support",
     "to_csv",
     "to_dot",
@@ -235,6 +248,7 @@ __all__ = [
     "to_terminal",
     "to_xlsx",
     "what_if",
+    "whatif_text",
     "write_deal",
     "write_editable",
     "write_review_html",
@@ -294,6 +308,10 @@ if TYPE_CHECKING:
         deal_risk,
         risk_signals,
     )
+    from influence.analysis.severity import (
+        fails_on,
+        signals_at_or_above,
+    )
     from influence.analysis.whatif import (
         Assumption,
         AssumptionError,
@@ -350,11 +368,13 @@ if TYPE_CHECKING:
         deal_schema,
         dump_deal,
         find_deal_files,
+        format_of,
         lock_path,
         parse_deal,
         parse_policy,
         read_deal,
         read_policy,
+        starter_deal,
         write_deal,
     )
     from influence.model import (
@@ -368,6 +388,7 @@ if TYPE_CHECKING:
         Side,
         Stance,
         Style,
+        deal_from_data,
         slugify,
     )
     from influence.render.html import (
@@ -386,7 +407,9 @@ if TYPE_CHECKING:
         write_review_html,
     )
     from influence.render.terminal import (
+        paths_text,
         to_terminal,
+        whatif_text,
     )
 
 

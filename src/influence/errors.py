@@ -65,6 +65,24 @@ class Problem:
             return f"{where}: {prefix}{self.field}: {self.message}"
         return f"{where}: {prefix}{self.message}"
 
+    def to_data(self) -> dict[str, object]:
+        """Return the problem as plain data (one of ``influence validate --json``'s problems).
+
+        Examples:
+            >>> Problem("deal.yaml", 12, 13, "people[3].stance", "bad").to_data()
+            ... # doctest: +NORMALIZE_WHITESPACE
+            {'file': 'deal.yaml', 'line': 12, 'column': 13, 'field': 'people[3].stance',
+             'message': 'bad', 'severity': 'error'}
+        """
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "severity": self.severity,
+        }
+
 
 class InfluenceError(Exception):
     """The root of every error this library raises on purpose.

@@ -34,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Literal
@@ -54,11 +55,13 @@ from influence.errors import (
 from influence.model import (
     Deal,
     DealInfo,
+    IntegrityProblems,
     Person,
     Policy,
     Relationship,
     Role,
     Side,
+    deal_from_data,
     integrity_problems,
     slugify,
 )
@@ -73,6 +76,7 @@ __all__ = [
     "deal_lock",
     "deal_schema",
     "find_deal_files",
+    "format_of",
     "lock_path",
     "max_file_size",
     "parse_deal",
@@ -83,6 +87,7 @@ __all__ = [
     "read_policy",
     "read_text",
     "set_max_file_size",
+    "starter_deal",
     "to_data",
     "write_bytes",
     "write_deal",
@@ -133,6 +138,49 @@ class CheckResult:
         """True when the file is a valid deal."""
         return self.deal is not None and not self.errors
 
+    def passed(self, *, strict: bool = False) -> bool:
+        """Whether the file passes ``influence validate`` (``strict``: warnings fail it too).
+
+        Examples:
+            >>> result = check_deal("examples/saas-small.yaml")
+            >>> result.passed(), result.passed(strict=True) == (not result.warnings)
+            (True, True)
+        """
+        return self.ok and not (strict and self.warnings)
+
+    def summary(self, *, strict: bool = False) -> str:
+        """The line ``influence validate`` prints for this file (``ok`` or ``FAIL``, counts).
+
+        Examples:
+            >>> print(check_deal("examples/saas-small.yaml").summary())
+            ok   examples/saas-small.yaml: 8 people, 12 relationships
+            >>> print(check_deal("no/such.yaml").summary())
+            FAIL no/such.yaml: 1 error
+        """
+        if self.deal is None or not self.ok:
+            return f"FAIL {self.path}: {_count(len(self.errors), 'error')}"
+        d = self.deal
+        note = _count(len(self.warnings), "warning") if self.warnings else ""
+        return (
+            f"{'ok  ' if self.passed(strict=strict) else 'FAIL'} {self.path}: "
+            f"{_count(len(d.people), 'person', 'people')}, "
+            f"{_count(len(d.relationships), 'relationship')}" + (f", {note}" if note else "")
+        )
+
+    def to_data(self) -> dict[str, object]:
+        """Return the result as plain data: one entry of ``influence validate --json``.
+
+        Examples:
+            >>> data = check_deal("no/such.yaml").to_data()
+            >>> data["file"], data["ok"], data["problems"][0]["line"]
+            ('no/such.yaml', False, 0)
+        """
+        return {"file": self.path, "ok": self.ok, "problems": [p.to_data() for p in self.problems]}
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
 
 # -- public API -------------------------------------------------------------------
 
@@ -181,7 +229,7 @@ def check_deal(path: str | os.PathLike[str]) -> CheckResult:
     """
     name = str(path)
     try:
-        fmt = _format_of(name)
+        fmt = format_of(name)
         text = read_text(path)
     except DealFileError as err:
         return CheckResult(name, None, err.problems)
@@ -233,7 +281,7 @@ def write_deal(deal: Deal, path: str | os.PathLike[str]) -> None:
         >>> read_deal(out) == deal
         True
     """
-    fmt = _format_of(str(path))
+    fmt = format_of(str(path))
     write_text(path, dump_deal(deal, fmt))
 
 
@@ -293,7 +341,7 @@ def read_policy(path: str | os.PathLike[str]) -> Policy:
         3
     """
     name = str(path)
-    return parse_policy(read_text(path), _format_of(name), source=name)
+    return parse_policy(read_text(path), format_of(name), source=name)
 
 
 def parse_policy(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> Policy:
@@ -909,6 +957,35 @@ def find_deal_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
                 yield key
 
 
+def starter_deal(
+    filename: str | os.PathLike[str], name: str = "New deal", *, today: date | None = None
+) -> str:
+    """Return the commented starter deal that ``influence new`` writes: it validates.
+
+    Args:
+        filename: The file it will be written to (named in its comments).
+        name: The deal's name.
+        today: The day of the sample dates (default: today).
+
+    Returns:
+        YAML text, to fill in by hand.
+
+    Examples:
+        >>> from datetime import date
+        >>> text = starter_deal("acme.yaml", 'ACME "ERP"', today=date(2026, 11, 20))
+        >>> parse_deal(text).deal.name, parse_deal(text).as_of()
+        ('ACME "ERP"', datetime.date(2026, 11, 20))
+    """
+    from importlib.resources import files
+
+    template = files("influence").joinpath("templates/starter.yaml").read_text("utf-8")
+    return (
+        template.replace("{filename}", os.fspath(filename))
+        .replace("{name}", json.dumps(name, ensure_ascii=False))
+        .replace("{today}", (today or date.today()).isoformat())
+    )
+
+
 def deal_schema() -> dict[str, Any]:
     """Return a JSON Schema (draft-07 style) of the deal file, for editors.
 
@@ -955,12 +1032,41 @@ def _file_error(name: str, message: str) -> DealFileError:
     return DealFileError(name, [Problem(name, 0, 0, "", message)])
 
 
-def _format_of(name: str) -> Format:
+def format_of(path: str | os.PathLike[str], text: str | None = None) -> Format:
+    """Return the format of a deal or policy file: ``"json"`` or ``"yaml"``.
+
+    The extension decides (``.json``; ``.yaml`` or ``.yml``). A name without one of
+    them (a pipe such as ``<(git show HEAD:deal.yaml)``, a file named ``HEAD-deal``)
+    is JSON when ``text`` starts with ``{`` and YAML otherwise; without ``text`` it
+    is an error. Every reader and writer of deal files decides the format here.
+
+    Args:
+        path: The file's name.
+        text: The file's text, when it has been read and may be sniffed.
+
+    Returns:
+        ``"json"`` or ``"yaml"``.
+
+    Raises:
+        DealFileError: the extension is unknown and there is no text to sniff.
+
+    Examples:
+        >>> format_of("deal.JSON"), format_of("deal.yml"), format_of("/dev/fd/63", ' {"a": 1}')
+        ('json', 'yaml', 'json')
+        >>> try:
+        ...     format_of("deal.txt")
+        ... except DealFileError as err:
+        ...     print(err)
+        deal.txt: unknown file type '.txt'; a deal file ends in .yaml, .yml or .json
+    """
+    name = os.fspath(path)
     suffix = Path(name).suffix.lower()
     if suffix == ".json":
         return "json"
     if suffix in (".yaml", ".yml"):
         return "yaml"
+    if text is not None:
+        return "json" if text.lstrip().startswith("{") else "yaml"
     raise _file_error(
         name,
         f"unknown file type {suffix or '(none)'!r}; a deal file ends in .yaml, .yml or .json",
@@ -1170,35 +1276,17 @@ def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> 
             ],
         )
     try:
-        deal = Deal.model_validate(data, context={"skip_integrity": True})
+        deal = deal_from_data(data, default_id=default_id)
     except ValidationError as err:
+        errors = err.errors(include_url=False)
         located = _Locator(text, fmt)
-        found = [
-            _problem(source, located, tuple(e["loc"]), e, Deal)
-            for e in err.errors(include_url=False)
-        ]
-        found += [_located(source, located, loc, msg) for loc, msg in _raw_integrity(data)]
+        integrity = _integrity_problems(errors)
+        if integrity is not None:
+            found = [_located(source, located, loc, msg) for loc, msg in integrity]
+        else:
+            found = [_problem(source, located, tuple(e["loc"]), e, Deal) for e in errors]
+            found += [_located(source, located, loc, msg) for loc, msg in _raw_integrity(data)]
         return CheckResult(source, None, sorted(set(found)))
-    located_problems = integrity_problems(
-        [p.id for p in deal.people],
-        [p.reports_to for p in deal.people],
-        [(r.from_, r.to, r.kind) for r in deal.relationships],
-        deal.deal.owner,
-    )
-    if located_problems:
-        located = _Locator(text, fmt)
-        found = [_located(source, located, loc, msg) for loc, msg in located_problems]
-        return CheckResult(source, None, sorted(set(found)))
-    deal = Deal.model_construct(
-        **{name: getattr(deal, name) for name in Deal.model_fields},
-        _fields_set=deal.model_fields_set,
-    )
-    from influence.model import merge_repeated_ties
-
-    object.__setattr__(deal, "relationships", merge_repeated_ties(deal.relationships))
-    raw_info = data.get("deal")
-    if default_id and not (isinstance(raw_info, dict) and raw_info.get("id")):
-        deal.deal.__dict__["id"] = default_id
     warnings = _warnings(deal)
     if warnings:
         located = _Locator(text, fmt)
@@ -1208,6 +1296,15 @@ def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> 
             sorted(_located(source, located, loc, msg, "warning") for loc, msg in warnings),
         )
     return CheckResult(source, deal, [])
+
+
+def _integrity_problems(errors: list[Any]) -> list[tuple[str, str]] | None:
+    """The cross-reference problems of a deal whose fields are valid, if that is the error."""
+    for e in errors:
+        cause = (e.get("ctx") or {}).get("error")
+        if isinstance(cause, IntegrityProblems):
+            return cause.problems
+    return None
 
 
 def _warnings(deal: Deal) -> list[tuple[str, str]]:

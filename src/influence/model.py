@@ -35,7 +35,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -48,6 +47,7 @@ __all__ = [
     "STRENGTH_WORDS",
     "Deal",
     "DealInfo",
+    "IntegrityProblems",
     "Kind",
     "Person",
     "Policy",
@@ -56,6 +56,7 @@ __all__ = [
     "Side",
     "Stance",
     "Style",
+    "deal_from_data",
     "integrity_problems",
     "slugify",
 ]
@@ -287,6 +288,18 @@ class DealInfo(_Strict):
         default=None, description="The day the map describes; ages are measured from it."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: Any) -> Any:
+        # No id: the slug of the name (deal_from_data passes the file name's slug first).
+        if (
+            isinstance(data, dict)
+            and data.get("id") in (None, "")
+            and isinstance(data.get("name"), str)
+        ):
+            data = {**data, "id": slugify(data["name"])}
+        return data
+
 
 class Policy(_Strict):
     """The thresholds the analysis uses; a team file and a deal's ``policy:`` override them.
@@ -344,11 +357,7 @@ class Deal(_Strict):
         return (team or Policy()).merged(self.policy)
 
     @model_validator(mode="after")
-    def _integrity(self, info: ValidationInfo) -> Deal:
-        if not self.deal.id:
-            self.deal.__dict__["id"] = slugify(self.deal.name)
-        if info.context and info.context.get("skip_integrity"):
-            return self
+    def _integrity(self) -> Deal:
         problems = integrity_problems(
             [p.id for p in self.people],
             [p.reports_to for p in self.people],
@@ -356,9 +365,10 @@ class Deal(_Strict):
             self.deal.owner,
         )
         if problems:
-            raise ValueError("; ".join(f"{loc}: {msg}" for loc, msg in problems))
+            raise IntegrityProblems(problems)
         merged = merge_repeated_ties(self.relationships)
         if len(merged) != len(self.relationships):
+            # Not an assignment: validate_assignment would run this validator again.
             object.__setattr__(self, "relationships", merged)
         return self
 
@@ -394,6 +404,64 @@ class Deal(_Strict):
     def as_of(self) -> date:
         """The day the map describes: ``deal.as_of``, or today."""
         return self.deal.as_of or date.today()
+
+
+def deal_from_data(data: Any, *, default_id: str | None = None) -> Deal:
+    """Build a :class:`Deal` from plain data, as a deal file holds it.
+
+    The one way from data to a deal: :func:`influence.read_deal` and every other
+    reader call it, and it is ``Deal.model_validate(data)`` with one addition:
+    ``default_id`` (the slug of the file's name) is the deal's id when the data
+    gives none; without either, the id is the slug of the deal's name. The same
+    checks run in every case: the fields, then the cross-references
+    (:func:`integrity_problems`), then repeated ties are merged.
+
+    Args:
+        data: The deal as plain data (a mapping with ``deal``, ``people``...).
+        default_id: The id when ``deal.id`` is missing or empty.
+
+    Returns:
+        The deal.
+
+    Raises:
+        pydantic.ValidationError: the data is not a valid deal. A cross-reference
+            error is one ``value_error`` whose ``ctx["error"]`` is an
+            :class:`IntegrityProblems` listing every problem with its field path.
+
+    Examples:
+        >>> deal_from_data({"deal": {"name": "ACME ERP"}}, default_id="acme-2026").id
+        'acme-2026'
+        >>> deal_from_data({"deal": {"name": "ACME ERP"}}).id
+        'acme-erp'
+        >>> from pydantic import ValidationError
+        >>> try:
+        ...     deal_from_data({"deal": {"name": "x", "owner": "bob"}})
+        ... except ValidationError as err:
+        ...     print(err.errors()[0]["ctx"]["error"].problems)
+        [('deal.owner', "no person 'bob' in this deal")]
+    """
+    if default_id and isinstance(data, dict):
+        info = data.get("deal")
+        if isinstance(info, dict) and not info.get("id"):
+            data = {**data, "deal": {**info, "id": default_id}}
+    return Deal.model_validate(data)
+
+
+class IntegrityProblems(ValueError):
+    """The cross-reference problems of a deal, raised while it is validated.
+
+    Attributes:
+        problems: ``(field path, message)`` pairs, as :func:`integrity_problems` returns.
+
+    Examples:
+        >>> print(IntegrityProblems([("deal.owner", "no person 'bob' in this deal")]))
+        deal.owner: no person 'bob' in this deal
+    """
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        """Keep the problems; the message joins them."""
+        super().__init__("; ".join(f"{loc}: {msg}" for loc, msg in problems))
+        self.problems = problems
 
 
 def merge_repeated_ties(relationships: Iterable[Relationship]) -> list[Relationship]:

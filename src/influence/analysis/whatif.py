@@ -13,7 +13,7 @@ Assumptions are short strings a rep can type on the command line:
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -194,6 +194,33 @@ class WhatIf(BaseModel):
     new_signals: list[Signal]
     resolved_signals: list[Signal]
     path_changes: list[PathChange]
+
+    def to_data(self) -> dict[str, Any]:
+        """Return what changed as plain data: the ``what_if`` key of ``analyze --assume --json``.
+
+        The report after the assumptions is :attr:`after`; this holds the score and
+        grade before, the change, the new and resolved signals and the path changes.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> deal = Deal.model_validate({"deal": {"name": "x", "as_of": "2026-11-20"},
+            ...     "people": [{"name": "Li", "side": "seller"},
+            ...                {"name": "Chen", "roles": ["decision_maker"]}]})
+            >>> data = what_if(deal, ["li~chen=strong"]).to_data()
+            >>> list(data)  # doctest: +NORMALIZE_WHITESPACE
+            ['score_before', 'grade_before', 'score_change', 'new_signals',
+             'resolved_signals', 'path_changes']
+            >>> data["score_change"] < 0
+            True
+        """
+        return {
+            "score_before": self.before.risk.score,
+            "grade_before": self.before.risk.grade,
+            "score_change": self.score_change,
+            "new_signals": [s.model_dump(mode="json") for s in self.new_signals],
+            "resolved_signals": [s.model_dump(mode="json") for s in self.resolved_signals],
+            "path_changes": [c.model_dump(mode="json") for c in self.path_changes],
+        }
 
 
 def what_if(

@@ -26,9 +26,6 @@ class FailOn(StrEnum):
     INFO = "info"
 
 
-_RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
-
-
 def _color() -> bool:
     return (
         sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
@@ -105,51 +102,33 @@ def analyze(
     if as_json:
         data = report.model_dump(mode="json")
         if whatif is not None:
-            data["what_if"] = {
-                "score_before": whatif.before.risk.score,
-                "grade_before": whatif.before.risk.grade,
-                "score_change": whatif.score_change,
-                "new_signals": [s.model_dump(mode="json") for s in whatif.new_signals],
-                "resolved_signals": [s.model_dump(mode="json") for s in whatif.resolved_signals],
-                "path_changes": [c.model_dump(mode="json") for c in whatif.path_changes],
-            }
+            data["what_if"] = whatif.to_data()
         _dump(data)
     elif markdown:
         from influence.render.markdown import to_markdown
 
         _out(to_markdown(report), nl=False)
         if whatif is not None:
-            _out(_whatif_text(whatif))
+            from influence.render.terminal import whatif_text
+
+            _out(whatif_text(whatif))
     else:
-        from influence.render.terminal import to_terminal
+        from influence.render.terminal import to_terminal, whatif_text
 
         color = _color()
         _out(to_terminal(report, width=width, color=color), nl=False, color=color)
         if whatif is not None:
-            _out("\n" + _whatif_text(whatif))
+            _out("\n" + whatif_text(whatif))
     if fail_on is not None:
-        worst = [s for s in report.signals if _RANK[s.severity] <= _RANK[fail_on.value]]
+        from influence.analysis.severity import signals_at_or_above
+
+        worst = signals_at_or_above(report.signals, fail_on.value)
         if worst:
             _err(
                 f"{file}: {len(worst)} signal{'s' * (len(worst) != 1)} at or above "
                 f"{fail_on.value} (--fail-on {fail_on.value})"
             )
             raise typer.Exit(EXIT_THRESHOLD)
-
-
-def _whatif_text(w: Any) -> str:
-    lines = [
-        "What changes if " + "; ".join(w.assumptions) + ":",
-        f"  risk {w.before.risk.grade} {w.before.risk.score} -> {w.after.risk.grade} "
-        f"{w.after.risk.score} ({w.score_change:+d})",
-    ]
-    lines += [f"  resolved: {s.code} {' '.join(s.people)}".rstrip() for s in w.resolved_signals]
-    lines += [f"  new:      {s.code} {' '.join(s.people)}".rstrip() for s in w.new_signals]
-    for c in w.path_changes:
-        before = " -> ".join(c.before.people) if c.before else "none"
-        after = " -> ".join(c.after.people) if c.after else "none"
-        lines.append(f"  best path to {c.target}: {before} => {after}")
-    return "\n".join(lines)
 
 
 @app.command()
@@ -201,12 +180,8 @@ def paths(
     if as_json:
         _dump({"target": target, "paths": [p.model_dump(mode="json") for p in found]})
     else:
-        from influence.render._text import hop_text, path_summary, path_text
+        from influence.render.terminal import paths_text
 
-        people = {p.id: p.name for p in deal.people}
-        for n, path in enumerate(found, start=1):
-            _out(f"{n}. {path_text(path, people)}  ({path_summary(path)})")
-            for hop in path.steps:
-                _out(f"     {hop_text(hop, people)}")
+        _out(paths_text(found, deal), nl=False)
     if message:
         _err(message)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -19,9 +18,6 @@ from influence.cli._app import (
     _writing,
     app,
 )
-
-if TYPE_CHECKING:
-    from influence.errors import Problem
 
 
 @app.command()
@@ -47,56 +43,17 @@ def validate(
     results = []
     for f in files:
         result = check_deal(f)
-        failed = not result.ok or (strict and bool(result.warnings))
-        bad += failed
-        results.append(result)
+        bad += not result.passed(strict=strict)
         if as_json:
+            results.append(result.to_data())
             continue
         for problem in result.problems:
             _err(str(problem))
-        if result.deal is not None and result.ok:
-            d = result.deal
-            note = _count(len(result.warnings), "warning")
-            _out(
-                f"{'FAIL' if failed else 'ok  '} {f}: {_count(len(d.people), 'person', 'people')}, "
-                f"{_count(len(d.relationships), 'relationship')}" + (f", {note}" if note else "")
-            )
-        else:
-            _out(f"FAIL {f}: {_count(len(result.errors), 'error')}")
+        _out(result.summary(strict=strict))
     if as_json:
-        _out_json(
-            json.dumps(
-                [
-                    {
-                        "file": r.path,
-                        "ok": r.ok,
-                        "problems": [_problem_json(p) for p in r.problems],
-                    }
-                    for r in results
-                ],
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        _out_json(json.dumps(results, indent=2, ensure_ascii=False))
     if bad:
         raise typer.Exit(EXIT_BAD_FILE)
-
-
-def _problem_json(p: Problem) -> dict[str, object]:
-    return {
-        "file": p.file,
-        "line": p.line,
-        "column": p.column,
-        "field": p.field,
-        "message": p.message,
-        "severity": p.severity,
-    }
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    if n == 0 and one == "warning":
-        return ""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 @app.command()
@@ -137,20 +94,13 @@ def new(
     \b
       influence new acme.yaml --name "ACME ERP" && influence validate acme.yaml
     """
-    from importlib.resources import files
-
-    from influence.io import write_text
+    from influence.io import starter_deal, write_text
 
     if file.suffix.lower() not in (".yaml", ".yml"):
         _fail(f"error: {file}: the starter deal is YAML; name it *.yaml", EXIT_USAGE)
     if file.exists() and not force:
         _fail(f"error: {file} exists; pass --force to overwrite it", EXIT_USAGE)
-    template = files("influence").joinpath("templates/starter.yaml").read_text("utf-8")
-    text = (
-        template.replace("{filename}", str(file))
-        .replace("{name}", json.dumps(name, ensure_ascii=False))
-        .replace("{today}", date.today().isoformat())
-    )
+    text = starter_deal(file, name)
     with _writing(file):
         write_text(file, text)
     _err(f"wrote {file}; next: influence validate {file}")

@@ -24,7 +24,7 @@ from influence.cli._app import (
     _writing,
     app,
 )
-from influence.cli.analyze import _RANK, FailOn, _color, load_policy
+from influence.cli.analyze import FailOn, _color, load_policy
 
 
 def _stderr_is_tty() -> bool:
@@ -201,11 +201,9 @@ def review(
         n = len(result.errors)
         _fail(f"{n} file{'s' * (n != 1)} not reviewed (see above)", EXIT_BAD_FILE)
     if fail_on is not None:
-        worst = [
-            d
-            for d in result.deals
-            if any(_RANK[s.severity] <= _RANK[fail_on.value] for s in d.signal_details)
-        ]
+        from influence.analysis.severity import signals_at_or_above
+
+        worst = [d for d in result.deals if signals_at_or_above(d.signal_details, fail_on.value)]
         if worst:
             _fail(
                 f"{len(worst)} deal{'s' * (len(worst) != 1)} with a signal at or above "

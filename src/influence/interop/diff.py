@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from influence.errors import DealFileError
 from influence.graph import to_networkx
-from influence.io import DEAL_SUFFIXES, _check_text, read_text
+from influence.io import DEAL_SUFFIXES, _check_text, format_of, read_text
 from influence.model import (
     PERSON_KEYS,
     SYMMETRIC_KINDS,
@@ -383,14 +383,9 @@ def read_deal_sniffed(path: str | os.PathLike[str]) -> Deal:
     """
     name = str(path)
     text = read_text(path, streams=True)
-    suffix = Path(name).suffix.lower()
-    if suffix in DEAL_SUFFIXES:
-        fmt = "json" if suffix == ".json" else "yaml"
-        default_id: str | None = slugify(Path(name).stem)
-    else:
-        fmt = "json" if text.lstrip().startswith("{") else "yaml"
-        default_id = None
-    result = _check_text(text, "json" if fmt == "json" else "yaml", name, default_id)
+    named = Path(name).suffix.lower() in DEAL_SUFFIXES
+    default_id = slugify(Path(name).stem) if named else None
+    result = _check_text(text, format_of(name, text), name, default_id)
     if not result.ok or result.deal is None:
         raise DealFileError(name, result.errors)
     return result.deal

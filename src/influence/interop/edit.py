@@ -65,6 +65,7 @@ from influence.io import (
     check_not_interrupted,
     check_writable,
     deal_lock,
+    format_of,
     read_bytes,
     read_text,
     write_text,
@@ -588,15 +589,6 @@ def _remove_items(s: _Splicer, seq_key: str, indexes: Sequence[int]) -> None:
 
 
 # -- the editable deal ------------------------------------------------------------------
-
-
-def _format_of(name: str, text: str) -> Format:
-    suffix = Path(name).suffix.lower()
-    if suffix == ".json":
-        return "json"
-    if suffix in (".yaml", ".yml"):
-        return "yaml"
-    return "json" if text.lstrip().startswith("{") else "yaml"
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -1203,7 +1195,7 @@ def read_editable(path: str | os.PathLike[str]) -> EditableDeal:
     except UnicodeDecodeError:
         read_text(path)  # raises the located error
         raise
-    doc = EditableDeal(text, _format_of(name, text), source=name, digest=_digest(raw))
+    doc = EditableDeal(text, format_of(name, text), source=name, digest=_digest(raw))
     doc.bom = raw.startswith(b"\xef\xbb\xbf")
     return doc
 

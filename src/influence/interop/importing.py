@@ -51,7 +51,7 @@ from influence._cells import read_cell, read_xlsx_text
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem
 from influence.interop import InteropError, MissingDependencyError
-from influence.io import dump_deal, parse_deal, read_bytes, read_text, write_text
+from influence.io import dump_deal, format_of, parse_deal, read_bytes, read_text, write_text
 from influence.model import (
     TIE_KEYS,
     Deal,
@@ -1434,22 +1434,7 @@ def write_imported(result: ImportResult, path: str | os.PathLike[str]) -> str:
         [<Role.ECONOMIC_BUYER: 'economic_buyer'>]
     """
     name = str(path)
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".yaml", ".yml", ".json"):
-        raise DealFileError(
-            name,
-            [
-                Problem(
-                    name,
-                    0,
-                    0,
-                    "",
-                    f"unknown file type {suffix or '(none)'!r}; a deal file ends in "
-                    ".yaml, .yml or .json",
-                )
-            ],
-        )
-    fmt: Literal["yaml", "json"] = "json" if suffix == ".json" else "yaml"
+    fmt = format_of(name)
     text = result.to_text(fmt)
     parse_deal(text, fmt, source=name)
     write_text(path, text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from influence._printable import printable as _p
 from influence.analysis.report import DealReport
@@ -20,7 +22,12 @@ from influence.render._text import (
     role_holders,
 )
 
-__all__ = ["to_terminal"]
+if TYPE_CHECKING:
+    from influence.analysis.paths import IntroductionPath
+    from influence.analysis.whatif import WhatIf
+    from influence.model import Deal
+
+__all__ = ["paths_text", "to_terminal", "whatif_text"]
 
 MAX_PEOPLE_ROWS = 30
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -147,3 +154,65 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
             actions.add_row("", Text(_p(f"style {a.advice}"), style="dim"))
     console.print(actions)
     return console_text(out)
+
+
+def whatif_text(result: WhatIf) -> str:
+    """Return what changes under the assumptions, as ``influence analyze --assume`` prints it.
+
+    One line for the risk before and after, one per resolved and new signal, one
+    per person whose best introduction path changed; no final line feed.
+
+    Args:
+        result: The outcome of :func:`~influence.analysis.whatif.what_if`.
+
+    Returns:
+        The text (user text escaped, see :func:`~influence._printable.printable`).
+
+    Examples:
+        >>> from influence import Deal, what_if
+        >>> deal = Deal.model_validate({"deal": {"name": "x", "as_of": "2026-11-20"},
+        ...     "people": [{"name": "Li", "side": "seller"},
+        ...                {"name": "Chen", "roles": ["decision_maker"], "stance": "blocker"}]})
+        >>> print(whatif_text(what_if(deal, ["chen=ally"])).splitlines()[0])
+        What changes if chen=ally:
+    """
+    w = result
+    lines = [
+        "What changes if " + "; ".join(w.assumptions) + ":",
+        f"  risk {w.before.risk.grade} {w.before.risk.score} -> {w.after.risk.grade} "
+        f"{w.after.risk.score} ({w.score_change:+d})",
+    ]
+    lines += [f"  resolved: {s.code} {' '.join(s.people)}".rstrip() for s in w.resolved_signals]
+    lines += [f"  new:      {s.code} {' '.join(s.people)}".rstrip() for s in w.new_signals]
+    for c in w.path_changes:
+        before = " -> ".join(c.before.people) if c.before else "none"
+        after = " -> ".join(c.after.people) if c.after else "none"
+        lines.append(f"  best path to {c.target}: {before} => {after}")
+    return _p("\n".join(lines), lines=True)
+
+
+def paths_text(paths: Sequence[IntroductionPath], deal: Deal) -> str:
+    r"""Return introduction paths as ``influence paths`` prints them: numbered, hop by hop.
+
+    Args:
+        paths: Paths found in ``deal``, warmest first (as
+            :func:`~influence.analysis.paths.introduction_paths` returns them).
+        deal: The deal, for the people's names.
+
+    Returns:
+        One line per path and one per hop, each ending in a line feed; empty
+        when there is no path.
+
+    Examples:
+        >>> from influence import introduction_paths, read_deal
+        >>> deal = read_deal("examples/saas-small.yaml")
+        >>> text = paths_text(introduction_paths(deal, "david-kim", k=1), deal)
+        >>> text.startswith("1. ") and text.endswith("\n")
+        True
+    """
+    people = {p.id: p.name for p in deal.people}
+    out: list[str] = []
+    for n, path in enumerate(paths, start=1):
+        out.append(f"{n}. {path_text(path, people)}  ({path_summary(path)})\n")
+        out += [f"     {hop_text(hop, people)}\n" for hop in path.steps]
+    return "".join(out)
