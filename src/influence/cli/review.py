@@ -145,7 +145,7 @@ def review(
     missing = [p for p in paths if not os.path.exists(p) and not glob.has_magic(p)]
     if missing:
         _fail("no such file or folder: " + ", ".join(missing), EXIT_USAGE)
-    from influence.analysis.portfolio import review as run
+    from influence.batch.review import review as run
 
     with _errors():
         team = load_policy(policy)
@@ -179,7 +179,7 @@ def review(
         color = _color()
         _out(to_review_terminal(result, width=width, color=color), nl=False, color=color)
     if output is not None:
-        from influence.render.review import write_review_html
+        from influence.batch.maps import write_review_html
 
         with _errors(), _writing(output):
             written = write_review_html(
