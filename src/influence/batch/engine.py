@@ -13,6 +13,7 @@ Examples:
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import math
 import os
@@ -31,6 +32,7 @@ __all__ = [
     "DaskUnavailableError",
     "Progress",
     "WorkerError",
+    "forked_workers",
     "run_chunks",
 ]
 
@@ -46,6 +48,7 @@ WORKER_PRELOAD = [
     "influence.io",
     "influence.batch.review",
     "numpy",
+    "yaml_rs",
 ]
 #: How long to try to reach a Dask scheduler before giving up.
 DASK_CONNECT_TIMEOUT = "10s"
@@ -135,8 +138,7 @@ def run_chunks(
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     n_workers = workers or _cpu_count()
-    size = max(1, min(chunk_size, math.ceil(len(items) / (n_workers * 4))))
-    chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    chunks = _chunks(items, chunk_size, n_workers)
     crash = on_crash or _no_crash
     results: Iterator[list[Result]]
     if dask is not None:
@@ -155,6 +157,29 @@ def run_chunks(
         yield rows
 
 
+def _chunks(items: Sequence[Item], chunk_size: int, workers: int) -> list[list[Item]]:
+    """Cut ``items`` in chunks of at most ``chunk_size``, smaller at the end.
+
+    Every worker gets several chunks (at least four each when items are few);
+    the last chunks in flight, one per worker and one more, are a quarter of the
+    size, so that the workers finish together instead of one waiting for
+    another's last big chunk.
+
+    Examples:
+        >>> [len(c) for c in _chunks(list(range(100)), 32, 2)]
+        [13, 13, 13, 13, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]
+        >>> [len(c) for c in _chunks(list(range(5)), 32, 2)]
+        [1, 1, 1, 1, 1]
+    """
+    size = max(1, min(chunk_size, math.ceil(len(items) / (workers * 4))))
+    small = max(1, size // 4)
+    tail = min(len(items), (workers + 1) * size) if small < size else 0
+    head = (len(items) - tail) // size * size
+    out = [list(items[i : min(i + size, head)]) for i in range(0, head, size)]
+    out += [list(items[i : i + small]) for i in range(head, len(items), small)]
+    return out
+
+
 def _double(chunk: list[int]) -> list[int]:
     return [2 * x for x in chunk]
 
@@ -170,17 +195,66 @@ def _cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    import multiprocessing
+@contextlib.contextmanager
+def forked_workers() -> Iterator[None]:
+    """Inside, worker processes may be forked from this process, warm, when that is safe.
 
-    # Not fork: forking a process that runs threads (a progress bar, a Dask client,
-    # the caller's own) can deadlock. forkserver starts workers from a clean process.
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    For a program whose main module is guarded and that runs no threads of its
+    own, such as the ``influence`` command (which uses it): a forked worker
+    starts at once with every module this process has imported, instead of
+    waiting for a forkserver to import them (about a second of start-up, which
+    a review of a few thousand deals notices). It is safe only while this
+    process runs a single thread, so each pool checks that as it starts and
+    otherwise uses the forkserver. Outside, workers always come from the
+    forkserver: they never inherit a caller's state, and a script without
+    ``if __name__ == "__main__":`` gets a :class:`WorkerError` that says so.
+
+    Examples:
+        >>> with forked_workers():
+        ...     chunks = list(run_chunks(_double, [1, 2, 3], workers=2, chunk_size=1))
+        >>> sorted(x for chunk in chunks for x in chunk)
+        [2, 4, 6]
+    """
+    global _forking
+    _forking += 1
+    try:
+        yield
+    finally:
+        _forking -= 1
+
+
+#: How many :func:`forked_workers` blocks are open (workers may then be forked).
+_forking = 0
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """The start method for the next pool: fork when allowed and safe, else forkserver."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    # Forking a process that runs threads (a progress bar, a Dask client, the caller's
+    # own) can deadlock: only within forked_workers() and with this thread alone.
+    if _forking and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         # The server imports these once and forks warm workers from itself (instead of
         # the caller's __main__; each worker still runs it, as __mp_main__, see WorkerError).
         multiprocessing.set_forkserver_preload(WORKER_PRELOAD)
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")  # pragma: no cover - macOS and Windows
+
+
+def _worker_start() -> None:
+    """Run first in each pool worker: the collector on (a forked worker inherits it paused).
+
+    The objects inherited from a fork are frozen, so that the collector never
+    walks them (and never copies their pages).
+    """
+    import gc
+
+    gc.freeze()
+    gc.enable()
 
 
 def _run_processes(
@@ -197,20 +271,19 @@ def _run_processes(
     new pool; an item whose run a death interrupted again is then run alone in a
     process of its own, whose exit status names the culprit for certain.
     """
-    context = _context()
     interrupted: list[list[Item]] = []
     # At the first death, before any rerun: do workers start at all?
     yield from _pool_pass(
-        function, chunks, args, workers, context, interrupted, lambda: _check_workers_start(context)
+        function, chunks, args, workers, interrupted, lambda: _check_workers_start(_context())
     )
     if not interrupted:
         return
     alone = [c[0] for c in interrupted if len(c) == 1]
     singles = [[item] for c in interrupted if len(c) > 1 for item in c]
     again: list[list[Item]] = []
-    yield from _pool_pass(function, singles, args, workers, context, again)
+    yield from _pool_pass(function, singles, args, workers, again)
     for item in alone + [c[0] for c in again]:
-        yield _run_alone(function, item, args, context, on_crash)
+        yield _run_alone(function, item, args, _context(), on_crash)
 
 
 def _pool_pass(
@@ -218,13 +291,13 @@ def _pool_pass(
     chunks: list[list[Item]],
     args: tuple[Any, ...],
     workers: int,
-    context: multiprocessing.context.BaseContext,
     interrupted: list[list[Item]],
     on_first_death: Callable[[], None] | None = None,
 ) -> Iterator[list[Result]]:
     """Yield each chunk's results; add the chunks a dead worker interrupted to ``interrupted``.
 
-    After a death the pool is broken: a new one takes the chunks not yet sent.
+    After a death the pool is broken: a new one takes the chunks not yet sent
+    (each pool picks its start method as it starts, see :func:`_context`).
     """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -233,7 +306,9 @@ def _pool_pass(
     limit = workers * IN_FLIGHT_PER_WORKER
     while queue:
         pending: dict[Future[list[Result]], list[Item]] = {}
-        with ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(queue)), mp_context=_context(), initializer=_worker_start
+        ) as pool:
             try:
                 while queue and len(pending) < limit:
                     pending[pool.submit(function, queue[0], *args)] = queue[0]
