@@ -125,6 +125,32 @@ def test_forked_workers_fork_when_alone_and_use_the_forkserver_otherwise() -> No
     assert run.stdout.split() == ["forkserver", "fork", "forkserver", "forkserver"]
 
 
+def test_start_early_starts_the_forkserver_only_when_workers_will_come_from_it() -> None:
+    script = (
+        "from multiprocessing import forkserver\n"
+        "from influence.batch import engine\n"
+        "def running():\n"
+        "    return forkserver._forkserver._forkserver_pid is not None\n"
+        "engine.start_early(workers=1)\n"
+        "engine.start_early(workers=2, dask='local')\n"
+        "print(running())\n"
+        "with engine.forked_workers():\n"
+        "    engine.start_early(workers=2)\n"
+        "print(running())\n"
+        "engine.start_early(workers=2)\n"
+        "print(running())\n"
+        "pid = forkserver._forkserver._forkserver_pid\n"
+        "engine.start_early(workers=2)\n"
+        "print(forkserver._forkserver._forkserver_pid == pid)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "False", "True", "True"]
+
+
 def test_a_thread_means_no_fork_even_inside_forked_workers() -> None:
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait, daemon=True)

@@ -34,6 +34,7 @@ __all__ = [
     "WorkerError",
     "forked_workers",
     "run_chunks",
+    "start_early",
 ]
 
 #: Deal files sent to a worker at a time (fewer when there are few files).
@@ -243,6 +244,32 @@ def _context() -> multiprocessing.context.BaseContext:
         multiprocessing.set_forkserver_preload(WORKER_PRELOAD)
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")  # pragma: no cover - macOS and Windows
+
+
+def start_early(workers: int | None = None, dask: str | None = None) -> None:
+    """Start the forkserver now, so that it imports its modules while the caller works on.
+
+    :func:`run_chunks` would start it at its first pool and wait for it (most
+    of a second of imports); started before the caller finds its files, that
+    time overlaps the caller's own. Does nothing when the workers would not
+    come from a forkserver (one worker, Dask, :func:`forked_workers`); calling
+    it again does nothing either.
+
+    Args:
+        workers: The workers the run will have (default: one per core).
+        dask: The run's Dask address, if any.
+
+    Examples:
+        >>> start_early(workers=1)  # one worker: nothing to start
+    """
+    n = workers if workers is not None else _cpu_count()
+    if dask is not None or n < 2:
+        return
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _worker_start() -> None:

@@ -37,7 +37,7 @@ from influence.analysis.portfolio import (
     compare,
     review_deal,
 )
-from influence.batch.engine import DEFAULT_CHUNK_SIZE, Progress, run_chunks
+from influence.batch.engine import DEFAULT_CHUNK_SIZE, Progress, run_chunks, start_early
 from influence.batch.files import review_files
 from influence.errors import DealFileError, InfluenceError, Problem
 from influence.model import Policy
@@ -101,6 +101,8 @@ def review(
         >>> result.deals[0].risk.score >= result.deals[-1].risk.score
         True
     """
+    # The forkserver (if any) imports its modules while we find the files.
+    start_early(workers, dask)
     previous: PortfolioReview | None = None
     since_label: str | None = None
     if since is not None:
