@@ -556,7 +556,7 @@ def to_review_html(
     Args:
         review: The review.
         maps: Link of each deal's map, by the deal's ``file`` (relative URLs,
-            as :func:`write_review_html` writes them); deals without one get no link.
+            as :func:`influence.write_review_html` writes them); deals without one get no link.
         title: The page title.
 
     Returns:
