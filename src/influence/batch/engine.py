@@ -17,6 +17,7 @@ import contextlib
 import itertools
 import math
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -204,9 +205,9 @@ def forked_workers() -> Iterator[None]:
     own, such as the ``influence`` command (which uses it): a forked worker
     starts at once with every module this process has imported, instead of
     waiting for a forkserver to import them (about a second of start-up, which
-    a review of a few thousand deals notices). It is safe only while this
-    process runs a single thread, so each pool checks that as it starts and
-    otherwise uses the forkserver. Outside, workers always come from the
+    a review of a few thousand deals notices). It is safe only on Linux and
+    while this process runs a single thread, so each pool checks that as it
+    starts and otherwise uses the forkserver. Outside, workers always come from the
     forkserver: they never inherit a caller's state, and a script without
     ``if __name__ == "__main__":`` gets a :class:`WorkerError` that says so.
 
@@ -235,8 +236,10 @@ def _context() -> multiprocessing.context.BaseContext:
 
     methods = multiprocessing.get_all_start_methods()
     # Forking a process that runs threads (a progress bar, a Dask client, the caller's
-    # own) can deadlock: only within forked_workers() and with this thread alone.
-    if _forking and "fork" in methods and threading.active_count() == 1:
+    # own) can deadlock: only within forked_workers() and with this thread alone; and
+    # only on Linux (macOS's system libraries are not safe to use after a fork).
+    linux = sys.platform.startswith("linux")
+    if _forking and linux and "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         # The server imports these once and forks warm workers from itself (instead of
