@@ -140,7 +140,8 @@ def run_chunks(
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     n_workers = workers or _cpu_count()
-    chunks = _chunks(items, chunk_size, n_workers)
+    # Serially, small last chunks would only cost progress calls: nothing waits for them.
+    chunks = _chunks(items, chunk_size, n_workers, small_tail=dask is not None or n_workers > 1)
     crash = on_crash or _no_crash
     results: Iterator[list[Result]]
     if dask is not None:
@@ -159,23 +160,27 @@ def run_chunks(
         yield rows
 
 
-def _chunks(items: Sequence[Item], chunk_size: int, workers: int) -> list[list[Item]]:
+def _chunks(
+    items: Sequence[Item], chunk_size: int, workers: int, *, small_tail: bool = True
+) -> list[list[Item]]:
     """Cut ``items`` in chunks of at most ``chunk_size``, smaller at the end.
 
-    Every worker gets several chunks (at least four each when items are few);
-    the last chunks in flight, one per worker and one more, are a quarter of the
-    size, so that the workers finish together instead of one waiting for
-    another's last big chunk.
+    Every worker gets several chunks (about four each when items are few).
+    With ``small_tail``, the last chunks in flight, one per worker and one more,
+    are a quarter of the size, so that the workers finish together instead of
+    one waiting for another's last big chunk.
 
     Examples:
         >>> [len(c) for c in _chunks(list(range(100)), 32, 2)]
         [13, 13, 13, 13, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]
         >>> [len(c) for c in _chunks(list(range(5)), 32, 2)]
         [1, 1, 1, 1, 1]
+        >>> [len(c) for c in _chunks(list(range(10)), 3, 1, small_tail=False)]
+        [3, 3, 3, 1]
     """
     size = max(1, min(chunk_size, math.ceil(len(items) / (workers * 4))))
     small = max(1, size // 4)
-    tail = min(len(items), (workers + 1) * size) if small < size else 0
+    tail = min(len(items), (workers + 1) * size) if small_tail and small < size else 0
     head = (len(items) - tail) // size * size
     out = [list(items[i : min(i + size, head)]) for i in range(0, head, size)]
     out += [list(items[i : i + small]) for i in range(head, len(items), small)]
