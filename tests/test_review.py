@@ -15,22 +15,17 @@ import pytest
 from benchmarks.generate import dump_deal, generate_pipeline, mutate_deal
 
 from influence import analyze, read_deal
-from influence.analysis.portfolio import (
-    PortfolioReview,
-    compare,
-    load_review_json,
-    review,
-    review_deal,
-    review_files,
-    run_chunks,
-)
+from influence.analysis.portfolio import PortfolioReview, compare, review_deal
+from influence.batch.engine import run_chunks
+from influence.batch.files import review_files
+from influence.batch.maps import write_review_html
+from influence.batch.review import load_review_json, review
 from influence.errors import DealFileError
 from influence.render.review import (
     to_review_csv,
     to_review_html,
     to_review_markdown,
     to_review_terminal,
-    write_review_html,
 )
 from tests.conftest import EXAMPLES
 from tests.crashing import DEATHS, FAILURES, crash_env, write_deals
@@ -414,7 +409,7 @@ def test_progress_counts_up_to_the_total(pipeline: Path, workers: int) -> None:
 
 
 def test_run_chunks_progress_and_results() -> None:
-    from influence.analysis.portfolio import _double
+    from influence.batch.engine import _double
 
     seen: list[int] = []
     out = run_chunks(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from benchmarks.generate import dump_deal, generate_pipeline
 
-from influence.analysis.portfolio import review
+from influence.batch.review import review
 from tests.conftest import EXAMPLES
 from tests.crashing import DEATHS, crash_env, write_deals
 
@@ -40,7 +40,7 @@ def test_serial_processes_and_dask_give_identical_reports(tmp_path: Path, cli: A
 def test_an_unreachable_scheduler_is_a_domain_error(
     cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("influence.analysis.portfolio.DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("influence.batch.engine.DASK_CONNECT_TIMEOUT", "1s")
     result = cli("review", EXAMPLES[0], "--dask", "tcp://127.0.0.1:9")
     assert result.exit_code == 4
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr

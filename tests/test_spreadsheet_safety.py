@@ -486,7 +486,7 @@ def test_duplicate_xlsx_header_is_refused(tmp_path: Path) -> None:
 
 
 def test_review_csv_escapes_every_text_cell(tmp_path: Path) -> None:
-    from influence.analysis.portfolio import review
+    from influence.batch.review import review
     from influence.render.review import to_review_csv
 
     folder = tmp_path / "deals"

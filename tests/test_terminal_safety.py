@@ -229,7 +229,7 @@ def test_the_real_console_writes_no_control(hostile: Path) -> None:
 @pytest.mark.parametrize("which", ["report", "review"])
 def test_colour_output_keeps_only_its_own_colours(hostile: Path, which: str) -> None:
     from influence import analyze, read_deal
-    from influence.analysis.portfolio import review
+    from influence.batch.review import review
     from influence.render.review import to_review_terminal
     from influence.render.terminal import to_terminal
 

@@ -111,18 +111,18 @@ _EXPORTS: dict[str, str] = {
     "to_html": "influence.render.html",
     "deal_map": "influence.render.html",
     "DealMap": "influence.render.html",
-    "review": "influence.analysis.portfolio",
+    "review": "influence.batch.review",
     "review_deal": "influence.analysis.portfolio",
     "compare": "influence.analysis.portfolio",
-    "load_review_json": "influence.analysis.portfolio",
+    "load_review_json": "influence.batch.review",
     "PortfolioReview": "influence.analysis.portfolio",
     "ReviewedDeal": "influence.analysis.portfolio",
     "ReviewError": "influence.analysis.portfolio",
     "DealChange": "influence.analysis.portfolio",
     "Totals": "influence.analysis.portfolio",
     "Trend": "influence.analysis.portfolio",
-    "DaskUnavailableError": "influence.analysis.portfolio",
-    "WorkerError": "influence.analysis.portfolio",
+    "DaskUnavailableError": "influence.batch.engine",
+    "WorkerError": "influence.batch.engine",
     "whatif_text": "influence.render.terminal",
     "paths_text": "influence.render.terminal",
     "signals_at_or_above": "influence.analysis.severity",
@@ -133,7 +133,8 @@ _EXPORTS: dict[str, str] = {
     "to_review_markdown": "influence.render.review",
     "to_review_csv": "influence.render.review",
     "to_review_html": "influence.render.review",
-    "write_review_html": "influence.render.review",
+    "write_review_html": "influence.batch.maps",
+    "assemble_review": "influence.analysis.portfolio",
 }
 
 __all__ = [
@@ -187,6 +188,7 @@ __all__ = [
     "add_tie",
     "analyze",
     "apply_assumptions",
+    "assemble_review",
     "check_deal",
     "compare",
     "coverage",
@@ -280,17 +282,14 @@ if TYPE_CHECKING:
         paths_message,
     )
     from influence.analysis.portfolio import (
-        DaskUnavailableError,
         DealChange,
         PortfolioReview,
         ReviewedDeal,
         ReviewError,
         Totals,
         Trend,
-        WorkerError,
+        assemble_review,
         compare,
-        load_review_json,
-        review,
         review_deal,
     )
     from influence.analysis.report import (
@@ -319,6 +318,17 @@ if TYPE_CHECKING:
         apply_assumptions,
         parse_assumption,
         what_if,
+    )
+    from influence.batch.engine import (
+        DaskUnavailableError,
+        WorkerError,
+    )
+    from influence.batch.maps import (
+        write_review_html,
+    )
+    from influence.batch.review import (
+        load_review_json,
+        review,
     )
     from influence.errors import (
         DealFileError,
@@ -404,7 +414,6 @@ if TYPE_CHECKING:
         to_review_html,
         to_review_markdown,
         to_review_terminal,
-        write_review_html,
     )
     from influence.render.terminal import (
         paths_text,

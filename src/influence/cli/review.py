@@ -145,9 +145,11 @@ def review(
     missing = [p for p in paths if not os.path.exists(p) and not glob.has_magic(p)]
     if missing:
         _fail("no such file or folder: " + ", ".join(missing), EXIT_USAGE)
-    from influence.analysis.portfolio import review as run
+    from influence.batch.engine import forked_workers
+    from influence.batch.review import review as run
 
-    with _errors():
+    # This command is guarded and runs no threads: its workers can be forked, warm.
+    with _errors(), forked_workers():
         team = load_policy(policy)
         result = run(
             paths,
@@ -179,9 +181,9 @@ def review(
         color = _color()
         _out(to_review_terminal(result, width=width, color=color), nl=False, color=color)
     if output is not None:
-        from influence.render.review import write_review_html
+        from influence.batch.maps import write_review_html
 
-        with _errors(), _writing(output):
+        with _errors(), _writing(output), forked_workers():
             written = write_review_html(
                 result,
                 output,

@@ -1,8 +1,9 @@
 """Faces of a pipeline review: terminal table, Markdown, CSV, and the HTML report.
 
 In Python: :func:`to_review_terminal`, :func:`to_review_markdown`,
-:func:`to_review_csv`, :func:`to_review_html` and :func:`write_review_html`
-(the report plus a map per deal). In the CLI: ``influence review``.
+:func:`to_review_csv` and :func:`to_review_html`, each returning a string
+(:func:`influence.write_review_html`, in the batch layer, writes the report and a
+map per deal). In the CLI: ``influence review``.
 
 The HTML report follows the map's rules: our own Jinja2 template with
 autoescaping; every user string is text, never markup (the charts are SVG built
@@ -16,12 +17,10 @@ from __future__ import annotations
 
 import io
 import math
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from influence._cells import csv_text, escape_cell
@@ -33,7 +32,6 @@ from influence.analysis.portfolio import (
     PortfolioReview,
     ReviewedDeal,
 )
-from influence.model import Policy
 from influence.render._page import content_security_policy, csp_hash, markup, page_template
 from influence.render._text import amount, console_text, money_text, plain_console
 
@@ -42,7 +40,6 @@ __all__ = [
     "to_review_html",
     "to_review_markdown",
     "to_review_terminal",
-    "write_review_html",
 ]
 
 #: Signal codes a terminal row lists before "+N more".
@@ -159,7 +156,7 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
         The text, deterministic for the same review and options.
 
     Examples:
-        >>> from influence.analysis.portfolio import review
+        >>> from influence import review
         >>> text = to_review_terminal(review(["examples"], workers=1))
         >>> max(len(line) for line in text.splitlines()) <= 100
         True
@@ -276,7 +273,7 @@ def to_review_markdown(review: PortfolioReview) -> str:
     """Return the review as GitHub-flavoured Markdown, for CRM notes or e-mail.
 
     Examples:
-        >>> from influence.analysis.portfolio import review
+        >>> from influence import review
         >>> md = to_review_markdown(review(["examples"], workers=1))
         >>> md.splitlines()[0]
         '# Pipeline review'
@@ -384,7 +381,7 @@ def to_review_csv(review: PortfolioReview) -> str:
     LF is quoted. With a comparison, the ``change`` columns follow.
 
     Examples:
-        >>> from influence.analysis.portfolio import review
+        >>> from influence import review
         >>> rows = to_review_csv(review(["examples"], workers=1)).splitlines()
         >>> rows[0].split(",")[:4], len(rows)
         (['rank', 'id', 'file', 'name'], 4)
@@ -559,14 +556,14 @@ def to_review_html(
     Args:
         review: The review.
         maps: Link of each deal's map, by the deal's ``file`` (relative URLs,
-            as :func:`write_review_html` writes them); deals without one get no link.
+            as :func:`influence.write_review_html` writes them); deals without one get no link.
         title: The page title.
 
     Returns:
         The page; the same review always gives the same string.
 
     Examples:
-        >>> from influence.analysis.portfolio import review
+        >>> from influence import review
         >>> page = to_review_html(review(["examples"], workers=1))
         >>> page.startswith("<!DOCTYPE html>"), "default-src 'none'" in page
         (True, True)
@@ -656,158 +653,3 @@ def to_review_html(
     }
     text: str = assets.template.render(context)
     return text
-
-
-#: Longest map file name, in bytes of UTF-8 (file systems allow 255; a zip or a share less).
-MAP_NAME_BYTES = 100
-
-
-def _map_names(review: PortfolioReview) -> dict[str, str]:
-    """A safe, unique file name per deal file: the slug of the deal id, then -2, -3...
-
-    Names are at most :data:`MAP_NAME_BYTES` bytes; a longer slug is cut and
-    ends with a hash of the whole slug, so that the names stay distinct.
-
-    Examples:
-        >>> from influence.analysis.portfolio import review
-        >>> r = review(["examples/saas-small.yaml"], workers=1)
-        >>> long = r.deals[0].model_copy(update={"id": "账" * 80, "file": "b.yaml"})
-        >>> names = _map_names(r.model_copy(update={"deals": [r.deals[0], long, long]}))
-        >>> [len(n.encode()) <= MAP_NAME_BYTES for n in names.values()]
-        [True, True]
-    """
-    from influence.model import slugify
-
-    taken: set[str] = set()
-    out: dict[str, str] = {}
-    for d in review.deals:
-        base = slugify(d.id) or "deal"
-        name, n = _fit(base), 1
-        while name.casefold() in taken:
-            n += 1
-            name = _fit(f"{base}-{n}")
-        taken.add(name.casefold())
-        out[d.file] = name + ".html"
-    return out
-
-
-def _fit(stem: str) -> str:
-    """``stem`` if ``stem.html`` fits in :data:`MAP_NAME_BYTES`, else its start and a hash.
-
-    Examples:
-        >>> _fit("acme-erp")
-        'acme-erp'
-        >>> len(_fit("账" * 80).encode()), _fit("账" * 80) == _fit("账" * 80)
-        (95, True)
-    """
-    import hashlib
-
-    limit = MAP_NAME_BYTES - len(".html")
-    raw = stem.encode()
-    if len(raw) <= limit:
-        return stem
-    digest = hashlib.sha256(raw).hexdigest()[:10]
-    head = raw[: limit - len(digest) - 1].decode(errors="ignore").rstrip("-")
-    return f"{head}-{digest}"
-
-
-def _map_chunk(
-    items: Sequence[tuple[str, str, str]], policy: Policy | None
-) -> list[tuple[str, str, str | None]]:
-    """Render maps in a worker: ``(file, name, page or None when it cannot be drawn)``.
-
-    Items are ``(file as found, map name, absolute path)``. A deal that cannot
-    be drawn, whatever the reason, only loses its map.
-    """
-    from influence.io import read_deal
-    from influence.render.html import to_html
-
-    out: list[tuple[str, str, str | None]] = []
-    for file, name, path in items:
-        try:
-            page: str | None = to_html(read_deal(path), policy=policy)
-        except Exception:  # the report is still written, without this map
-            page = None
-        out.append((file, name, page))
-    return out
-
-
-def _map_crash(item: tuple[str, str, str], reason: str) -> tuple[str, str, str | None]:
-    """No map for a deal whose worker died while drawing it."""
-    return (item[0], item[1], None)
-
-
-def write_review_html(
-    review: PortfolioReview,
-    path: str | os.PathLike[str],
-    *,
-    maps: bool = True,
-    policy: Policy | None = None,
-    workers: int | None = None,
-    dask: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[Path]:
-    """Write the HTML report and, beside it, one interactive map per deal.
-
-    The maps go to ``<folder of path>/<stem>-maps/<deal id slug>.html`` and the
-    report links them with relative URLs, so the folder can be zipped and
-    shared. Maps are drawn by :func:`influence.render.html.to_html` from the
-    deal files, on the same workers as the review.
-
-    Args:
-        review: The review.
-        path: The report's file, such as ``review.html``.
-        maps: Write the maps (each is self-contained, about 1 MB).
-        policy: The team policy, for the maps' analysis.
-        workers: Worker processes for the maps; default: one per core.
-        dask: A Dask scheduler address or ``"local"`` (see :func:`influence.review`).
-        progress: Called as ``progress(done, total)`` while maps are written.
-
-    Returns:
-        The files written: the report first, then the maps.
-
-    Examples:
-        >>> import pathlib, tempfile
-        >>> from influence.analysis.portfolio import review
-        >>> out = pathlib.Path(tempfile.mkdtemp()) / "review.html"
-        >>> written = write_review_html(review(["examples"], workers=1), out, workers=1)
-        >>> [p.name for p in written][:2]
-        ['review.html', 'harbourfront-planning.html']
-        >>> 'href="review-maps/harbourfront-planning.html"' in out.read_text(encoding="utf-8")
-        True
-    """
-    from urllib.parse import quote
-
-    from influence.analysis.portfolio import run_chunks
-    from influence.io import write_text
-
-    target = Path(path)
-    folder = target.parent
-    links: dict[str, str] = {}
-    written: list[Path] = []
-    if maps and review.deals:
-        map_dir = folder / f"{target.stem}-maps"
-        map_dir.mkdir(parents=True, exist_ok=True)
-        names = _map_names(review)
-        # Absolute paths for the workers: a Dask worker's folder is not ours.
-        items = [(f, name, os.path.abspath(f)) for f, name in sorted(names.items())]
-        for rows in run_chunks(
-            _map_chunk,
-            items,
-            policy,
-            workers=workers,
-            dask=dask,
-            progress=progress,
-            chunk_size=16,
-            on_crash=_map_crash,
-        ):
-            for file, name, page in rows:
-                if page is None:
-                    continue
-                out = map_dir / name
-                write_text(out, page)
-                written.append(out)
-                links[file] = quote(f"{map_dir.name}/{name}")
-        written.sort()
-    write_text(target, to_review_html(review, maps=links))
-    return [target, *written]
