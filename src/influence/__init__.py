@@ -51,6 +51,9 @@ _EXPORTS: dict[str, str] = {
     "deal_lock": "influence.io",
     "lock_path": "influence.io",
     "to_networkx": "influence.graph",
+    "DealGraph": "influence.graph",
+    "Tie": "influence.graph",
+    "deal_graph": "influence.graph",
     "DealReport": "influence.analysis.report",
     "Signal": "influence.analysis.report",
     "Action": "influence.analysis.report",
@@ -141,6 +144,7 @@ __all__ = [
     "DealChange",
     "DealDiff",
     "DealFileError",
+    "DealGraph",
     "DealInfo",
     "DealLockError",
     "DealMap",
@@ -170,6 +174,7 @@ __all__ = [
     "Signal",
     "Stance",
     "Style",
+    "Tie",
     "Totals",
     "Trend",
     "UnknownPersonError",
@@ -184,6 +189,7 @@ __all__ = [
     "compare",
     "coverage",
     "coverage_score",
+    "deal_graph",
     "deal_lock",
     "deal_map",
     "deal_risk",
@@ -312,6 +318,9 @@ if TYPE_CHECKING:
         UnknownPersonError,
     )
     from influence.graph import (
+        DealGraph,
+        Tie,
+        deal_graph,
         to_networkx,
     )
     from influence.interop.diff import (
