@@ -14,9 +14,10 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from influence.analysis.paths import IntroductionPath, PathsSummary
+from influence.analysis.signals import SIGNALS, ActionFacts, SignalFacts
+from influence.analysis.signals import Severity as Severity  # re-exported: its old home
 from influence.model import Deal, Policy
 
-Severity = Literal["high", "medium", "low", "info"]
 Grade = Literal["low", "medium", "high"]
 CoverageStatus = Literal["covered", "stale", "uncovered"]
 RoleStatus = Literal["covered", "uncovered", "missing"]
@@ -91,7 +92,13 @@ class InfluenceScore(_Result):
 
 
 class Signal(_Result):
-    """One risk signal: a stable code, a severity, the people, one plain sentence."""
+    """One risk signal: a stable code, a severity, the people, one plain sentence.
+
+    ``facts`` holds what the signal found, as data (days, the path, the role, the
+    people reached ...); ``message`` is rendered from them by the signal's
+    template (:data:`influence.analysis.signals.SIGNALS`). Facts stay out of the
+    JSON, which keeps the documented keys.
+    """
 
     code: str
     severity: Severity
@@ -101,6 +108,7 @@ class Signal(_Result):
     role: str | None = Field(
         default=None, description="The role concerned, for role-missing and role-uncovered."
     )
+    facts: SignalFacts = Field(default_factory=SignalFacts, exclude=True)
 
     def identity(self) -> tuple[str, ...]:
         """What makes two signals "the same" across versions of a deal.
@@ -118,9 +126,7 @@ class Signal(_Result):
 
 
 #: Signals about the deal as a whole: at most one of each per report.
-DEAL_WIDE_SIGNALS = frozenset(
-    {"no-decision-maker", "no-champion", "single-threaded", "negative-support"}
-)
+DEAL_WIDE_SIGNALS = frozenset(code for code, spec in SIGNALS.items() if spec.scope == "deal")
 
 
 def signal_identity(code: str, role: str | None, people: Sequence[str]) -> tuple[str, ...]:
@@ -144,6 +150,7 @@ class Action(_Result):
     signal: str
     people: list[str]
     advice: str | None = Field(default=None, description="How to engage, by social style.")
+    facts: ActionFacts = Field(default_factory=ActionFacts, exclude=True)
 
 
 class PersonRow(_Result):
@@ -344,6 +351,7 @@ def analyze(
         paths,
         coverage=dict(cov.people),
         summarised=summary.warmth if summary is not None else None,
+        policy=policy,
     )
     net = {s.id: s.score for s in scores}
     dm_set = set(dms)
