@@ -144,7 +144,12 @@ def signal_identity(code: str, role: str | None, people: Sequence[str]) -> tuple
 
 
 class Action(_Result):
-    """One next step, naming people and the signal it answers."""
+    """One next step, naming people and the signal it answers.
+
+    ``facts`` holds what the text claims about the deal's ties (each introduction
+    asked for, the path, the ties of ours it names), as data; it stays out of the
+    JSON.
+    """
 
     text: str
     signal: str
