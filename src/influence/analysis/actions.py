@@ -9,6 +9,7 @@ from __future__ import annotations
 from influence.analysis.paths import IntroductionPath
 from influence.analysis.report import SEVERITY_ORDER, Action, Signal
 from influence.analysis.risk import who
+from influence.graph import DealGraph, deal_graph
 from influence.model import Deal, Kind, Person, Side, Stance, Style
 
 __all__ = ["STYLE_ADVICE", "next_actions"]
@@ -33,6 +34,7 @@ def next_actions(
     *,
     coverage: dict[str, str] | None = None,
     summarised: dict[str, float | None] | None = None,
+    graph: DealGraph | None = None,
 ) -> list[Action]:
     """Return the next actions, most urgent first.
 
@@ -46,18 +48,20 @@ def next_actions(
         coverage: Customer coverage status by id (used to name who already covers whom).
         summarised: Targets whose paths were not searched in full, with the warmth of
             their best path (None: no path), from :class:`~influence.analysis.paths.PathsSummary`.
+        graph: The deal graph analysed (with the team's policy); default: the deal's.
 
     Returns:
         The actions, one per signal that has something to do (info signals included).
     """
     by_id = deal.people_by_id()
-    covering = _covering_index(deal)
+    g = graph if graph is not None else deal_graph(deal)
+    covering = _covering_index(g, by_id)
     wins = ("decision-maker-blocker", "negative-support")
     near = _allies_near(deal) if any(s.code in wins for s in signals) else {}
     ranked: list[tuple[int, float, str, Action]] = []
     for signal in signals:
         action = _action_for(
-            deal, signal, paths, by_id, covering, coverage or {}, summarised or {}, near
+            deal, signal, paths, by_id, covering, coverage or {}, summarised or {}, near, g
         )
         if action is None:
             continue
@@ -74,19 +78,31 @@ def next_actions(
 
 
 def _intro_text(
-    deal: Deal, path: IntroductionPath, by_id: dict[str, Person], status: str | None = None
+    deal: Deal, path: IntroductionPath, by_id: dict[str, Person], graph: DealGraph
 ) -> str:
     names = " -> ".join(by_id[p].name for p in path.people)
     target = who(by_id[path.people[-1]])
     if path.hops == 1:
+        # A direct tie: what it is, and what to do with it, is the deal graph's "our tie".
+        them = path.people[-1]
+        customer = graph.side.get(them) is Side.CUSTOMER
+        ours = graph.our_ties(them) if customer else []
+        covering = graph.covering_ties(them) if customer else []
+        if covering:  # a target is never covered: these are stale
+            seller = by_id[covering[0].other(them)].name
+            last = graph.last_contact(them)
+            when = f" (last contact {(deal.as_of() - last).days} days ago)" if last else ""
+            return f"{seller} already knows {target}: refresh the tie{when}"
+        if ours:  # only weak ties: they do not cover
+            seller = by_id[ours[0].other(them)].name
+            strength = ours[0].strength
+            return f"{seller} already knows {target}: warm the tie up (strength {strength:.2f})"
+        step = path.steps[0]
         seller = by_id[path.people[0]].name
-        last = path.steps[0].last_contact if path.steps else None
-        if status == "stale" and last is not None:
-            days = (deal.as_of() - last).days
-            return (
-                f"{seller} already knows {target}: refresh the tie (last contact {days} days ago)"
-            )
-        return f"{seller} already knows {target}: warm the tie up (strength {path.warmth:.2f})"
+        return (
+            f"{seller} has only a {step.kind} tie to {target} (strength {step.strength:.2f}): "
+            "build a working relationship"
+        )
     helper = by_id[path.people[1]].name
     label = " (passes a blocker)" if path.through_blocker else ""
     return (
@@ -104,6 +120,7 @@ def _action_for(
     status: dict[str, str],
     summarised: dict[str, float | None],
     near: dict[str, set[str]],
+    graph: DealGraph,
 ) -> Action | None:
     code = signal.code
     people = signal.people
@@ -122,7 +139,7 @@ def _action_for(
         if best:
             path = best[0]
             return Action(
-                text=_intro_text(deal, path, by_id),
+                text=_intro_text(deal, path, by_id, graph),
                 signal=code,
                 people=list(path.people[1:]),
                 advice=_advice(target),
@@ -185,7 +202,7 @@ def _action_for(
         route = paths.get(best_holder)
         text = f"Reach {who(by_id[best_holder])}, who holds the role {role}"
         if route:
-            intro = _intro_text(deal, route[0], by_id, status.get(best_holder))
+            intro = _intro_text(deal, route[0], by_id, graph)
             text += f": {intro[0].lower()}{intro[1:]}" if intro.startswith("Ask ") else f": {intro}"
         return Action(
             text=text, signal=code, people=[best_holder], advice=_advice(by_id[best_holder])
@@ -294,21 +311,20 @@ def _allies_near(deal: Deal) -> dict[str, set[str]]:
     return near
 
 
-def _covering_index(deal: Deal) -> dict[str, str]:
-    """For each person, the names of our team members tied to them (``A or B``)."""
-    sellers = {p.id: p.name for p in deal.people if p.side is Side.SELLER}
-    names: dict[str, set[str]] = {}
-    knows, influences = Kind.KNOWS, Kind.INFLUENCES
-    for r in deal.relationships:
-        a, b = r.from_, r.to
-        if (a not in sellers and b not in sellers) or (
-            r.kind is not knows and r.kind is not influences
-        ):
-            continue
-        for s, o in ((a, b), (b, a)):
-            if s in sellers:
-                names.setdefault(o, set()).add(sellers[s])
-    return {pid: " or ".join(sorted(found)) for pid, found in names.items()}
+def _covering_index(graph: DealGraph, by_id: dict[str, Person]) -> dict[str, str]:
+    """For each customer we have a tie to, our team members tied to them (``A or B``).
+
+    Those of the covering ties when there are any, else those of our (weak) ties:
+    the deal graph's "our tie".
+    """
+    out: dict[str, str] = {}
+    for pid, side in graph.side.items():
+        if side is Side.CUSTOMER:
+            ties = graph.covering_ties(pid) or graph.our_ties(pid)
+            if ties:
+                names = {by_id[t.other(pid)].name for t in ties}
+                out[pid] = " or ".join(sorted(names))
+    return out
 
 
 def _days(message: str) -> str:

@@ -25,6 +25,7 @@ from influence.analysis.report import (
     Severity,
     Signal,
 )
+from influence.graph import deal_graph
 from influence.model import Deal, Kind, Person, Policy, Role, Side, Stance
 
 __all__ = [
@@ -49,7 +50,10 @@ SIGNAL_CODES: dict[str, tuple[Severity, str]] = {
     "decision-maker-uncovered": ("high", "a decision-maker is uncovered (one per person)"),
     "decision-maker-blocker": ("high", "a decision-maker is a blocker"),
     "role-missing": ("medium", "a required role has no holder (one per role)"),
-    "role-uncovered": ("medium", "a required role's holders are all uncovered (one per role)"),
+    "role-uncovered": (
+        "medium",
+        "a required role's holders are all uncovered or stale (one per role)",
+    ),
     "no-champion": ("medium", "no ally holds the role champion"),
     "single-threaded": ("high", "fewer covered customers than min_threads"),
     "blocker-influences-decision-maker": (
@@ -147,15 +151,19 @@ def risk_signals(
                 f"Nobody holds the role {role}: find out who it is.",
                 role=role,
             )
-        elif status == "uncovered":
+        elif status in ("uncovered", "stale"):
             holders = sorted(p.id for p in deal.customers() if Role(role) in p.roles)
             names = ", ".join(who(by_id[h]) for h in holders)
-            add(
-                "role-uncovered",
-                holders,
-                f"The role {role} is held by {names}, and we reach none of them.",
-                role=role,
-            )
+            if status == "uncovered":
+                reach = ", and we reach none of them."
+            else:
+                stale = [h for h in holders if people.get(h) == "stale"]
+                others = ", and the others not at all" if len(stale) < len(holders) else ""
+                reach = (
+                    f"; we reach {' and '.join(by_id[h].name for h in stale)} "
+                    f"only by stale ties{others}."
+                )
+            add("role-uncovered", holders, f"The role {role} is held by {names}{reach}", role=role)
     champions = sorted(
         p.id for p in deal.customers() if Role.CHAMPION in p.roles and p.stance is Stance.ALLY
     )
@@ -194,7 +202,7 @@ def risk_signals(
     for p in deal.customers():
         if people.get(p.id) == "stale" and (p.id in dm_set or Role.CHAMPION in p.roles):
             if contacts is None:
-                contacts = _last_seller_contacts(deal)
+                contacts = _last_seller_contacts(deal, policy)
             last = contacts.get(p.id)
             days = (as_of - last).days if last is not None else 0
             what = "decision-maker" if p.id in dm_set else "champion"
@@ -240,12 +248,9 @@ def risk_signals(
             f"{who(p)} ranks #{ranks[pid]} by network influence but is rated only "
             f"{p.influence:g}: their word may count more than it seems.",
         )
-    rels = deal.relationships
-    tied = set(map(attrgetter("from_"), rels))
-    tied.update(map(attrgetter("to"), rels))
-    for p in deal.people:
-        if p.reports_to:
-            tied.update((p.id, p.reports_to))
+    ties = deal_graph(deal).ties
+    tied = set(map(attrgetter("from_"), ties))
+    tied.update(map(attrgetter("to"), ties))
     for p in deal.customers():
         if p.id not in tied:
             add(
@@ -333,17 +338,13 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     by_id = deal.people_by_id()
     nxt: dict[str, set[str]] = {p.id: set() for p in deal.people}
     influences, reports = Kind.INFLUENCES, Kind.REPORTS_TO
-    for rel in deal.relationships:
-        kind = rel.kind
+    for tie in deal_graph(deal).ties:  # the reports_to shorthands included
+        kind = tie.kind
         if kind is influences:
-            nxt[rel.from_].add(rel.to)
+            nxt[tie.from_].add(tie.to)
         elif kind is reports:
-            nxt[rel.from_].add(rel.to)
-            nxt[rel.to].add(rel.from_)
-    for p in deal.people:
-        if p.reports_to:
-            nxt[p.id].add(p.reports_to)
-            nxt[p.reports_to].add(p.id)
+            nxt[tie.from_].add(tie.to)
+            nxt[tie.to].add(tie.from_)
     dm_set = set(dms)
     out: list[tuple[str, str, list[str]]] = []
     blockers = sorted(
@@ -386,19 +387,8 @@ def _bfs(
     return chains
 
 
-def _last_seller_contacts(deal: Deal) -> dict[str, date]:
-    """The latest ``last_contact`` of a knows/influences tie with our team, by person."""
-    sellers = {p.id for p in deal.sellers()}
-    latest: dict[str, date] = {}
-    knows, influences = Kind.KNOWS, Kind.INFLUENCES
-    for r in deal.relationships:
-        last = r.last_contact
-        if last is None or (r.kind is not knows and r.kind is not influences):
-            continue
-        a, b = r.from_, r.to
-        if a not in sellers and b not in sellers:
-            continue  # most ties: between two customers
-        for us, them in ((a, b), (b, a)):
-            if us in sellers and (them not in latest or latest[them] < last):
-                latest[them] = last
-    return latest
+def _last_seller_contacts(deal: Deal, policy: Policy) -> dict[str, date]:
+    """Our last contact with each customer: :meth:`~influence.graph.DealGraph.last_contact`."""
+    g = deal_graph(deal, policy)
+    found = {p.id: g.last_contact(p.id) for p in deal.customers()}
+    return {pid: last for pid, last in found.items() if last is not None}
