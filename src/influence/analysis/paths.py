@@ -13,7 +13,8 @@ How it is computed, and what is cached:
   :attr:`~influence.graph.DealGraph.ties` of the kinds in
   :data:`~influence.graph.USABLE_KINDS`) as a weighted graph (a tie of
   strength ``s`` costs ``-log(s)``, so the warmest path is the cheapest).
-  Building it reads every tie once; :func:`path_index` keeps the
+  Building it reads every tie once; :func:`path_index` keeps it with the deal graph
+  (:func:`~influence.graph.deal_graph`), which holds the
   indexes of the last few deals, keyed by the deal object itself and checked
   against its ``people`` and ``relationships`` lists (the same lists, of the same
   lengths), so a second question about the same deal costs only the search.
@@ -41,8 +42,6 @@ How it is computed, and what is cached:
 from __future__ import annotations
 
 import math
-import weakref
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from heapq import heappop, heappush, heapreplace
@@ -268,23 +267,13 @@ def _as_list(ties: Tie | list[Tie]) -> list[Tie]:
     return ties if isinstance(ties, list) else [ties]
 
 
-_CACHE_SIZE = 8
-_cache: OrderedDict[int, tuple[weakref.ref[Deal], tuple[int, int, int, int], PathIndex]] = (
-    OrderedDict()
-)
-
-
-def _fingerprint(deal: Deal) -> tuple[int, int, int, int]:
-    return id(deal.people), len(deal.people), id(deal.relationships), len(deal.relationships)
-
-
 def path_index(deal: Deal) -> PathIndex:
     """Return the :class:`PathIndex` of a deal, built on first use and then reused.
 
-    The last few deals' indexes are kept while the deals live. An index is reused
-    only for the same deal object whose ``people`` and ``relationships`` are the
-    same lists of the same lengths; other in-place changes are not noticed (build
-    ``PathIndex(deal)`` then).
+    The index is kept with the deal's graph (:func:`~influence.graph.deal_graph`),
+    so it lives as long as that is cached: for the same deal object whose
+    ``people`` and ``relationships`` are the same lists of the same lengths;
+    other in-place changes are not noticed (build ``PathIndex(deal)`` then).
 
     Args:
         deal: The deal.
@@ -298,24 +287,8 @@ def path_index(deal: Deal) -> PathIndex:
         >>> path_index(deal) is path_index(deal)
         True
     """
-    key = id(deal)
-    fingerprint = _fingerprint(deal)
-    entry = _cache.get(key)
-    if entry is not None and entry[0]() is deal and entry[1] == fingerprint:
-        _cache.move_to_end(key)
-        return entry[2]
-    index = PathIndex(deal, deal_graph(deal))
-
-    def forget(ref: weakref.ref[Deal], key: int = key) -> None:
-        current = _cache.get(key)
-        if current is not None and current[0] is ref:
-            del _cache[key]
-
-    _cache[key] = (weakref.ref(deal, forget), fingerprint, index)
-    _cache.move_to_end(key)
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    return index
+    graph = deal_graph(deal)
+    return graph.view("paths", lambda: PathIndex(deal, graph))
 
 
 # -- the search ------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
 
 from influence.analysis.coverage import is_decision_maker
 from influence.analysis.report import (
@@ -248,16 +247,8 @@ def risk_signals(
             f"{who(p)} ranks #{ranks[pid]} by network influence but is rated only "
             f"{p.influence:g}: their word may count more than it seems.",
         )
-    ties = deal_graph(deal).ties
-    tied = set(map(attrgetter("from_"), ties))
-    tied.update(map(attrgetter("to"), ties))
-    for p in deal.customers():
-        if p.id not in tied:
-            add(
-                "isolated-person",
-                [p.id],
-                f"{who(p)} has no ties at all in the map.",
-            )
+    for pid in deal_graph(deal).isolated():
+        add("isolated-person", [pid], f"{who(by_id[pid])} has no ties at all in the map.")
     out.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.code, s.people, s.message))
     return out
 
