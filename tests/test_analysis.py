@@ -113,7 +113,7 @@ def test_report_json_has_the_spec_keys_and_types() -> None:
     )
     assert isinstance(data["coverage"]["score"], float)
     assert set(data["coverage"]["people"].values()) <= {"covered", "stale", "uncovered"}
-    assert set(data["coverage"]["roles"].values()) <= {"covered", "uncovered", "missing"}
+    assert set(data["coverage"]["roles"].values()) <= {"covered", "stale", "uncovered", "missing"}
     assert isinstance(data["support"], float) and -1 <= data["support"] <= 1
     assert data["decision_makers"] == sorted(data["decision_makers"])
     for entry in data["network_influence"]:

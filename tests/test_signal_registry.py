@@ -33,7 +33,11 @@ EXAMPLES: dict[str, tuple[SignalFacts, list[str]]] = {
     "role-missing": (SignalFacts(role="champion"), ["champion"]),
     "role-uncovered": (
         SignalFacts(role="user", holders=("ann", "bo"), stale=("bo",)),
-        ["user", "Ann Lee (CEO), Bo Chen", "our ties to Bo Chen have gone stale"],
+        [
+            "user",
+            "Ann Lee (CEO), Bo Chen",
+            "; we reach Bo Chen only by stale ties, and the others not at all.",
+        ],
     ),
     "no-champion": (SignalFacts(), ["champion"]),
     "single-threaded": (SignalFacts(reached=("ann", "bo"), threshold=4), ["2 customers", "4"]),

@@ -75,7 +75,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
 from operator import attrgetter
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 from influence.errors import UnknownPersonError
 from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind, Policy, Side
@@ -99,6 +99,7 @@ __all__ = [
 OUR_TIE_KINDS = frozenset({Kind.KNOWS, Kind.INFLUENCES})
 #: The kinds of tie an introduction path may use, either way round.
 USABLE_KINDS = frozenset({Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO})
+_V = TypeVar("_V")
 #: A customer's coverage: see the module docs.
 CoverageStatus = Literal["covered", "stale", "uncovered"]
 
@@ -243,6 +244,7 @@ class DealGraph:
         "_ours",
         "_people",
         "_status",
+        "_views",
         "as_of",
         "deal_id",
         "policy",
@@ -251,7 +253,12 @@ class DealGraph:
     )
 
     def __init__(
-        self, deal: Deal, policy: Policy | None = None, *, _ties: tuple[Tie, ...] | None = None
+        self,
+        deal: Deal,
+        policy: Policy | None = None,
+        *,
+        _ties: tuple[Tie, ...] | None = None,
+        _views: dict[str, object] | None = None,
     ) -> None:
         # Not the deal itself: the cache must not keep a deal alive.
         self._people = tuple(deal.people)
@@ -266,6 +273,9 @@ class DealGraph:
         self._ours: dict[str, list[Tie]] | None = None
         self._covering: dict[str, list[Tie]] | None = None
         self._status: dict[str, CoverageStatus] | None = None
+        # Structures other modules derive from the ties (the path index), shared by the
+        # graphs of one deal under several policies.
+        self._views: dict[str, object] = _views if _views is not None else {}
 
     def __repr__(self) -> str:
         return (
@@ -406,7 +416,57 @@ class DealGraph:
                 return max(dates)
         return None
 
+    def isolated(self) -> list[str]:
+        """The customers with no tie at all (of any kind, the shorthand included), file order.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> deal = Deal.model_validate({"deal": {"name": "x"}, "people": [
+            ...     {"name": "A", "reports_to": "b"}, {"name": "B"}, {"name": "C"}]})
+            >>> DealGraph(deal).isolated()
+            ['c']
+        """
+        tied = set(map(attrgetter("from_"), self.ties))
+        tied.update(map(attrgetter("to"), self.ties))
+        customer = Side.CUSTOMER
+        return [pid for pid, s in self.side.items() if s is customer and pid not in tied]
+
+    def managers(self) -> dict[str, str]:
+        """Each person's manager: their ``reports_to``, else their first declared such tie.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> deal = Deal.model_validate({"deal": {"name": "x"}, "people": [
+            ...     {"name": "A", "reports_to": "b"}, {"name": "B"}, {"name": "C"}],
+            ...     "relationships": [{"from": "c", "to": "b", "kind": "reports_to"}]})
+            >>> DealGraph(deal).managers()
+            {'a': 'b', 'c': 'b'}
+        """
+        side = self.side
+        boss = {p.id: p.reports_to for p in self._people if p.reports_to in side}
+        reports = Kind.REPORTS_TO
+        for t in self.ties:
+            if t.kind is reports and t.declared and t.from_ not in boss and t.to in side:
+                boss[t.from_] = t.to
+        return {pid: b for pid, b in boss.items() if b is not None}
+
     # -- views ---------------------------------------------------------------
+    def view(self, name: str, build: Callable[[], _V]) -> _V:
+        """A structure derived from the ties (a path index...), built once per deal.
+
+        It is kept with the ties, so every policy's graph of a deal shares it.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> g = DealGraph(Deal.model_validate({"deal": {"name": "x"}}))
+            >>> g.view("n", lambda: len(g.ties)), g.view("n", lambda: 99)
+            (0, 0)
+        """
+        found = self._views.get(name)
+        if found is None:
+            found = self._views[name] = build()
+        return found  # type: ignore[return-value]
+
     def to_networkx(self) -> nx.MultiDiGraph:
         """The networkx view (see the module docs), new on every call."""
         import networkx as nx
@@ -486,7 +546,9 @@ def deal_graph(deal: Deal, policy: Policy | None = None) -> DealGraph:
         found = graphs.get(pkey)
         if found is None:
             any_graph = next(iter(graphs.values()))
-            found = graphs[pkey] = DealGraph(deal, effective, _ties=any_graph.ties)
+            found = graphs[pkey] = DealGraph(
+                deal, effective, _ties=any_graph.ties, _views=any_graph._views
+            )
             while len(graphs) > _CACHE_SIZE:
                 del graphs[next(iter(graphs))]
         return found

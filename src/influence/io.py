@@ -51,6 +51,7 @@ from influence.errors import (
     Problem,
     ReadOnlyFileError,
 )
+from influence.graph import deal_graph
 from influence.model import (
     Deal,
     DealInfo,
@@ -1212,12 +1213,7 @@ def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> 
 
 def _warnings(deal: Deal) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    rels = deal.relationships
-    tied = {rel.from_ for rel in rels}
-    tied.update([rel.to for rel in rels])
-    for p in deal.people:
-        if p.reports_to:
-            tied.update((p.id, p.reports_to))
+    isolated = set(deal_graph(deal).isolated())
     for i, p in enumerate(deal.people):
         if p.side is not Side.CUSTOMER and any(r in BUYING_ROLES for r in p.roles):
             out.append(
@@ -1227,7 +1223,7 @@ def _warnings(deal: Deal) -> list[tuple[str, str]]:
                     f"({', '.join(r.value for r in p.roles)}); roles count only for customers",
                 )
             )
-        if p.side is Side.CUSTOMER and p.id not in tied:
+        if p.id in isolated:
             out.append(
                 (
                     f"people[{i}]",

@@ -13,8 +13,8 @@ from collections.abc import Hashable
 from influence.analysis.paths import IntroductionPath
 from influence.analysis.report import SEVERITY_ORDER, Action, Signal
 from influence.analysis.signals import SIGNALS, STYLE_ADVICE, ActionContext
-from influence.graph import deal_graph
-from influence.model import Deal, Policy
+from influence.graph import DealGraph, deal_graph
+from influence.model import Deal
 
 __all__ = ["STYLE_ADVICE", "next_actions"]
 
@@ -26,7 +26,7 @@ def next_actions(
     *,
     coverage: dict[str, str] | None = None,
     summarised: dict[str, float | None] | None = None,
-    policy: Policy | None = None,
+    graph: DealGraph | None = None,
 ) -> list[Action]:
     """Return the next actions, most urgent first.
 
@@ -43,7 +43,7 @@ def next_actions(
             warmed up, an uncovered person introduced).
         summarised: Targets whose paths were not searched in full, with the warmth of
             their best path (None: no path), from :class:`~influence.analysis.paths.PathsSummary`.
-        policy: The policy the coverage was computed with (default: the deal's).
+        graph: The deal graph analysed (with the team's policy); default: the deal's.
 
     Returns:
         The actions, one per signal (or group of signals) that has something to do.
@@ -57,7 +57,7 @@ def next_actions(
     """
     ctx = ActionContext(
         deal=deal,
-        graph=deal_graph(deal, deal.effective_policy(policy)),
+        graph=graph if graph is not None else deal_graph(deal),
         paths=paths,
         status=coverage or {},
         summarised=summarised or {},

@@ -20,7 +20,7 @@ from influence.model import Deal, Policy
 
 Grade = Literal["low", "medium", "high"]
 CoverageStatus = Literal["covered", "stale", "uncovered"]
-RoleStatus = Literal["covered", "uncovered", "missing"]
+RoleStatus = Literal["covered", "uncovered", "missing", "stale"]
 
 SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2, "info": 3}
 #: ``analyze`` searches introduction paths in full for at most this many uncovered
@@ -312,6 +312,7 @@ def analyze(
     from influence.analysis.actions import next_actions
     from influence.analysis.paths import PathsSummary, introduction_paths_to
     from influence.analysis.risk import deal_risk
+    from influence.graph import deal_graph
 
     policy, cov, sup, dms, scores, hidden, signals = assess(deal, policy)
     targets = cov.uncovered(dms)
@@ -356,7 +357,7 @@ def analyze(
         paths,
         coverage=dict(cov.people),
         summarised=summary.warmth if summary is not None else None,
-        policy=policy,
+        graph=deal_graph(deal, policy),
     )
     net = {s.id: s.score for s in scores}
     dm_set = set(dms)

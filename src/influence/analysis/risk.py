@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
 
 from influence.analysis.coverage import is_decision_maker
 from influence.analysis.report import (
@@ -25,6 +24,7 @@ from influence.analysis.report import (
     Signal,
 )
 from influence.analysis.signals import POINTS, SIGNALS, Severity, SignalFacts, who
+from influence.graph import deal_graph
 from influence.model import Deal, Kind, Person, Policy, Role, Side, Stance
 
 __all__ = [
@@ -130,7 +130,7 @@ def risk_signals(
     for p in deal.customers():
         if people.get(p.id) == "stale" and (p.id in dm_set or Role.CHAMPION in p.roles):
             if contacts is None:
-                contacts = _last_seller_contacts(deal)
+                contacts = _last_seller_contacts(deal, policy)
             last = contacts.get(p.id)
             add(
                 "stale-relationship",
@@ -172,15 +172,8 @@ def risk_signals(
             [pid],
             SignalFacts(person=pid, rank=ranks[pid], influence=by_id[pid].influence),
         )
-    rels = deal.relationships
-    tied = set(map(attrgetter("from_"), rels))
-    tied.update(map(attrgetter("to"), rels))
-    for p in deal.people:
-        if p.reports_to:
-            tied.update((p.id, p.reports_to))
-    for p in deal.customers():
-        if p.id not in tied:
-            add("isolated-person", [p.id], SignalFacts(person=p.id))
+    for pid in deal_graph(deal).isolated():
+        add("isolated-person", [pid], SignalFacts(person=pid))
     out.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.code, s.people, s.message))
     return out
 
@@ -292,17 +285,13 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     by_id = deal.people_by_id()
     nxt: dict[str, set[str]] = {p.id: set() for p in deal.people}
     influences, reports = Kind.INFLUENCES, Kind.REPORTS_TO
-    for rel in deal.relationships:
-        kind = rel.kind
+    for tie in deal_graph(deal).ties:  # the reports_to shorthands included
+        kind = tie.kind
         if kind is influences:
-            nxt[rel.from_].add(rel.to)
+            nxt[tie.from_].add(tie.to)
         elif kind is reports:
-            nxt[rel.from_].add(rel.to)
-            nxt[rel.to].add(rel.from_)
-    for p in deal.people:
-        if p.reports_to:
-            nxt[p.id].add(p.reports_to)
-            nxt[p.reports_to].add(p.id)
+            nxt[tie.from_].add(tie.to)
+            nxt[tie.to].add(tie.from_)
     dm_set = set(dms)
     out: list[tuple[str, str, list[str]]] = []
     blockers = sorted(
@@ -345,19 +334,8 @@ def _bfs(
     return chains
 
 
-def _last_seller_contacts(deal: Deal) -> dict[str, date]:
-    """The latest ``last_contact`` of a knows/influences tie with our team, by person."""
-    sellers = {p.id for p in deal.sellers()}
-    latest: dict[str, date] = {}
-    knows, influences = Kind.KNOWS, Kind.INFLUENCES
-    for r in deal.relationships:
-        last = r.last_contact
-        if last is None or (r.kind is not knows and r.kind is not influences):
-            continue
-        a, b = r.from_, r.to
-        if a not in sellers and b not in sellers:
-            continue  # most ties: between two customers
-        for us, them in ((a, b), (b, a)):
-            if us in sellers and (them not in latest or latest[them] < last):
-                latest[them] = last
-    return latest
+def _last_seller_contacts(deal: Deal, policy: Policy) -> dict[str, date]:
+    """Our last contact with each customer: :meth:`~influence.graph.DealGraph.last_contact`."""
+    g = deal_graph(deal, policy)
+    found = {p.id: g.last_contact(p.id) for p in deal.customers()}
+    return {pid: last for pid, last in found.items() if last is not None}

@@ -228,13 +228,9 @@ def _role_uncovered_message(f: SignalFacts, people: People) -> str:
     names = ", ".join(_who(people, h) for h in f.holders)
     if not f.stale:
         return f"The role {f.role} is held by {names}, and we reach none of them."
-    if len(f.stale) == len(f.holders):
-        return f"The role {f.role} is held by {names}, and our ties to them have gone stale."
-    stale = ", ".join(_name(people, h) for h in f.stale)
-    return (
-        f"The role {f.role} is held by {names}, and none of them is covered: "
-        f"our ties to {stale} have gone stale."
-    )
+    stale = " and ".join(_name(people, h) for h in f.stale)
+    others = ", and the others not at all" if len(f.stale) < len(f.holders) else ""
+    return f"The role {f.role} is held by {names}; we reach {stale} only by stale ties{others}."
 
 
 def _single_threaded_message(f: SignalFacts, _: People) -> str:
