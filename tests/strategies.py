@@ -110,3 +110,42 @@ def deal_data(draw: st.DrawFn, min_people: int = 1, max_people: int = 12) -> dic
 def deals(min_people: int = 1, max_people: int = 12) -> st.SearchStrategy[Deal]:
     """Random valid :class:`Deal` objects."""
     return deal_data(min_people, max_people).map(Deal.model_validate)
+
+
+@st.composite
+def introduction_deal_data(draw: st.DrawFn, max_people: int = 12) -> dict[str, Any]:
+    """A random deal with a chain of ties from a seller to a decision-maker.
+
+    On top of :func:`deal_data`: the first person is on our team, and a chain of
+    ``knows``/``influences`` ties runs from them through a few people to a
+    customer with the role decision_maker, so introduction paths of several hops
+    (and the actions that ask for them) are common.
+    """
+    data = draw(deal_data(min_people=3, max_people=max_people))
+    people = data["people"]
+    people[0]["side"] = "seller"
+    people[0].pop("roles", None)
+    data["deal"].pop("owner", None)  # the owner may have changed sides below
+    others = [p["id"] for p in people[1:]]
+    chain = draw(st.permutations(others).map(lambda ids: ids[: len(ids)]))
+    chain = chain[: draw(st.integers(1, min(5, len(chain))))]
+    target = people[[p["id"] for p in people].index(chain[-1])]
+    target["side"] = "customer"
+    target["roles"] = sorted({*target.get("roles", []), "decision_maker"})
+    strengths = st.floats(min_value=0.05, max_value=1).map(lambda x: round(x, 2))
+    for a, b in zip([people[0]["id"], *chain], chain, strict=False):
+        tie: dict[str, Any] = {
+            "from": a,
+            "to": b,
+            "kind": draw(st.sampled_from(["knows", "knows", "influences"])),
+            "strength": draw(strengths),
+        }
+        if draw(st.booleans()):
+            tie["last_contact"] = draw(DATES)
+        data["relationships"].append(tie)
+    return data
+
+
+def introduction_deals(max_people: int = 12) -> st.SearchStrategy[Deal]:
+    """Random valid deals with introduction paths of several hops (see above)."""
+    return introduction_deal_data(max_people).map(Deal.model_validate)

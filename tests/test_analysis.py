@@ -113,7 +113,7 @@ def test_report_json_has_the_spec_keys_and_types() -> None:
     )
     assert isinstance(data["coverage"]["score"], float)
     assert set(data["coverage"]["people"].values()) <= {"covered", "stale", "uncovered"}
-    assert set(data["coverage"]["roles"].values()) <= {"covered", "uncovered", "missing"}
+    assert set(data["coverage"]["roles"].values()) <= {"covered", "stale", "uncovered", "missing"}
     assert isinstance(data["support"], float) and -1 <= data["support"] <= 1
     assert data["decision_makers"] == sorted(data["decision_makers"])
     for entry in data["network_influence"]:
@@ -221,7 +221,8 @@ def test_action_for_a_stale_tie_says_refresh_and_for_a_weak_one_warm_up() -> Non
     assert texts["old"].endswith(
         "Sam already knows Olga: refresh the tie (last contact 80 days ago)"
     )
-    assert texts["weak"].endswith("Sam already knows Wim: warm the tie up (strength 0.30)")
+    # a weak tie does not cover: it is no "already knows", it needs warming up
+    assert texts["weak"].endswith("Sam knows Wim, but only weakly (0.30): warm the tie up")
 
 
 @pytest.mark.parametrize(("n", "ties"), [(12, 30), (60, 400), (700, 5000)])

@@ -52,6 +52,9 @@ _EXPORTS: dict[str, str] = {
     "deal_lock": "influence.io",
     "lock_path": "influence.io",
     "to_networkx": "influence.graph",
+    "DealGraph": "influence.graph",
+    "Tie": "influence.graph",
+    "deal_graph": "influence.graph",
     "DealReport": "influence.analysis.report",
     "Signal": "influence.analysis.report",
     "Action": "influence.analysis.report",
@@ -149,6 +152,7 @@ __all__ = [
     "DealChange",
     "DealDiff",
     "DealFileError",
+    "DealGraph",
     "DealInfo",
     "DealLockError",
     "DealMap",
@@ -178,6 +182,7 @@ __all__ = [
     "Signal",
     "Stance",
     "Style",
+    "Tie",
     "Totals",
     "Trend",
     "UnknownPersonError",
@@ -194,6 +199,7 @@ __all__ = [
     "coverage",
     "coverage_score",
     "deal_from_data",
+    "deal_graph",
     "deal_lock",
     "deal_map",
     "deal_risk",
@@ -340,6 +346,9 @@ if TYPE_CHECKING:
         UnknownPersonError,
     )
     from influence.graph import (
+        DealGraph,
+        Tie,
+        deal_graph,
         to_networkx,
     )
     from influence.interop.diff import (

@@ -1,8 +1,36 @@
-"""The graph view of a deal: one ``networkx.MultiDiGraph`` that every analysis shares.
+"""The deal graph: every rule about ties, in one place, built once per deal.
 
-This module is the only owner of node and edge attribute names.
+A :class:`DealGraph` (from :func:`deal_graph`) is what every analysis, the map,
+the exports and the diff read. It owns these rules, and no other module
+decides them:
 
-Nodes are person ids, in file order, with these attributes:
+* **The ties.** Every declared relationship, in file order, then each
+  person's ``reports_to`` shorthand (a ``reports_to`` tie, strength 0.6,
+  ``declared`` false), unless a declared ``reports_to`` between the same two
+  people in the same direction exists. Repeats of one kind between one pair
+  are already merged by the model (the stronger strength and the later
+  contact win).
+* **Symmetric kinds.** ``knows`` and ``conflicts_with`` hold both ways
+  (:attr:`Tie.symmetric`, :func:`is_symmetric`); ``influences`` and
+  ``reports_to`` are directed.
+* **Our tie** (docs/analysis.md, "Our tie"). Our tie to a customer is a
+  ``knows`` or ``influences`` tie between that customer and a seller-side
+  person, either direction, any strength (:meth:`DealGraph.our_ties`). It
+  *covers* when its strength is at least ``coverage_strength``
+  (:meth:`DealGraph.covering_ties`); a covering tie is *fresh* when its
+  ``last_contact`` is unknown or within ``stale_after_days`` of ``as_of``. A
+  customer is ``covered`` with a fresh covering tie, ``stale`` with covering
+  ties that are all stale, else ``uncovered``
+  (:meth:`DealGraph.coverage_status`). Their *last contact*
+  (:meth:`DealGraph.last_contact`) is the latest ``last_contact`` over the
+  covering ties, else over our ties.
+* **Usable ties for paths** (:attr:`USABLE_KINDS`): ``knows``, ``influences``
+  and ``reports_to``, either way round, strength above 0; between two people
+  with several, the warmest counts.
+
+The networkx view (:meth:`DealGraph.to_networkx`, :func:`to_networkx`) is one
+``networkx.MultiDiGraph``. Nodes are person ids, in file order, with these
+attributes:
 
 ============== ==========================================================
 ``name``       the person's name
@@ -17,36 +45,525 @@ Nodes are person ids, in file order, with these attributes:
 
 Edges are keyed by kind (``"knows"``, ``"influences"``, ``"reports_to"``,
 ``"conflicts_with"``), so the same pair can hold several kinds at once. A
-relationship ``from -> to`` is one edge in that direction; symmetric kinds
-(``knows``, ``conflicts_with``) are stored once, in the direction written, and
-:func:`is_symmetric` tells how to read them. A ``reports_to`` shorthand on a
-person becomes a ``reports_to`` edge. Edge attributes: ``kind``, ``strength``,
-``context``, ``last_contact``, ``notes``, and ``declared`` (False for edges made
-from the shorthand).
+relationship ``from -> to`` is one edge in that direction; symmetric kinds are
+stored once, in the direction written. Edge attributes: ``kind``,
+``strength``, ``context``, ``last_contact``, ``notes``, and ``declared``
+(False for edges made from the shorthand).
 
 Examples:
     >>> from influence.model import Deal
     >>> deal = Deal.model_validate({
-    ...     "deal": {"name": "Tiny"},
-    ...     "people": [{"name": "Ann", "reports_to": "bo"}, {"name": "Bo"}],
+    ...     "deal": {"name": "Tiny", "as_of": "2026-11-20"},
+    ...     "people": [{"name": "Ann", "reports_to": "bo"}, {"name": "Bo"},
+    ...                {"name": "Li", "side": "seller"}],
+    ...     "relationships": [{"from": "li", "to": "bo", "strength": 0.8,
+    ...                        "last_contact": "2026-11-02"}],
     ... })
-    >>> g = to_networkx(deal)
-    >>> list(g.edges(keys=True))
-    [('ann', 'bo', 'reports_to')]
+    >>> g = deal_graph(deal)
+    >>> [(t.from_, t.to, t.kind.value, t.declared) for t in g.ties]
+    [('li', 'bo', 'knows', True), ('ann', 'bo', 'reports_to', False)]
+    >>> g.coverage_status("bo"), g.coverage_status("ann"), g.last_contact("bo")
+    ('covered', 'uncovered', datetime.date(2026, 11, 2))
+    >>> list(to_networkx(deal).edges(keys=True))
+    [('ann', 'bo', 'reports_to'), ('li', 'bo', 'knows')]
 """
 
 from __future__ import annotations
 
-import networkx as nx
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import date
+from operator import attrgetter
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
-from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind
+from influence.errors import UnknownPersonError
+from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind, Policy, Side
 
-__all__ = ["is_symmetric", "to_networkx"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "OUR_TIE_KINDS",
+    "USABLE_KINDS",
+    "CoverageStatus",
+    "DealGraph",
+    "Tie",
+    "deal_graph",
+    "is_stale",
+    "is_symmetric",
+    "to_networkx",
+]
+
+#: The kinds of tie that count as "our tie" to a customer.
+OUR_TIE_KINDS = frozenset({Kind.KNOWS, Kind.INFLUENCES})
+#: The kinds of tie an introduction path may use, either way round.
+USABLE_KINDS = frozenset({Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO})
+_V = TypeVar("_V")
+#: A customer's coverage: see the module docs.
+CoverageStatus = Literal["covered", "stale", "uncovered"]
 
 
 def is_symmetric(kind: str) -> bool:
-    """True for kinds that hold both ways (``knows``, ``conflicts_with``)."""
+    """True for kinds that hold both ways (``knows``, ``conflicts_with``).
+
+    Examples:
+        >>> is_symmetric("knows"), is_symmetric("influences")
+        (True, False)
+    """
     return Kind(kind) in SYMMETRIC_KINDS
+
+
+def is_stale(last_contact: date | None, as_of: date, policy: Policy) -> bool:
+    """True when a tie's last contact is more than ``stale_after_days`` before ``as_of``.
+
+    A tie with no ``last_contact`` is not stale: there is no date to age.
+
+    Examples:
+        >>> is_stale(date(2026, 9, 1), date(2026, 11, 20), Policy())
+        True
+        >>> is_stale(None, date(2026, 11, 20), Policy())
+        False
+    """
+    return last_contact is not None and (as_of - last_contact).days > policy.stale_after_days
+
+
+class Tie(NamedTuple):
+    """One tie of the deal: a declared relationship or a ``reports_to`` shorthand.
+
+    Examples:
+        >>> t = Tie("ann", "bo", Kind.KNOWS, 0.5, None, None, None, True, 0)
+        >>> t.other("bo"), t.symmetric
+        ('ann', True)
+    """
+
+    from_: str
+    """Id of the person the tie starts at (as written)."""
+    to: str
+    """Id of the person the tie ends at."""
+    kind: Kind
+    """knows, influences, reports_to or conflicts_with."""
+    strength: float
+    """0..1."""
+    context: str | None
+    """classmate, hometown, ..."""
+    last_contact: date | None
+    """When they last spoke."""
+    notes: str | None
+    """Free text."""
+    declared: bool
+    """False for a person's ``reports_to`` shorthand."""
+    index: int | None  # type: ignore[assignment]  # shadows tuple.index, by contract
+    """Its place in ``deal.relationships``, or None for the shorthand."""
+
+    def other(self, person_id: str) -> str:
+        """The other end of the tie, seen from ``person_id``."""
+        return self.to if person_id == self.from_ else self.from_
+
+    @property
+    def symmetric(self) -> bool:
+        """True when the tie holds both ways (``knows``, ``conflicts_with``)."""
+        return self.kind in SYMMETRIC_KINDS
+
+
+def _contact_key(tie: Tie) -> int:
+    return tie.last_contact.toordinal() if tie.last_contact is not None else 0
+
+
+def _by_other(person_id: str) -> Callable[[Tie], tuple[str, str]]:
+    def key(tie: Tie) -> tuple[str, str]:
+        return tie.other(person_id), tie.kind.value
+
+    return key
+
+
+def _build_ties(deal: Deal) -> tuple[Tie, ...]:
+    rels = deal.relationships
+    n = len(rels)
+    ties = list(
+        map(
+            Tie,
+            map(attrgetter("from_"), rels),
+            map(attrgetter("to"), rels),
+            map(attrgetter("kind"), rels),
+            map(attrgetter("strength"), rels),
+            map(attrgetter("context"), rels),
+            map(attrgetter("last_contact"), rels),
+            map(attrgetter("notes"), rels),
+            [True] * n,
+            range(n),
+        )
+    )
+    bosses = [(p.id, p.reports_to) for p in deal.people if p.reports_to]
+    if bosses:
+        reports = Kind.REPORTS_TO
+        declared = {(t.from_, t.to) for t in ties if t.kind is reports}
+        strength = DEFAULT_STRENGTH[reports]
+        ties.extend(
+            Tie(a, b, reports, strength, None, None, None, False, None)
+            for a, b in bosses
+            if (a, b) not in declared
+        )
+    return tuple(ties)
+
+
+class DealGraph:
+    """A deal's people and ties, with every rule about ties (see the module docs).
+
+    Build it with :func:`deal_graph` (cached per deal and policy) or
+    ``DealGraph(deal, policy)`` (always fresh). It is a snapshot: later changes
+    to the deal do not reach it.
+
+    Attributes:
+        deal_id: The deal's id.
+        policy: The effective policy (``coverage_strength``, ``stale_after_days``).
+        as_of: The day ages are measured from.
+        ties: Every tie (see the module docs for which, and in what order).
+        side: Each person's side, by id, in file order.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({
+        ...     "deal": {"name": "x", "as_of": "2026-11-20"},
+        ...     "people": [{"name": "Ann", "side": "seller"}, {"name": "Bo"}],
+        ...     "relationships": [{"from": "bo", "to": "ann", "strength": 0.3}],
+        ... })
+        >>> g = DealGraph(deal)
+        >>> [t.from_ for t in g.our_ties("bo")], g.covering_ties("bo"), g.coverage_status("bo")
+        (['bo'], [], 'uncovered')
+        >>> len(g.ties_between("ann", "bo")), len(g.ties_of("ann"))
+        (1, 1)
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_by_pair",
+        "_by_person",
+        "_covering",
+        "_name",
+        "_ours",
+        "_people",
+        "_status",
+        "_views",
+        "as_of",
+        "deal_id",
+        "policy",
+        "side",
+        "ties",
+    )
+
+    def __init__(
+        self,
+        deal: Deal,
+        policy: Policy | None = None,
+        *,
+        _ties: tuple[Tie, ...] | None = None,
+        _views: dict[str, object] | None = None,
+    ) -> None:
+        # Not the deal itself: the cache must not keep a deal alive.
+        self._people = tuple(deal.people)
+        self._name = deal.deal.name
+        self.deal_id: str = deal.id
+        self.policy: Policy = deal.effective_policy(policy)
+        self.as_of: date = deal.as_of()
+        self.side: dict[str, Side] = {p.id: p.side for p in deal.people}
+        self.ties: tuple[Tie, ...] = _ties if _ties is not None else _build_ties(deal)
+        self._by_pair: dict[tuple[str, str], list[Tie]] | None = None
+        self._by_person: dict[str, list[Tie]] | None = None
+        self._ours: dict[str, list[Tie]] | None = None
+        self._covering: dict[str, list[Tie]] | None = None
+        self._status: dict[str, CoverageStatus] | None = None
+        # Structures other modules derive from the ties (the path index), shared by the
+        # graphs of one deal under several policies.
+        self._views: dict[str, object] = _views if _views is not None else {}
+
+    def __repr__(self) -> str:
+        return (
+            f"<DealGraph of deal {self.deal_id!r}: {len(self.side)} people, {len(self.ties)} ties>"
+        )
+
+    def _check(self, person_id: str) -> None:
+        if person_id not in self.side:
+            raise UnknownPersonError(person_id, self.deal_id, list(self.side))
+
+    # -- ties ----------------------------------------------------------------
+    def ties_between(self, a: str, b: str) -> list[Tie]:
+        """Every tie between two people, either direction, in :attr:`ties` order."""
+        if self._by_pair is None:
+            pairs: dict[tuple[str, str], list[Tie]] = {}
+            for t in self.ties:
+                x, y = t.from_, t.to
+                pairs.setdefault((x, y) if x < y else (y, x), []).append(t)
+            self._by_pair = pairs
+        return list(self._by_pair.get((a, b) if a < b else (b, a), ()))
+
+    def ties_of(self, person_id: str) -> list[Tie]:
+        """Every tie with this person at either end, in :attr:`ties` order.
+
+        Raises:
+            UnknownPersonError: no such person.
+        """
+        self._check(person_id)
+        if self._by_person is None:
+            by: dict[str, list[Tie]] = {pid: [] for pid in self.side}
+            for t in self.ties:
+                by[t.from_].append(t)
+                if t.to != t.from_:
+                    by[t.to].append(t)
+            self._by_person = by
+        return list(self._by_person[person_id])
+
+    # -- our tie -------------------------------------------------------------
+    def _our(self) -> dict[str, list[Tie]]:
+        if self._ours is None:
+            side = self.side
+            seller, customer = Side.SELLER, Side.CUSTOMER
+            ours: dict[str, list[Tie]] = {pid: [] for pid, s in side.items() if s is customer}
+            for t in self.ties:
+                if t.kind not in OUR_TIE_KINDS:
+                    continue
+                a, b = side.get(t.from_), side.get(t.to)
+                if a is seller and b is customer:
+                    ours[t.to].append(t)
+                elif b is seller and a is customer:
+                    ours[t.from_].append(t)
+            for cid, found in ours.items():
+                if len(found) > 1:
+                    # warmest first, then the latest contact, then the seller's id and the kind
+                    found.sort(key=_by_other(cid))
+                    found.sort(key=_contact_key, reverse=True)
+                    found.sort(key=attrgetter("strength"), reverse=True)
+            self._ours = ours
+        return self._ours
+
+    def _customer(self, customer_id: str) -> None:
+        self._check(customer_id)
+        if self.side[customer_id] is not Side.CUSTOMER:
+            raise ValueError(f"{customer_id!r} is not on the customer side of {self.deal_id!r}")
+
+    def our_ties(self, customer_id: str) -> list[Tie]:
+        """Our team's ties to a customer: ``knows`` or ``influences``, either way, any strength.
+
+        Warmest first, then the latest contact, then the seller's id.
+
+        Raises:
+            UnknownPersonError: no such person.
+            ValueError: the person is not on the customer side.
+        """
+        self._customer(customer_id)
+        return list(self._our()[customer_id])
+
+    def _cover(self) -> dict[str, list[Tie]]:
+        if self._covering is None:
+            threshold = self.policy.coverage_strength
+            as_of, policy = self.as_of, self.policy
+            out: dict[str, list[Tie]] = {}
+            for cid, found in self._our().items():
+                covering = [t for t in found if t.strength >= threshold]
+                covering.sort(key=lambda t: is_stale(t.last_contact, as_of, policy))
+                out[cid] = covering
+            self._covering = out
+        return self._covering
+
+    def covering_ties(self, customer_id: str) -> list[Tie]:
+        """Our ties to a customer at least ``coverage_strength`` warm: fresh ones first.
+
+        Raises:
+            UnknownPersonError: no such person.
+            ValueError: the person is not on the customer side.
+        """
+        self._customer(customer_id)
+        return list(self._cover()[customer_id])
+
+    def coverage(self) -> dict[str, CoverageStatus]:
+        """Every customer's coverage status, keyed by id in file order."""
+        if self._status is None:
+            as_of, policy = self.as_of, self.policy
+            status: dict[str, CoverageStatus] = {}
+            for cid, covering in self._cover().items():
+                if not covering:
+                    status[cid] = "uncovered"
+                elif is_stale(covering[0].last_contact, as_of, policy):
+                    status[cid] = "stale"  # fresh ties sort first: none is fresh
+                else:
+                    status[cid] = "covered"
+            self._status = status
+        return dict(self._status)
+
+    def coverage_status(self, customer_id: str) -> CoverageStatus:
+        """``"covered"``, ``"stale"`` or ``"uncovered"`` (see the module docs).
+
+        Raises:
+            UnknownPersonError: no such person.
+            ValueError: the person is not on the customer side.
+        """
+        self._customer(customer_id)
+        self.coverage()
+        assert self._status is not None
+        return self._status[customer_id]
+
+    def last_contact(self, customer_id: str) -> date | None:
+        """Our last contact with a customer: the latest over covering ties, else over our ties.
+
+        Raises:
+            UnknownPersonError: no such person.
+            ValueError: the person is not on the customer side.
+        """
+        self._customer(customer_id)
+        for ties in (self._cover()[customer_id], self._our()[customer_id]):
+            dates = [t.last_contact for t in ties if t.last_contact is not None]
+            if dates:
+                return max(dates)
+        return None
+
+    def isolated(self) -> list[str]:
+        """The customers with no tie at all (of any kind, the shorthand included), file order.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> deal = Deal.model_validate({"deal": {"name": "x"}, "people": [
+            ...     {"name": "A", "reports_to": "b"}, {"name": "B"}, {"name": "C"}]})
+            >>> DealGraph(deal).isolated()
+            ['c']
+        """
+        tied = set(map(attrgetter("from_"), self.ties))
+        tied.update(map(attrgetter("to"), self.ties))
+        customer = Side.CUSTOMER
+        return [pid for pid, s in self.side.items() if s is customer and pid not in tied]
+
+    def managers(self) -> dict[str, str]:
+        """Each person's manager: their ``reports_to``, else their first declared such tie.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> deal = Deal.model_validate({"deal": {"name": "x"}, "people": [
+            ...     {"name": "A", "reports_to": "b"}, {"name": "B"}, {"name": "C"}],
+            ...     "relationships": [{"from": "c", "to": "b", "kind": "reports_to"}]})
+            >>> DealGraph(deal).managers()
+            {'a': 'b', 'c': 'b'}
+        """
+        side = self.side
+        boss = {p.id: p.reports_to for p in self._people if p.reports_to in side}
+        reports = Kind.REPORTS_TO
+        for t in self.ties:
+            if t.kind is reports and t.declared and t.from_ not in boss and t.to in side:
+                boss[t.from_] = t.to
+        return {pid: b for pid, b in boss.items() if b is not None}
+
+    # -- views ---------------------------------------------------------------
+    def view(self, name: str, build: Callable[[], _V]) -> _V:
+        """A structure derived from the ties (a path index...), built once per deal.
+
+        It is kept with the ties, so every policy's graph of a deal shares it.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> g = DealGraph(Deal.model_validate({"deal": {"name": "x"}}))
+            >>> g.view("n", lambda: len(g.ties)), g.view("n", lambda: 99)
+            (0, 0)
+        """
+        found = self._views.get(name)
+        if found is None:
+            found = self._views[name] = build()
+        return found  # type: ignore[return-value]
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The networkx view (see the module docs), new on every call."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph(deal_id=self.deal_id, name=self._name)
+        for p in self._people:
+            g.add_node(
+                p.id,
+                name=p.name,
+                title=p.title,
+                side=p.side.value,
+                roles=tuple(r.value for r in p.roles),
+                influence=p.influence,
+                stance=p.stance.value,
+                style=p.style.value if p.style else None,
+                person=p,
+            )
+        # The shorthands first, then the declared ties in file order (the view's edge order).
+        for t in _shorthand_first(self.ties):
+            g.add_edge(
+                t.from_,
+                t.to,
+                key=t.kind.value,
+                kind=t.kind.value,
+                strength=t.strength,
+                context=t.context,
+                last_contact=t.last_contact,
+                notes=t.notes,
+                declared=t.declared,
+            )
+        return g
+
+
+def _shorthand_first(ties: Iterable[Tie]) -> list[Tie]:
+    ties = list(ties)
+    return [t for t in ties if not t.declared] + [t for t in ties if t.declared]
+
+
+_CACHE_SIZE = 8
+_Entry = tuple["weakref.ref[Deal]", tuple[int, int, int, int], dict[tuple[object, ...], DealGraph]]
+_cache: OrderedDict[int, _Entry] = OrderedDict()
+
+
+def _fingerprint(deal: Deal) -> tuple[int, int, int, int]:
+    return id(deal.people), len(deal.people), id(deal.relationships), len(deal.relationships)
+
+
+def deal_graph(deal: Deal, policy: Policy | None = None) -> DealGraph:
+    """Return the :class:`DealGraph` of a deal and policy, built on first use and then reused.
+
+    The last few deals' graphs are kept while the deals live, one per policy (the
+    ties are shared). A graph is reused only for the same deal object whose
+    ``people`` and ``relationships`` are the same lists of the same lengths;
+    other in-place changes are not noticed (build ``DealGraph(deal)`` then).
+
+    Args:
+        deal: The deal.
+        policy: Thresholds; default: the deal's policy over the defaults.
+
+    Returns:
+        The deal's graph.
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({"deal": {"name": "x"}, "people": [{"name": "A"}]})
+        >>> deal_graph(deal) is deal_graph(deal)
+        True
+    """
+    effective = deal.effective_policy(policy)
+    pkey = (effective.coverage_strength, effective.stale_after_days, deal.as_of())
+    key = id(deal)
+    fingerprint = _fingerprint(deal)
+    entry = _cache.get(key)
+    if entry is not None and entry[0]() is deal and entry[1] == fingerprint:
+        _cache.move_to_end(key)
+        graphs = entry[2]
+        found = graphs.get(pkey)
+        if found is None:
+            any_graph = next(iter(graphs.values()))
+            found = graphs[pkey] = DealGraph(
+                deal, effective, _ties=any_graph.ties, _views=any_graph._views
+            )
+            while len(graphs) > _CACHE_SIZE:
+                del graphs[next(iter(graphs))]
+        return found
+    graph = DealGraph(deal, effective)
+
+    def forget(ref: weakref.ref[Deal], key: int = key) -> None:
+        current = _cache.get(key)
+        if current is not None and current[0] is ref:
+            del _cache[key]
+
+    _cache[key] = (weakref.ref(deal, forget), fingerprint, {pkey: graph})
+    _cache.move_to_end(key)
+    while len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return graph
 
 
 def to_networkx(deal: Deal) -> nx.MultiDiGraph:
@@ -66,46 +583,4 @@ def to_networkx(deal: Deal) -> nx.MultiDiGraph:
         >>> to_networkx(deal).nodes["a"]["stance"]
         'unknown'
     """
-    g = nx.MultiDiGraph(deal_id=deal.id, name=deal.deal.name)
-    for p in deal.people:
-        g.add_node(
-            p.id,
-            name=p.name,
-            title=p.title,
-            side=p.side.value,
-            roles=tuple(r.value for r in p.roles),
-            influence=p.influence,
-            stance=p.stance.value,
-            style=p.style.value if p.style else None,
-            person=p,
-        )
-    for p in deal.people:
-        if p.reports_to and not g.has_edge(p.id, p.reports_to, key=Kind.REPORTS_TO.value):
-            g.add_edge(
-                p.id,
-                p.reports_to,
-                key=Kind.REPORTS_TO.value,
-                kind=Kind.REPORTS_TO.value,
-                strength=DEFAULT_STRENGTH[Kind.REPORTS_TO],
-                context=None,
-                last_contact=None,
-                notes=None,
-                declared=False,
-            )
-    for r in deal.relationships:
-        kind = r.kind.value
-        a, b = r.from_, r.to
-        if r.kind in SYMMETRIC_KINDS and g.has_edge(b, a, key=kind):
-            a, b = b, a  # the model merged repeats; keep one edge per pair
-        g.add_edge(
-            a,
-            b,
-            key=kind,
-            kind=kind,
-            strength=r.strength,
-            context=r.context,
-            last_contact=r.last_contact,
-            notes=r.notes,
-            declared=True,
-        )
-    return g
+    return deal_graph(deal).to_networkx()

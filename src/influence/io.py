@@ -52,6 +52,7 @@ from influence.errors import (
     Problem,
     ReadOnlyFileError,
 )
+from influence.graph import deal_graph
 from influence.model import (
     Deal,
     DealInfo,
@@ -1309,12 +1310,7 @@ def _integrity_problems(errors: list[Any]) -> list[tuple[str, str]] | None:
 
 def _warnings(deal: Deal) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    rels = deal.relationships
-    tied = {rel.from_ for rel in rels}
-    tied.update([rel.to for rel in rels])
-    for p in deal.people:
-        if p.reports_to:
-            tied.update((p.id, p.reports_to))
+    isolated = set(deal_graph(deal).isolated())
     for i, p in enumerate(deal.people):
         if p.side is not Side.CUSTOMER and any(r in BUYING_ROLES for r in p.roles):
             out.append(
@@ -1324,7 +1320,7 @@ def _warnings(deal: Deal) -> list[tuple[str, str]]:
                     f"({', '.join(r.value for r in p.roles)}); roles count only for customers",
                 )
             )
-        if p.side is Side.CUSTOMER and p.id not in tied:
+        if p.id in isolated:
             out.append(
                 (
                     f"people[{i}]",

@@ -1,29 +1,22 @@
 """Next actions: concrete, ranked steps that answer the risk signals.
 
-Each action names people and the signal it answers. When the person to engage
-has a social style, the advice for that style follows the action.
+Each action names people and the signal it answers; what it says comes from the
+signal's registry entry (:data:`influence.analysis.signals.SIGNALS`), made from
+the signal's facts and the deal graph. When the person to engage has a social
+style, the advice for that style follows the action.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from influence.analysis.paths import IntroductionPath
 from influence.analysis.report import SEVERITY_ORDER, Action, Signal
-from influence.analysis.risk import who
-from influence.model import Deal, Kind, Person, Side, Stance, Style
+from influence.analysis.signals import SIGNALS, STYLE_ADVICE, ActionContext
+from influence.graph import DealGraph, deal_graph
+from influence.model import Deal
 
 __all__ = ["STYLE_ADVICE", "next_actions"]
-
-#: How to engage each social style (``docs/domain.md``).
-STYLE_ADVICE: dict[Style, str] = {
-    Style.ANALYTICAL: "analytical: bring facts and written detail, and give them time to decide",
-    Style.DRIVER: "driver: be brief and punctual, lead with outcomes and ROI",
-    Style.EXPRESSIVE: "expressive: bring references and visuals, meet in an informal setting",
-    Style.AMIABLE: "amiable: involve their users, keep the pressure low, offer guarantees",
-}
-
-
-def _advice(person: Person | None) -> str | None:
-    return STYLE_ADVICE[person.style] if person is not None and person.style else None
 
 
 def next_actions(
@@ -33,36 +26,64 @@ def next_actions(
     *,
     coverage: dict[str, str] | None = None,
     summarised: dict[str, float | None] | None = None,
+    graph: DealGraph | None = None,
 ) -> list[Action]:
     """Return the next actions, most urgent first.
 
     Ranked by the severity of the signal they answer, then by the influence of the
-    person they are about (highest first), then by their text.
+    person they are about (highest first), then by their text. Signals that ask for
+    the same step share one action (one per blocker, naming every decision-maker
+    their sway reaches); two actions never say the same.
 
     Args:
         deal: The deal.
         signals: The deal's risk signals.
         paths: Introduction paths by target id.
-        coverage: Customer coverage status by id (used to name who already covers whom).
+        coverage: Customer coverage status by id (a stale tie is refreshed, a weak one
+            warmed up, an uncovered person introduced).
         summarised: Targets whose paths were not searched in full, with the warmth of
             their best path (None: no path), from :class:`~influence.analysis.paths.PathsSummary`.
+        graph: The deal graph analysed (with the team's policy); default: the deal's.
 
     Returns:
-        The actions, one per signal that has something to do (info signals included).
+        The actions, one per signal (or group of signals) that has something to do.
+
+    Examples:
+        >>> from influence import analyze, read_deal
+        >>> report = analyze(read_deal("examples/enterprise-committee.yaml"))
+        >>> print(report.actions[0].text)  # doctest: +NORMALIZE_WHITESPACE
+        Ask Kenneth Lau to introduce Li Wei to Liu Yang, who can introduce you to
+        Chen Jun (Group CEO): Li Wei -> Kenneth Lau -> Liu Yang -> Chen Jun, warmth 0.58
     """
-    by_id = deal.people_by_id()
-    covering = _covering_index(deal)
-    wins = ("decision-maker-blocker", "negative-support")
-    near = _allies_near(deal) if any(s.code in wins for s in signals) else {}
-    ranked: list[tuple[int, float, str, Action]] = []
+    ctx = ActionContext(
+        deal=deal,
+        graph=graph if graph is not None else deal_graph(deal),
+        paths=paths,
+        status=coverage or {},
+        summarised=summarised or {},
+    )
+    by_id = ctx.by_id
+    groups: dict[Hashable, list[Signal]] = {}
     for signal in signals:
-        action = _action_for(
-            deal, signal, paths, by_id, covering, coverage or {}, summarised or {}, near
-        )
-        if action is None:
+        spec = SIGNALS[signal.code]
+        key = spec.group(signal.facts) if spec.group is not None else id(signal)
+        groups.setdefault((signal.code, key), []).append(signal)
+    ranked: list[tuple[int, float, str, Action]] = []
+    for group in groups.values():
+        first = group[0]
+        answer = SIGNALS[first.code].answer
+        found = answer(group, ctx) if answer is not None else None
+        if found is None:
             continue
+        action = Action(
+            text=found.text,
+            signal=first.code,
+            people=found.people,
+            advice=found.advice,
+            facts=found.facts,
+        )
         weight = max((by_id[p].influence for p in action.people if p in by_id), default=0.0)
-        ranked.append((SEVERITY_ORDER[signal.severity], -weight, action.text, action))
+        ranked.append((SEVERITY_ORDER[first.severity], -weight, action.text, action))
     ranked.sort(key=lambda r: r[:3])
     seen: set[str] = set()
     out: list[Action] = []
@@ -71,248 +92,3 @@ def next_actions(
             seen.add(action.text)
             out.append(action)
     return out
-
-
-def _intro_text(
-    deal: Deal, path: IntroductionPath, by_id: dict[str, Person], status: str | None = None
-) -> str:
-    names = " -> ".join(by_id[p].name for p in path.people)
-    target = who(by_id[path.people[-1]])
-    if path.hops == 1:
-        seller = by_id[path.people[0]].name
-        last = path.steps[0].last_contact if path.steps else None
-        if status == "stale" and last is not None:
-            days = (deal.as_of() - last).days
-            return (
-                f"{seller} already knows {target}: refresh the tie (last contact {days} days ago)"
-            )
-        return f"{seller} already knows {target}: warm the tie up (strength {path.warmth:.2f})"
-    helper = by_id[path.people[1]].name
-    label = " (passes a blocker)" if path.through_blocker else ""
-    return (
-        f"Ask {helper} to introduce {by_id[path.people[0]].name} to {target}: "
-        f"{names}, warmth {path.warmth:.2f}{label}"
-    )
-
-
-def _action_for(
-    deal: Deal,
-    signal: Signal,
-    paths: dict[str, list[IntroductionPath]],
-    by_id: dict[str, Person],
-    covering: dict[str, str],
-    status: dict[str, str],
-    summarised: dict[str, float | None],
-    near: dict[str, set[str]],
-) -> Action | None:
-    code = signal.code
-    people = signal.people
-    target = by_id[people[-1]] if people else None
-    if code in ("decision-maker-uncovered", "stale-relationship") and target is not None:
-        best = paths.get(target.id) or []
-        if code == "stale-relationship":
-            sellers = covering.get(target.id, "")
-            days = _days(signal.message)
-            text = f"Refresh the tie with {who(target)}" + (
-                f" (last contact {days} days ago" + (f", via {sellers}" if sellers else "") + ")"
-                if days
-                else ""
-            )
-            return Action(text=text, signal=code, people=[target.id], advice=_advice(target))
-        if best:
-            path = best[0]
-            return Action(
-                text=_intro_text(deal, path, by_id),
-                signal=code,
-                people=list(path.people[1:]),
-                advice=_advice(target),
-            )
-        warmth = summarised.get(target.id)
-        if warmth is not None:
-            return Action(
-                text=f"Find an introduction to {who(target)}: our warmest path has warmth "
-                f"{warmth:.2f} (not listed: beyond the most influential decision-makers)",
-                signal=code,
-                people=[target.id],
-                advice=_advice(target),
-            )
-        return Action(
-            text=f"Find a way in to {who(target)}: no introduction path from our team yet; "
-            "ask your allies who knows them",
-            signal=code,
-            people=[target.id],
-            advice=_advice(target),
-        )
-    if code == "decision-maker-blocker" and target is not None:
-        return _win_over(target, code, by_id, near)
-    if code == "blocker-influences-decision-maker" and target is not None:
-        blocker = by_id[people[0]]
-        return Action(
-            text=f"Counter {who(blocker)}'s sway over {who(target)}: "
-            f"reach {target.name} first with your strongest ally, and answer "
-            f"{blocker.name}'s objections",
-            signal=code,
-            people=[blocker.id, target.id],
-            advice=_advice(target),
-        )
-    if code == "unknown-stance" and target is not None:
-        sellers = covering.get(target.id, "")
-        via = f" (ask {sellers}, who knows them)" if sellers else ""
-        return Action(
-            text=f"Confirm where {who(target)} stands{via}",
-            signal=code,
-            people=[target.id],
-            advice=_advice(target),
-        )
-    if code == "doubtful-assessment" and target is not None:
-        return Action(
-            text=f"Re-confirm {who(target)}'s stance: the last check is {_days(signal.message)} "
-            "days old",
-            signal=code,
-            people=[target.id],
-            advice=_advice(target),
-        )
-    if code == "role-missing":
-        role = signal.role
-        return Action(
-            text=f"Find who holds the role {role} (ask your champion or coach)",
-            signal=code,
-            people=[],
-        )
-    if code == "role-uncovered" and people:
-        best_holder = max(people, key=lambda p: (by_id[p].influence, p))
-        role = signal.role
-        route = paths.get(best_holder)
-        text = f"Reach {who(by_id[best_holder])}, who holds the role {role}"
-        if route:
-            intro = _intro_text(deal, route[0], by_id, status.get(best_holder))
-            text += f": {intro[0].lower()}{intro[1:]}" if intro.startswith("Ask ") else f": {intro}"
-        return Action(
-            text=text, signal=code, people=[best_holder], advice=_advice(by_id[best_holder])
-        )
-    if code == "no-champion":
-        candidates = sorted(
-            (p for p in deal.customers() if p.stance is Stance.ALLY),
-            key=lambda p: (-p.influence, p.id),
-        )
-        if candidates:
-            c = candidates[0]
-            return Action(
-                text=f"Develop {who(c)} into a champion: an ally with influence {c.influence:g}",
-                signal=code,
-                people=[c.id],
-                advice=_advice(c),
-            )
-        return Action(
-            text="Find a champion: someone with power who will sell for us inside",
-            signal=code,
-            people=[],
-        )
-    if code == "single-threaded":
-        reached = set(people)
-        nxt = sorted(
-            (p for p in deal.customers() if p.id not in reached and p.stance is not Stance.BLOCKER),
-            key=lambda p: (-p.influence, p.id),
-        )[:3]
-        if not nxt:
-            return None
-        return Action(
-            text="Multi-thread the deal: build ties with " + ", ".join(who(p) for p in nxt),
-            signal=code,
-            people=[p.id for p in nxt],
-        )
-    if code == "negative-support":
-        blockers = sorted(
-            (p for p in deal.customers() if p.stance is Stance.BLOCKER),
-            key=lambda p: (-p.influence, p.id),
-        )
-        if not blockers:
-            return None
-        return _win_over(blockers[0], code, by_id, near)
-    if code == "ally-conflicts-with-decision-maker" and len(people) == 2:
-        ally, dm = by_id[people[0]], by_id[people[1]]
-        return Action(
-            text=f"Do not let {who(ally)} carry our case to {who(dm)}: they are at odds; "
-            "find another voice",
-            signal=code,
-            people=[ally.id, dm.id],
-            advice=_advice(dm),
-        )
-    if code == "hidden-influencer" and target is not None:
-        return Action(
-            text=f"Engage {who(target)}: more influential than rated",
-            signal=code,
-            people=[target.id],
-            advice=_advice(target),
-        )
-    if code == "isolated-person" and target is not None:
-        return Action(
-            text=f"Map who {who(target)} works with, reports to and listens to",
-            signal=code,
-            people=[target.id],
-        )
-    if code == "no-decision-maker":
-        return Action(
-            text="Identify the decision-maker and the economic buyer (who signs, who pays)",
-            signal=code,
-            people=[],
-        )
-    return None
-
-
-def _win_over(
-    target: Person, code: str, by_id: dict[str, Person], near: dict[str, set[str]]
-) -> Action:
-    allies = sorted(near.get(target.id, ()), key=lambda pid: (-by_id[pid].influence, pid))
-    if allies:
-        ally = by_id[allies[0]]
-        return Action(
-            text=f"Win over blocker {who(target)} through {who(ally)}, an ally close to them",
-            signal=code,
-            people=[ally.id, target.id],
-            advice=_advice(target),
-        )
-    return Action(
-        text=f"Understand {who(target)}'s objections and find an ally who can reach them",
-        signal=code,
-        people=[target.id],
-        advice=_advice(target),
-    )
-
-
-def _allies_near(deal: Deal) -> dict[str, set[str]]:
-    """For each person, the allies who influence or know them: one pass over the ties."""
-    near: dict[str, set[str]] = {}
-    allies = {p.id for p in deal.people if p.stance is Stance.ALLY}
-    knows, influences = Kind.KNOWS, Kind.INFLUENCES
-    for r in deal.relationships:
-        a, b, kind = r.from_, r.to, r.kind
-        if a in allies and (kind is knows or kind is influences):
-            near.setdefault(b, set()).add(a)
-        if b in allies and kind is knows:
-            near.setdefault(a, set()).add(b)
-    return near
-
-
-def _covering_index(deal: Deal) -> dict[str, str]:
-    """For each person, the names of our team members tied to them (``A or B``)."""
-    sellers = {p.id: p.name for p in deal.people if p.side is Side.SELLER}
-    names: dict[str, set[str]] = {}
-    knows, influences = Kind.KNOWS, Kind.INFLUENCES
-    for r in deal.relationships:
-        a, b = r.from_, r.to
-        if (a not in sellers and b not in sellers) or (
-            r.kind is not knows and r.kind is not influences
-        ):
-            continue
-        for s, o in ((a, b), (b, a)):
-            if s in sellers:
-                names.setdefault(o, set()).add(sellers[s])
-    return {pid: " or ".join(sorted(found)) for pid, found in names.items()}
-
-
-def _days(message: str) -> str:
-    import re
-
-    found = re.search(r"(\d+) days", message)
-    return found.group(1) if found else ""

@@ -2,15 +2,16 @@
 
 A customer is **covered** when a seller-side person has a ``knows`` or
 ``influences`` tie with them at least ``coverage_strength`` warm that is not
-stale; **stale** when only stale ties reach them; otherwise **uncovered**.
+stale; **stale** when only stale ties reach them; otherwise **uncovered**. The
+rule lives in the deal graph (:class:`~influence.graph.DealGraph`, "our tie" in
+docs/analysis.md); this module reads it.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from influence.analysis.report import Coverage, CoverageStatus, RoleStatus
-from influence.model import Deal, Kind, Person, Policy, Side, Stance
+from influence.graph import deal_graph, is_stale
+from influence.model import Deal, Person, Policy, Side, Stance
 
 __all__ = [
     "coverage",
@@ -26,22 +27,11 @@ __all__ = [
 _STANCE_SIGN = {Stance.ALLY: 1.0, Stance.NEUTRAL: 0.0, Stance.UNKNOWN: 0.0, Stance.BLOCKER: -1.0}
 
 
-def is_stale(last_contact: date | None, as_of: date, policy: Policy) -> bool:
-    """True when a tie's last contact is more than ``stale_after_days`` before ``as_of``.
-
-    A tie with no ``last_contact`` is not stale: there is no date to age.
-
-    Examples:
-        >>> is_stale(date(2026, 9, 1), date(2026, 11, 20), Policy())
-        True
-        >>> is_stale(None, date(2026, 11, 20), Policy())
-        False
-    """
-    return last_contact is not None and (as_of - last_contact).days > policy.stale_after_days
-
-
 def person_coverage(deal: Deal, policy: Policy | None = None) -> dict[str, CoverageStatus]:
     """Return each customer's coverage status, keyed by id in file order.
+
+    The rule is the deal graph's (:meth:`~influence.graph.DealGraph.coverage_status`,
+    docs/analysis.md "Our tie").
 
     Args:
         deal: The deal.
@@ -58,27 +48,7 @@ def person_coverage(deal: Deal, policy: Policy | None = None) -> dict[str, Cover
         >>> person_coverage(deal)
         {'bo': 'covered', 'cy': 'uncovered'}
     """
-    policy = deal.effective_policy(policy)
-    as_of = deal.as_of()
-    side = {p.id: p.side for p in deal.people}
-    sellers = {pid for pid, s in side.items() if s is Side.SELLER}
-    fresh: set[str] = set()
-    stale: set[str] = set()
-    threshold = policy.coverage_strength
-    knows, influences = Kind.KNOWS, Kind.INFLUENCES
-    for rel in deal.relationships:
-        a, b = rel.from_, rel.to
-        if a not in sellers and b not in sellers:
-            continue  # most ties of a big deal: between two customers
-        if (rel.kind is not knows and rel.kind is not influences) or rel.strength < threshold:
-            continue
-        for us, them in ((a, b), (b, a)):
-            if us in sellers and side[them] is Side.CUSTOMER:
-                (stale if is_stale(rel.last_contact, as_of, policy) else fresh).add(them)
-    out: dict[str, CoverageStatus] = {}
-    for p in deal.customers():
-        out[p.id] = "covered" if p.id in fresh else "stale" if p.id in stale else "uncovered"
-    return out
+    return deal_graph(deal, policy).coverage()
 
 
 def is_decision_maker(person: Person, policy: Policy) -> bool:
@@ -112,7 +82,11 @@ def role_coverage(
     policy: Policy | None = None,
     people: dict[str, CoverageStatus] | None = None,
 ) -> dict[str, RoleStatus]:
-    """Return each required role's status: missing, uncovered or covered (policy order).
+    """Return each required role's status, in policy order.
+
+    ``missing``: no customer holds the role; ``covered``: a holder is covered;
+    ``stale``: no holder is covered, and a holder is covered only by stale ties;
+    ``uncovered``: we reach no holder.
 
     Examples:
         >>> from influence.model import Deal
@@ -130,6 +104,8 @@ def role_coverage(
             out[role.value] = "missing"
         elif any(people.get(h) == "covered" for h in holders):
             out[role.value] = "covered"
+        elif any(people.get(h) == "stale" for h in holders):
+            out[role.value] = "stale"
         else:
             out[role.value] = "uncovered"
     return out

@@ -11,12 +11,13 @@ influence, the person at the centre of the most ties ranks first.
 from __future__ import annotations
 
 import statistics
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from influence.analysis.report import InfluenceScore
-from influence.model import DEFAULT_STRENGTH, Deal, Kind, Relationship, Side
+from influence.graph import Tie, deal_graph
+from influence.model import Deal, Kind, Side
 
 __all__ = ["hidden_influencers", "network_influence"]
 
@@ -72,53 +73,32 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
 def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
     """The weight each customer sends each other customer, as ``(rows, cols, weights)`` arrays.
 
-    Flows of parallel ties add up in the order of the ties (then of the
-    ``reports_to`` shorthands), and pairs come in the order they first appear,
-    exactly as adding them one by one to a dict would: the same floats whatever
-    the deal's size. Computed with numpy, a handful of passes at C speed.
+    The ties are the deal graph's (:attr:`~influence.graph.DealGraph.ties`: the
+    declared ones, then the ``reports_to`` shorthands). Flows of parallel ties add
+    up in that order, and pairs come in the order they first appear, exactly as
+    adding them one by one to a dict would: the same floats whatever the deal's
+    size. Computed with numpy, a handful of passes at C speed.
     """
     import numpy as np
 
-    knows, influences, reports = Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO
-    rels = deal.relationships
-    declared = {(r.from_, r.to) for r in rels if r.kind is reports and r.from_ in pos}
-    shorthand = [
-        (p.id, p.reports_to)
-        for p in deal.people
-        if p.reports_to and p.id in pos and (p.id, p.reports_to) not in declared
-    ]
-    if len(rels) < _NUMPY_FLOWS_FROM:
-        return _flows_one_by_one(rels, shorthand, pos)
-    code = {knows: 0, influences: 1, reports: 2, Kind.CONFLICTS_WITH: 3}
-    count = len(rels) + len(shorthand)
+    ties = deal_graph(deal).ties
+    code = {Kind.KNOWS: 0, Kind.INFLUENCES: 1, Kind.REPORTS_TO: 2, Kind.CONFLICTS_WITH: 3}
+    if len(ties) < _NUMPY_FLOWS_FROM:
+        return _flows_one_by_one(ties, pos)
+    count = len(ties)
 
-    def ends(k: int, name: str) -> Any:
+    def ends(name: str) -> Any:
         return np.fromiter(
-            chain(
-                map(pos.get, map(attrgetter(name), rels), repeat(-1)),
-                map(pos.get, map(itemgetter(k), shorthand), repeat(-1)),
-            ),
-            dtype=np.int64,
-            count=count,
+            map(pos.get, map(attrgetter(name), ties), repeat(-1)), dtype=np.int64, count=count
         )
 
-    a, b = ends(0, "from_"), ends(1, "to")
-    kind = np.fromiter(
-        chain(map(code.__getitem__, map(attrgetter("kind"), rels)), repeat(2, len(shorthand))),
-        dtype=np.int8,
-        count=count,
-    )
-    strength = np.fromiter(
-        chain(
-            map(attrgetter("strength"), rels),
-            repeat(DEFAULT_STRENGTH[reports], len(shorthand)),
-        ),
-        dtype=float,
-        count=count,
-    )
+    a, b = ends("from_"), ends("to")
+    kind = np.fromiter(map(code.__getitem__, map(attrgetter("kind"), ties)), np.int8, count)
+    strength = np.fromiter(map(attrgetter("strength"), ties), float, count)
+    both_ways = np.fromiter(map(attrgetter("symmetric"), ties), bool, count)
     usable = (a >= 0) & (b >= 0) & (strength > 0)
-    # Each tie makes up to two flows, in this order: knows a->b then b->a,
-    # influences b->a (B's weight moves to A), reports_to a->b.
+    # Each tie makes up to two flows, in this order: a symmetric tie (knows) a->b then
+    # b->a, influences b->a (B's weight moves to A), reports_to a->b; conflicts none.
     src = np.empty(2 * count, dtype=np.int64)
     dst = np.empty(2 * count, dtype=np.int64)
     src[0::2] = np.where(kind == 1, b, a)
@@ -126,7 +106,7 @@ def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
     src[1::2], dst[1::2] = b, a
     keep = np.empty(2 * count, dtype=bool)
     keep[0::2] = usable & (kind != 3)
-    keep[1::2] = usable & (kind == 0)
+    keep[1::2] = usable & both_ways & (kind != 3)
     weight = np.repeat(strength, 2)[keep]
     n = len(pos)
     keys = src[keep] * n + dst[keep]
@@ -143,28 +123,26 @@ def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
 _NUMPY_FLOWS_FROM = 2_000
 
 
-def _flows_one_by_one(
-    rels: list[Relationship], shorthand: list[tuple[str, str]], pos: dict[str, int]
-) -> tuple[Any, Any, Any]:
+def _flows_one_by_one(ties: tuple[Tie, ...], pos: dict[str, int]) -> tuple[Any, Any, Any]:
     """:func:`_flows` for a small deal: the ties added to a dict one at a time, in order."""
     import numpy as np
 
-    knows, influences, reports = Kind.KNOWS, Kind.INFLUENCES, Kind.REPORTS_TO
+    influences, reports, conflicts = Kind.INFLUENCES, Kind.REPORTS_TO, Kind.CONFLICTS_WITH
     weights: dict[tuple[int, int], float] = {}
     get = weights.get
-    ties = [(r.from_, r.to, r.kind, r.strength) for r in rels]
-    ties += [(a, b, reports, DEFAULT_STRENGTH[reports]) for a, b in shorthand]
-    for a, b, kind, strength in ties:
-        i, j = pos.get(a), pos.get(b)
-        if i is None or j is None or strength <= 0:
+    for tie in ties:
+        i, j = pos.get(tie.from_), pos.get(tie.to)
+        strength, kind = tie.strength, tie.kind
+        if i is None or j is None or strength <= 0 or kind is conflicts:
             continue
-        if kind is knows:
-            weights[i, j] = get((i, j), 0.0) + strength
-            weights[j, i] = get((j, i), 0.0) + strength
-        elif kind is influences:
+        if kind is influences:
             weights[j, i] = get((j, i), 0.0) + strength
         elif kind is reports:
             weights[i, j] = get((i, j), 0.0) + strength
+        else:
+            weights[i, j] = get((i, j), 0.0) + strength
+            if tie.symmetric:
+                weights[j, i] = get((j, i), 0.0) + strength
     count = len(weights)
     rows = np.fromiter(map(itemgetter(0), weights), dtype=np.int64, count=count)
     cols = np.fromiter(map(itemgetter(1), weights), dtype=np.int64, count=count)
@@ -260,9 +238,9 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
     scores = scores if scores is not None else network_influence(deal)
     median = statistics.median(p.influence for p in customers)
     stated = {p.id: p.influence for p in customers}
-    rels = deal.relationships
-    froms = list(map(attrgetter("from_"), rels))
-    tos = list(map(attrgetter("to"), rels))
+    ties = deal_graph(deal).ties
+    froms = list(map(attrgetter("from_"), ties))
+    tos = list(map(attrgetter("to"), ties))
     # The ties between two customers other than conflicts, picked at C speed.
     between = list(
         map(
@@ -270,14 +248,11 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
             zip(
                 map(stated.__contains__, froms),
                 map(stated.__contains__, tos),
-                map(Kind.CONFLICTS_WITH.__ne__, map(attrgetter("kind"), rels)),
+                map(Kind.CONFLICTS_WITH.__ne__, map(attrgetter("kind"), ties)),
                 strict=True,
             ),
         )
     )
     tied = set(compress(froms, between))
     tied.update(compress(tos, between))
-    for p in customers:
-        if p.reports_to in stated:
-            tied.update((p.id, p.reports_to))
     return sorted(s.id for s in scores if s.rank <= 3 and stated[s.id] <= median and s.id in tied)

@@ -9,9 +9,12 @@ In Python: :func:`introduction_paths`. In the CLI: ``influence paths DEAL TARGET
 
 How it is computed, and what is cached:
 
-* A :class:`PathIndex` holds a deal's people and usable ties as a weighted
-  graph (a tie of strength ``s`` costs ``-log(s)``, so the warmest path is the
-  cheapest). Building it reads every tie once; :func:`path_index` keeps the
+* A :class:`PathIndex` holds a deal's people and usable ties (the deal graph's
+  :attr:`~influence.graph.DealGraph.ties` of the kinds in
+  :data:`~influence.graph.USABLE_KINDS`) as a weighted graph (a tie of
+  strength ``s`` costs ``-log(s)``, so the warmest path is the cheapest).
+  Building it reads every tie once; :func:`path_index` keeps it with the deal graph
+  (:func:`~influence.graph.deal_graph`), which holds the
   indexes of the last few deals, keyed by the deal object itself and checked
   against its ``people`` and ``relationships`` lists (the same lists, of the same
   lengths), so a second question about the same deal costs only the search.
@@ -39,20 +42,19 @@ How it is computed, and what is cached:
 from __future__ import annotations
 
 import math
-import weakref
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from heapq import heappop, heappush, heapreplace
 from itertools import compress, pairwise
 from operator import attrgetter
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from influence._gc import gc_paused
 from influence.errors import UnknownPersonError
-from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind, Side, Stance
+from influence.graph import USABLE_KINDS, DealGraph, Tie, deal_graph
+from influence.model import Deal, Kind, Side, Stance
 
 __all__ = [
     "Hop",
@@ -102,34 +104,6 @@ class IntroductionPath(BaseModel):
 # -- the index -----------------------------------------------------------------
 
 
-class _Tie(Protocol):
-    """What a hop needs from a tie: a :class:`~influence.model.Relationship` or a shorthand."""
-
-    @property
-    def from_(self) -> str: ...
-    @property
-    def to(self) -> str: ...
-    @property
-    def kind(self) -> Kind: ...
-    @property
-    def strength(self) -> float: ...
-    @property
-    def context(self) -> str | None: ...
-    @property
-    def last_contact(self) -> date | None: ...
-
-
-class _Shorthand(NamedTuple):
-    """A ``reports_to`` written on a person rather than as a relationship."""
-
-    from_: str
-    to: str
-    kind: Kind = Kind.REPORTS_TO
-    strength: float = DEFAULT_STRENGTH[Kind.REPORTS_TO]
-    context: str | None = None
-    last_contact: date | None = None
-
-
 #: Preference between equally warm parallel ties, for the hop's explanation.
 _KIND_RANK = {Kind.KNOWS: 0, Kind.INFLUENCES: 1, Kind.REPORTS_TO: 2}
 #: Paths whose costs (-log warmth) are this close may tie once warmth is rounded.
@@ -172,28 +146,27 @@ class PathIndex:
         "deal_id",
     )
 
-    def __init__(self, deal: Deal) -> None:
+    def __init__(self, deal: Deal, graph: DealGraph | None = None) -> None:
         # Building allocates a few objects per tie; pausing the cyclic garbage collector
         # keeps it from walking the whole deal again and again meanwhile (2-3x faster).
         with gc_paused():
-            self._build(deal)
+            self._build(deal, graph if graph is not None else DealGraph(deal))
 
-    def _build(self, deal: Deal) -> None:
+    def _build(self, deal: Deal, graph: DealGraph) -> None:
         import numpy as np
 
         people = deal.people
         ids = [p.id for p in people]
         pos = {pid: i for i, pid in enumerate(ids)}
         n = len(ids)
-        rels = deal.relationships
+        # The deal graph's ties (the reports_to shorthands included), in its order.
+        rels = graph.ties
         # Columns of the ties, at C speed: one pass per column, not one Python step per tie.
         a = np.fromiter(map(pos.__getitem__, map(attrgetter("from_"), rels)), np.int64, len(rels))
         b = np.fromiter(map(pos.__getitem__, map(attrgetter("to"), rels)), np.int64, len(rels))
         kinds = list(map(attrgetter("kind"), rels))
         strength = np.fromiter(map(attrgetter("strength"), rels), float, len(rels))
-        reports = np.fromiter(map(Kind.REPORTS_TO.__eq__, kinds), bool, len(rels))
-        usable = ~np.fromiter(map(Kind.CONFLICTS_WITH.__eq__, kinds), bool, len(rels))
-        declared_reports = set((a[reports] * n + b[reports]).tolist())
+        usable = np.fromiter(map(USABLE_KINDS.__contains__, kinds), bool, len(rels))
         usable &= strength > 0
         keys = np.minimum(a, b) * n + np.maximum(a, b)
         chosen = np.flatnonzero(usable)
@@ -222,20 +195,6 @@ class PathIndex:
                 known.append(rel)
             else:
                 ties[key] = [known, rel]
-        for x, person in enumerate(people):
-            # As in to_networkx: a declared reports_to between the same two replaces the shorthand.
-            boss = person.reports_to
-            if boss and x * n + pos[boss] not in declared_reports:
-                y = pos[boss]
-                key = x * n + y if x < y else y * n + x
-                tie = _Shorthand(person.id, boss)
-                known = ties.get(key)
-                if known is None:
-                    ties[key] = tie
-                elif isinstance(known, list):
-                    known.append(tie)
-                else:
-                    ties[key] = [known, tie]
         # One edge per pair, both ways, at the warmest of its ties' strengths.
         pair_keys = np.fromiter(ties.keys(), np.int64, len(ties))
         best = [
@@ -261,7 +220,7 @@ class PathIndex:
         self._blockers = frozenset(i for i, p in enumerate(people) if p.stance is Stance.BLOCKER)
         self._arrays: tuple[Any, Any, Any, Any] | None = None
 
-    def _pair(self, a: int, b: int) -> list[_Tie]:
+    def _pair(self, a: int, b: int) -> list[Tie]:
         """The usable ties between two people."""
         n = len(self._ids)
         return _as_list(self._ties[a * n + b if a < b else b * n + a])
@@ -304,27 +263,17 @@ class _Adjacency:
         return found
 
 
-def _as_list(ties: _Tie | list[_Tie]) -> list[_Tie]:
+def _as_list(ties: Tie | list[Tie]) -> list[Tie]:
     return ties if isinstance(ties, list) else [ties]
-
-
-_CACHE_SIZE = 8
-_cache: OrderedDict[int, tuple[weakref.ref[Deal], tuple[int, int, int, int], PathIndex]] = (
-    OrderedDict()
-)
-
-
-def _fingerprint(deal: Deal) -> tuple[int, int, int, int]:
-    return id(deal.people), len(deal.people), id(deal.relationships), len(deal.relationships)
 
 
 def path_index(deal: Deal) -> PathIndex:
     """Return the :class:`PathIndex` of a deal, built on first use and then reused.
 
-    The last few deals' indexes are kept while the deals live. An index is reused
-    only for the same deal object whose ``people`` and ``relationships`` are the
-    same lists of the same lengths; other in-place changes are not noticed (build
-    ``PathIndex(deal)`` then).
+    The index is kept with the deal's graph (:func:`~influence.graph.deal_graph`),
+    so it lives as long as that is cached: for the same deal object whose
+    ``people`` and ``relationships`` are the same lists of the same lengths;
+    other in-place changes are not noticed (build ``PathIndex(deal)`` then).
 
     Args:
         deal: The deal.
@@ -338,24 +287,8 @@ def path_index(deal: Deal) -> PathIndex:
         >>> path_index(deal) is path_index(deal)
         True
     """
-    key = id(deal)
-    fingerprint = _fingerprint(deal)
-    entry = _cache.get(key)
-    if entry is not None and entry[0]() is deal and entry[1] == fingerprint:
-        _cache.move_to_end(key)
-        return entry[2]
-    index = PathIndex(deal)
-
-    def forget(ref: weakref.ref[Deal], key: int = key) -> None:
-        current = _cache.get(key)
-        if current is not None and current[0] is ref:
-            del _cache[key]
-
-    _cache[key] = (weakref.ref(deal, forget), fingerprint, index)
-    _cache.move_to_end(key)
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    return index
+    graph = deal_graph(deal)
+    return graph.view("paths", lambda: PathIndex(deal, graph))
 
 
 # -- the search ------------------------------------------------------------------
@@ -471,14 +404,14 @@ def _warmth(index: PathIndex, nodes: tuple[int, ...]) -> float:
     return warmth
 
 
-def _forward(tie: _Tie, a: str) -> bool:
+def _forward(tie: Tie, a: str) -> bool:
     """Whether a tie used from ``a`` is used as written; a ``knows`` holds both ways."""
     # The deal merges "A knows B" and "B knows A" keeping the first wording, so the
     # written direction of a knows tie would depend on the order of the file.
-    return tie.kind in SYMMETRIC_KINDS or tie.from_ == a
+    return tie.symmetric or tie.from_ == a
 
 
-def _hop(a: str, b: str, ties: Sequence[_Tie]) -> Hop:
+def _hop(a: str, b: str, ties: Sequence[Tie]) -> Hop:
     """The hop a -> b over the warmest of the ties between them (written a -> b first)."""
     tie = min(
         ties,
@@ -486,7 +419,7 @@ def _hop(a: str, b: str, ties: Sequence[_Tie]) -> Hop:
             -t.strength,
             not _forward(t, a),
             _KIND_RANK[t.kind],
-            isinstance(t, _Shorthand),
+            not t.declared,
         ),
     )
     return Hop(

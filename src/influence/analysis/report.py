@@ -14,12 +14,13 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from influence.analysis.paths import IntroductionPath, PathsSummary
+from influence.analysis.signals import SIGNALS, ActionFacts, SignalFacts
+from influence.analysis.signals import Severity as Severity  # re-exported: its old home
 from influence.model import Deal, Policy
 
-Severity = Literal["high", "medium", "low", "info"]
 Grade = Literal["low", "medium", "high"]
 CoverageStatus = Literal["covered", "stale", "uncovered"]
-RoleStatus = Literal["covered", "uncovered", "missing"]
+RoleStatus = Literal["covered", "uncovered", "missing", "stale"]
 
 SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2, "info": 3}
 #: ``analyze`` searches introduction paths in full for at most this many uncovered
@@ -91,7 +92,13 @@ class InfluenceScore(_Result):
 
 
 class Signal(_Result):
-    """One risk signal: a stable code, a severity, the people, one plain sentence."""
+    """One risk signal: a stable code, a severity, the people, one plain sentence.
+
+    ``facts`` holds what the signal found, as data (days, the path, the role, the
+    people reached ...); ``message`` is rendered from them by the signal's
+    template (:data:`influence.analysis.signals.SIGNALS`). Facts stay out of the
+    JSON, which keeps the documented keys.
+    """
 
     code: str
     severity: Severity
@@ -101,6 +108,7 @@ class Signal(_Result):
     role: str | None = Field(
         default=None, description="The role concerned, for role-missing and role-uncovered."
     )
+    facts: SignalFacts = Field(default_factory=SignalFacts, exclude=True)
 
     def identity(self) -> tuple[str, ...]:
         """What makes two signals "the same" across versions of a deal.
@@ -118,9 +126,7 @@ class Signal(_Result):
 
 
 #: Signals about the deal as a whole: at most one of each per report.
-DEAL_WIDE_SIGNALS = frozenset(
-    {"no-decision-maker", "no-champion", "single-threaded", "negative-support"}
-)
+DEAL_WIDE_SIGNALS = frozenset(code for code, spec in SIGNALS.items() if spec.scope == "deal")
 
 
 def signal_identity(code: str, role: str | None, people: Sequence[str]) -> tuple[str, ...]:
@@ -138,12 +144,18 @@ def signal_identity(code: str, role: str | None, people: Sequence[str]) -> tuple
 
 
 class Action(_Result):
-    """One next step, naming people and the signal it answers."""
+    """One next step, naming people and the signal it answers.
+
+    ``facts`` holds what the text claims about the deal's ties (each introduction
+    asked for, the path, the ties of ours it names), as data; it stays out of the
+    JSON.
+    """
 
     text: str
     signal: str
     people: list[str]
     advice: str | None = Field(default=None, description="How to engage, by social style.")
+    facts: ActionFacts = Field(default_factory=ActionFacts, exclude=True)
 
 
 class PersonRow(_Result):
@@ -309,6 +321,7 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
     from influence.analysis.actions import next_actions
     from influence.analysis.paths import PathsSummary, introduction_paths_to
     from influence.analysis.risk import deal_risk
+    from influence.graph import deal_graph
 
     policy, cov, sup, dms, scores, hidden, signals = assess(deal, policy)
     targets = cov.uncovered(dms)
@@ -353,6 +366,7 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
         paths,
         coverage=dict(cov.people),
         summarised=summary.warmth if summary is not None else None,
+        graph=deal_graph(deal, policy),
     )
     net = {s.id: s.score for s in scores}
     dm_set = set(dms)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
 
 from influence.analysis.coverage import is_decision_maker
 from influence.analysis.report import (
@@ -22,9 +21,10 @@ from influence.analysis.report import (
     InfluenceScore,
     Risk,
     RoleStatus,
-    Severity,
     Signal,
 )
+from influence.analysis.signals import POINTS, SIGNALS, Severity, SignalFacts, who
+from influence.graph import deal_graph
 from influence.model import Deal, Kind, Person, Policy, Role, Side, Stance
 
 __all__ = [
@@ -35,54 +35,22 @@ __all__ = [
     "deal_risk",
     "risk_score",
     "risk_signals",
+    "signal",
+    "who",
 ]
 
-POINTS: dict[str, int] = {"high": 25, "medium": 10, "low": 5, "info": 0}
 #: Every this many points halve the distance between the score and 100.
 HALF_POINTS = 40
 GRADE_HIGH_FROM = 60
 GRADE_MEDIUM_FROM = 30
 
-#: Every signal code, its severity, and when it fires (the spec's table).
+#: Every signal code, its severity, and when it fires: read from the registry
+#: (:data:`influence.analysis.signals.SIGNALS`, ``docs/analysis.md``).
 SIGNAL_CODES: dict[str, tuple[Severity, str]] = {
-    "no-decision-maker": ("high", "no decision-maker identified"),
-    "decision-maker-uncovered": ("high", "a decision-maker is uncovered (one per person)"),
-    "decision-maker-blocker": ("high", "a decision-maker is a blocker"),
-    "role-missing": ("medium", "a required role has no holder (one per role)"),
-    "role-uncovered": ("medium", "a required role's holders are all uncovered (one per role)"),
-    "no-champion": ("medium", "no ally holds the role champion"),
-    "single-threaded": ("high", "fewer covered customers than min_threads"),
-    "blocker-influences-decision-maker": (
-        "high",
-        "a blocker reaches a decision-maker through influences or reports_to ties",
-    ),
-    "unknown-stance": (
-        "medium",
-        "a decision-maker, or anyone with influence >= 0.6, has stance unknown",
-    ),
-    "stale-relationship": (
-        "medium",
-        "a decision-maker or a champion is covered only by stale ties",
-    ),
-    "doubtful-assessment": (
-        "low",
-        "a decision-maker's stance was assessed longer ago than assessment_stale_days",
-    ),
-    "negative-support": ("high", "support is below zero"),
-    "ally-conflicts-with-decision-maker": (
-        "medium",
-        "an ally has a conflicts_with tie to a decision-maker",
-    ),
-    "hidden-influencer": ("info", "a customer ranks high by network but low by stated influence"),
-    "isolated-person": ("info", "a customer with no ties at all"),
+    code: (spec.severity, spec.rule) for code, spec in SIGNALS.items()
 }
 
 UNKNOWN_STANCE_INFLUENCE = 0.6
-
-
-def who(person: Person) -> str:
-    """A person as a sentence names them: ``Zhang Min (CFO)``."""
-    return f"{person.name} ({person.title})" if person.title else person.name
 
 
 def risk_signals(
@@ -105,103 +73,74 @@ def risk_signals(
     dm_set = set(dms)
     out: list[Signal] = []
 
-    def add(code: str, ids: list[str], message: str, role: str | None = None) -> None:
-        severity = SIGNAL_CODES[code][0]
-        out.append(
-            Signal(
-                code=code,
-                severity=severity,
-                people=ids,
-                message=message,
-                points=POINTS[severity],
-                role=role,
-            )
-        )
+    def add(code: str, ids: list[str], facts: SignalFacts) -> None:
+        out.append(signal(code, ids, facts, by_id))
 
     if not dms:
-        add(
-            "no-decision-maker",
-            [],
-            "Nobody is identified as a decision-maker: find who gives the final yes "
-            "and who signs off the budget.",
-        )
+        add("no-decision-maker", [], SignalFacts())
     for dm in dms:
         p = by_id[dm]
         if people.get(dm) == "uncovered":
-            add(
-                "decision-maker-uncovered",
-                [dm],
-                f"{who(p)} is a decision-maker and nobody on our team has a warm tie to them.",
-            )
+            add("decision-maker-uncovered", [dm], SignalFacts(person=dm))
         if p.stance is Stance.BLOCKER:
-            add(
-                "decision-maker-blocker",
-                [dm],
-                f"{who(p)} is a decision-maker and a blocker.",
-            )
+            add("decision-maker-blocker", [dm], SignalFacts(person=dm))
     for role, status in roles.items():
         if status == "missing":
-            add(
-                "role-missing",
-                [],
-                f"Nobody holds the role {role}: find out who it is.",
-                role=role,
-            )
-        elif status == "uncovered":
+            add("role-missing", [], SignalFacts(role=role))
+        elif status != "covered":  # uncovered, or reached only through stale ties
             holders = sorted(p.id for p in deal.customers() if Role(role) in p.roles)
-            names = ", ".join(who(by_id[h]) for h in holders)
+            stale = tuple(h for h in holders if people.get(h) == "stale")
             add(
                 "role-uncovered",
                 holders,
-                f"The role {role} is held by {names}, and we reach none of them.",
-                role=role,
+                SignalFacts(role=role, holders=tuple(holders), stale=stale),
             )
     champions = sorted(
         p.id for p in deal.customers() if Role.CHAMPION in p.roles and p.stance is Stance.ALLY
     )
     if not champions:
-        add(
-            "no-champion",
-            [],
-            "No ally holds the role champion: nobody with power is selling for us inside.",
-        )
+        add("no-champion", [], SignalFacts())
     covered = sorted(pid for pid, status in people.items() if status == "covered")
     if len(covered) < policy.min_threads:
         add(
             "single-threaded",
             covered,
-            f"We reach {len(covered)} customer{'s' * (len(covered) != 1)} with a warm, recent "
-            f"tie; a healthy deal has at least {policy.min_threads}.",
+            SignalFacts(reached=tuple(covered), threshold=policy.min_threads),
         )
     for blocker, dm, chain in _blocker_reach(deal, dms):
-        route = " -> ".join(by_id[c].name for c in chain)
         add(
             "blocker-influences-decision-maker",
             [blocker, dm],
-            f"Blocker {who(by_id[blocker])} reaches decision-maker {who(by_id[dm])} ({route}).",
+            SignalFacts(blocker=blocker, decision_maker=dm, chain=tuple(chain)),
         )
     for p in deal.customers():
         if p.stance is Stance.UNKNOWN and (
             p.id in dm_set or p.influence >= UNKNOWN_STANCE_INFLUENCE
         ):
-            why = "a decision-maker" if p.id in dm_set else f"influential ({p.influence:g})"
             add(
                 "unknown-stance",
                 [p.id],
-                f"{who(p)} is {why} and we do not know where they stand.",
+                SignalFacts(
+                    person=p.id,
+                    reason="decision-maker" if p.id in dm_set else "influential",
+                    influence=p.influence,
+                ),
             )
     contacts: dict[str, date] | None = None
     for p in deal.customers():
         if people.get(p.id) == "stale" and (p.id in dm_set or Role.CHAMPION in p.roles):
             if contacts is None:
-                contacts = _last_seller_contacts(deal)
+                contacts = _last_seller_contacts(deal, policy)
             last = contacts.get(p.id)
-            days = (as_of - last).days if last is not None else 0
-            what = "decision-maker" if p.id in dm_set else "champion"
             add(
                 "stale-relationship",
                 [p.id],
-                f"Our ties to {what} {who(p)} have gone stale (last contact {days} days ago).",
+                SignalFacts(
+                    person=p.id,
+                    reason="decision-maker" if p.id in dm_set else "champion",
+                    days=(as_of - last).days if last is not None else None,
+                    last_contact=last,
+                ),
             )
     for dm in dms:
         p = by_id[dm]
@@ -209,15 +148,10 @@ def risk_signals(
             add(
                 "doubtful-assessment",
                 [dm],
-                f"{who(p)}'s stance ({p.stance.value}) was last confirmed "
-                f"{(as_of - p.assessed).days} days ago.",
+                SignalFacts(person=dm, stance=p.stance.value, days=(as_of - p.assessed).days),
             )
     if support < 0:
-        add(
-            "negative-support",
-            [],
-            f"Support is {support:+.2f}: weighted by influence, blockers outweigh allies.",
-        )
+        add("negative-support", [], SignalFacts(support=support))
     seen: set[tuple[str, str]] = set()
     conflicts = Kind.CONFLICTS_WITH
     for rel in deal.relationships:
@@ -229,32 +163,50 @@ def risk_signals(
                 add(
                     "ally-conflicts-with-decision-maker",
                     [a, b],
-                    f"Our ally {who(by_id[a])} is at odds with decision-maker {who(by_id[b])}.",
+                    SignalFacts(ally=a, decision_maker=b),
                 )
     ranks = {s.id: s.rank for s in scores}
     for pid in hidden:
-        p = by_id[pid]
         add(
             "hidden-influencer",
             [pid],
-            f"{who(p)} ranks #{ranks[pid]} by network influence but is rated only "
-            f"{p.influence:g}: their word may count more than it seems.",
+            SignalFacts(person=pid, rank=ranks[pid], influence=by_id[pid].influence),
         )
-    rels = deal.relationships
-    tied = set(map(attrgetter("from_"), rels))
-    tied.update(map(attrgetter("to"), rels))
-    for p in deal.people:
-        if p.reports_to:
-            tied.update((p.id, p.reports_to))
-    for p in deal.customers():
-        if p.id not in tied:
-            add(
-                "isolated-person",
-                [p.id],
-                f"{who(p)} has no ties at all in the map.",
-            )
+    for pid in deal_graph(deal).isolated():
+        add("isolated-person", [pid], SignalFacts(person=pid))
     out.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.code, s.people, s.message))
     return out
+
+
+def signal(code: str, people: list[str], facts: SignalFacts, names: dict[str, Person]) -> Signal:
+    """Make the signal ``code`` from its facts: the registry gives severity, points, message.
+
+    Args:
+        code: A signal code (:data:`SIGNAL_CODES`).
+        people: The people it concerns, by id.
+        facts: What it found.
+        names: The deal's people by id (the message names them).
+
+    Returns:
+        The signal, its message rendered from ``facts``.
+
+    Examples:
+        >>> from influence.model import Person
+        >>> bo = {"bo": Person(name="Bo")}
+        >>> s = signal("isolated-person", ["bo"], SignalFacts(person="bo"), bo)
+        >>> s.severity, s.points, s.message
+        ('info', 0, 'Bo has no ties at all in the map.')
+    """
+    spec = SIGNALS[code]
+    return Signal(
+        code=code,
+        severity=spec.severity,
+        people=people,
+        message=spec.message(facts, names),
+        points=spec.points,
+        role=facts.role,
+        facts=facts,
+    )
 
 
 def risk_score(points: int) -> int:
@@ -333,17 +285,13 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     by_id = deal.people_by_id()
     nxt: dict[str, set[str]] = {p.id: set() for p in deal.people}
     influences, reports = Kind.INFLUENCES, Kind.REPORTS_TO
-    for rel in deal.relationships:
-        kind = rel.kind
+    for tie in deal_graph(deal).ties:  # the reports_to shorthands included
+        kind = tie.kind
         if kind is influences:
-            nxt[rel.from_].add(rel.to)
+            nxt[tie.from_].add(tie.to)
         elif kind is reports:
-            nxt[rel.from_].add(rel.to)
-            nxt[rel.to].add(rel.from_)
-    for p in deal.people:
-        if p.reports_to:
-            nxt[p.id].add(p.reports_to)
-            nxt[p.reports_to].add(p.id)
+            nxt[tie.from_].add(tie.to)
+            nxt[tie.to].add(tie.from_)
     dm_set = set(dms)
     out: list[tuple[str, str, list[str]]] = []
     blockers = sorted(
@@ -386,19 +334,8 @@ def _bfs(
     return chains
 
 
-def _last_seller_contacts(deal: Deal) -> dict[str, date]:
-    """The latest ``last_contact`` of a knows/influences tie with our team, by person."""
-    sellers = {p.id for p in deal.sellers()}
-    latest: dict[str, date] = {}
-    knows, influences = Kind.KNOWS, Kind.INFLUENCES
-    for r in deal.relationships:
-        last = r.last_contact
-        if last is None or (r.kind is not knows and r.kind is not influences):
-            continue
-        a, b = r.from_, r.to
-        if a not in sellers and b not in sellers:
-            continue  # most ties: between two customers
-        for us, them in ((a, b), (b, a)):
-            if us in sellers and (them not in latest or latest[them] < last):
-                latest[them] = last
-    return latest
+def _last_seller_contacts(deal: Deal, policy: Policy) -> dict[str, date]:
+    """Our last contact with each customer: :meth:`~influence.graph.DealGraph.last_contact`."""
+    g = deal_graph(deal, policy)
+    found = {p.id: g.last_contact(p.id) for p in deal.customers()}
+    return {pid: last for pid, last in found.items() if last is not None}

@@ -30,14 +30,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from influence.errors import DealFileError
-from influence.graph import to_networkx
+from influence.graph import deal_graph
 from influence.io import DEAL_SUFFIXES, _check_text, format_of, read_text
 from influence.model import (
     PERSON_KEYS,
-    SYMMETRIC_KINDS,
     TIE_DETAILS,
     Deal,
-    Kind,
     Person,
     Policy,
     slugify,
@@ -207,11 +205,11 @@ def _changes(old: Any, new: Any, fields: tuple[str, ...]) -> list[FieldChange]:
 def _ties(deal: Deal) -> dict[tuple[str, str, str], dict[str, Any]]:
     """Ties keyed by (from, to, kind), symmetric kinds with their ends sorted."""
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for a, b, attrs in to_networkx(deal).edges(data=True):
-        kind = attrs["kind"]
-        if Kind(kind) in SYMMETRIC_KINDS:
+    for t in deal_graph(deal).ties:
+        a, b = t.from_, t.to
+        if t.symmetric:
             a, b = sorted((a, b))
-        out[(a, b, kind)] = attrs
+        out[(a, b, t.kind.value)] = t._asdict()
     return out
 
 

@@ -28,6 +28,20 @@ VERBS = {
 }
 
 
+def not_covered_text(report: DealReport) -> str:
+    """How many decision-makers we do not cover, split as the signals split them.
+
+    ``"2 not covered"``, or ``"3 not covered: 2 uncovered, 1 stale"`` when some
+    are covered only by stale ties (``stale-relationship``, not
+    ``decision-maker-uncovered``).
+    """
+    missing = report.coverage.uncovered(report.decision_makers)
+    stale = sum(report.coverage.people.get(d) == "stale" for d in missing)
+    if not stale:
+        return f"{len(missing)} not covered"
+    return f"{len(missing)} not covered: {len(missing) - stale} uncovered, {stale} stale"
+
+
 def names(report: DealReport) -> dict[str, PersonRow]:
     """People of the report by id."""
     return {p.id: p for p in report.people}

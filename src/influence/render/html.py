@@ -49,7 +49,8 @@ from typing import Any, Literal
 from influence._gc import gc_paused
 from influence.analysis.paths import IntroductionPath, introduction_paths, paths_message
 from influence.analysis.report import SEVERITY_ORDER, DealReport, analyze
-from influence.model import DEFAULT_STRENGTH, Deal, Kind, Person, Policy, Side, Stance
+from influence.graph import deal_graph, is_symmetric
+from influence.model import Deal, Kind, Person, Policy, Side, Stance
 from influence.render._page import content_security_policy, csp_hash, markup, page_template
 from influence.render._text import VERBS, money_text
 
@@ -63,9 +64,6 @@ __all__ = [
     "map_positions",
     "to_html",
 ]
-
-#: The strength of a tie written as a person's ``reports_to``.
-_SHORTHAND = DEFAULT_STRENGTH[Kind.REPORTS_TO]
 
 Layout = Literal["org", "force"]
 
@@ -223,7 +221,9 @@ def to_html(
             report = analyze(deal, policy)
         paths = _paths(deal, report, path_to, policy)
         names = _display_names(deal, redact)
-        data = _map_data(deal, report, paths, names, layout=layout, redact=redact, seed=seed)
+        data = _map_data(
+            deal, report, paths, names, layout=layout, redact=redact, seed=seed, policy=policy
+        )
         return _page(deal, report, data, names, redact=redact)
 
 
@@ -347,13 +347,8 @@ def _paths(
 
 
 def _managers(deal: Deal) -> dict[str, str]:
-    """Each person's manager: the ``reports_to`` shorthand, else the first such tie."""
-    ids = {p.id for p in deal.people}
-    boss = {p.id: p.reports_to for p in deal.people if p.reports_to in ids}
-    for rel in deal.relationships:
-        if rel.kind is Kind.REPORTS_TO and rel.from_ not in boss and rel.to in ids:
-            boss[rel.from_] = rel.to
-    return {pid: b for pid, b in boss.items() if b is not None}
+    """Each person's manager (the deal graph's rule)."""
+    return deal_graph(deal).managers()
 
 
 @dataclass
@@ -519,12 +514,10 @@ def _org_positions(deal: Deal) -> dict[str, tuple[float, float]]:
 def _tie_weights(deal: Deal) -> dict[tuple[str, str], float]:
     """Undirected pair -> the strongest tie between them (every kind, shorthand too)."""
     weights: dict[tuple[str, str], float] = {}
-    ties: list[tuple[str, str, float]] = [
-        (r.from_, r.to, r.strength) for r in deal.relationships
-    ] + [(p.id, p.reports_to, _SHORTHAND) for p in deal.people if p.reports_to]
-    for a, b, s in ties:
+    for t in deal_graph(deal).ties:
+        a, b = t.from_, t.to
         key = (a, b) if a <= b else (b, a)
-        weights[key] = max(weights.get(key, 0.0), s, 0.05)
+        weights[key] = max(weights.get(key, 0.0), t.strength, 0.05)
     return weights
 
 
@@ -637,20 +630,6 @@ def _context(context: str | None, redact: bool) -> str | None:
     return context if context in SAFE_CONTEXTS else "other"
 
 
-def _our_last_contact(deal: Deal) -> dict[str, date]:
-    """For each person, the latest contact on a tie with our team."""
-    side = {p.id: p.side for p in deal.people}
-    last: dict[str, date] = {}
-    for r in deal.relationships:
-        if r.last_contact is None:
-            continue
-        for us, them in ((r.from_, r.to), (r.to, r.from_)):
-            ours = side.get(us) is Side.SELLER and side.get(them) is not Side.SELLER
-            if ours and (them not in last or r.last_contact > last[them]):
-                last[them] = r.last_contact
-    return last
-
-
 def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
     fill = SELLER_COLOUR if p.side is Side.SELLER else STANCE_COLOURS[p.stance.value]
     ring, width = "#222222", 1
@@ -684,29 +663,8 @@ def _label(p: Person, name: str, dm: bool) -> str:
     return f"{first}\n{_clip(p.title)}" if p.title else first
 
 
-#: One tie as the map reads it: (kind, from, to, strength, context, last contact,
-#: notes, declared). A plain tuple: a big deal has tens of thousands.
-_Tie = tuple[str, str, str, float, str | None, date | None, str | None, bool]
-
-
-def _ties(deal: Deal) -> list[_Tie]:
-    """Every tie, file order; then the ``reports_to`` shorthands no tie declares."""
-    ties: list[_Tie] = [
-        (r.kind.value, r.from_, r.to, r.strength, r.context, r.last_contact, r.notes, True)
-        for r in deal.relationships
-    ]
-    declared = {(t[0], t[1], t[2]) for t in ties}
-    for p in deal.people:
-        if p.reports_to and ("reports_to", p.id, p.reports_to) not in declared:
-            ties.append(("reports_to", p.id, p.reports_to, _SHORTHAND, None, None, None, False))
-    return ties
-
-
-_UNDIRECTED = frozenset({"knows", "conflicts_with"})
-
-
 def _tie_key(kind: str, a: str, b: str) -> tuple[str, str, str]:
-    if kind in _UNDIRECTED and b < a:
+    if is_symmetric(kind) and b < a:
         a, b = b, a
     return kind, a, b
 
@@ -720,6 +678,7 @@ def _map_data(
     layout: Layout,
     redact: bool,
     seed: int,
+    policy: Policy | None = None,
 ) -> dict[str, Any]:
     from pyvis.network import Network
 
@@ -728,7 +687,7 @@ def _map_data(
     net_scores = {s.id: s for s in report.network_influence}
     dms = set(report.decision_makers)
     cover = report.coverage.people
-    contact = _our_last_contact(deal)
+    graph = deal_graph(deal, policy)
     positions = map_positions(deal, layout, seed=seed)
     big = len(deal.people) > BIG_MAP
 
@@ -751,7 +710,8 @@ def _map_data(
             "stance": p.stance.value,
             "assessed": _iso(p.assessed),
             "style": p.style.value if p.style else None,
-            "contact": _iso(contact.get(p.id)),
+            # Our last contact: the deal graph's, for customers (docs/analysis.md, "Our tie").
+            "contact": _iso(graph.last_contact(p.id)) if p.side is Side.CUSTOMER else None,
             "notes": None if redact else p.notes,
             "coverage": status,
             "dm": dm,
@@ -778,9 +738,11 @@ def _map_data(
     late: list[tuple[str, str, dict[str, Any]]] = []
     # (rounded strength, line width) by strength: a deal has few distinct strengths.
     rounded: dict[float, tuple[float, float]] = {}
-    for i, (kind, a, b, strength, context, last_contact, notes, declared) in enumerate(_ties(deal)):
+    for i, t in enumerate(graph.ties):
+        kind, a, b, strength = t.kind.value, t.from_, t.to, t.strength
+        context, last_contact, notes = t.context, t.last_contact, t.notes
         tie_id = f"e{i}"
-        key = (kind, b, a) if b < a and kind in _UNDIRECTED else (kind, a, b)
+        key = (kind, b, a) if b < a and t.symmetric else (kind, a, b)
         if key not in edge_of:
             edge_of[key] = tie_id
         pair = (a, b) if a <= b else (b, a)
@@ -802,8 +764,8 @@ def _map_data(
             tie["contact"] = last_contact.isoformat()
         if notes and not redact:
             tie["notes"] = notes
-        if not declared:
-            tie["declared"] = False
+        # Always written: the page tells a shorthand by ``declared`` being false.
+        tie["declared"] = t.declared
         # Line style, colour and arrow heads come from the kind (``kinds`` in the
         # page data); only what varies per tie is stored per tie.
         options: dict[str, Any] = {

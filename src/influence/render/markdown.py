@@ -12,6 +12,7 @@ from influence.render._text import (
     most_influential_first,
     name_map,
     names,
+    not_covered_text,
     path_summary,
     path_text,
     role_holders,
@@ -59,11 +60,10 @@ def to_markdown(report: DealReport) -> str:
     out.append("")
     if r.assumptions:
         out += ["**What if:** " + _md("; ".join(r.assumptions)), ""]
-    uncovered = r.coverage.uncovered(r.decision_makers)
     out.append(
         f"**Risk {r.risk.grade.upper()} {r.risk.score}/100** | coverage {r.coverage.score:.2f} "
         f"| support {r.support:+.2f} | decision-makers {len(r.decision_makers)} "
-        f"({len(uncovered)} not covered)"
+        f"({not_covered_text(r)})"
     )
     out += ["", f"_{r.risk.explanation}_", ""]
 

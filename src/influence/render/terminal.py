@@ -16,6 +16,7 @@ from influence.render._text import (
     most_influential_first,
     name_map,
     names,
+    not_covered_text,
     path_summary,
     path_text,
     plain_console,
@@ -67,10 +68,9 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
         console.print(Text(_p("What if: " + "; ".join(r.assumptions)), style="bold magenta"))
     summary = Text()
     summary.append(f" Risk {r.risk.grade.upper()} {r.risk.score}/100 ", _GRADE_STYLE[r.risk.grade])
-    uncovered = r.coverage.uncovered(r.decision_makers)
     summary.append(
         f"  coverage {r.coverage.score:.2f}  support {r.support:+.2f}  "
-        f"decision-makers {len(r.decision_makers)} ({len(uncovered)} not covered)"
+        f"decision-makers {len(r.decision_makers)} ({not_covered_text(r)})"
     )
     console.print(summary)
     console.print(Text(_p(r.risk.explanation), style="dim"))

@@ -1,0 +1,712 @@
+"""The signal registry: every risk signal as data, and the action that answers it.
+
+Each signal code has one :class:`SignalSpec`: its severity (and so its points),
+its scope (about the deal, one group of people, or one role), the rule in one
+sentence (``docs/analysis.md`` lists it), the message template that renders the
+signal's typed :class:`SignalFacts` as one plain sentence, and the answer that
+turns the signal into a next action. Adding a signal is one entry here, the rule
+that finds it in :func:`influence.analysis.risk.risk_signals`, and its tests.
+
+Nothing reads a fact back from a message: a message is rendered from facts, and
+an action is made from the same facts.
+
+Examples:
+    >>> spec = SIGNALS["single-threaded"]
+    >>> spec.severity, spec.points, spec.scope
+    ('high', 25, 'deal')
+    >>> spec.message(SignalFacts(reached=("ann",), threshold=3), {})
+    'We reach 1 customer with a warm, recent tie; a healthy deal has at least 3.'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, NamedTuple, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from influence.analysis.paths import IntroductionPath
+from influence.graph import DealGraph
+from influence.model import Deal, Kind, Person, Stance, Style
+
+__all__ = [
+    "POINTS",
+    "SIGNALS",
+    "STYLE_ADVICE",
+    "ActionContext",
+    "ActionFacts",
+    "Answer",
+    "Introduction",
+    "Scope",
+    "Severity",
+    "SignalFacts",
+    "SignalSpec",
+    "who",
+]
+
+Severity = Literal["high", "medium", "low", "info"]
+#: What one signal is about: the deal as a whole, a group of people, or a role.
+Scope = Literal["deal", "person", "role"]
+#: What a signal of each severity adds to the risk score.
+POINTS: dict[str, int] = {"high": 25, "medium": 10, "low": 5, "info": 0}
+
+#: How to engage each social style (``docs/domain.md``).
+STYLE_ADVICE: dict[Style, str] = {
+    Style.ANALYTICAL: "analytical: bring facts and written detail, and give them time to decide",
+    Style.DRIVER: "driver: be brief and punctual, lead with outcomes and ROI",
+    Style.EXPRESSIVE: "expressive: bring references and visuals, meet in an informal setting",
+    Style.AMIABLE: "amiable: involve their users, keep the pressure low, offer guarantees",
+}
+
+
+def who(person: Person) -> str:
+    """A person as a sentence names them: ``Zhang Min (CFO)``.
+
+    Examples:
+        >>> who(Person(id="zm", name="Zhang Min", title="CFO")), who(Person(name="Bo"))
+        ('Zhang Min (CFO)', 'Bo')
+    """
+    return f"{person.name} ({person.title})" if person.title else person.name
+
+
+class _Facts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SignalFacts(_Facts):
+    """What a signal found, as data: its message and its action are made from these.
+
+    Every field is optional; each signal fills the ones its template names.
+    People are ids.
+    """
+
+    person: str | None = None
+    """The customer the signal is about."""
+    reason: Literal["decision-maker", "champion", "influential"] | None = None
+    """Why the person matters (stale-relationship, unknown-stance)."""
+    role: str | None = None
+    """The role concerned (role-missing, role-uncovered)."""
+    holders: tuple[str, ...] = ()
+    """Who holds the role (role-uncovered)."""
+    stale: tuple[str, ...] = ()
+    """Of the holders, those our team reaches only through stale ties (role-uncovered)."""
+    reached: tuple[str, ...] = ()
+    """The customers our team covers (single-threaded)."""
+    threshold: int | None = None
+    """The policy's threshold the deal falls short of (``min_threads``)."""
+    blocker: str | None = None
+    """The blocker (blocker-influences-decision-maker)."""
+    decision_maker: str | None = None
+    """The decision-maker concerned (blocker-influences-..., ally-conflicts-with-...)."""
+    ally: str | None = None
+    """Our ally (ally-conflicts-with-decision-maker)."""
+    chain: tuple[str, ...] = ()
+    """The way a blocker's sway travels, blocker first."""
+    days: int | None = None
+    """Days since the last contact (stale-relationship) or the last assessment."""
+    last_contact: date | None = None
+    """The last contact on our ties (stale-relationship)."""
+    stance: str | None = None
+    """The person's stance (doubtful-assessment)."""
+    influence: float | None = None
+    """The person's stated influence (unknown-stance, hidden-influencer)."""
+    rank: int | None = None
+    """Rank by network influence among the customers (hidden-influencer)."""
+    support: float | None = None
+    """The deal's support, -1..1 (negative-support)."""
+
+
+class Introduction(NamedTuple):
+    """One ask an action makes: ``ask`` introduces ``introduce`` to ``to``.
+
+    ``introduce`` is None for "who can introduce you to ...": the asked person
+    brings us (whoever they have just met) on to ``to``.
+    """
+
+    ask: str
+    introduce: str | None
+    to: str
+
+
+class ActionFacts(_Facts):
+    """What an action claims about the deal's ties, as data (tests check each claim)."""
+
+    introductions: tuple[Introduction, ...] = ()
+    """Each introduction the action asks for, in order along the path."""
+    path: tuple[str, ...] = ()
+    """The introduction path the asks follow, seller first."""
+    our_ties: tuple[tuple[str, str], ...] = ()
+    """(seller, customer) pairs the text says know each other ("already knows", "via")."""
+    ties: tuple[tuple[str, str], ...] = ()
+    """Other pairs the text says are close (an ally close to a blocker)."""
+
+
+class SignalLike(Protocol):
+    """What an answer reads of a signal (a :class:`~influence.analysis.report.Signal`)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def people(self) -> list[str]: ...
+    @property
+    def facts(self) -> SignalFacts: ...
+
+
+class Answer(NamedTuple):
+    """A next action before it is ranked: text, the people, advice, and its facts."""
+
+    text: str
+    people: list[str]
+    advice: str | None = None
+    facts: ActionFacts = ActionFacts()
+
+
+@dataclass
+class ActionContext:
+    """What answers read besides the signal: the deal, its graph, paths and coverage."""
+
+    deal: Deal
+    graph: DealGraph
+    paths: Mapping[str, list[IntroductionPath]]
+    status: Mapping[str, str]
+    summarised: Mapping[str, float | None]
+    by_id: dict[str, Person] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = self.deal.people_by_id()
+
+    def status_of(self, pid: str) -> str:
+        """The customer's coverage: ``covered``, ``stale`` or ``uncovered``."""
+        return self.status.get(pid) or self.graph.coverage_status(pid)
+
+
+People = Mapping[str, Person]
+Template = Callable[[SignalFacts, People], str]
+AnswerFn = Callable[[Sequence[SignalLike], ActionContext], Answer | None]
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """One signal code: everything the product knows about it, in one place."""
+
+    code: str
+    severity: Severity
+    scope: Scope
+    rule: str
+    """When it fires, in one sentence (the docs' "fires when")."""
+    message: Template
+    """Renders the signal's facts as one plain sentence ending with a full stop."""
+    answer: AnswerFn | None
+    """The next action that answers it; None: the signal asks for nothing."""
+    group: Callable[[SignalFacts], Hashable] | None = None
+    """Signals of this code with the same key share one action (None: one each)."""
+
+    @property
+    def points(self) -> int:
+        """What the signal adds to the risk score (from its severity)."""
+        return POINTS[self.severity]
+
+
+# -- message templates --------------------------------------------------------
+
+
+def _who(people: People, pid: str | None) -> str:
+    return who(people[pid]) if pid is not None and pid in people else str(pid)
+
+
+def _name(people: People, pid: str | None) -> str:
+    return people[pid].name if pid is not None and pid in people else str(pid)
+
+
+def _g(x: float | None) -> str:
+    return f"{x:g}" if x is not None else "?"
+
+
+def _role_uncovered_message(f: SignalFacts, people: People) -> str:
+    names = ", ".join(_who(people, h) for h in f.holders)
+    if not f.stale:
+        return f"The role {f.role} is held by {names}, and we reach none of them."
+    stale = " and ".join(_name(people, h) for h in f.stale)
+    others = ", and the others not at all" if len(f.stale) < len(f.holders) else ""
+    return f"The role {f.role} is held by {names}; we reach {stale} only by stale ties{others}."
+
+
+def _single_threaded_message(f: SignalFacts, _: People) -> str:
+    n = len(f.reached)
+    return (
+        f"We reach {n} customer{'s' * (n != 1)} with a warm, recent "
+        f"tie; a healthy deal has at least {f.threshold}."
+    )
+
+
+def _unknown_stance_message(f: SignalFacts, people: People) -> str:
+    why = "a decision-maker" if f.reason == "decision-maker" else f"influential ({_g(f.influence)})"
+    return f"{_who(people, f.person)} is {why} and we do not know where they stand."
+
+
+def _blocker_message(f: SignalFacts, people: People) -> str:
+    route = " -> ".join(_name(people, c) for c in f.chain)
+    return (
+        f"Blocker {_who(people, f.blocker)} reaches decision-maker "
+        f"{_who(people, f.decision_maker)} ({route})."
+    )
+
+
+# -- answers ------------------------------------------------------------------
+
+
+def _advice(person: Person | None) -> str | None:
+    return STYLE_ADVICE[person.style] if person is not None and person.style else None
+
+
+def _names(ctx: ActionContext, ids: Sequence[str]) -> str:
+    return " or ".join(sorted({ctx.by_id[i].name for i in ids}))
+
+
+def _first(signals: Sequence[SignalLike]) -> SignalFacts:
+    return signals[0].facts
+
+
+def _introduction(ctx: ActionContext, path: IntroductionPath) -> tuple[str, ActionFacts]:
+    """Ask the first intermediary to introduce our person to the next one on the path.
+
+    ``S -> A -> T``: "Ask A to introduce S to T"; ``S -> A -> B -> T``: "Ask A to
+    introduce S to B, who can introduce you to T"; each further hop adds one "who
+    can introduce you to". Every pair named shares a tie of the path.
+    """
+    by_id = ctx.by_id
+    ids = path.people
+    seller, helper = ids[0], ids[1]
+    asks = [Introduction(helper, seller, ids[2])]
+    text = f"Ask {by_id[helper].name} to introduce {by_id[seller].name} to "
+    rest = ids[2:]
+    for i, pid in enumerate(rest):
+        last = i == len(rest) - 1
+        text += who(by_id[pid]) if last else by_id[pid].name
+        if not last:
+            text += ", who can introduce you to "
+            asks.append(Introduction(pid, None, rest[i + 1]))
+    names = " -> ".join(by_id[p].name for p in ids)
+    label = " (passes a blocker)" if path.through_blocker else ""
+    text += f": {names}, warmth {path.warmth:.2f}{label}"
+    return text, ActionFacts(introductions=tuple(asks), path=tuple(ids))
+
+
+def _own_tie(ctx: ActionContext, target: str) -> tuple[str, ActionFacts] | None:
+    """What to do with our own tie to a customer we do not cover (None: no tie of ours).
+
+    Stale: refresh it, with the days since the last contact; weak: warm it up.
+    """
+    g, by_id = ctx.graph, ctx.by_id
+    t = who(by_id[target])
+    covering = g.covering_ties(target)
+    if covering:
+        tie = covering[0]
+        seller = tie.other(target)
+        last = g.last_contact(target)
+        days = f" (last contact {(ctx.deal.as_of() - last).days} days ago)" if last else ""
+        facts = ActionFacts(our_ties=((seller, target),))
+        return f"{by_id[seller].name} already knows {t}: refresh the tie{days}", facts
+    ours = g.our_ties(target)
+    if not ours:
+        return None
+    tie = ours[0]
+    seller = tie.other(target)
+    return (
+        f"{by_id[seller].name} knows {t}, but only weakly ({tie.strength:.2f}): warm the tie up",
+        ActionFacts(our_ties=((seller, target),)),
+    )
+
+
+def _reach(ctx: ActionContext, target: str) -> tuple[str, ActionFacts] | None:
+    """The way in to a customer we do not cover: our own tie or an introduction."""
+    if ctx.status_of(target) == "stale":
+        return _own_tie(ctx, target)
+    best = ctx.paths.get(target) or []
+    if not best:
+        return None
+    if best[0].hops == 1:
+        own = _own_tie(ctx, target)
+        if own is not None:
+            return own
+        # The only direct tie is a reporting line, not one of our ties.
+        seller = best[0].people[0]
+        return (
+            f"{ctx.by_id[seller].name} shares a reporting line with "
+            f"{who(ctx.by_id[target])}: build a warm tie",
+            ActionFacts(path=tuple(best[0].people)),
+        )
+    return _introduction(ctx, best[0])
+
+
+def _answer_uncovered(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    pid = _first(signals).person
+    if pid is None:
+        return None
+    target = ctx.by_id[pid]
+    advice = _advice(target)
+    found = _reach(ctx, pid)
+    if found is not None:
+        text, facts = found
+        best = ctx.paths.get(pid) or []
+        people = list(best[0].people[1:]) if facts.introductions else [pid]
+        return Answer(text, people, advice, facts)
+    warmth = ctx.summarised.get(pid)
+    if warmth is not None:
+        return Answer(
+            f"Find an introduction to {who(target)}: our warmest path has warmth "
+            f"{warmth:.2f} (not listed: beyond the most influential decision-makers)",
+            [pid],
+            advice,
+        )
+    return Answer(
+        f"Find a way in to {who(target)}: no introduction path from our team yet; "
+        "ask your allies who knows them",
+        [pid],
+        advice,
+    )
+
+
+def _answer_stale(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.person is None:
+        return None
+    target = ctx.by_id[f.person]
+    sellers = [t.other(f.person) for t in ctx.graph.covering_ties(f.person)]
+    via = f", via {_names(ctx, sellers)}" if sellers else ""
+    text = f"Refresh the tie with {who(target)}" + (
+        f" (last contact {f.days} days ago{via})" if f.days is not None else ""
+    )
+    facts = ActionFacts(our_ties=tuple((s, f.person) for s in sorted(set(sellers))))
+    return Answer(text, [f.person], _advice(target), facts)
+
+
+def _answer_unknown_stance(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    pid = _first(signals).person
+    if pid is None:
+        return None
+    target = ctx.by_id[pid]
+    sellers = sorted({t.other(pid) for t in ctx.graph.our_ties(pid)})
+    via = f" (ask {_names(ctx, sellers)}, who knows them)" if sellers else ""
+    facts = ActionFacts(our_ties=tuple((s, pid) for s in sellers))
+    return Answer(f"Confirm where {who(target)} stands{via}", [pid], _advice(target), facts)
+
+
+def _answer_doubtful(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.person is None:
+        return None
+    target = ctx.by_id[f.person]
+    return Answer(
+        f"Re-confirm {who(target)}'s stance: the last check is {f.days} days old",
+        [f.person],
+        _advice(target),
+    )
+
+
+def _allies_near(ctx: ActionContext, pid: str) -> list[str]:
+    """The allies who know or influence a person, most influential first."""
+    by_id = ctx.by_id
+    near: set[str] = set()
+    for t in ctx.graph.ties_of(pid):
+        other = t.other(pid)
+        if by_id[other].stance is not Stance.ALLY or other == pid:
+            continue
+        if t.kind == Kind.KNOWS or (t.kind == Kind.INFLUENCES and t.to == pid):
+            near.add(other)
+    return sorted(near, key=lambda a: (-by_id[a].influence, a))
+
+
+def _win_over(ctx: ActionContext, pid: str) -> Answer:
+    target = ctx.by_id[pid]
+    allies = _allies_near(ctx, pid)
+    if allies:
+        ally = ctx.by_id[allies[0]]
+        return Answer(
+            f"Win over blocker {who(target)} through {who(ally)}, an ally close to them",
+            [ally.id, pid],
+            _advice(target),
+            ActionFacts(ties=((ally.id, pid),)),
+        )
+    return Answer(
+        f"Understand {who(target)}'s objections and find an ally who can reach them",
+        [pid],
+        _advice(target),
+    )
+
+
+def _answer_dm_blocker(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    pid = _first(signals).person
+    return None if pid is None else _win_over(ctx, pid)
+
+
+def _answer_negative_support(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    blockers = sorted(
+        (p for p in ctx.deal.customers() if p.stance is Stance.BLOCKER),
+        key=lambda p: (-p.influence, p.id),
+    )
+    return _win_over(ctx, blockers[0].id) if blockers else None
+
+
+def _answer_blocker_reach(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    """One action per blocker, naming every decision-maker their sway reaches."""
+    by_id = ctx.by_id
+    bid = _first(signals).blocker
+    if bid is None:
+        return None
+    blocker = by_id[bid]
+    dms = sorted(
+        {s.facts.decision_maker for s in signals if s.facts.decision_maker is not None},
+        key=lambda d: (-by_id[d].influence, d),
+    )
+    if not dms:
+        return None
+    named = [who(by_id[d]) for d in dms]
+    over = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    first = by_id[dms[0]].name if len(dms) == 1 else "them"
+    return Answer(
+        f"Counter {who(blocker)}'s sway over {over}: reach {first} first with your "
+        f"strongest ally, and answer {blocker.name}'s objections",
+        [bid, *dms],
+        _advice(by_id[dms[0]]),
+    )
+
+
+def _answer_role_missing(signals: Sequence[SignalLike], _: ActionContext) -> Answer | None:
+    role = _first(signals).role
+    return Answer(f"Find who holds the role {role} (ask your champion or coach)", [])
+
+
+def _answer_role_uncovered(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if not f.holders:
+        return None
+    by_id = ctx.by_id
+    best = max(f.holders, key=lambda p: (by_id[p].influence, p))
+    text = f"Reach {who(by_id[best])}, who holds the role {f.role}"
+    facts = ActionFacts()
+    found = _reach(ctx, best)
+    if found is not None:
+        intro, facts = found
+        text += f": {intro[0].lower()}{intro[1:]}" if intro.startswith("Ask ") else f": {intro}"
+    return Answer(text, [best], _advice(by_id[best]), facts)
+
+
+def _answer_no_champion(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    candidates = sorted(
+        (p for p in ctx.deal.customers() if p.stance is Stance.ALLY),
+        key=lambda p: (-p.influence, p.id),
+    )
+    if candidates:
+        c = candidates[0]
+        return Answer(
+            f"Develop {who(c)} into a champion: an ally with influence {c.influence:g}",
+            [c.id],
+            _advice(c),
+        )
+    return Answer("Find a champion: someone with power who will sell for us inside", [])
+
+
+def _answer_single_threaded(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    reached = set(_first(signals).reached)
+    nxt = sorted(
+        (p for p in ctx.deal.customers() if p.id not in reached and p.stance is not Stance.BLOCKER),
+        key=lambda p: (-p.influence, p.id),
+    )[:3]
+    if not nxt:
+        return None
+    return Answer(
+        "Multi-thread the deal: build ties with " + ", ".join(who(p) for p in nxt),
+        [p.id for p in nxt],
+    )
+
+
+def _answer_conflict(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.ally is None or f.decision_maker is None:
+        return None
+    ally, dm = ctx.by_id[f.ally], ctx.by_id[f.decision_maker]
+    return Answer(
+        f"Do not let {who(ally)} carry our case to {who(dm)}: they are at odds; find another voice",
+        [ally.id, dm.id],
+        _advice(dm),
+    )
+
+
+def _answer_hidden(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    pid = _first(signals).person
+    if pid is None:
+        return None
+    target = ctx.by_id[pid]
+    return Answer(f"Engage {who(target)}: more influential than rated", [pid], _advice(target))
+
+
+def _answer_isolated(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    pid = _first(signals).person
+    if pid is None:
+        return None
+    return Answer(f"Map who {who(ctx.by_id[pid])} works with, reports to and listens to", [pid])
+
+
+def _answer_no_decision_maker(signals: Sequence[SignalLike], _: ActionContext) -> Answer | None:
+    return Answer("Identify the decision-maker and the economic buyer (who signs, who pays)", [])
+
+
+# -- the registry -------------------------------------------------------------
+
+_SPECS = (
+    SignalSpec(
+        "no-decision-maker",
+        "high",
+        "deal",
+        "no decision-maker is identified",
+        lambda f, p: (
+            "Nobody is identified as a decision-maker: find who gives the final yes "
+            "and who signs off the budget."
+        ),
+        _answer_no_decision_maker,
+    ),
+    SignalSpec(
+        "decision-maker-uncovered",
+        "high",
+        "person",
+        "a decision-maker is uncovered (one per person)",
+        lambda f, p: (
+            f"{_who(p, f.person)} is a decision-maker and nobody on our team has a warm tie "
+            "to them."
+        ),
+        _answer_uncovered,
+    ),
+    SignalSpec(
+        "decision-maker-blocker",
+        "high",
+        "person",
+        "a decision-maker is a blocker",
+        lambda f, p: f"{_who(p, f.person)} is a decision-maker and a blocker.",
+        _answer_dm_blocker,
+    ),
+    SignalSpec(
+        "role-missing",
+        "medium",
+        "role",
+        "a required role has no holder (one per role)",
+        lambda f, p: f"Nobody holds the role {f.role}: find out who it is.",
+        _answer_role_missing,
+    ),
+    SignalSpec(
+        "role-uncovered",
+        "medium",
+        "role",
+        (
+            "none of a required role's holders is covered: all uncovered, or reached only "
+            "through stale ties (one per role)"
+        ),
+        _role_uncovered_message,
+        _answer_role_uncovered,
+    ),
+    SignalSpec(
+        "no-champion",
+        "medium",
+        "deal",
+        "no ally holds the role `champion`",
+        lambda f, p: "No ally holds the role champion: nobody with power is selling for us inside.",
+        _answer_no_champion,
+    ),
+    SignalSpec(
+        "single-threaded",
+        "high",
+        "deal",
+        "fewer covered customers than `min_threads`",
+        _single_threaded_message,
+        _answer_single_threaded,
+    ),
+    SignalSpec(
+        "blocker-influences-decision-maker",
+        "high",
+        "person",
+        (
+            "a blocker's sway reaches a decision-maker directly or through one person, "
+            "along `influences` ties or the reporting line"
+        ),
+        _blocker_message,
+        _answer_blocker_reach,
+        group=lambda f: f.blocker,
+    ),
+    SignalSpec(
+        "unknown-stance",
+        "medium",
+        "person",
+        "a decision-maker, or anyone with influence >= 0.6, has stance unknown",
+        _unknown_stance_message,
+        _answer_unknown_stance,
+    ),
+    SignalSpec(
+        "stale-relationship",
+        "medium",
+        "person",
+        "a decision-maker or a champion is covered only by stale ties",
+        lambda f, p: (
+            f"Our ties to {f.reason} {_who(p, f.person)} have gone stale"
+            + (f" (last contact {f.days} days ago)." if f.days is not None else ".")
+        ),
+        _answer_stale,
+    ),
+    SignalSpec(
+        "doubtful-assessment",
+        "low",
+        "person",
+        "a decision-maker's stance was assessed more than `assessment_stale_days` ago",
+        lambda f, p: (
+            f"{_who(p, f.person)}'s stance ({f.stance}) was last confirmed {f.days} days ago."
+        ),
+        _answer_doubtful,
+    ),
+    SignalSpec(
+        "negative-support",
+        "high",
+        "deal",
+        "support is below zero",
+        lambda f, p: (
+            f"Support is {f.support or 0:+.2f}: weighted by influence, blockers outweigh allies."
+        ),
+        _answer_negative_support,
+    ),
+    SignalSpec(
+        "ally-conflicts-with-decision-maker",
+        "medium",
+        "person",
+        "an ally has a `conflicts_with` tie to a decision-maker",
+        lambda f, p: (
+            f"Our ally {_who(p, f.ally)} is at odds with decision-maker "
+            f"{_who(p, f.decision_maker)}."
+        ),
+        _answer_conflict,
+    ),
+    SignalSpec(
+        "hidden-influencer",
+        "info",
+        "person",
+        (
+            "a customer ranks in the top three by network influence while their stated "
+            "influence is at or below the customers' median"
+        ),
+        lambda f, p: (
+            f"{_who(p, f.person)} ranks #{f.rank} by network influence but is rated only "
+            f"{_g(f.influence)}: their word may count more than it seems."
+        ),
+        _answer_hidden,
+    ),
+    SignalSpec(
+        "isolated-person",
+        "info",
+        "person",
+        "a customer with no ties at all",
+        lambda f, p: f"{_who(p, f.person)} has no ties at all in the map.",
+        _answer_isolated,
+    ),
+)
+
+#: Every signal code and its spec, in the order ``risk_signals`` looks for them.
+SIGNALS: Mapping[str, SignalSpec] = {s.code: s for s in _SPECS}

@@ -1,0 +1,141 @@
+"""The signal registry: one complete entry per code, messages rendered from facts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from influence import analyze
+from influence.analysis.report import DEAL_WIDE_SIGNALS, Signal
+from influence.analysis.risk import SIGNAL_CODES, signal
+from influence.analysis.signals import POINTS, SIGNALS, SignalFacts
+from influence.model import Person
+from tests.test_signals import FIRES
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "analysis.md"
+
+PEOPLE = {
+    pid: Person(id=pid, name=name, title=title)
+    for pid, name, title in [
+        ("ann", "Ann Lee", "CEO"),
+        ("bo", "Bo Chen", None),
+        ("cy", "Cy Park", "CFO"),
+    ]
+}
+
+#: Example facts for every code: a new signal needs one here (the test below says so).
+EXAMPLES: dict[str, tuple[SignalFacts, list[str]]] = {
+    "no-decision-maker": (SignalFacts(), []),
+    "decision-maker-uncovered": (SignalFacts(person="ann"), ["Ann Lee (CEO)"]),
+    "decision-maker-blocker": (SignalFacts(person="cy"), ["Cy Park (CFO)"]),
+    "role-missing": (SignalFacts(role="champion"), ["champion"]),
+    "role-uncovered": (
+        SignalFacts(role="user", holders=("ann", "bo"), stale=("bo",)),
+        [
+            "user",
+            "Ann Lee (CEO), Bo Chen",
+            "; we reach Bo Chen only by stale ties, and the others not at all.",
+        ],
+    ),
+    "no-champion": (SignalFacts(), ["champion"]),
+    "single-threaded": (SignalFacts(reached=("ann", "bo"), threshold=4), ["2 customers", "4"]),
+    "blocker-influences-decision-maker": (
+        SignalFacts(blocker="bo", decision_maker="ann", chain=("bo", "cy", "ann")),
+        ["Blocker Bo Chen", "Ann Lee (CEO)", "(Bo Chen -> Cy Park -> Ann Lee)"],
+    ),
+    "unknown-stance": (
+        SignalFacts(person="bo", reason="influential", influence=0.7),
+        ["Bo Chen is influential (0.7)"],
+    ),
+    "stale-relationship": (
+        SignalFacts(person="cy", reason="champion", days=61),
+        ["champion Cy Park (CFO)", "61 days ago"],
+    ),
+    "doubtful-assessment": (
+        SignalFacts(person="ann", stance="ally", days=120),
+        ["Ann Lee (CEO)'s stance (ally)", "120 days ago"],
+    ),
+    "negative-support": (SignalFacts(support=-0.25), ["Support is -0.25"]),
+    "ally-conflicts-with-decision-maker": (
+        SignalFacts(ally="bo", decision_maker="cy"),
+        ["Our ally Bo Chen", "decision-maker Cy Park (CFO)"],
+    ),
+    "hidden-influencer": (SignalFacts(person="bo", rank=1, influence=0.2), ["#1", "only 0.2"]),
+    "isolated-person": (SignalFacts(person="ann"), ["Ann Lee (CEO) has no ties"]),
+}
+
+
+def _docs_rules() -> dict[str, tuple[str, str]]:
+    text = DOCS.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| (high|medium|low|info) \| (.+) \|$", text, re.M)
+    return {code: (severity, rule) for code, severity, rule in rows}
+
+
+def test_every_code_has_example_facts() -> None:
+    assert sorted(EXAMPLES) == sorted(SIGNALS)
+
+
+@pytest.mark.parametrize("code", sorted(SIGNALS))
+def test_every_entry_is_complete(code: str) -> None:
+    spec = SIGNALS[code]
+    assert spec.code == code
+    assert spec.points == POINTS[spec.severity]
+    assert spec.scope in ("deal", "person", "role")
+    assert callable(spec.message)
+    # an answer, or an explicit None (every signal of today has one)
+    assert spec.answer is None or callable(spec.answer)
+    assert spec.answer is not None
+    # the docs table row is this entry: severity and rule, word for word
+    assert _docs_rules()[code] == (spec.severity, spec.rule)
+    assert SIGNAL_CODES[code] == (spec.severity, spec.rule)
+
+
+@pytest.mark.parametrize("code", sorted(SIGNALS))
+def test_every_template_renders_its_example_facts(code: str) -> None:
+    facts, expected = EXAMPLES[code]
+    made = signal(code, [], facts, PEOPLE)
+    assert made.message.endswith(".") and "\n" not in made.message
+    assert "None" not in made.message
+    for part in expected:
+        assert part in made.message, (part, made.message)
+    assert (made.severity, made.points, made.role) == (
+        SIGNALS[code].severity,
+        SIGNALS[code].points,
+        facts.role,
+    )
+
+
+def test_the_docs_list_exactly_the_registry() -> None:
+    assert set(_docs_rules()) == set(SIGNALS)
+
+
+def test_deal_wide_signals_come_from_the_scopes() -> None:
+    assert {c for c, s in SIGNALS.items() if s.scope == "deal"} == DEAL_WIDE_SIGNALS
+    role = next(c for c, s in SIGNALS.items() if s.scope == "role")
+    a = Signal(code=role, severity="medium", people=["x"], message="", role="user")
+    assert a.identity() == (role, "user")
+
+
+@pytest.mark.parametrize("code", sorted(FIRES))
+def test_a_fired_signal_carries_the_facts_its_message_is_made_of(code: str) -> None:
+    deal = FIRES[code][0]
+    people = deal.people_by_id()
+    found = [s for s in analyze(deal).signals if s.code == code]
+    assert found
+    for s in found:
+        assert s.facts != SignalFacts() or SIGNALS[code].scope == "deal"
+        assert SIGNALS[code].message(s.facts, people) == s.message
+        # the facts stay out of the JSON: its keys are the documented ones
+        assert "facts" not in s.model_dump(mode="json")
+
+
+def test_stale_and_doubtful_days_are_facts_not_prose() -> None:
+    for code in ("stale-relationship", "doubtful-assessment"):
+        deal = FIRES[code][0]
+        s = next(s for s in analyze(deal).signals if s.code == code)
+        assert s.facts.days is not None and f"{s.facts.days} days" in s.message
+        # the action reads the same number from the facts
+        action = next(a for a in analyze(deal).actions if a.signal == code)
+        assert f"{s.facts.days} days" in action.text
