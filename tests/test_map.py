@@ -583,3 +583,15 @@ def test_cli_does_not_import_pyvis_at_start_up() -> None:
     code = "import sys, influence.cli; print('pyvis' in sys.modules, 'jinja2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_every_tie_says_whether_it_was_declared(committee: Deal) -> None:
+    # The tooltip says "from: the reports_to field" when `declared` is false; it was
+    # written only when false, so the page showed that line on every tie.
+    data = page_data(to_html(committee))
+    declared = {(r.from_, r.to) for r in committee.relationships if r.kind.value == "reports_to"}
+    shorthand = {(p.id, p.reports_to) for p in committee.people if p.reports_to} - declared
+    assert shorthand and all(isinstance(e["tie"]["declared"], bool) for e in data["edges"])
+    undeclared = {(e["from"], e["to"]) for e in data["edges"] if not e["tie"]["declared"]}
+    assert undeclared == shorthand
+    assert sum(not e["tie"]["declared"] for e in data["edges"]) == len(shorthand)
