@@ -33,11 +33,26 @@ def _contracts() -> list[dict[str, object]]:
 
 
 def test_the_batch_layer_sits_between_the_faces_and_the_cli() -> None:
-    [layers] = [c for c in _contracts() if c["type"] == "layers"]
+    [layers] = [c for c in _contracts() if c["type"] == "layers" and "containers" not in c]
     order = layers["layers"]
     assert isinstance(order, list)
     assert order.index("influence.cli") < order.index("influence.batch")
     assert order.index("influence.batch") < order.index("influence.render | influence.interop")
+
+
+def test_the_result_models_are_a_leaf_below_every_analysis() -> None:
+    [inside] = [c for c in _contracts() if c.get("containers") == ["influence.analysis"]]
+    order = [layer.split(" | ") for layer in inside["layers"]]  # type: ignore[union-attr]
+    level = {name: i for i, names in enumerate(order) for name in names}
+    for analysis in ("report", "actions", "risk", "coverage", "network", "whatif", "portfolio"):
+        assert level[analysis] < level["models"], analysis
+    import influence.analysis.models as models
+
+    source = Path(models.__file__).read_text(encoding="utf-8")
+    assert "from influence.analysis.signals import" in source  # the check reads real imports
+    for analysis in ("report", "actions", "risk", "coverage", "network"):
+        assert f"from influence.analysis.{analysis} import" not in source
+        assert f"import influence.analysis.{analysis}" not in source
 
 
 def test_analysis_and_render_are_forbidden_files_processes_and_dask() -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from influence.analysis.models import SEVERITY_ORDER, Action, Signal
 from influence.analysis.paths import IntroductionPath
-from influence.analysis.report import SEVERITY_ORDER, Action, Signal
 from influence.analysis.signals import SIGNALS, STYLE_ADVICE, ActionContext
 from influence.graph import DealGraph, deal_graph
 from influence.model import Deal

@@ -9,7 +9,7 @@ docs/analysis.md); this module reads it.
 
 from __future__ import annotations
 
-from influence.analysis.report import Coverage, CoverageStatus, RoleStatus
+from influence.analysis.models import Coverage, CoverageStatus, RoleStatus
 from influence.graph import deal_graph, is_stale
 from influence.model import Deal, Person, Policy, Side, Stance
 

@@ -15,7 +15,7 @@ from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from influence.analysis.report import InfluenceScore
+from influence.analysis.models import InfluenceScore
 from influence.graph import Tie, deal_graph
 from influence.model import Deal, Kind, Side
 

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from influence.analysis.report import SEVERITY_ORDER, Grade, Severity, signal_identity
+from influence.analysis.models import SEVERITY_ORDER, Grade, Severity, signal_identity
 from influence.model import Deal, Policy
 
 __all__ = [

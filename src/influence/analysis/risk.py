@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 
 from influence.analysis.coverage import is_decision_maker
-from influence.analysis.report import (
+from influence.analysis.models import (
     SEVERITY_ORDER,
     Contribution,
     CoverageStatus,

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from influence.analysis.report import SEVERITY_ORDER
+from influence.analysis.models import SEVERITY_ORDER
 
 if TYPE_CHECKING:
-    from influence.analysis.report import DealReport
+    from influence.analysis.models import DealReport
 
 __all__ = ["SEVERITIES", "fails_on", "signals_at_or_above"]
 
