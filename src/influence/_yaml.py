@@ -392,7 +392,7 @@ _NO_KEY = object()
 # it might read differently goes the libyaml way, and so does anything it
 # refuses, so that every error is libyaml's, with its line and column. Found by
 # comparing the two on over a million generated and mutated documents and on every
-# character in several contexts (tests/test_yaml.py keeps checking), it differs on:
+# character in several contexts (tests/test_yaml_reader.py keeps checking), it differs on:
 # - numbers: 1_000, 0b101, 0B1, 0X1F, 0x1F_, +0x1 are numbers to it, text to the
 #   1.2 core schema;
 # - tags (unknown ones silently dropped), anchors (aliases copied, where io's size

@@ -1,7 +1,7 @@
 """Golden reports: the JSON and Markdown of every bundled example, kept under tests/golden/.
 
 A change in the analysis shows up here as a diff that a reviewer reads. After an
-intended change, regenerate with ``INFLUENCE_UPDATE_GOLDEN=1 pytest tests/test_golden.py``
+intended change, regenerate with ``INFLUENCE_UPDATE_GOLDEN=1 pytest tests/golden/test_golden.py``
 and read the diff before committing it.
 """
 
@@ -17,7 +17,7 @@ import pytest
 from influence import analyze, read_deal, to_markdown
 from tests.conftest import EXAMPLES
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent
 UPDATE = os.environ.get("INFLUENCE_UPDATE_GOLDEN") == "1"
 
 

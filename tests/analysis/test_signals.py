@@ -12,9 +12,9 @@ from influence.analysis.report import DEAL_WIDE_SIGNALS, Signal
 from influence.analysis.risk import SIGNAL_CODES, signal
 from influence.analysis.signals import POINTS, SIGNALS, SignalFacts
 from influence.model import Person
-from tests.test_signals import FIRES
+from tests.analysis.test_risk import FIRES
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "analysis.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "analysis.md"
 
 PEOPLE = {
     pid: Person(id=pid, name=name, title=title)

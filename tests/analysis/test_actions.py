@@ -24,7 +24,7 @@ from influence.graph import OUR_TIE_KINDS, USABLE_KINDS, DealGraph, deal_graph
 from influence.model import Side
 from tests.strategies import deals, introduction_deals
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
 INTRO_CODES = {"decision-maker-uncovered", "role-uncovered"}
 
@@ -90,7 +90,7 @@ def test_introduction_asks_are_true_on_the_examples(path: Path) -> None:
 
 
 def test_the_enterprise_ask_goes_to_the_next_person_on_the_path() -> None:
-    deal = read_deal(Path(__file__).resolve().parents[1] / "examples/enterprise-committee.yaml")
+    deal = read_deal(Path(__file__).resolve().parents[2] / "examples/enterprise-committee.yaml")
     texts = [a.text for a in analyze(deal).actions if a.signal == "decision-maker-uncovered"]
     assert texts[0].startswith(
         "Ask Kenneth Lau to introduce Li Wei to Liu Yang, who can introduce you to Chen Jun"

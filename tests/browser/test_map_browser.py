@@ -22,7 +22,7 @@ import pytest
 from influence import Deal, read_deal, to_html
 from influence.render.html import BIG_MAP
 from tests.conftest import EXAMPLES, ROOT
-from tests.test_map import HOSTILE, hostile_deal, page_data
+from tests.render.test_html import HOSTILE, hostile_deal, page_data
 
 pytestmark = pytest.mark.browser
 

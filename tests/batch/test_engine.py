@@ -188,7 +188,7 @@ def test_forked_workers_collect_garbage_and_give_the_same_results() -> None:
 
 
 def test_forked_workers_still_isolate_the_items_that_kill_their_worker() -> None:
-    from tests.test_review import _crashed, _die_on_13_and_37
+    from tests.batch.test_review import _crashed, _die_on_13_and_37
 
     with forked_workers():
         out = run_chunks(
