@@ -793,3 +793,47 @@ def test_a_review_lists_the_deals_that_crash_their_worker_and_reports_the_rest(
     assert data["totals"]["errors"] == 5
     for messages in expected.values():
         assert messages[0] in run.stderr
+
+
+def test_a_map_that_cannot_be_drawn_is_reported_with_why(tmp_path: Path) -> None:
+    folder = tmp_path / "deals"
+    folder.mkdir()
+    for path in EXAMPLES:
+        shutil.copy(path, folder / path.name)
+    result = review([folder], workers=1)
+    gone = folder / EXAMPLES[0].name
+    gone.unlink()  # removed after the review, before its map
+    missing: list[tuple[str, str]] = []
+    out = tmp_path / "review.html"
+    written = write_review_html(
+        result, out, workers=1, on_missing_map=lambda f, why: missing.append((f, why))
+    )
+    [(file, why)] = missing
+    assert file == str(gone)
+    assert why.startswith("the file cannot be read now (cannot read the file")
+    assert len(written) == len(result.deals)  # the report and every other map
+    page = out.read_text(encoding="utf-8")
+    links = set(re.findall(r'<a href="(review-maps/[^"]+)">', page))
+    assert links == {f"review-maps/{p.name}" for p in written[1:]}
+    assert len(links) == len(result.deals) - 1
+
+
+def test_the_command_warns_of_each_missing_map(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import influence.render.html as html
+
+    real = html.to_html
+
+    def fails_for_one(deal: Any, *args: Any, **kwargs: Any) -> str:
+        if deal.id == "saas-small":
+            raise RuntimeError("no layout")
+        return real(deal, *args, **kwargs)
+
+    monkeypatch.setattr(html, "to_html", fails_for_one)
+    out = tmp_path / "review.html"
+    result = cli("review", *map(str, EXAMPLES), "--workers", "1", "-o", str(out))  # type: ignore[operator]
+    assert result.exit_code == 0, result.stderr
+    saas = next(str(p) for p in EXAMPLES if p.stem == "saas-small")
+    assert f"warning: {saas}: no map: drawing it failed (RuntimeError: no layout)" in result.stderr
+    assert f"and {len(EXAMPLES) - 1} maps in" in result.stderr

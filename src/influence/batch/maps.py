@@ -73,30 +73,38 @@ def _fit(stem: str) -> str:
     return f"{head}-{digest}"
 
 
-def _map_chunk(
-    items: Sequence[tuple[str, str, str]], policy: Policy | None
-) -> list[tuple[str, str, str | None]]:
-    """Render maps in a worker: ``(file, name, page or None when it cannot be drawn)``.
+#: What a worker sends back for one deal: ``(file, map name, page, why there is no page)``.
+_MapRow = tuple[str, str, str | None, str]
+
+
+def _map_chunk(items: Sequence[tuple[str, str, str]], policy: Policy | None) -> list[_MapRow]:
+    """Render maps in a worker: ``(file, name, page or None, why not)`` per deal.
 
     Items are ``(file as found, map name, absolute path)``. A deal that cannot
-    be drawn, whatever the reason, only loses its map.
+    be drawn, whatever the reason, only loses its map, and the reason is kept.
     """
+    from influence.errors import DealFileError
     from influence.io import read_deal
     from influence.render.html import to_html
 
-    out: list[tuple[str, str, str | None]] = []
+    out: list[_MapRow] = []
     for file, name, path in items:
+        page: str | None = None
+        why = ""
         try:
-            page: str | None = to_html(read_deal(path), policy=policy)
-        except Exception:  # the report is still written, without this map
-            page = None
-        out.append((file, name, page))
+            page = to_html(read_deal(path), policy=policy)
+        except DealFileError as err:  # changed or removed since it was reviewed
+            first = err.problems[0].message if err.problems else "invalid deal file"
+            why = f"the file cannot be read now ({first})"
+        except Exception as err:  # the report is still written, without this map
+            why = f"drawing it failed ({type(err).__name__}: {str(err)[:200]})"
+        out.append((file, name, page, why))
     return out
 
 
-def _map_crash(item: tuple[str, str, str], reason: str) -> tuple[str, str, str | None]:
+def _map_crash(item: tuple[str, str, str], reason: str) -> _MapRow:
     """No map for a deal whose worker died while drawing it."""
-    return (item[0], item[1], None)
+    return (item[0], item[1], None, f"the worker crashed while drawing it ({reason})")
 
 
 def write_review_html(
@@ -108,6 +116,7 @@ def write_review_html(
     workers: int | None = None,
     dask: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    on_missing_map: Callable[[str, str], None] | None = None,
 ) -> list[Path]:
     """Write the HTML report and, beside it, one interactive map per deal.
 
@@ -124,6 +133,10 @@ def write_review_html(
         workers: Worker processes for the maps; default: one per core.
         dask: A Dask scheduler address or ``"local"`` (see :func:`influence.review`).
         progress: Called as ``progress(done, total)`` while maps are written.
+        on_missing_map: Called as ``on_missing_map(file, reason)`` for each deal
+            whose map could not be drawn (a file changed or removed since the
+            review, a worker that died); the report then shows that deal without
+            a link. The CLI prints each as a warning.
 
     Returns:
         The files written: the report first, then the maps.
@@ -162,8 +175,10 @@ def write_review_html(
             chunk_size=16,
             on_crash=_map_crash,
         ):
-            for file, name, page in rows:
+            for file, name, page, why in rows:
                 if page is None:
+                    if on_missing_map is not None:
+                        on_missing_map(file, why)
                     continue
                 out = map_dir / name
                 write_text(out, page)

@@ -192,6 +192,7 @@ def review(
                 workers=workers,
                 dask=dask,
                 progress=_bar("Drawing maps", quiet),
+                on_missing_map=lambda file, why: _err(f"warning: {file}: no map: {why}"),
             )
         if not quiet:
             n = len(written) - 1
