@@ -346,7 +346,11 @@ def read_policy(path: str | os.PathLike[str]) -> Policy:
 
 
 def parse_policy(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> Policy:
-    """Parse a team policy from text (see :func:`read_policy`).
+    r"""Parse a team policy from text (see :func:`read_policy`).
+
+    Examples:
+        >>> parse_policy("coverage_strength: 0.6\nmin_threads: 4").min_threads
+        4
 
     Raises:
         DealFileError: the text holds an invalid policy.
@@ -929,6 +933,10 @@ def find_deal_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
 
     A folder yields its ``.yaml``, ``.yml`` and ``.json`` files; hidden files and
     folders are skipped. Each file is yielded once.
+
+    Examples:
+        >>> list(find_deal_files(["examples"]))[:1]
+        ['examples/enterprise-committee.yaml']
     """
     seen: set[str] = set()
     for raw in paths:

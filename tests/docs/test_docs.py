@@ -177,3 +177,15 @@ def test_readme_python_snippets_run_as_scripts(snippet: str, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
     assert "Traceback" not in result.stderr
+
+
+def test_every_public_function_has_a_runnable_example() -> None:
+    import inspect
+
+    missing = [
+        name
+        for name in influence.__all__
+        if inspect.isfunction(getattr(influence, name))
+        and ">>> " not in (getattr(influence, name).__doc__ or "")
+    ]
+    assert missing == []

@@ -66,6 +66,16 @@ def risk_signals(
 
     The inputs are the other parts of the analysis (see :func:`influence.analyze`,
     which calls this for you).
+
+    Examples:
+        >>> from influence import read_deal
+        >>> from influence.analysis.report import assess
+        >>> deal = read_deal("examples/saas-small.yaml")
+        >>> a = assess(deal)
+        >>> signals = risk_signals(deal, a.policy, a.coverage.people, a.coverage.roles,
+        ...     a.support, a.network_influence, a.hidden_influencers)
+        >>> [s.code for s in signals] == [s.code for s in a.signals]
+        True
     """
     by_id = deal.people_by_id()
     as_of = deal.as_of()

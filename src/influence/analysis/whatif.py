@@ -77,6 +77,11 @@ class Assumption(BaseModel):
 def parse_assumption(text: str) -> Assumption:
     """Parse one assumption string (see the module docs for the syntax).
 
+    Examples:
+        >>> a = parse_assumption("zhang-min.influence=high")
+        >>> (a.kind, a.person, a.value)
+        ('influence', 'zhang-min', '0.85')
+
     Raises:
         AssumptionError: the text is not an assumption; the message shows the syntax.
     """

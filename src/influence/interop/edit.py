@@ -1292,7 +1292,17 @@ def add_person(
     force: bool = False,
     wait: float = LOCK_WAIT,
 ) -> EditResult:
-    """Add a person to a deal file (see :meth:`EditableDeal.add_person`) and write it.
+    r"""Add a person to a deal file (see :meth:`EditableDeal.add_person`) and write it.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
+        >>> _ = p.write_text(
+        ...     "deal: {name: T}\npeople:\n- name: Ann\n  side: seller\n- name: Bo\n",
+        ...     encoding="utf-8",
+        ... )
+        >>> [x.name for x in add_person(p, {"name": "Cy", "title": "CFO"}).deal.people]
+        ['Ann', 'Bo', 'Cy']
 
     Raises:
         DealFileError: the file cannot be read, or the edit would make it invalid.
@@ -1346,7 +1356,17 @@ def remove_person(
     force: bool = False,
     wait: float = LOCK_WAIT,
 ) -> EditResult:
-    """Remove a person from a deal file (see :meth:`EditableDeal.remove_person`).
+    r"""Remove a person from a deal file (see :meth:`EditableDeal.remove_person`).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
+        >>> _ = p.write_text(
+        ...     "deal: {name: T}\npeople:\n- name: Ann\n  side: seller\n- name: Bo\n",
+        ...     encoding="utf-8",
+        ... )
+        >>> [x.id for x in remove_person(p, "bo").deal.people]
+        ['ann']
 
     Raises:
         UnknownPersonError: no such person.
@@ -1371,7 +1391,20 @@ def add_tie(
     wait: float = LOCK_WAIT,
     **fields: Any,
 ) -> EditResult:
-    """Add a relationship to a deal file (see :meth:`EditableDeal.add_tie`).
+    r"""Add a relationship to a deal file (see :meth:`EditableDeal.add_tie`).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
+        >>> _ = p.write_text(
+        ...     "deal: {name: T}\npeople:\n- name: Ann\n  side: seller\n- name: Bo\n",
+        ...     encoding="utf-8",
+        ... )
+        >>> def ties(result):
+        ...     rels = result.deal.relationships
+        ...     return [(r.from_, r.to, r.kind.value, r.strength) for r in rels]
+        >>> ties(add_tie(p, "ann", "bo", strength=0.8))
+        [('ann', 'bo', 'knows', 0.8)]
 
     Raises:
         UnknownPersonError: an end is not in the deal.
@@ -1396,7 +1429,21 @@ def set_tie(
     force: bool = False,
     wait: float = LOCK_WAIT,
 ) -> EditResult:
-    """Change a relationship's fields in a deal file (see :meth:`EditableDeal.set_tie`).
+    r"""Change a relationship's fields in a deal file (see :meth:`EditableDeal.set_tie`).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
+        >>> _ = p.write_text(
+        ...     "deal: {name: T}\npeople:\n- name: Ann\n  side: seller\n- name: Bo\n",
+        ...     encoding="utf-8",
+        ... )
+        >>> def ties(result):
+        ...     rels = result.deal.relationships
+        ...     return [(r.from_, r.to, r.kind.value, r.strength) for r in rels]
+        >>> _ = add_tie(p, "ann", "bo", strength=0.8)
+        >>> ties(set_tie(p, "ann", "bo", {"strength": "weak"}))
+        [('ann', 'bo', 'knows', 0.3)]
 
     Raises:
         UnknownPersonError: an end is not in the deal.
@@ -1420,7 +1467,21 @@ def remove_tie(
     force: bool = False,
     wait: float = LOCK_WAIT,
 ) -> EditResult:
-    """Remove a relationship from a deal file (see :meth:`EditableDeal.remove_tie`).
+    r"""Remove a relationship from a deal file (see :meth:`EditableDeal.remove_tie`).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.yaml"
+        >>> _ = p.write_text(
+        ...     "deal: {name: T}\npeople:\n- name: Ann\n  side: seller\n- name: Bo\n",
+        ...     encoding="utf-8",
+        ... )
+        >>> def ties(result):
+        ...     rels = result.deal.relationships
+        ...     return [(r.from_, r.to, r.kind.value, r.strength) for r in rels]
+        >>> _ = add_tie(p, "ann", "bo", strength=0.8)
+        >>> ties(remove_tie(p, "ann", "bo"))
+        []
 
     Raises:
         UnknownPersonError: an end is not in the deal.
