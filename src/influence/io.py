@@ -586,6 +586,12 @@ LOCK_WAIT = 10.0
 _HELD: dict[tuple[int, int, str], int] = {}
 
 
+def _beside(path: str | os.PathLike[str], suffix: str) -> Path:
+    """The hidden file ``.NAME<suffix>`` beside a file, symbolic links resolved."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(f".{real.name}{suffix}")
+
+
 def lock_path(path: str | os.PathLike[str]) -> Path:
     """Return the lock file of a deal file: ``.NAME.lock`` beside it, links resolved.
 
@@ -593,8 +599,7 @@ def lock_path(path: str | os.PathLike[str]) -> Path:
         >>> lock_path("deals/acme.yaml").name
         '.acme.yaml.lock'
     """
-    real = Path(os.path.realpath(path))
-    return real.with_name(f".{real.name}.lock")
+    return _beside(path, ".lock")
 
 
 @contextlib.contextmanager
@@ -777,8 +782,7 @@ def pending_path(path: str | os.PathLike[str]) -> Path:
         >>> pending_path("deals/acme.yaml").name
         '.acme.yaml.inplace.tmp'
     """
-    real = Path(os.path.realpath(path))
-    return real.with_name(f".{real.name}.inplace.tmp")
+    return _beside(path, ".inplace.tmp")
 
 
 def check_not_interrupted(path: str | os.PathLike[str]) -> None:

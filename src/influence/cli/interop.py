@@ -273,20 +273,12 @@ def _editing(file: Path, *, wait: float, force: bool) -> Iterator[EditableDeal]:
     referred to, a file that changed on disk meanwhile, a file another edit kept
     locked for longer than ``wait``, or a read-only file without ``force``.
     """
-    from influence.interop.edit import (
-        EditValueError,
-        InvalidEditError,
-        read_editable,
-        write_editable,
-    )
+    from influence.interop.edit import InvalidEditError, read_editable, write_editable
     from influence.io import deal_lock
 
     with _errors(), deal_lock(file, wait=wait):
         doc = read_editable(file)
-        try:
-            yield doc
-        except EditValueError as err:
-            _fail(f"error: {err}", EXIT_USAGE)
+        yield doc  # an EditValueError is exit 2 by its class, mapped by _errors()
         try:
             result = write_editable(doc, force=force, wait=wait)
         except InvalidEditError as err:
