@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from html import escape
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from influence.analysis.paths import IntroductionPath, PathsSummary
 from influence.analysis.signals import SIGNALS, ActionFacts, SignalFacts
@@ -197,14 +197,8 @@ class DealReport(_Result):
             "decision-makers: how many, and the others' best warmth. Left out of the "
             "JSON when every one got its paths."
         ),
+        exclude_if=lambda summary: summary is None,
     )
-
-    @model_serializer(mode="wrap")
-    def _without_empty_summary(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if self.paths_summary is None:
-            data.pop("paths_summary", None)
-        return data
 
     def _repr_html_(self) -> str:
         """A compact summary table, for Jupyter; every value escaped.

@@ -100,10 +100,14 @@ def analyze(
         else:
             report = run(deal, team)
     if as_json:
-        data = report.model_dump(mode="json")
-        if whatif is not None:
+        if whatif is None:
+            from influence._json import model_json
+
+            _out_json(model_json(report))
+        else:
+            data = report.model_dump(mode="json")
             data["what_if"] = whatif.to_data()
-        _dump(data)
+            _dump(data)
     elif markdown:
         from influence.render.markdown import to_markdown
 
