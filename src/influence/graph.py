@@ -72,11 +72,11 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from itertools import repeat
-from operator import attrgetter
-from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
+from itertools import chain, compress, repeat
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from influence.errors import UnknownPersonError
 from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind, Policy, Side
@@ -85,11 +85,14 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "COLUMNS_FROM",
+    "KIND_CODES",
     "OUR_TIE_KINDS",
     "USABLE_KINDS",
     "CoverageStatus",
     "DealGraph",
     "Tie",
+    "TieColumns",
     "deal_graph",
     "is_stale",
     "is_symmetric",
@@ -178,39 +181,167 @@ def _by_other(person_id: str) -> Callable[[Tie], tuple[str, str]]:
     return key
 
 
-def _build_ties(deal: Deal) -> tuple[Tie, ...]:
-    rels = deal.relationships
-    n = len(rels)
-    # tuple.__new__ at C speed, not Tie's Python-level __new__: 1.4x faster on big deals.
-    ties = list(
-        map(
-            tuple.__new__,
-            repeat(Tie),
-            zip(
-                map(attrgetter("from_"), rels),
-                map(attrgetter("to"), rels),
-                map(attrgetter("kind"), rels),
-                map(attrgetter("strength"), rels),
-                map(attrgetter("context"), rels),
-                map(attrgetter("last_contact"), rels),
-                map(attrgetter("notes"), rels),
-                repeat(True, n),
-                range(n),
-                strict=True,
-            ),
-        )
-    )
-    bosses = [(p.id, p.reports_to) for p in deal.people if p.reports_to]
-    if bosses:
+#: From this many ties, the graph reads them as numpy columns (:meth:`DealGraph.columns`)
+#: where a loop over every tie would be slow; below, one by one (numpy's fixed cost per
+#: call, and its import, would outweigh a small deal's loop). The answers are the same.
+COLUMNS_FROM = 2_000
+#: Each kind's number in :attr:`TieColumns.kind`.
+KIND_CODES: dict[Kind, int] = {
+    Kind.KNOWS: 0,
+    Kind.INFLUENCES: 1,
+    Kind.REPORTS_TO: 2,
+    Kind.CONFLICTS_WITH: 3,
+}
+
+
+class TieColumns(NamedTuple):
+    """Every tie as numpy arrays, entry ``i`` for ``ties[i]`` (:meth:`DealGraph.columns`).
+
+    People are numbered in file order; an end that is no person of the deal
+    (only in a deal built without validation) is ``-1``.
+    """
+
+    a: Any
+    """int64: the number of the person the tie starts at (``from_``)."""
+    b: Any
+    """int64: the number of the person it ends at (``to``)."""
+    kind: Any
+    """int8: the kind, as :data:`KIND_CODES` numbers it."""
+    strength: Any
+    """float64: the strength."""
+
+
+class _Ties:
+    """A deal's ties, shared by the graphs of every policy: see :attr:`DealGraph.ties`.
+
+    The declared relationships come first, in file order, then the shorthands.
+    ``Tie`` objects (and the arrays) are made only when asked for: an analysis of
+    a million ties reads them as columns and makes a ``Tie`` for few of them.
+    """
+
+    __slots__ = ("_by_person", "_columns", "_tuple", "index", "rels", "shorthands")
+
+    def __init__(self, deal: Deal) -> None:
+        self.rels = tuple(deal.relationships)
+        self.index = {p.id: i for i, p in enumerate(deal.people)}
+        bosses = [(p.id, p.reports_to) for p in deal.people if p.reports_to]
+        if bosses:
+            rels = self.rels
+            written = list(map(Kind.REPORTS_TO.__eq__, map(attrgetter("kind"), rels)))
+            declared = set(
+                zip(
+                    compress(map(attrgetter("from_"), rels), written),
+                    compress(map(attrgetter("to"), rels), written),
+                    strict=False,
+                )
+            )
+            bosses = [pair for pair in bosses if pair not in declared]
+        self.shorthands: list[tuple[str, str]] = bosses
+        self._tuple: tuple[Tie, ...] | None = None
+        self._columns: TieColumns | None = None
+        self._by_person: dict[str, list[int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rels) + len(self.shorthands)
+
+    def froms(self) -> Iterator[str]:
+        """Every tie's ``from_``, in order."""
+        return chain(map(attrgetter("from_"), self.rels), map(itemgetter(0), self.shorthands))
+
+    def tos(self) -> Iterator[str]:
+        """Every tie's ``to``, in order."""
+        return chain(map(attrgetter("to"), self.rels), map(itemgetter(1), self.shorthands))
+
+    def all(self) -> tuple[Tie, ...]:
+        if self._tuple is None:
+            rels = self.rels
+            n = len(rels)
+            # tuple.__new__ at C speed, not Tie's Python-level __new__: 1.4x faster.
+            ties = list(
+                map(
+                    tuple.__new__,
+                    repeat(Tie),
+                    zip(
+                        map(attrgetter("from_"), rels),
+                        map(attrgetter("to"), rels),
+                        map(attrgetter("kind"), rels),
+                        map(attrgetter("strength"), rels),
+                        map(attrgetter("context"), rels),
+                        map(attrgetter("last_contact"), rels),
+                        map(attrgetter("notes"), rels),
+                        repeat(True, n),
+                        range(n),
+                        strict=True,
+                    ),
+                )
+            )
+            ties.extend(self._shorthand(a, b) for a, b in self.shorthands)
+            self._tuple = tuple(ties)
+        return self._tuple
+
+    @staticmethod
+    def _shorthand(a: str, b: str) -> Tie:
         reports = Kind.REPORTS_TO
-        declared = {(t.from_, t.to) for t in ties if t.kind is reports}
-        strength = DEFAULT_STRENGTH[reports]
-        ties.extend(
-            Tie(a, b, reports, strength, None, None, None, False, None)
-            for a, b in bosses
-            if (a, b) not in declared
-        )
-    return tuple(ties)
+        return Tie(a, b, reports, DEFAULT_STRENGTH[reports], None, None, None, False, None)
+
+    def tie(self, i: int) -> Tie:
+        """The tie ``i``, made on its own unless every tie is made already."""
+        if self._tuple is not None:
+            return self._tuple[i]
+        n = len(self.rels)
+        if i >= n:
+            return self._shorthand(*self.shorthands[i - n])
+        r = self.rels[i]
+        return Tie(r.from_, r.to, r.kind, r.strength, r.context, r.last_contact, r.notes, True, i)
+
+    def columns(self) -> TieColumns:
+        if self._columns is None:
+            import numpy as np
+
+            rels, index = self.rels, self.index
+            count = len(self)
+            n = len(rels)
+
+            def ends(found: Iterator[str]) -> Any:
+                return np.fromiter(map(index.get, found, repeat(-1)), np.int64, count)
+
+            kind = np.full(count, KIND_CODES[Kind.REPORTS_TO], dtype=np.int8)
+            kind[:n] = np.fromiter(
+                map(KIND_CODES.__getitem__, map(attrgetter("kind"), rels)), np.int8, n
+            )
+            strength = np.full(count, DEFAULT_STRENGTH[Kind.REPORTS_TO])
+            strength[:n] = np.fromiter(map(attrgetter("strength"), rels), float, n)
+            self._columns = TieColumns(ends(self.froms()), ends(self.tos()), kind, strength)
+        return self._columns
+
+    def by_person(self) -> dict[str, list[int]]:
+        """Each person's ties (numbers, in order), keyed by id in file order."""
+        if self._by_person is None:
+            if len(self) >= COLUMNS_FROM:
+                self._by_person = self._by_person_columns()
+            else:
+                by: dict[str, list[int]] = {pid: [] for pid in self.index}
+                for i, (x, y) in enumerate(zip(self.froms(), self.tos(), strict=True)):
+                    by[x].append(i)
+                    if y != x:
+                        by[y].append(i)
+                self._by_person = by
+        return self._by_person
+
+    def _by_person_columns(self) -> dict[str, list[int]]:
+        import numpy as np
+
+        cols = self.columns()
+        count = len(cols.a)
+        numbers = np.arange(count)
+        other = cols.b != cols.a
+        person = np.concatenate((cols.a, cols.b[other]))
+        tie = np.concatenate((numbers, numbers[other]))
+        order = np.lexsort((tie, person))  # by person, then in tie order
+        person, tie = person[order], tie[order]
+        starts = np.searchsorted(person, np.arange(len(self.index) + 1)).tolist()
+        ties = tie.tolist()
+        return {pid: ties[starts[i] : starts[i + 1]] for i, pid in enumerate(self.index)}
 
 
 class DealGraph:
@@ -244,18 +375,17 @@ class DealGraph:
     __slots__ = (
         "__weakref__",
         "_by_pair",
-        "_by_person",
         "_covering",
         "_name",
         "_ours",
         "_people",
         "_status",
+        "_ties",
         "_views",
         "as_of",
         "deal_id",
         "policy",
         "side",
-        "ties",
     )
 
     def __init__(
@@ -263,7 +393,7 @@ class DealGraph:
         deal: Deal,
         policy: Policy | None = None,
         *,
-        _ties: tuple[Tie, ...] | None = None,
+        _ties: _Ties | None = None,
         _views: dict[str, object] | None = None,
     ) -> None:
         # Not the deal itself: the cache must not keep a deal alive.
@@ -273,9 +403,8 @@ class DealGraph:
         self.policy: Policy = deal.effective_policy(policy)
         self.as_of: date = deal.as_of()
         self.side: dict[str, Side] = {p.id: p.side for p in deal.people}
-        self.ties: tuple[Tie, ...] = _ties if _ties is not None else _build_ties(deal)
+        self._ties = _ties if _ties is not None else _Ties(deal)
         self._by_pair: dict[tuple[str, str], list[Tie]] | None = None
-        self._by_person: dict[str, list[Tie]] | None = None
         self._ours: dict[str, list[Tie]] | None = None
         self._covering: dict[str, list[Tie]] | None = None
         self._status: dict[str, CoverageStatus] | None = None
@@ -285,8 +414,29 @@ class DealGraph:
 
     def __repr__(self) -> str:
         return (
-            f"<DealGraph of deal {self.deal_id!r}: {len(self.side)} people, {len(self.ties)} ties>"
+            f"<DealGraph of deal {self.deal_id!r}: {len(self.side)} people, {len(self._ties)} ties>"
         )
+
+    @property
+    def ties(self) -> tuple[Tie, ...]:
+        """Every tie (see the module docs for which, and in what order)."""
+        return self._ties.all()
+
+    def tie(self, i: int) -> Tie:
+        """The tie ``ties[i]`` (without making every other tie first)."""
+        return self._ties.tie(i)
+
+    def tie_count(self) -> int:
+        """How many ties: ``len(ties)``, without making them."""
+        return len(self._ties)
+
+    def many_ties(self) -> bool:
+        """True from :data:`COLUMNS_FROM` ties: then rules are applied to :meth:`columns`."""
+        return len(self._ties) >= COLUMNS_FROM
+
+    def columns(self) -> TieColumns:
+        """The ties as numpy arrays (:class:`TieColumns`), made once per deal."""
+        return self._ties.columns()
 
     def _check(self, person_id: str) -> None:
         if person_id not in self.side:
@@ -310,14 +460,8 @@ class DealGraph:
             UnknownPersonError: no such person.
         """
         self._check(person_id)
-        if self._by_person is None:
-            by: dict[str, list[Tie]] = {pid: [] for pid in self.side}
-            for t in self.ties:
-                by[t.from_].append(t)
-                if t.to != t.from_:
-                    by[t.to].append(t)
-            self._by_person = by
-        return list(self._by_person[person_id])
+        tie = self._ties.tie
+        return [tie(i) for i in self._ties.by_person()[person_id]]
 
     # -- our tie -------------------------------------------------------------
     def _our(self) -> dict[str, list[Tie]]:
@@ -325,14 +469,19 @@ class DealGraph:
             side = self.side
             seller, customer = Side.SELLER, Side.CUSTOMER
             ours: dict[str, list[Tie]] = {pid: [] for pid, s in side.items() if s is customer}
-            for t in self.ties:
-                if t.kind not in OUR_TIE_KINDS:
-                    continue
-                a, b = side.get(t.from_), side.get(t.to)
-                if a is seller and b is customer:
-                    ours[t.to].append(t)
-                elif b is seller and a is customer:
-                    ours[t.from_].append(t)
+            if self.many_ties():
+                tie = self._ties.tie
+                for i, cid in self._our_columns():
+                    ours[cid].append(tie(i))
+            else:
+                for t in self.ties:
+                    if t.kind not in OUR_TIE_KINDS:
+                        continue
+                    a, b = side.get(t.from_), side.get(t.to)
+                    if a is seller and b is customer:
+                        ours[t.to].append(t)
+                    elif b is seller and a is customer:
+                        ours[t.from_].append(t)
             for cid, found in ours.items():
                 if len(found) > 1:
                     # warmest first, then the latest contact, then the seller's id and the kind
@@ -341,6 +490,25 @@ class DealGraph:
                     found.sort(key=attrgetter("strength"), reverse=True)
             self._ours = ours
         return self._ours
+
+    def _our_columns(self) -> Iterator[tuple[int, str]]:
+        """``(tie number, customer id)`` of our ties, in order: the rule above, as arrays."""
+        import numpy as np
+
+        cols = self.columns()
+        ids = list(self.side)
+        # Each person's side as a number; the extra last entry is for an unknown end (-1).
+        code = {Side.CUSTOMER: 0, Side.SELLER: 1}
+        sides = np.fromiter(
+            chain(map(code.get, self.side.values(), repeat(2)), (2,)), np.int8, len(ids) + 1
+        )
+        ours = np.isin(cols.kind, [KIND_CODES[k] for k in OUR_TIE_KINDS])
+        sa, sb = sides[cols.a], sides[cols.b]
+        to_customer = ours & (sa == 1) & (sb == 0)
+        from_customer = ours & (sb == 1) & (sa == 0)
+        found = np.flatnonzero(to_customer | from_customer)
+        customers = np.where(to_customer, cols.b, cols.a)[found]
+        return zip(found.tolist(), map(ids.__getitem__, customers.tolist()), strict=True)
 
     def _customer(self, customer_id: str) -> None:
         self._check(customer_id)
@@ -432,8 +600,8 @@ class DealGraph:
             >>> DealGraph(deal).isolated()
             ['c']
         """
-        tied = set(map(attrgetter("from_"), self.ties))
-        tied.update(map(attrgetter("to"), self.ties))
+        tied = set(self._ties.froms())
+        tied.update(self._ties.tos())
         customer = Side.CUSTOMER
         return [pid for pid, s in self.side.items() if s is customer and pid not in tied]
 
@@ -553,7 +721,7 @@ def deal_graph(deal: Deal, policy: Policy | None = None) -> DealGraph:
         if found is None:
             any_graph = next(iter(graphs.values()))
             found = graphs[pkey] = DealGraph(
-                deal, effective, _ties=any_graph.ties, _views=any_graph._views
+                deal, effective, _ties=any_graph._ties, _views=any_graph._views
             )
             while len(graphs) > _CACHE_SIZE:
                 del graphs[next(iter(graphs))]

@@ -11,12 +11,12 @@ influence, the person at the centre of the most ties ranks first.
 from __future__ import annotations
 
 import statistics
-from itertools import compress, repeat
-from operator import attrgetter, itemgetter
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from influence.analysis.models import InfluenceScore
-from influence.graph import Tie, deal_graph
+from influence.graph import COLUMNS_FROM, KIND_CODES, Tie, deal_graph
 from influence.model import Deal, Kind, Side
 
 __all__ = ["hidden_influencers", "network_influence"]
@@ -81,32 +81,32 @@ def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
     """
     import numpy as np
 
-    ties = deal_graph(deal).ties
-    code = {Kind.KNOWS: 0, Kind.INFLUENCES: 1, Kind.REPORTS_TO: 2, Kind.CONFLICTS_WITH: 3}
-    if len(ties) < _NUMPY_FLOWS_FROM:
-        return _flows_one_by_one(ties, pos)
-    count = len(ties)
-
-    def ends(name: str) -> Any:
-        return np.fromiter(
-            map(pos.get, map(attrgetter(name), ties), repeat(-1)), dtype=np.int64, count=count
-        )
-
-    a, b = ends("from_"), ends("to")
-    kind = np.fromiter(map(code.__getitem__, map(attrgetter("kind"), ties)), np.int8, count)
-    strength = np.fromiter(map(attrgetter("strength"), ties), float, count)
-    both_ways = np.fromiter(map(attrgetter("symmetric"), ties), bool, count)
-    usable = (a >= 0) & (b >= 0) & (strength > 0)
+    graph = deal_graph(deal)
+    if graph.tie_count() < _NUMPY_FLOWS_FROM:
+        return _flows_one_by_one(graph.ties, pos)
+    cols = graph.columns()
+    count = len(cols.kind)
+    # Each person's customer number (or -1), by file order; the extra entry is for -1.
+    customer = np.full(len(deal.people) + 1, -1, dtype=np.int64)
+    for i, p in enumerate(deal.people):
+        if p.id in pos:
+            customer[i] = pos[p.id]
+    a, b = customer[cols.a], customer[cols.b]
+    knows, influences, conflicts = (
+        KIND_CODES[k] for k in (Kind.KNOWS, Kind.INFLUENCES, Kind.CONFLICTS_WITH)
+    )
+    kind, strength = cols.kind, cols.strength
+    usable = (a >= 0) & (b >= 0) & (strength > 0) & (kind != conflicts)
     # Each tie makes up to two flows, in this order: a symmetric tie (knows) a->b then
     # b->a, influences b->a (B's weight moves to A), reports_to a->b; conflicts none.
     src = np.empty(2 * count, dtype=np.int64)
     dst = np.empty(2 * count, dtype=np.int64)
-    src[0::2] = np.where(kind == 1, b, a)
-    dst[0::2] = np.where(kind == 1, a, b)
+    src[0::2] = np.where(kind == influences, b, a)
+    dst[0::2] = np.where(kind == influences, a, b)
     src[1::2], dst[1::2] = b, a
     keep = np.empty(2 * count, dtype=bool)
-    keep[0::2] = usable & (kind != 3)
-    keep[1::2] = usable & both_ways & (kind != 3)
+    keep[0::2] = usable
+    keep[1::2] = usable & (kind == knows)
     weight = np.repeat(strength, 2)[keep]
     n = len(pos)
     keys = src[keep] * n + dst[keep]
@@ -120,7 +120,7 @@ def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
 
 #: From this many ties, :func:`_flows` adds them up with numpy; below, one by one
 #: (numpy's fixed cost per call would outweigh a small deal's loop).
-_NUMPY_FLOWS_FROM = 2_000
+_NUMPY_FLOWS_FROM = COLUMNS_FROM
 
 
 def _flows_one_by_one(ties: tuple[Tie, ...], pos: dict[str, int]) -> tuple[Any, Any, Any]:
@@ -238,21 +238,15 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
     scores = scores if scores is not None else network_influence(deal)
     median = statistics.median(p.influence for p in customers)
     stated = {p.id: p.influence for p in customers}
-    ties = deal_graph(deal).ties
-    froms = list(map(attrgetter("from_"), ties))
-    tos = list(map(attrgetter("to"), ties))
-    # The ties between two customers other than conflicts, picked at C speed.
-    between = list(
-        map(
-            all,
-            zip(
-                map(stated.__contains__, froms),
-                map(stated.__contains__, tos),
-                map(Kind.CONFLICTS_WITH.__ne__, map(attrgetter("kind"), ties)),
-                strict=True,
-            ),
-        )
+    # The ties between two customers other than conflicts, as arrays.
+    import numpy as np
+
+    cols = deal_graph(deal).columns()
+    customer = np.fromiter(
+        chain((p.side is Side.CUSTOMER for p in deal.people), (False,)), bool, len(deal.people) + 1
     )
-    tied = set(compress(froms, between))
-    tied.update(compress(tos, between))
+    between = customer[cols.a] & customer[cols.b] & (cols.kind != KIND_CODES[Kind.CONFLICTS_WITH])
+    ids = [p.id for p in deal.people]
+    ends = np.unique(np.concatenate((cols.a[between], cols.b[between])))
+    tied = set(map(ids.__getitem__, ends.tolist()))
     return sorted(s.id for s in scores if s.rank <= 3 and stated[s.id] <= median and s.id in tied)

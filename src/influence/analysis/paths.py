@@ -42,18 +42,17 @@ How it is computed, and what is cached:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from heapq import heappop, heappush, heapreplace
-from itertools import compress, pairwise
-from operator import attrgetter
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from influence._gc import gc_paused
 from influence.errors import UnknownPersonError
-from influence.graph import USABLE_KINDS, DealGraph, Tie, deal_graph
+from influence.graph import KIND_CODES, USABLE_KINDS, DealGraph, Tie, deal_graph
 from influence.model import Deal, Kind, Side, Stance
 
 __all__ = [
@@ -140,9 +139,9 @@ class PathIndex:
         "_arrays",
         "_blockers",
         "_ids",
+        "_pairs",
         "_pos",
         "_sellers",
-        "_ties",
         "deal_id",
     )
 
@@ -159,50 +158,24 @@ class PathIndex:
         ids = [p.id for p in people]
         pos = {pid: i for i, pid in enumerate(ids)}
         n = len(ids)
-        # The deal graph's ties (the reports_to shorthands included), in its order.
-        rels = graph.ties
-        # Columns of the ties, at C speed: one pass per column, not one Python step per tie.
-        a = np.fromiter(map(pos.__getitem__, map(attrgetter("from_"), rels)), np.int64, len(rels))
-        b = np.fromiter(map(pos.__getitem__, map(attrgetter("to"), rels)), np.int64, len(rels))
-        kinds = list(map(attrgetter("kind"), rels))
-        strength = np.fromiter(map(attrgetter("strength"), rels), float, len(rels))
-        usable = np.fromiter(map(USABLE_KINDS.__contains__, kinds), bool, len(rels))
-        usable &= strength > 0
-        keys = np.minimum(a, b) * n + np.maximum(a, b)
+        # The deal graph's ties (the reports_to shorthands included) as columns.
+        cols = graph.columns()
+        a, b, strength = cols.a, cols.b, cols.strength
+        usable = np.isin(cols.kind, [KIND_CODES[k] for k in USABLE_KINDS])
+        usable &= (strength > 0) & (a >= 0) & (b >= 0)
         chosen = np.flatnonzero(usable)
-        used_keys = keys[chosen]
-        # ties[key] holds the tie (or, rarely, the list of parallel ties) of the pair,
-        # keyed by a * n + b with a < b, in the order the pairs first appear.
-        _, first, counts = np.unique(used_keys, return_index=True, return_counts=True)
-        key_list = used_keys.tolist()
-        ties: dict[int, Any] = dict.fromkeys(key_list[i] for i in np.sort(first).tolist())
-        single = np.zeros(len(chosen), dtype=bool)
-        single[first[counts == 1]] = True
-        ties.update(
-            zip(
-                used_keys[single].tolist(),
-                compress(map(rels.__getitem__, chosen.tolist()), single.tolist()),
-                strict=True,
-            )
-        )
-        for i in np.flatnonzero(~single).tolist():
-            key = key_list[i]
-            rel = rels[int(chosen[i])]
-            known = ties[key]
-            if known is None:
-                ties[key] = rel
-            elif isinstance(known, list):
-                known.append(rel)
-            else:
-                ties[key] = [known, rel]
-        # One edge per pair, both ways, at the warmest of its ties' strengths.
-        pair_keys = np.fromiter(ties.keys(), np.int64, len(ties))
-        best = [
-            max(t.strength for t in tie) if isinstance(tie, list) else tie.strength
-            for tie in ties.values()
-        ]
+        keys = (np.minimum(a, b) * n + np.maximum(a, b))[chosen]
+        # The usable ties grouped by pair (keyed by a * n + b with a < b), in tie order
+        # within a pair; one edge per pair, both ways, at the warmest of their strengths.
+        order = np.argsort(keys, kind="stable")
+        keys, grouped = keys[order], chosen[order]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        if not len(keys):
+            starts = np.zeros(0, dtype=np.intp)
+        pair_keys = keys[starts]
+        best = np.maximum.reduceat(strength[grouped], starts) if len(starts) else np.zeros(0)
         log = math.log
-        cost = np.array([-log(x) if x < 1 else 0.0 for x in best], dtype=float)
+        cost = np.array([-log(x) if x < 1 else 0.0 for x in best.tolist()], dtype=float)
         lo, hi = np.divmod(pair_keys, n)
         node = np.concatenate((lo, hi))
         other = np.concatenate((hi, lo))
@@ -215,15 +188,20 @@ class PathIndex:
         self.deal_id: str = deal.id
         self._ids = ids
         self._pos = pos
-        self._ties = ties
+        self._pairs = _Pairs(pair_keys, np.append(starts, len(grouped)), grouped, best, graph.tie)
         self._sellers = frozenset(i for i, p in enumerate(people) if p.side is Side.SELLER)
         self._blockers = frozenset(i for i, p in enumerate(people) if p.stance is Stance.BLOCKER)
         self._arrays: tuple[Any, Any, Any, Any] | None = None
 
     def _pair(self, a: int, b: int) -> list[Tie]:
-        """The usable ties between two people."""
+        """The usable ties between two people, in tie order."""
         n = len(self._ids)
-        return _as_list(self._ties[a * n + b if a < b else b * n + a])
+        return self._pairs.ties(a * n + b if a < b else b * n + a)
+
+    def _best(self, a: int, b: int) -> float:
+        """The warmest strength of the usable ties between two people."""
+        n = len(self._ids)
+        return self._pairs.best(a * n + b if a < b else b * n + a)
 
     def __len__(self) -> int:
         """The number of people."""
@@ -263,8 +241,41 @@ class _Adjacency:
         return found
 
 
-def _as_list(ties: Tie | list[Tie]) -> list[Tie]:
-    return ties if isinstance(ties, list) else [ties]
+class _Pairs:
+    """The pairs with a usable tie, by key (``a * n + b``, ``a < b``), sorted.
+
+    ``keys[j]`` is a pair, ``warmest[j]`` the strength of its warmest usable tie;
+    its ties are the numbers ``ties[starts[j]:starts[j + 1]]``, in tie order.
+    """
+
+    __slots__ = ("_starts", "_tie", "_ties", "keys", "warmest")
+
+    def __init__(
+        self, keys: Any, starts: Any, ties: Any, warmest: Any, tie: Callable[[int], Tie]
+    ) -> None:
+        self.keys = keys
+        self.warmest = warmest
+        self._starts: list[int] = starts.tolist()
+        self._ties = ties
+        self._tie = tie
+
+    def _at(self, key: int) -> int:
+        import numpy as np
+
+        j = int(np.searchsorted(self.keys, key))
+        if j >= len(self.keys) or int(self.keys[j]) != key:
+            raise KeyError(key)
+        return j
+
+    def ties(self, key: int) -> list[Tie]:
+        """The usable ties of the pair, in tie order."""
+        j = self._at(key)
+        tie = self._tie
+        return [tie(i) for i in self._ties[self._starts[j] : self._starts[j + 1]].tolist()]
+
+    def best(self, key: int) -> float:
+        """The strength of the pair's warmest usable tie."""
+        return float(self.warmest[self._at(key)])
 
 
 def path_index(deal: Deal) -> PathIndex:
@@ -400,7 +411,7 @@ def _warmth(index: PathIndex, nodes: tuple[int, ...]) -> float:
     """The product of the strengths along the path, multiplied in path order."""
     warmth = 1.0
     for a, b in pairwise(nodes):
-        warmth *= max(t.strength for t in index._pair(a, b))
+        warmth *= index._best(a, b)
     return warmth
 
 
@@ -708,13 +719,7 @@ def _edge_arrays(index: PathIndex) -> tuple[Any, Any, Any, Any]:
     import numpy as np
 
     n = len(index._ids)
-    ties = index._ties
-    keys = np.fromiter(ties.keys(), dtype=np.int64, count=len(ties))
-    strength = np.fromiter(
-        (max(x.strength for x in t) if isinstance(t, list) else t.strength for t in ties.values()),
-        dtype=float,
-        count=len(ties),
-    )
+    keys, strength = index._pairs.keys, index._pairs.warmest
     a, b = np.divmod(keys, n)
     src = np.concatenate((a, b))
     dst = np.concatenate((b, a))

@@ -9,7 +9,7 @@ is ``100 x (1 - 0.5 ** (points / 40))``: every 40 points halve the distance to
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from influence.analysis.coverage import is_decision_maker
@@ -24,7 +24,7 @@ from influence.analysis.models import (
     Signal,
 )
 from influence.analysis.signals import POINTS, SIGNALS, Severity, SignalFacts, who
-from influence.graph import deal_graph
+from influence.graph import KIND_CODES, DealGraph, deal_graph
 from influence.model import Deal, Kind, Person, Policy, Role, Side, Stance
 
 __all__ = [
@@ -292,21 +292,20 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     Sway travels along ``influences`` ties (from -> to) and ``reports_to`` ties in
     both directions (a manager directs their report; a report advises their manager).
     """
-    by_id = deal.people_by_id()
-    nxt: dict[str, set[str]] = {p.id: set() for p in deal.people}
-    influences, reports = Kind.INFLUENCES, Kind.REPORTS_TO
-    for tie in deal_graph(deal).ties:  # the reports_to shorthands included
-        kind = tie.kind
-        if kind is influences:
-            nxt[tie.from_].add(tie.to)
-        elif kind is reports:
-            nxt[tie.from_].add(tie.to)
-            nxt[tie.to].add(tie.from_)
-    dm_set = set(dms)
-    out: list[tuple[str, str, list[str]]] = []
     blockers = sorted(
         p.id for p in deal.people if p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER
     )
+    if not blockers or not dms:
+        return []
+    by_id = deal.people_by_id()
+    nxt: dict[str, set[str]] = {p.id: set() for p in deal.people}
+    graph = deal_graph(deal)
+    for a, b, both in _sway_ties(graph):  # the reports_to shorthands included
+        nxt[a].add(b)
+        if both:
+            nxt[b].add(a)
+    dm_set = set(dms)
+    out: list[tuple[str, str, list[str]]] = []
     ordered: dict[str, list[str]] = {}
 
     def neighbours(n: str) -> list[str]:
@@ -322,6 +321,32 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
             if dm != b and by_id[dm].stance is not Stance.BLOCKER:
                 out.append((b, dm, chains[dm]))
     return out
+
+
+def _sway_ties(graph: DealGraph) -> Iterable[tuple[str, str, bool]]:
+    """``(from, to, both ways)`` of every ``influences`` and ``reports_to`` tie, in order."""
+    influences, reports = Kind.INFLUENCES, Kind.REPORTS_TO
+    if not graph.many_ties():
+        return [
+            (t.from_, t.to, t.kind is reports)
+            for t in graph.ties
+            if t.kind in (influences, reports)
+        ]
+    import numpy as np
+
+    cols = graph.columns()
+    kind = cols.kind
+    known = (cols.a >= 0) & (cols.b >= 0)
+    sway = np.flatnonzero(
+        known & ((kind == KIND_CODES[influences]) | (kind == KIND_CODES[reports]))
+    )
+    ids = list(graph.side)
+    return zip(
+        map(ids.__getitem__, cols.a[sway].tolist()),
+        map(ids.__getitem__, cols.b[sway].tolist()),
+        (cols.kind[sway] == KIND_CODES[reports]).tolist(),
+        strict=True,
+    )
 
 
 #: How far a blocker's sway travels: directly, or through one person.
