@@ -35,6 +35,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -239,7 +240,9 @@ class Relationship(_Strict):
     to: str = Field(description="Id of the person the tie ends at.")
     kind: Kind = Field(default=Kind.KNOWS, description="knows, influences, reports_to, ...")
     strength: float = Field(
-        default=0.5,
+        # Only when the field is missing; null is handled by _strength_word. Both read
+        # the kind validated before it (declared first), one Python call per tie at most.
+        default_factory=lambda data: _kind_default(data.get("kind")),
         ge=0.0,
         le=1.0,
         description="0..1, or weak (0.3) | medium (0.6) | strong (0.9); default by kind.",
@@ -248,20 +251,11 @@ class Relationship(_Strict):
     last_contact: date | None = Field(default=None, description="Last time they spoke.")
     notes: str | None = Field(default=None, description="Free text.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_strength(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("strength") is None:
-            try:
-                kind = Kind(data.get("kind", Kind.KNOWS))
-            except ValueError:
-                kind = Kind.KNOWS
-            data = {**data, "strength": DEFAULT_STRENGTH[kind]}
-        return data
-
     @field_validator("strength", mode="before")
     @classmethod
-    def _strength_word(cls, value: Any) -> Any:
+    def _strength_word(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:  # `strength: null`, or cleared: the kind's default
+            return _kind_default(info.data.get("kind"))
         return _word_number(value, STRENGTH_WORDS, "strength")
 
     @property
@@ -271,6 +265,11 @@ class Relationship(_Strict):
             a, b = sorted((self.from_, self.to))
             return a, b
         return self.from_, self.to
+
+
+def _kind_default(kind: Any) -> float:
+    """The default strength of a tie of this kind (a bad or missing kind: ``knows``)."""
+    return DEFAULT_STRENGTH[kind if isinstance(kind, Kind) else Kind.KNOWS]
 
 
 class DealInfo(_Strict):
