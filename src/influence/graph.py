@@ -219,7 +219,7 @@ class _Ties:
     a million ties reads them as columns and makes a ``Tie`` for few of them.
     """
 
-    __slots__ = ("_by_person", "_columns", "_tuple", "index", "rels", "shorthands")
+    __slots__ = ("_by_person", "_columns", "_isolated", "_tuple", "index", "rels", "shorthands")
 
     def __init__(self, deal: Deal) -> None:
         self.rels = tuple(deal.relationships)
@@ -240,9 +240,19 @@ class _Ties:
         self._tuple: tuple[Tie, ...] | None = None
         self._columns: TieColumns | None = None
         self._by_person: dict[str, list[int]] | None = None
+        self._isolated: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.rels) + len(self.shorthands)
+
+    def isolated(self, side: dict[str, Side]) -> list[str]:
+        """The customers with no tie at all, in file order (made once)."""
+        if self._isolated is None:
+            tied = set(self.froms())
+            tied.update(self.tos())
+            customer = Side.CUSTOMER
+            self._isolated = [pid for pid, s in side.items() if s is customer and pid not in tied]
+        return self._isolated
 
     def froms(self) -> Iterator[str]:
         """Every tie's ``from_``, in order."""
@@ -600,10 +610,7 @@ class DealGraph:
             >>> DealGraph(deal).isolated()
             ['c']
         """
-        tied = set(self._ties.froms())
-        tied.update(self._ties.tos())
-        customer = Side.CUSTOMER
-        return [pid for pid, s in self.side.items() if s is customer and pid not in tied]
+        return list(self._ties.isolated(self.side))
 
     def managers(self) -> dict[str, str]:
         """Each person's manager: their ``reports_to``, else their first declared such tie.

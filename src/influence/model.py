@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from enum import StrEnum
 from itertools import compress, repeat
-from operator import attrgetter, eq, itemgetter, not_
-from typing import Any, Literal
+from operator import attrgetter, eq, not_
+from typing import Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -357,15 +357,19 @@ class Deal(_Strict):
 
     @model_validator(mode="after")
     def _integrity(self) -> Deal:
-        problems = integrity_problems(
-            [p.id for p in self.people],
-            [p.reports_to for p in self.people],
-            [(r.from_, r.to, r.kind) for r in self.relationships],
-            self.deal.owner,
+        rels = self.relationships
+        # Each column once, at C speed: a million ties are checked and merged from them.
+        ends = _TieEnds(
+            list(map(attrgetter("from_"), rels)),
+            list(map(attrgetter("to"), rels)),
+            list(map(attrgetter("kind"), rels)),
+        )
+        problems = _integrity_problems(
+            [p.id for p in self.people], [p.reports_to for p in self.people], ends, self.deal.owner
         )
         if problems:
             raise IntegrityProblems(problems)
-        merged = merge_repeated_ties(self.relationships)
+        merged = _merged(rels, ends)
         if len(merged) != len(self.relationships):
             # Not an assignment: validate_assignment would run this validator again.
             object.__setattr__(self, "relationships", merged)
@@ -470,10 +474,28 @@ def merge_repeated_ties(relationships: Iterable[Relationship]) -> list[Relations
     and its wording are kept.
     """
     rels = list(relationships)
+    return _merged(
+        rels,
+        _TieEnds(
+            list(map(attrgetter("from_"), rels)),
+            list(map(attrgetter("to"), rels)),
+            list(map(attrgetter("kind"), rels)),
+        ),
+    )
+
+
+class _TieEnds(NamedTuple):
+    """The ends and kinds of a list of ties, as columns."""
+
+    froms: list[Any]
+    tos: list[Any]
+    kinds: list[Any]
+
+
+def _merged(rels: list[Relationship], ends: _TieEnds) -> list[Relationship]:
+    """:func:`merge_repeated_ties` of ``rels``, whose columns are ``ends``."""
+    froms, tos, kinds = ends
     # First, at C speed: is any (kind, pair) repeated at all? Usually not.
-    kinds = list(map(attrgetter("kind"), rels))
-    froms = list(map(attrgetter("from_"), rels))
-    tos = list(map(attrgetter("to"), rels))
     symmetric = list(map(SYMMETRIC_KINDS.__contains__, kinds))
     directed = list(map(not_, symmetric))
     sym_keys = zip(
@@ -528,6 +550,16 @@ def integrity_problems(
         [('people[1].reports_to', "no person 'c' in this deal"),
          ('relationships[0]', "a relationship from 'a' to itself")]
     """
+    ends = _TieEnds(
+        [t[0] for t in relationships], [t[1] for t in relationships], [t[2] for t in relationships]
+    )
+    return _integrity_problems(ids, reports_to, ends, owner)
+
+
+def _integrity_problems(
+    ids: list[Any], reports_to: list[Any], ends: _TieEnds, owner: Any
+) -> list[tuple[str, str]]:
+    """:func:`integrity_problems` with the ties as columns."""
     problems: list[tuple[str, str]] = []
     known: dict[str, int] = {}
     for i, pid in enumerate(ids):
@@ -562,13 +594,14 @@ def integrity_problems(
         elif isinstance(pid, str):
             managers[pid].add(boss)
     reports = Kind.REPORTS_TO.value
-    if _all_ties_sound(relationships, known):
+    ties: Iterable[tuple[Any, Any, Any]] = zip(*ends, strict=True)
+    if _all_ties_sound(ends, known):
         # The usual case, checked with set operations: every end known, no self-tie.
-        kinds = map(itemgetter(2), relationships)
-        for src, dst, _ in compress(relationships, map(eq, kinds, repeat(reports))):
+        written = map(eq, ends.kinds, repeat(reports))
+        for src, dst in compress(zip(ends.froms, ends.tos, strict=True), written):
             managers[src].add(dst)
-        relationships = []
-    for i, (src, dst, kind) in enumerate(relationships):
+        ties = ()
+    for i, (src, dst, kind) in enumerate(ties):
         bad = False
         for end, ref in (("from", src), ("to", dst)):
             if isinstance(ref, str) and ref not in known:
@@ -588,16 +621,14 @@ def integrity_problems(
     return problems
 
 
-def _all_ties_sound(relationships: list[tuple[Any, Any, Any]], known: dict[str, int]) -> bool:
+def _all_ties_sound(ends: _TieEnds, known: dict[str, int]) -> bool:
     """True when every tie joins two different known people (C-speed for a million ties)."""
     try:
-        ends = set(map(itemgetter(0), relationships))
-        ends.update(map(itemgetter(1), relationships))
+        found = set(ends.froms)
+        found.update(ends.tos)
     except TypeError:  # an unhashable end in a file that did not validate
         return False
-    return known.keys() >= ends and not any(
-        map(eq, map(itemgetter(0), relationships), map(itemgetter(1), relationships))
-    )
+    return known.keys() >= found and not any(map(eq, ends.froms, ends.tos))
 
 
 def _find_cycle(edges: dict[str, set[str]]) -> list[str]:
