@@ -274,3 +274,81 @@ def test_many_unknown_ids_are_all_reported_and_suggestions_stop_at_a_budget() ->
     assert ask.did_you_mean("persn-0002") == "; did you mean 'person-0002'?"
     assert ask.did_you_mean("persn-0003") == ""
     assert ask.did_you_mean("persn-0001") == "; did you mean 'person-0001'?"  # asked before
+
+
+# -- big JSON files: parsed without a hook, repeated keys still found ---------------
+
+
+def _big_json(**extra: Any) -> dict[str, Any]:
+    """A deal of 40 people (more than 64 brackets: the fast way to parse)."""
+    people: list[dict[str, Any]] = [{"id": f"p{i}", "name": f"P {i}"} for i in range(40)]
+    people[0]["side"] = "seller"
+    ties = [
+        {"from": "p0", "to": f"p{i}", "context": 'a "quoted": {key} [x] \\ '} for i in range(1, 40)
+    ]
+    return {"deal": {"name": "Big: one"}, "people": people, "relationships": ties, **extra}
+
+
+def test_a_big_json_file_without_repeats_is_read_as_it_is() -> None:
+    import json
+
+    from influence.io import _json_shape
+
+    data = _big_json()
+    text = json.dumps(data, indent=1)
+    deep, colons = _json_shape(text)
+    keys = 3 + 1 + sum(map(len, data["people"])) + sum(map(len, data["relationships"]))
+    assert deep is None and colons == keys == 202  # none of the colons in the strings
+    deal = parse_deal(text, "json")
+    assert len(deal.people) == 40 and deal.relationships[0].context.startswith('a "quoted"')
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        ('"to": "p1",', '"to": "p1", "to": "p2",'),  # in a relationship
+        ('"name": "Big: one"', '"name": "Big: one", "name": "Big"'),  # in deal
+        ('"name": "P 3"', '"name": {"a": 1, "a": 2}'),  # in an object where none belongs
+    ],
+    ids=["relationship", "deal", "nested"],
+)
+def test_a_big_json_file_with_a_repeated_key_is_refused(repeat: tuple[str, str]) -> None:
+    import json
+
+    text = json.dumps(_big_json())
+    assert repeat[0] in text
+    with pytest.raises(DealFileError) as err:
+        parse_deal(text.replace(repeat[0], repeat[1], 1), "json")
+    assert "appears twice in one object" in str(err.value)
+
+
+def test_the_colons_counted_are_the_keys_of_any_json() -> None:
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from influence.io import _json_shape
+
+    texts = st.text(alphabet=st.sampled_from('ab:"\\{}[],  é'), max_size=6)
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | texts,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+        max_leaves=30,
+    )
+
+    def keys(value: Any) -> int:
+        if isinstance(value, dict):
+            return len(value) + sum(keys(v) for v in value.values())
+        if isinstance(value, list):
+            return sum(keys(v) for v in value)
+        return 0
+
+    @settings(max_examples=300, deadline=None)
+    @given(values, st.booleans())
+    def check(value: Any, ascii_only: bool) -> None:
+        padded = [value, *([[]] * 70)]  # more than 64 brackets: the colons are counted
+        text = json.dumps(padded, ensure_ascii=ascii_only)
+        assert _json_shape(text) == (None, keys(value))
+
+    check()

@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import accumulate
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -1100,10 +1100,18 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
                 duplicates.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
             return out
 
-        deep = _json_too_deep(text)
+        deep, colons = _json_shape(text)
         if deep is not None:
             return None, [Problem(source, *_line_col(text, deep), "", _nesting_message())]
         try:
+            if colons is not None:
+                # A big file: parsed without a Python call per object. It has no key
+                # twice when its objects hold as many keys as it has colons between
+                # strings; else (or where the count does not look) it is parsed again,
+                # with the hook that finds the repeated keys.
+                data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+                if _keys_counted(data) == colons:
+                    return data, []
             data = json.loads(
                 text,
                 object_pairs_hook=pairs,
@@ -1115,7 +1123,7 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
         except _JSONNumberError as err:
             line, col = _json_number_at(text, err.literal)
             return None, [Problem(source, line, col, "", f"invalid JSON: {err}")]
-        except RecursionError:  # pragma: no cover - _json_too_deep finds it first
+        except RecursionError:  # pragma: no cover - _json_shape finds it first
             return None, [Problem(source, 0, 0, "", _nesting_message())]
         if duplicates:
             return None, [
@@ -1207,34 +1215,39 @@ def _json_number_at(text: str, literal: str) -> tuple[int, int]:
     return 0, 0
 
 
-_JSON_KEEP = b'"[]{}'
+_JSON_KEEP = b'"[]{}:'
 _JSON_DROP = bytes(b for b in range(256) if b not in _JSON_KEEP)
 _JSON_STRINGS = re.compile(rb'"[^"]*"')
 _JSON_PAIR = re.compile(rb"\[\]|\{\}")
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', re.DOTALL)
 
 
-def _json_too_deep(text: str) -> int | None:
-    """The offset where JSON nests deeper than :data:`MAX_DEPTH`, or None; before parsing.
+def _json_shape(text: str) -> tuple[int | None, int | None]:
+    """Before parsing: where JSON nests deeper than :data:`MAX_DEPTH` (or None), and its colons.
 
     Python's JSON parser recurses once per level. Cheap first, in C: drop the
-    escaped quotes and backslashes, keep only quotes and brackets, drop the
-    strings, then take the innermost bracket pairs away, once per level and
-    ``MAX_DEPTH`` times at most. Only a document that is then not empty (too
-    deep, or unbalanced) is walked bracket by bracket to find the place.
+    escaped quotes and backslashes, keep only quotes, brackets and colons, drop
+    the strings, count the colons (one per key of every object: see
+    :func:`_keys_counted`), then take the innermost bracket pairs away, once
+    per level and ``MAX_DEPTH`` times at most. Only a document that is then not
+    empty (too deep, or unbalanced) is walked bracket by bracket to find the
+    place. A small document (at most ``MAX_DEPTH`` brackets) is not deep, and
+    its colons are not counted (None).
     """
     if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return None
+        return None, None
     raw = text.encode("utf-8", "surrogatepass")
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    # Two quotes side by side are a string without brackets, or the gap between two
-    # strings: dropping them first leaves the regular expression little to do.
-    brackets = _JSON_STRINGS.sub(b"", raw.translate(None, _JSON_DROP).replace(b'""', b""))
+    # Two quotes side by side are a string without brackets or colons, or the gap
+    # between two strings: dropping them first leaves the regular expression little to do.
+    kept = _JSON_STRINGS.sub(b"", raw.translate(None, _JSON_DROP).replace(b'""', b""))
+    colons = kept.count(b":")
+    brackets = kept.replace(b":", b"")
     for _ in range(MAX_DEPTH):
         brackets, removed = _JSON_PAIR.subn(b"", brackets)
         if not brackets:
-            return None
+            return None, colons
         if not removed:
             break
     depth = 0
@@ -1243,10 +1256,28 @@ def _json_too_deep(text: str) -> int | None:
         if char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                return match.start()
+                return match.start(), None
         elif char in "]}":
             depth -= 1
-    return None
+    return None, None
+
+
+def _keys_counted(data: Any) -> int:
+    """The keys of the objects where a deal file has them: the top, its values, their items.
+
+    Never more than the document's keys: equal to its colons (:func:`_json_shape`)
+    only when no object lost a repeated key. Objects elsewhere are not counted (a
+    file that has them is parsed again, with the hook that finds repeated keys).
+    """
+    if not isinstance(data, dict):
+        return -1
+    count = len(data)
+    for value in data.values():
+        if isinstance(value, dict):
+            count += len(value)
+        elif isinstance(value, list) and all(map(isinstance, value, repeat(dict))):
+            count += sum(map(len, value))
+    return count
 
 
 def _expanded_size(data: Any) -> int:
