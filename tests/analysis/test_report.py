@@ -337,3 +337,28 @@ def test_numpy_flows_are_the_one_by_one_flows(deal: Deal) -> None:
         assert a.tolist() == b.tolist()
         assert a.dtype.kind == b.dtype.kind
     assert np.array_equal(fast[2], slow[2])
+
+
+def test_checked_rows_are_the_rows_model_construct_makes() -> None:
+    from influence.analysis.models import InfluenceScore, PersonRow, checked
+
+    values = {
+        "id": "chen",
+        "name": "Chen Jun",
+        "title": None,
+        "side": "customer",
+        "roles": ["decision_maker"],
+        "influence": 0.9,
+        "network_influence": 0.25,
+        "stance": "ally",
+        "coverage": "uncovered",
+        "decision_maker": True,
+    }
+    fast, slow = checked(PersonRow, **values), PersonRow.model_construct(**values)
+    assert fast == slow and fast.model_dump_json() == slow.model_dump_json()
+    assert fast.model_fields_set == slow.model_fields_set and repr(fast) == repr(slow)
+    with pytest.raises(ValueError):  # frozen, as any result
+        fast.name = "x"  # type: ignore[misc]
+    # A call that does not name every field, in order, is model_construct's.
+    partial = checked(InfluenceScore, rank=2, id="li", score=0.5)
+    assert partial == InfluenceScore.model_construct(id="li", score=0.5, rank=2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from html import escape
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +32,33 @@ MAX_PATH_TARGETS = 25
 
 class _Result(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+_R = TypeVar("_R", bound=_Result)
+_set = object.__setattr__
+
+
+def checked(cls: type[_R], **values: Any) -> _R:
+    """``cls.model_construct(**values)``, for values already checked that name every field.
+
+    What ``model_construct`` does for such values, in the fields' order, without its
+    Python loop over the fields, aliases and defaults: a fifth of the time, which
+    counts for the 100,000 rows of a big deal's report. Any other call is
+    ``model_construct``'s.
+
+    Examples:
+        >>> row = checked(InfluenceScore, id="chen", score=0.25, rank=1)
+        >>> row == InfluenceScore.model_construct(id="chen", score=0.25, rank=1)
+        True
+    """
+    if tuple(values) != tuple(cls.__pydantic_fields__):
+        return cast(_R, cls.model_construct(**values))
+    model = object.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
 
 
 class DealSummary(_Result):

@@ -15,7 +15,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from influence.analysis.models import InfluenceScore
+from influence.analysis.models import InfluenceScore, checked
 from influence.graph import COLUMNS_FROM, KIND_CODES, Tie, deal_graph
 from influence.model import Deal, Kind, Side
 
@@ -65,7 +65,7 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     scores = dict(zip(nodes, values, strict=True))
     order = sorted(nodes, key=lambda i: (-round(scores[i], 9), i))
     return [
-        InfluenceScore.model_construct(id=pid, score=round(scores[pid], 4), rank=n)
+        checked(InfluenceScore, id=pid, score=round(scores[pid], 4), rank=n)
         for n, pid in enumerate(order, start=1)
     ]
 

@@ -29,6 +29,7 @@ from influence.analysis.models import (
     RoleStatus,
     Severity,
     Signal,
+    checked,
     signal_identity,
 )
 from influence.analysis.network import hidden_influencers, network_influence
@@ -181,7 +182,8 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
     dm_set = set(dms)
     # Built from values already checked (one row per person): no validation needed.
     rows = [
-        PersonRow.model_construct(
+        checked(
+            PersonRow,
             id=p.id,
             name=p.name,
             title=p.title,
