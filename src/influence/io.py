@@ -42,7 +42,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from influence import _yaml
+from influence import _exit, _yaml
 from influence._gc import gc_paused
 from influence._suggest import did_you_mean
 from influence.errors import (
@@ -1302,6 +1302,7 @@ def _expanded_size(data: Any) -> int:
 
 def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> CheckResult:
     data, problems = _parse(text, fmt, source)
+    _exit.keep(data)  # a command line about one deal leaves it to the OS to free
     if problems:
         return CheckResult(source, None, problems)
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ import sys
 
 import typer
 
+from influence import _exit
 from influence.cli import analyze as _analyze  # noqa: F401 - registers commands
 from influence.cli import deal as _deal  # noqa: F401 - registers commands
 from influence.cli import interop as _interop  # noqa: F401 - registers commands
@@ -58,12 +59,15 @@ def main() -> None:
     Ctrl-C between commands' parsing and running, and any error of typer itself.
     """
     code: int | str | None = EXIT_OK
+    _exit.enable()
     try:
         try:
             app()
         except SystemExit as done:
             code = done.code
         sys.stdout.flush()
+        if _exit.kept() and isinstance(code, int | None):
+            _exit.end(code or EXIT_OK)
     except BrokenPipeError:
         _stdout_to_devnull()
         code = EXIT_BROKEN_PIPE

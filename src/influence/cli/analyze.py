@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from influence import _exit
 from influence.cli._app import EXIT_THRESHOLD, _err, _errors, _out, _out_json, app
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def analyze(
     from influence.analysis.report import analyze as run
     from influence.io import read_deal
 
-    with _errors():
+    with _errors(), _exit.keeping():
         team = load_policy(policy)
         deal = read_deal(file)
         whatif = None
@@ -99,6 +100,7 @@ def analyze(
             report = whatif.after
         else:
             report = run(deal, team)
+        _exit.keep(deal, report, whatif)
     if as_json:
         if whatif is None:
             from influence._json import model_json

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from influence import _exit
 from influence.cli._app import (
     EXIT_BAD_FILE,
     EXIT_USAGE,
@@ -42,7 +44,10 @@ def validate(
     bad = 0
     results = []
     for f in files:
-        result = check_deal(f)
+        # One file: its objects are left to the OS to free when the command ends.
+        with _exit.keeping() if len(files) == 1 else contextlib.nullcontext():
+            result = check_deal(f)
+            _exit.keep(result)
         bad += not result.passed(strict=strict)
         if as_json:
             results.append(result.to_data())
