@@ -248,10 +248,23 @@ class _Ties:
     def isolated(self, side: dict[str, Side]) -> list[str]:
         """The customers with no tie at all, in file order (made once)."""
         if self._isolated is None:
-            tied = set(self.froms())
-            tied.update(self.tos())
             customer = Side.CUSTOMER
-            self._isolated = [pid for pid, s in side.items() if s is customer and pid not in tied]
+            if len(self) >= COLUMNS_FROM:
+                # The columns are made for the analysis anyway: a set of a million ends is not.
+                import numpy as np
+
+                cols = self.columns()
+                tied = np.zeros(len(self.index) + 1, dtype=bool)  # the last: an unknown end
+                tied[cols.a] = True
+                tied[cols.b] = True
+                alone = zip(side.items(), tied.tolist(), strict=False)
+                self._isolated = [pid for (pid, s), t in alone if s is customer and not t]
+            else:
+                ends = set(self.froms())
+                ends.update(self.tos())
+                self._isolated = [
+                    pid for pid, s in side.items() if s is customer and pid not in ends
+                ]
         return self._isolated
 
     def froms(self) -> Iterator[str]:

@@ -219,6 +219,8 @@ class Person(_Strict):
     @field_validator("influence", mode="before")
     @classmethod
     def _influence_word(cls, value: Any) -> Any:
+        if type(value) is float:
+            return value
         return _word_number(value, INFLUENCE_WORDS, "influence")
 
     @field_validator("roles", mode="before")
@@ -254,6 +256,8 @@ class Relationship(_Strict):
     @field_validator("strength", mode="before")
     @classmethod
     def _strength_word(cls, value: Any, info: ValidationInfo) -> Any:
+        if type(value) is float:  # the usual case, first: a million ties come here
+            return value
         if value is None:  # `strength: null`, or cleared: the kind's default
             return _kind_default(info.data.get("kind"))
         return _word_number(value, STRENGTH_WORDS, "strength")
