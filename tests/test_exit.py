@@ -74,3 +74,47 @@ def test_validate_of_one_file_and_of_a_bad_one(tmp_path: Path) -> None:
     bad.write_text("deal: {name: x}\npeople: [{name: A, influence: 7}]\n", encoding="utf-8")
     done = run("validate", str(bad))
     assert done.returncode == 3 and "bad.yaml:2" in done.stderr
+
+
+def test_a_pause_leaves_nothing_frozen_and_cycles_collectable() -> None:
+    import gc
+    import weakref
+
+    from influence._gc import gc_paused
+
+    class Node:
+        pass
+
+    assert gc.get_freeze_count() == 0
+    with gc_paused():
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        watch = weakref.ref(a)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    del a, b
+    gc.collect()
+    assert watch() is None  # the cycle made while paused was collected
+
+
+def test_a_command_about_one_deal_freezes_instead_of_walking() -> None:
+    code = (
+        "import gc\n"
+        "from influence import _exit\n"
+        "from influence._gc import gc_paused\n"
+        "_exit.enable()\n"
+        "with gc_paused():\n"
+        "    pass\n"
+        "before = gc.get_freeze_count()\n"
+        "with _exit.keeping():\n"
+        "    with gc_paused():\n"
+        "        data = [{'a': [i]} for i in range(1000)]\n"
+        "print(before, gc.get_freeze_count() > 2000)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert done.stdout.split() == ["0", "True"], done.stderr

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["enable", "end", "keep", "keeping", "kept"]
+__all__ = ["enable", "end", "keep", "keeping", "keeping_now", "kept"]
 
 #: The process that enabled keeping (None: not enabled), and whether a scope is open.
 _state: dict[str, int | None] = {"pid": None, "scopes": 0}
@@ -49,8 +49,13 @@ def keeping() -> Iterator[None]:
 
 def keep(*objects: object) -> None:
     """Keep these objects alive until :func:`end` inside :func:`keeping`; else do nothing."""
-    if _state["scopes"] and _state["pid"] == os.getpid():
+    if keeping_now():
         _kept.extend(objects)
+
+
+def keeping_now() -> bool:
+    """True inside :func:`keeping`, when enabled, in the process that enabled it."""
+    return bool(_state["scopes"]) and _state["pid"] == os.getpid()
 
 
 def kept() -> int:

@@ -89,52 +89,54 @@ def analyze(
     from influence.analysis.report import analyze as run
     from influence.io import read_deal
 
-    with _errors(), _exit.keeping():
-        team = load_policy(policy)
-        deal = read_deal(file)
-        whatif = None
-        if assume:
-            from influence.analysis.whatif import what_if
+    # The deal, its report and the parsed file are left to the OS to free (influence._exit).
+    with _exit.keeping():
+        with _errors():
+            team = load_policy(policy)
+            deal = read_deal(file)
+            whatif = None
+            if assume:
+                from influence.analysis.whatif import what_if
 
-            whatif = what_if(deal, list(assume), team)
-            report = whatif.after
+                whatif = what_if(deal, list(assume), team)
+                report = whatif.after
+            else:
+                report = run(deal, team)
+            _exit.keep(deal, report, whatif)
+        if as_json:
+            if whatif is None:
+                from influence._json import model_json
+
+                _out_json(model_json(report))
+            else:
+                data = report.model_dump(mode="json")
+                data["what_if"] = whatif.to_data()
+                _dump(data)
+        elif markdown:
+            from influence.render.markdown import to_markdown
+
+            _out(to_markdown(report), nl=False)
+            if whatif is not None:
+                from influence.render.terminal import whatif_text
+
+                _out(whatif_text(whatif))
         else:
-            report = run(deal, team)
-        _exit.keep(deal, report, whatif)
-    if as_json:
-        if whatif is None:
-            from influence._json import model_json
+            from influence.render.terminal import to_terminal, whatif_text
 
-            _out_json(model_json(report))
-        else:
-            data = report.model_dump(mode="json")
-            data["what_if"] = whatif.to_data()
-            _dump(data)
-    elif markdown:
-        from influence.render.markdown import to_markdown
+            color = _color()
+            _out(to_terminal(report, width=width, color=color), nl=False, color=color)
+            if whatif is not None:
+                _out("\n" + whatif_text(whatif))
+        if fail_on is not None:
+            from influence.analysis.severity import signals_at_or_above
 
-        _out(to_markdown(report), nl=False)
-        if whatif is not None:
-            from influence.render.terminal import whatif_text
-
-            _out(whatif_text(whatif))
-    else:
-        from influence.render.terminal import to_terminal, whatif_text
-
-        color = _color()
-        _out(to_terminal(report, width=width, color=color), nl=False, color=color)
-        if whatif is not None:
-            _out("\n" + whatif_text(whatif))
-    if fail_on is not None:
-        from influence.analysis.severity import signals_at_or_above
-
-        worst = signals_at_or_above(report.signals, fail_on.value)
-        if worst:
-            _err(
-                f"{file}: {len(worst)} signal{'s' * (len(worst) != 1)} at or above "
-                f"{fail_on.value} (--fail-on {fail_on.value})"
-            )
-            raise typer.Exit(EXIT_THRESHOLD)
+            worst = signals_at_or_above(report.signals, fail_on.value)
+            if worst:
+                _err(
+                    f"{file}: {len(worst)} signal{'s' * (len(worst) != 1)} at or above "
+                    f"{fail_on.value} (--fail-on {fail_on.value})"
+                )
+                raise typer.Exit(EXIT_THRESHOLD)
 
 
 @app.command()
