@@ -25,6 +25,19 @@ def run(*args: str, stdin: int | None = None) -> subprocess.CompletedProcess[str
     )
 
 
+def python(code: str) -> list[str]:
+    """Run Python code in a fresh process; return the words it printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
 def test_nothing_is_kept_unless_enabled_and_in_a_scope() -> None:
     before = _exit.kept()
     _exit.keep(object())
@@ -33,7 +46,7 @@ def test_nothing_is_kept_unless_enabled_and_in_a_scope() -> None:
     assert _exit.kept() == before
 
 
-def test_a_fork_keeps_nothing(tmp_path: Path) -> None:
+def test_a_fork_keeps_nothing() -> None:
     code = (
         "import os, sys\n"
         "from influence import _exit\n"
@@ -48,14 +61,7 @@ def test_a_fork_keeps_nothing(tmp_path: Path) -> None:
         "_exit.keep(3)  # outside the scope\n"
         "print(os.waitstatus_to_exitcode(status), _exit.kept())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-    )
-    assert done.stdout.split() == ["1", "1"]  # the child kept only what was kept before
+    assert python(code) == ["1", "1"]  # the child kept only what was kept before
 
 
 def test_analyze_prints_everything_and_exits_with_its_code() -> None:
@@ -110,11 +116,4 @@ def test_a_command_about_one_deal_freezes_instead_of_walking() -> None:
         "        data = [{'a': [i]} for i in range(1000)]\n"
         "print(before, gc.get_freeze_count() > 2000)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-    )
-    assert done.stdout.split() == ["0", "True"], done.stderr
+    assert python(code) == ["0", "True"]
