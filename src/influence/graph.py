@@ -219,7 +219,16 @@ class _Ties:
     a million ties reads them as columns and makes a ``Tie`` for few of them.
     """
 
-    __slots__ = ("_by_person", "_columns", "_isolated", "_tuple", "index", "rels", "shorthands")
+    __slots__ = (
+        "_by_person",
+        "_columns",
+        "_isolated",
+        "_person_order",
+        "_tuple",
+        "index",
+        "rels",
+        "shorthands",
+    )
 
     def __init__(self, deal: Deal) -> None:
         self.rels = tuple(deal.relationships)
@@ -241,6 +250,7 @@ class _Ties:
         self._columns: TieColumns | None = None
         self._by_person: dict[str, list[int]] | None = None
         self._isolated: list[str] | None = None
+        self._person_order: tuple[list[int], Any] | None = None
 
     def __len__(self) -> int:
         return len(self.rels) + len(self.shorthands)
@@ -337,34 +347,32 @@ class _Ties:
             self._columns = TieColumns(ends(self.froms()), ends(self.tos()), kind, strength)
         return self._columns
 
-    def by_person(self) -> dict[str, list[int]]:
-        """Each person's ties (numbers, in order), keyed by id in file order."""
-        if self._by_person is None:
-            if len(self) >= COLUMNS_FROM:
-                self._by_person = self._by_person_columns()
-            else:
+    def of_person(self, person_id: str) -> list[int]:
+        """The numbers of a person's ties, in order."""
+        if len(self) < COLUMNS_FROM:
+            if self._by_person is None:
                 by: dict[str, list[int]] = {pid: [] for pid in self.index}
                 for i, (x, y) in enumerate(zip(self.froms(), self.tos(), strict=True)):
                     by[x].append(i)
                     if y != x:
                         by[y].append(i)
                 self._by_person = by
-        return self._by_person
+            return self._by_person[person_id]
+        # A big deal: the ties sorted by person once (arrays), each person's read on demand.
+        if self._person_order is None:
+            import numpy as np
 
-    def _by_person_columns(self) -> dict[str, list[int]]:
-        import numpy as np
-
-        cols = self.columns()
-        count = len(cols.a)
-        numbers = np.arange(count)
-        other = cols.b != cols.a
-        person = np.concatenate((cols.a, cols.b[other]))
-        tie = np.concatenate((numbers, numbers[other]))
-        order = np.lexsort((tie, person))  # by person, then in tie order
-        person, tie = person[order], tie[order]
-        starts = np.searchsorted(person, np.arange(len(self.index) + 1)).tolist()
-        ties = tie.tolist()
-        return {pid: ties[starts[i] : starts[i + 1]] for i, pid in enumerate(self.index)}
+            cols = self.columns()
+            numbers = np.arange(len(cols.a))
+            other = cols.b != cols.a
+            person = np.concatenate((cols.a, cols.b[other]))
+            order = np.argsort(person, kind="stable")
+            where = np.searchsorted(person[order], np.arange(len(self.index) + 1))
+            self._person_order = (where.tolist(), np.concatenate((numbers, numbers[other]))[order])
+        starts, ties = self._person_order
+        i = self.index[person_id]
+        found: list[int] = ties[starts[i] : starts[i + 1]].tolist()
+        return sorted(found)
 
 
 class DealGraph:
@@ -484,7 +492,7 @@ class DealGraph:
         """
         self._check(person_id)
         tie = self._ties.tie
-        return [tie(i) for i in self._ties.by_person()[person_id]]
+        return [tie(i) for i in self._ties.of_person(person_id)]
 
     # -- our tie -------------------------------------------------------------
     def _our(self) -> dict[str, list[Tie]]:

@@ -402,7 +402,7 @@ class Deal(_Strict):
 
     def customers(self) -> Iterator[Person]:
         """Yield the customer-side people, in file order."""
-        return (p for p in self.people if p.side is Side.CUSTOMER)
+        return iter([p for p in self.people if p.side is Side.CUSTOMER])
 
     def sellers(self) -> Iterator[Person]:
         """Yield our own team, in file order."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from influence.analysis.models import Coverage, CoverageStatus, RoleStatus
 from influence.graph import deal_graph, is_stale
-from influence.model import Deal, Person, Policy, Side, Stance
+from influence.model import Deal, Person, Policy, Role, Side, Stance
 
 __all__ = [
     "coverage",
@@ -53,8 +53,6 @@ def person_coverage(deal: Deal, policy: Policy | None = None) -> dict[str, Cover
 
 def is_decision_maker(person: Person, policy: Policy) -> bool:
     """True for a customer with role decision_maker or economic_buyer, or high influence."""
-    from influence.model import Role
-
     return person.side is Side.CUSTOMER and (
         Role.DECISION_MAKER in person.roles
         or Role.ECONOMIC_BUYER in person.roles
