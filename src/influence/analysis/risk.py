@@ -9,7 +9,7 @@ is ``100 x (1 - 0.5 ** (points / 40))``: every 40 points halve the distance to
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 
 from influence.analysis.coverage import is_decision_maker
@@ -298,23 +298,9 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     if not blockers or not dms:
         return []
     by_id = deal.people_by_id()
-    nxt: dict[str, set[str]] = {p.id: set() for p in deal.people}
-    graph = deal_graph(deal)
-    for a, b, both in _sway_ties(graph):  # the reports_to shorthands included
-        nxt[a].add(b)
-        if both:
-            nxt[b].add(a)
+    neighbours = _sway(deal_graph(deal))
     dm_set = set(dms)
     out: list[tuple[str, str, list[str]]] = []
-    ordered: dict[str, list[str]] = {}
-
-    def neighbours(n: str) -> list[str]:
-        # Sorted once per person, however many blockers' sway passes them.
-        found = ordered.get(n)
-        if found is None:
-            found = ordered[n] = sorted(nxt[n])
-        return found
-
     for b in blockers:
         chains = _bfs(b, neighbours, max_depth=_SWAY_DEPTH)
         for dm in sorted(dm_set & chains.keys()):
@@ -323,30 +309,52 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     return out
 
 
-def _sway_ties(graph: DealGraph) -> Iterable[tuple[str, str, bool]]:
-    """``(from, to, both ways)`` of every ``influences`` and ``reports_to`` tie, in order."""
+def _sway(graph: DealGraph) -> Callable[[str], list[str]]:
+    """Whom a person's sway reaches directly, sorted by id (see :func:`_blocker_reach`).
+
+    The ``reports_to`` shorthands count. Each person's list is made when first asked.
+    """
+    ordered: dict[str, list[str]] = {}
     influences, reports = Kind.INFLUENCES, Kind.REPORTS_TO
     if not graph.many_ties():
-        return [
-            (t.from_, t.to, t.kind is reports)
-            for t in graph.ties
-            if t.kind in (influences, reports)
-        ]
+        nxt: dict[str, set[str]] = {pid: set() for pid in graph.side}
+        for t in graph.ties:
+            if t.kind is influences or t.kind is reports:
+                nxt[t.from_].add(t.to)
+                if t.kind is reports:
+                    nxt[t.to].add(t.from_)
+
+        def sorted_set(person: str) -> list[str]:
+            found = ordered.get(person)
+            if found is None:
+                found = ordered[person] = sorted(nxt[person])
+            return found
+
+        return sorted_set
     import numpy as np
 
     cols = graph.columns()
-    kind = cols.kind
-    known = (cols.a >= 0) & (cols.b >= 0)
-    sway = np.flatnonzero(
-        known & ((kind == KIND_CODES[influences]) | (kind == KIND_CODES[reports]))
-    )
+    kind, a, b = cols.kind, cols.a, cols.b
+    known = (a >= 0) & (b >= 0)
+    ahead = known & ((kind == KIND_CODES[influences]) | (kind == KIND_CODES[reports]))
+    back = known & (kind == KIND_CODES[reports])
+    src = np.concatenate((a[ahead], b[back]))
+    dst = np.concatenate((b[ahead], a[back]))
+    order = np.argsort(src, kind="stable")
     ids = list(graph.side)
-    return zip(
-        map(ids.__getitem__, cols.a[sway].tolist()),
-        map(ids.__getitem__, cols.b[sway].tolist()),
-        (cols.kind[sway] == KIND_CODES[reports]).tolist(),
-        strict=True,
-    )
+    index = {pid: i for i, pid in enumerate(ids)}
+    starts = np.searchsorted(src[order], np.arange(len(ids) + 1)).tolist()
+    reached = dst[order]
+
+    def sorted_slice(person: str) -> list[str]:
+        found = ordered.get(person)
+        if found is None:
+            i = index[person]
+            near = set(map(ids.__getitem__, reached[starts[i] : starts[i + 1]].tolist()))
+            found = ordered[person] = sorted(near)
+        return found
+
+    return sorted_slice
 
 
 #: How far a blocker's sway travels: directly, or through one person.
