@@ -732,6 +732,7 @@ def _map_data(
     late: list[tuple[str, str, dict[str, Any]]] = []
     # (rounded strength, line width) by strength: a deal has few distinct strengths.
     rounded: dict[float, tuple[float, float]] = {}
+    days: dict[date, str] = {}  # ISO dates, written once each
     # Per kind, once: its word, whether it holds both ways (the deal graph's rule), arrows.
     by_kind = {k: (k.value, is_symmetric(k.value), _ARROWS[k.value]) for k in Kind}
     add_edge = net.add_edge
@@ -740,12 +741,6 @@ def _map_data(
     ):
         kind, symmetric, arrows = by_kind[kind_of]
         tie_id = f"e{i}"
-        hot = False
-        if on_path:
-            key = (kind, b, a) if symmetric and b < a else (kind, a, b)
-            hot = key in on_path
-            if hot and key not in edge_of:
-                edge_of[key] = tie_id
         cached = rounded.get(strength) if type(strength) is float and strength else None
         if cached is None:  # (0.0 and -0.0 are one key but print apart: not cached)
             cached = (round(strength, 3), round(1 + 3 * strength, 2))
@@ -757,37 +752,47 @@ def _map_data(
             if context:
                 tie["context"] = context
         if last_contact:
-            tie["contact"] = last_contact.isoformat()
+            day = days.get(last_contact)
+            if day is None:
+                day = days[last_contact] = last_contact.isoformat()
+            tie["contact"] = day
         if notes and not redact:
             tie["notes"] = notes
         # Always written: the page tells a shorthand by ``declared`` being false.
         tie["declared"] = declared
         # Line style, colour and arrow heads come from the kind (``kinds`` in the
         # page data); only what varies per tie is stored per tie.
-        options: dict[str, Any] = {"id": tie_id, "arrows": arrows, "tie": tie}
-        if hot:
-            tie["path"] = True
-            options["width"] = 6
-            options["color"] = {"color": PATH_COLOUR}
-        else:
-            options["width"] = cached[1]
+        hot = False
+        if on_path:
+            key = (kind, b, a) if symmetric and b < a else (kind, a, b)
+            hot = key in on_path
+        k = 0
         if not big:
             pair = (a, b) if a <= b else (b, a)
             k = parallel.get(pair, 0)
             parallel[pair] = k + 1
-            if k:
-                # Parallel ties of different kinds curve apart instead of overlapping
-                # (not in a big map, where a long tie would arc across the page).
-                clockwise = (k % 2 == 1) == (a <= b)
-                options["smooth"] = {
-                    "enabled": True,
-                    "type": "curvedCW" if clockwise else "curvedCCW",
-                    "roundness": round(0.25 * ((k + 1) // 2), 2),
-                }
-        if hot:  # ties on a highlighted path go last, so they are drawn on top
-            late.append((page_id[a], page_id[b], options))
-        else:
+        if not hot and not k:  # most ties: straight, not highlighted
+            add_edge(page_id[a], page_id[b], id=tie_id, arrows=arrows, width=cached[1], tie=tie)
+            continue
+        options: dict[str, Any] = {"id": tie_id, "arrows": arrows, "width": cached[1], "tie": tie}
+        if k:
+            # Parallel ties of different kinds curve apart instead of overlapping
+            # (not in a big map, where a long tie would arc across the page).
+            clockwise = (k % 2 == 1) == (a <= b)
+            options["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW" if clockwise else "curvedCCW",
+                "roundness": round(0.25 * ((k + 1) // 2), 2),
+            }
+        if not hot:
             add_edge(page_id[a], page_id[b], **options)
+            continue
+        # On a highlighted path: drawn last, so on top.
+        tie["path"] = True
+        options["width"] = 6
+        options["color"] = {"color": PATH_COLOUR}
+        edge_of.setdefault(key, tie_id)
+        late.append((page_id[a], page_id[b], options))
     for a, b, options in late:
         add_edge(a, b, **options)
 
