@@ -1043,7 +1043,8 @@ def _page(
     # The page data (most of the page: 12 MB for 5,000 people) goes in after the
     # template, in one concatenation: through Jinja2 and markupsafe it was copied
     # three times more.
-    head, slot, tail = _template().render(context).partition(_DATA_SLOT)
+    rendered: str = _template().render(context)
+    head, slot, tail = rendered.partition(_DATA_SLOT)
     assert slot and _DATA_SLOT not in tail, "the template has one data slot"
     return head + _script_json(data) + tail
 
