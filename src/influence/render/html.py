@@ -899,8 +899,15 @@ def _script_json(data: Any) -> str:
         >>> _script_json({"a": "</script><b>&"})
         '{"a":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
     """
+    # check_circular off: the data is plain lists and dicts built by this module, never
+    # cyclic, and the check costs a tenth of the encoding (~150,000 containers a big map).
     text = json.dumps(
-        data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        data,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        allow_nan=False,
+        check_circular=False,
     )
     return (
         text.replace("<", "\\u003c")
