@@ -909,13 +909,21 @@ def _script_json(data: Any) -> str:
         allow_nan=False,
         check_circular=False,
     )
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
+    # Each one looked for first: finding a character is ~10x faster than a replace
+    # that finds none (a 12 MB page usually holds none of them).
+    for char, escaped in _SCRIPT_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+_SCRIPT_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
 
 
 @dataclass(frozen=True)
