@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from influence import Deal, analyze, network_influence, person_coverage, support
 from influence.analysis.whatif import AssumptionError, parse_assumption, what_if
 from influence.errors import UnknownPersonError
+from tests.conftest import ROOT
 from tests.strategies import deals
 
 
@@ -259,6 +260,61 @@ def test_our_pagerank_is_networkx_pagerank(n: int, ties: int) -> None:
     ours = network._pagerank(nodes, weights, personalization)
     assert ours.keys() == expected.keys()
     assert max(abs(ours[v] - expected[v]) for v in nodes) < 1e-12
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sparse_pagerank_adds_the_floats_a_scipy_matrix_adds(seed: int) -> None:
+    """Without scipy, the sparse PageRank still gives scipy's CSR arithmetic, bit for bit."""
+    import numpy as np
+
+    sparse = pytest.importorskip("scipy.sparse")
+    from influence.analysis import network
+
+    rng = np.random.default_rng(seed)
+    n = network.DENSE_PAGERANK_MAX + 1 + int(rng.integers(0, 600))
+    # Flows in first-appearance order (not sorted), some rows with none (dangling).
+    keys = rng.permutation(np.unique(rng.integers(0, n * n, size=2 * n)))
+    rows, cols = keys // n, keys % n
+    data = rng.choice([0.1, 0.3, 0.45, 0.6, 0.9, 1.5], size=len(keys)) + rng.random(len(keys))
+    personalization = list(rng.random(n) + 0.01)
+    # What the scipy version computed: networkx's steps on a CSR matrix.
+    a = sparse.csr_array((data, (rows, cols)), shape=(n, n))
+    out = np.asarray(a.sum(axis=1)).ravel()
+    a = sparse.csr_array(a.multiply(network._invert(out)[:, None]))
+    p = np.array(personalization)
+    p /= p.sum()
+    dangling = np.where(out == 0)[0]
+    assert len(dangling)
+    x = np.repeat(1.0 / n, n)
+    while True:
+        last = x
+        x = 0.85 * (x @ a + sum(x[dangling]) * p) + (1 - 0.85) * p
+        if np.absolute(x - last).sum() < n * 1e-10:
+            break
+    assert network._pagerank_arrays(n, rows, cols, data, personalization) == list(x)
+
+
+def test_network_influence_of_a_big_deal_does_not_import_scipy() -> None:
+    """scipy.sparse costs ~0.2 s to import: the map of a big deal does without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from benchmarks.generate import generate_deal; "
+        "from influence import Deal, network_influence; "
+        "deal = Deal.model_validate(generate_deal(600, seed=3)); "
+        "assert sum(p.side.value == 'customer' for p in deal.people) > 400; "
+        "network_influence(deal); print('scipy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=ROOT,  # benchmarks/ is importable from the repository's root
+    )
+    assert out.stdout.split() == ["False"]
 
 
 def _many_decision_makers(count: int) -> Deal:

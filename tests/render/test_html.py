@@ -248,6 +248,29 @@ def test_pyvis_page_writers_are_never_called() -> None:
 # ----------------------------------------------------------------------------- hostile text
 
 
+def test_user_text_cannot_take_the_place_of_the_page_data() -> None:
+    # The page data is put in where the template left a marker: the same text in a
+    # deal name, a title or a note (shown in the header, or inside the data) stays text.
+    slot = maps._DATA_SLOT
+    deal = Deal.model_validate(
+        {
+            "deal": {"name": f"{slot} deal", "account": slot, "as_of": "2026-11-20"},
+            "people": [
+                {"name": "Ann", "side": "seller", "title": slot},
+                {"name": "Bo", "roles": ["decision_maker"], "notes": slot},
+            ],
+            "relationships": [{"from": "ann", "to": "bo", "context": slot}],
+        }
+    )
+    page = to_html(deal)
+    assert slot not in page
+    data = page_data(page)
+    people = {n["id"]: n["person"] for n in data["nodes"]}
+    assert people["ann"]["title"] == slot and people["bo"]["notes"] == slot
+    assert [e["tie"]["context"] for e in data["edges"]] == [slot]
+    assert f"{slot} deal" in "".join(parse(page).text)
+
+
 def test_hostile_text_stays_text() -> None:
     deal = hostile_deal()
     page = to_html(deal)

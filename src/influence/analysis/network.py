@@ -11,6 +11,7 @@ influence, the person at the centre of the most ties ranks first.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -174,7 +175,7 @@ def _pagerank_arrays(
     Building a networkx graph only to have networkx turn it into a matrix costs
     more than the iterations: ~2 ms instead of ~0.3 ms for a deal's few dozen
     customers (a dense matrix), 0.55 s instead of 0.1 s for 4,400 customers
-    (a scipy sparse matrix, above :data:`DENSE_PAGERANK_MAX`). The steps are
+    (sparse, above :data:`DENSE_PAGERANK_MAX`: numpy arrays in CSR order). The steps are
     networkx's ``_pagerank_scipy`` one for one (row-normalised weights,
     personalised teleport, dangling nodes sent along the personalisation, L1
     convergence test), so the scores agree with it to ~1e-16, far below the 4
@@ -183,26 +184,37 @@ def _pagerank_arrays(
     import numpy as np
 
     alpha, tol, max_iter = 0.85, 1e-10, 500
+    step: Callable[[Any], Any]
     if n <= DENSE_PAGERANK_MAX:
-        a: Any = np.zeros((n, n))
+        a = np.zeros((n, n))
         a[rows, cols] = data
         out = a.sum(axis=1)
         scale = _invert(out)
         a *= scale[:, None]
+        step = a.__rmatmul__  # x @ a
     else:
-        import scipy.sparse  # type: ignore[import-untyped]
-
-        a = scipy.sparse.csr_array((data, (rows, cols)), shape=(n, n))
-        out = np.asarray(a.sum(axis=1)).ravel()
+        # The sparse matrix in numpy alone (importing scipy.sparse costs ~0.2 s): the
+        # entries in row-major order, as a scipy CSR matrix keeps them, so every sum
+        # adds the same floats in the same order as scipy's (row sums by reduceat;
+        # x @ a adds each column's entries row by row, as bincount does).
+        order = np.lexsort((cols, rows))
+        rows, cols, data = rows[order], cols[order], data[order]
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        out = np.zeros(n)
+        out[rows[starts]] = np.add.reduceat(data, starts)
         scale = _invert(out)
-        a = scipy.sparse.csr_array(a.multiply(scale[:, None]))
+        weights = data * scale[rows]
+
+        def step(x: Any) -> Any:
+            return np.bincount(cols, weights=weights * x[rows], minlength=n)
+
     p = np.array(personalization, dtype=float)
     p /= p.sum()
     dangling = np.where(out == 0)[0]
     x = np.repeat(1.0 / n, n)
     for _ in range(max_iter):
         last = x
-        x = alpha * (x @ a + sum(x[dangling]) * p) + (1 - alpha) * p
+        x = alpha * (step(x) + sum(x[dangling]) * p) + (1 - alpha) * p
         if np.absolute(x - last).sum() < n * tol:
             return [float(s) for s in x]
     raise ArithmeticError(f"PageRank did not converge in {max_iter} iterations")  # pragma: no cover

@@ -12,6 +12,7 @@ interrupted, 141 stdout closed early (quietly).
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -78,4 +79,8 @@ def main() -> None:
             _internal(err)
         except typer.Exit as done:
             code = done.exit_code
+    # The process ends here, and what is still alive lives to the end: the shut-down
+    # would have the cyclic collector walk every object two or three times more
+    # (~0.15 s after a 5,000-person map). Frozen, they are left to the exit.
+    gc.freeze()
     sys.exit(code)
