@@ -217,12 +217,22 @@ def test_the_command_leaves_its_objects_to_the_exit_not_to_the_collector() -> No
         "sys.argv = ['influence'] + sys.argv[1:]; "
         "from influence.cli import main; main()"
     )
-    for args, status in ((["--help"], 0), (["validate", "no-such-file.yaml"], 3)):
+    for args, status in ((["--help"], 0), (["validate", "no-such-file.yaml", "x.json"], 3)):
         out = subprocess.run(
             [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
         )
         assert out.returncode == status, out.stderr
         assert out.stdout.splitlines()[-1] == "frozen True"
+    # A command about one deal goes further: its objects are left to the OS, and the
+    # process ends without a shut-down at all (influence._exit), its output complete.
+    out = subprocess.run(
+        [sys.executable, "-c", code, "validate", "no-such-file.yaml"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 3 and "no such file" in out.stderr
+    assert out.stdout.splitlines() == ["FAIL no-such-file.yaml: 1 error"]  # no atexit
 
 
 BLOCKED = """
