@@ -25,7 +25,7 @@ from influence.errors import InfluenceError
 
 if TYPE_CHECKING:
     import multiprocessing.context
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.connection import Connection
 
 __all__ = [
@@ -150,6 +150,8 @@ def run_chunks(
 
         args = (function, max_file_size(), *args)
         function = _with_file_limit
+    if dask is not None or n_workers == 1 or len(chunks) <= 1:
+        _settle()  # no pool of processes: not the workers start_early forked either
     if dask is not None:
         results = _run_dask(function, chunks, args, dask, n_workers, crash)
     elif n_workers == 1 or len(chunks) <= 1:
@@ -247,6 +249,8 @@ def forked_workers() -> Iterator[None]:
         yield
     finally:
         _forking -= 1
+        if not _forking:
+            _settle()
 
 
 #: How many :func:`forked_workers` blocks are open (workers may then be forked).
@@ -258,6 +262,7 @@ def _context() -> multiprocessing.context.BaseContext:
     import multiprocessing
     import threading
 
+    _join_closing()  # the threads of the pools that finished end with their workers
     methods = multiprocessing.get_all_start_methods()
     # Forking a process that runs threads (a progress bar, a Dask client, the caller's
     # own) can deadlock: only within forked_workers() and with this thread alone; and
@@ -274,13 +279,17 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def start_early(workers: int | None = None, dask: str | None = None) -> None:
-    """Start the forkserver now, so that it imports its modules while the caller works on.
+    """Start the workers (or their forkserver) now, so that they start while the caller works on.
 
-    :func:`run_chunks` would start it at its first pool and wait for it (most
-    of a second of imports); started before the caller finds its files, that
-    time overlaps the caller's own. Does nothing when the workers would not
-    come from a forkserver (one worker, Dask, :func:`forked_workers`); calling
-    it again does nothing either.
+    :func:`run_chunks` would start them at its first pool and wait for them;
+    started before the caller finds its files, that time overlaps the caller's
+    own. Inside :func:`forked_workers` (when forking is safe), the workers are
+    forked at once and import the modules of a review in parallel; the next
+    :func:`run_chunks` with as many workers runs on them (a run that needs no
+    processes, or the end of the :func:`forked_workers` block, shuts them down).
+    Otherwise the forkserver is started, which imports those modules once and
+    forks the workers from itself. Does nothing for one worker or Dask, nor
+    when called again.
 
     Args:
         workers: The workers the run will have (default: one per core).
@@ -289,24 +298,80 @@ def start_early(workers: int | None = None, dask: str | None = None) -> None:
     Examples:
         >>> start_early(workers=1)  # one worker: nothing to start
     """
+    global _early
     n = workers if workers is not None else _cpu_count()
-    if dask is not None or n < 2:
+    if dask is not None or n < 2 or _early is not None:
         return
     context = _context()
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+    elif context.get_start_method() == "fork":
+        pool = _new_pool(n, context)
+        pool.submit(_probe)  # with fork, the first task forks every worker at once
+        _early = (pool, n)
 
 
-def _worker_start() -> None:
-    """Run first in each pool worker: the collector on (a forked worker inherits it paused).
+#: The pool :func:`start_early` forked and no run has taken yet, with its number of workers.
+_early: tuple[ProcessPoolExecutor, int] | None = None
+#: Pools that finished their work and whose workers are still exiting (see :func:`_settle`).
+_closing: list[ProcessPoolExecutor] = []
 
-    The objects inherited from a fork are frozen, so that the collector never
-    walks them (and never copies their pages).
+
+def _new_pool(
+    workers: int, context: multiprocessing.context.BaseContext
+) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(WORKER_PRELOAD,),
+    )
+
+
+def _take_early(workers: int) -> ProcessPoolExecutor | None:
+    """The pool :func:`start_early` started, if it has ``workers`` workers; shut down if not."""
+    global _early
+    early, _early = _early, None
+    if early is None:
+        return None
+    pool, n = early
+    if n == workers:
+        return pool
+    pool.shutdown(wait=True)
+    return None
+
+
+def _settle() -> None:
+    """Shut down the early pool nobody took; wait for finished pools' workers to exit."""
+    global _early
+    if _early is not None:
+        _early[0].shutdown(wait=True)
+        _early = None
+    _join_closing()
+
+
+def _join_closing() -> None:
+    while _closing:
+        _closing.pop().shutdown(wait=True)
+
+
+def _worker_start(preload: Sequence[str] = ()) -> None:
+    """Run first in each pool worker: import ``preload``, then the collector on.
+
+    A forked worker inherits the collector paused, and not every module a run
+    needs (those its function imports as it runs). The objects inherited or
+    imported here are frozen, so that the collector never walks them (and
+    never copies their pages).
     """
     import gc
+    import importlib
 
+    for name in preload:
+        importlib.import_module(name)
     gc.freeze()
     gc.enable()
 
@@ -353,38 +418,44 @@ def _pool_pass(
     After a death the pool is broken: a new one takes the chunks not yet sent
     (each pool picks its start method as it starts, see :func:`_context`).
     """
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
     queue = collections.deque(chunks)
     limit = workers * IN_FLIGHT_PER_WORKER
     while queue:
         pending: dict[Future[list[Result]], list[Item]] = {}
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(queue)), mp_context=_context(), initializer=_worker_start
-        ) as pool:
-            try:
-                while queue and len(pending) < limit:
-                    pending[pool.submit(function, queue[0], *args)] = queue[0]
-                    queue.popleft()
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        rows = future.result()  # raises BrokenProcessPool after a death
-                        del pending[future]
-                        yield rows
-                        if queue:
-                            pending[pool.submit(function, queue[0], *args)] = queue[0]
-                            queue.popleft()
-            except BrokenProcessPool:
-                if on_first_death is not None:
-                    on_first_death()
-                    on_first_death = None
-                for future, chunk in pending.items():
-                    if future.done() and not future.cancelled() and future.exception() is None:
-                        yield future.result()  # done before the death
-                    else:
-                        interrupted.append(chunk)
+        pool = _take_early(workers) or _new_pool(min(workers, len(queue)), _context())
+        broken = True
+        try:
+            while queue and len(pending) < limit:
+                pending[pool.submit(function, queue[0], *args)] = queue[0]
+                queue.popleft()
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    rows = future.result()  # raises BrokenProcessPool after a death
+                    del pending[future]
+                    yield rows
+                    if queue:
+                        pending[pool.submit(function, queue[0], *args)] = queue[0]
+                        queue.popleft()
+            broken = False
+        except BrokenProcessPool:
+            if on_first_death is not None:
+                on_first_death()
+                on_first_death = None
+            for future, chunk in pending.items():
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    yield future.result()  # done before the death
+                else:
+                    interrupted.append(chunk)
+        finally:
+            if broken:  # a death, or the caller stopped early: wait for the workers to end
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:  # all done: the workers exit while this process goes on
+                pool.shutdown(wait=False)
+                _closing.append(pool)
 
 
 def _probe() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 import sys
@@ -159,6 +160,9 @@ def review(
             since=since,
             progress=_bar("Reviewing", quiet),
         )
+    # The rows stay until the process exits: the collector need not walk them again (at
+    # exit, it would; a tenth of a second for 2,000 deals).
+    gc.freeze()
     if not result.deals and not result.errors:
         _fail("no deal files (.yaml, .yml, .json) in " + ", ".join(paths), EXIT_USAGE)
     for error in result.errors:
