@@ -319,9 +319,7 @@ _early: tuple[ProcessPoolExecutor, int] | None = None
 _closing: list[ProcessPoolExecutor] = []
 
 
-def _new_pool(
-    workers: int, context: multiprocessing.context.BaseContext
-) -> ProcessPoolExecutor:
+def _new_pool(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(
