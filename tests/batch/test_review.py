@@ -200,6 +200,37 @@ def test_serial_and_processes_give_identical_reports(pipeline: Path) -> None:
     assert serial == processes
 
 
+def test_the_command_prints_the_same_bytes_with_one_worker_or_two(tmp_path: Path) -> None:
+    """Whole processes, as a manager runs them (workers forked): every face, byte for byte."""
+    import subprocess
+    import sys
+
+    deals = generate_pipeline(40, people_per_deal=10, seed=11)
+    deals[3]["deal"]["name"] = "Zoë \u202e Müller \x85 GmbH"  # escaped in every face
+    write_pipeline(tmp_path / "deals", deals)
+    (tmp_path / "deals" / "broken.yaml").write_text("deal: {name: [}\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    command = [sys.executable, "-m", "influence", "review", "deals", "-q", "--workers"]
+    for face in ([], ["--json"], ["--csv"], ["--markdown"]):
+        runs = [
+            subprocess.run(
+                [*command, str(workers), *face],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+            for workers in (1, 2)
+        ]
+        one, two = runs
+        assert one.returncode == two.returncode == 3, one.stderr[-2000:]
+        assert one.stdout == two.stdout, face
+        assert one.stderr == two.stderr, face
+        assert one.stdout.count(b"\n") > 40
+    assert b"\\u202e" in one.stdout  # the last face, Markdown, escapes the bidi control
+
+
 def test_a_team_policy_applies_to_every_deal(pipeline: Path, tmp_path: Path) -> None:
     lenient = tmp_path / "team.yaml"
     lenient.write_text("min_threads: 0\n", encoding="utf-8")

@@ -262,7 +262,6 @@ def _context() -> multiprocessing.context.BaseContext:
     import multiprocessing
     import threading
 
-    _join_closing()  # the threads of the pools that finished end with their workers
     methods = multiprocessing.get_all_start_methods()
     # Forking a process that runs threads (a progress bar, a Dask client, the caller's
     # own) can deadlock: only within forked_workers() and with this thread alone; and
@@ -315,8 +314,6 @@ def start_early(workers: int | None = None, dask: str | None = None) -> None:
 
 #: The pool :func:`start_early` forked and no run has taken yet, with its number of workers.
 _early: tuple[ProcessPoolExecutor, int] | None = None
-#: Pools that finished their work and whose workers are still exiting (see :func:`_settle`).
-_closing: list[ProcessPoolExecutor] = []
 
 
 def _new_pool(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
@@ -344,17 +341,11 @@ def _take_early(workers: int) -> ProcessPoolExecutor | None:
 
 
 def _settle() -> None:
-    """Shut down the early pool nobody took; wait for finished pools' workers to exit."""
+    """Shut down the pool :func:`start_early` forked if no run took it."""
     global _early
     if _early is not None:
         _early[0].shutdown(wait=True)
         _early = None
-    _join_closing()
-
-
-def _join_closing() -> None:
-    while _closing:
-        _closing.pop().shutdown(wait=True)
 
 
 def _worker_start(preload: Sequence[str] = ()) -> None:
@@ -369,7 +360,8 @@ def _worker_start(preload: Sequence[str] = ()) -> None:
     import importlib
 
     for name in preload:
-        importlib.import_module(name)
+        with contextlib.suppress(ImportError):  # the run's own import then says what is wrong
+            importlib.import_module(name)
     gc.freeze()
     gc.enable()
 
@@ -424,36 +416,29 @@ def _pool_pass(
     while queue:
         pending: dict[Future[list[Result]], list[Item]] = {}
         pool = _take_early(workers) or _new_pool(min(workers, len(queue)), _context())
-        broken = True
-        try:
-            while queue and len(pending) < limit:
-                pending[pool.submit(function, queue[0], *args)] = queue[0]
-                queue.popleft()
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    rows = future.result()  # raises BrokenProcessPool after a death
-                    del pending[future]
-                    yield rows
-                    if queue:
-                        pending[pool.submit(function, queue[0], *args)] = queue[0]
-                        queue.popleft()
-            broken = False
-        except BrokenProcessPool:
-            if on_first_death is not None:
-                on_first_death()
-                on_first_death = None
-            for future, chunk in pending.items():
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    yield future.result()  # done before the death
-                else:
-                    interrupted.append(chunk)
-        finally:
-            if broken:  # a death, or the caller stopped early: wait for the workers to end
-                pool.shutdown(wait=True, cancel_futures=True)
-            else:  # all done: the workers exit while this process goes on
-                pool.shutdown(wait=False)
-                _closing.append(pool)
+        with pool:
+            try:
+                while queue and len(pending) < limit:
+                    pending[pool.submit(function, queue[0], *args)] = queue[0]
+                    queue.popleft()
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        rows = future.result()  # raises BrokenProcessPool after a death
+                        del pending[future]
+                        yield rows
+                        if queue:
+                            pending[pool.submit(function, queue[0], *args)] = queue[0]
+                            queue.popleft()
+            except BrokenProcessPool:
+                if on_first_death is not None:
+                    on_first_death()
+                    on_first_death = None
+                for future, chunk in pending.items():
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        yield future.result()  # done before the death
+                    else:
+                        interrupted.append(chunk)
 
 
 def _probe() -> None:
