@@ -166,59 +166,6 @@ def test_start_early_starts_the_forkserver_only_when_workers_will_come_from_it()
     assert run.stdout.split() == ["False", "False", "True", "True"]
 
 
-_EARLY = (
-    "import multiprocessing, os, time\n"
-    "from influence.batch import engine\n"
-    "def pids(chunk):\n"
-    "    time.sleep(0.05)  # long enough that every worker gets some\n"
-    "    return [os.getpid() for _ in chunk]\n"
-    "def alive():\n"
-    "    return {p.pid for p in multiprocessing.active_children()}\n"
-)
-
-
-def _run_script(script: str) -> list[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    run = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert run.returncode == 0, run.stderr
-    return run.stdout.split()
-
-
-def test_start_early_forks_the_workers_that_the_next_run_uses() -> None:
-    script = _EARLY + (
-        "with engine.forked_workers():\n"
-        "    engine.start_early(workers=2)\n"
-        "    early = alive()\n"
-        "    print(len(early))\n"
-        "    engine.start_early(workers=2)  # again: nothing more\n"
-        "    print(alive() == early)\n"
-        "    out = [p for c in engine.run_chunks(pids, list(range(40)), workers=2) for p in c]\n"
-        "    print(len(out), set(out) <= early, len(set(out)))\n"
-        "    print(all(p in early or p == os.getpid() for p in alive()))\n"
-        "print(len(alive()))\n"
-    )
-    # Two workers at once; the run is theirs (both work); none is left after the block.
-    assert _run_script(script) == ["2", "True", "40", "True", "2", "True", "0"]
-
-
-def test_workers_started_early_and_not_used_are_shut_down() -> None:
-    script = _EARLY + (
-        "with engine.forked_workers():\n"
-        "    engine.start_early(workers=2)\n"
-        "    print(len(alive()))\n"
-        "    out = [p for c in engine.run_chunks(pids, list(range(9)), workers=1) for p in c]\n"
-        "    print(set(out) == {os.getpid()}, len(alive()))  # a serial run shuts them down\n"
-        "    engine.start_early(workers=2)\n"
-        "    out = [p for c in engine.run_chunks(pids, list(range(9)), workers=3) for p in c]\n"
-        "    print(len(set(out)), len(alive()))  # another number of workers: a new pool\n"
-        "    engine.start_early(workers=2)\n"
-        "print(len(alive()))  # the end of the block shuts the last ones down\n"
-    )
-    assert _run_script(script) == ["2", "True", "0", "3", "0", "0"]
-
-
 def test_a_thread_means_no_fork_even_inside_forked_workers() -> None:
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait, daemon=True)

@@ -25,7 +25,7 @@ from influence.errors import InfluenceError
 
 if TYPE_CHECKING:
     import multiprocessing.context
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
     from multiprocessing.connection import Connection
 
 __all__ = [
@@ -150,8 +150,6 @@ def run_chunks(
 
         args = (function, max_file_size(), *args)
         function = _with_file_limit
-    if dask is not None or n_workers == 1 or len(chunks) <= 1:
-        _settle()  # no pool of processes: not the workers start_early forked either
     if dask is not None:
         results = _run_dask(function, chunks, args, dask, n_workers, crash)
     elif n_workers == 1 or len(chunks) <= 1:
@@ -249,8 +247,6 @@ def forked_workers() -> Iterator[None]:
         yield
     finally:
         _forking -= 1
-        if not _forking:
-            _settle()
 
 
 #: How many :func:`forked_workers` blocks are open (workers may then be forked).
@@ -278,17 +274,13 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def start_early(workers: int | None = None, dask: str | None = None) -> None:
-    """Start the workers (or their forkserver) now, so that they start while the caller works on.
+    """Start the forkserver now, so that it imports its modules while the caller works on.
 
-    :func:`run_chunks` would start them at its first pool and wait for them;
-    started before the caller finds its files, that time overlaps the caller's
-    own. Inside :func:`forked_workers` (when forking is safe), the workers are
-    forked at once and import the modules of a review in parallel; the next
-    :func:`run_chunks` with as many workers runs on them (a run that needs no
-    processes, or the end of the :func:`forked_workers` block, shuts them down).
-    Otherwise the forkserver is started, which imports those modules once and
-    forks the workers from itself. Does nothing for one worker or Dask, nor
-    when called again.
+    :func:`run_chunks` would start it at its first pool and wait for it (most
+    of a second of imports); started before the caller finds its files, that
+    time overlaps the caller's own. Does nothing when the workers would not
+    come from a forkserver (one worker, Dask, :func:`forked_workers`); calling
+    it again does nothing either.
 
     Args:
         workers: The workers the run will have (default: one per core).
@@ -297,71 +289,24 @@ def start_early(workers: int | None = None, dask: str | None = None) -> None:
     Examples:
         >>> start_early(workers=1)  # one worker: nothing to start
     """
-    global _early
     n = workers if workers is not None else _cpu_count()
-    if dask is not None or n < 2 or _early is not None:
+    if dask is not None or n < 2:
         return
     context = _context()
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
-    elif context.get_start_method() == "fork":
-        pool = _new_pool(n, context)
-        pool.submit(_probe)  # with fork, the first task forks every worker at once
-        _early = (pool, n)
 
 
-#: The pool :func:`start_early` forked and no run has taken yet, with its number of workers.
-_early: tuple[ProcessPoolExecutor, int] | None = None
+def _worker_start() -> None:
+    """Run first in each pool worker: the collector on (a forked worker inherits it paused).
 
-
-def _new_pool(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_worker_start,
-        initargs=(WORKER_PRELOAD,),
-    )
-
-
-def _take_early(workers: int) -> ProcessPoolExecutor | None:
-    """The pool :func:`start_early` started, if it has ``workers`` workers; shut down if not."""
-    global _early
-    early, _early = _early, None
-    if early is None:
-        return None
-    pool, n = early
-    if n == workers:
-        return pool
-    pool.shutdown(wait=True)
-    return None
-
-
-def _settle() -> None:
-    """Shut down the pool :func:`start_early` forked if no run took it."""
-    global _early
-    if _early is not None:
-        _early[0].shutdown(wait=True)
-        _early = None
-
-
-def _worker_start(preload: Sequence[str] = ()) -> None:
-    """Run first in each pool worker: import ``preload``, then the collector on.
-
-    A forked worker inherits the collector paused, and not every module a run
-    needs (those its function imports as it runs). The objects inherited or
-    imported here are frozen, so that the collector never walks them (and
-    never copies their pages).
+    The objects inherited from a fork are frozen, so that the collector never
+    walks them (and never copies their pages).
     """
     import gc
-    import importlib
 
-    for name in preload:
-        with contextlib.suppress(ImportError):  # the run's own import then says what is wrong
-            importlib.import_module(name)
     gc.freeze()
     gc.enable()
 
@@ -408,15 +353,16 @@ def _pool_pass(
     After a death the pool is broken: a new one takes the chunks not yet sent
     (each pool picks its start method as it starts, see :func:`_context`).
     """
-    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     queue = collections.deque(chunks)
     limit = workers * IN_FLIGHT_PER_WORKER
     while queue:
         pending: dict[Future[list[Result]], list[Item]] = {}
-        pool = _take_early(workers) or _new_pool(min(workers, len(queue)), _context())
-        with pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(queue)), mp_context=_context(), initializer=_worker_start
+        ) as pool:
             try:
                 while queue and len(pending) < limit:
                     pending[pool.submit(function, queue[0], *args)] = queue[0]

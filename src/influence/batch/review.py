@@ -144,7 +144,7 @@ def review_run(
         >>> "".join(iter_review_json(run)) == "".join(run.result.iter_json())
         True
     """
-    # The workers (or their forkserver) start while we find the files.
+    # The forkserver (if any) imports its modules while we find the files.
     start_early(workers, dask)
     previous: PortfolioReview | None = None
     since_label: str | None = None
