@@ -258,6 +258,9 @@ def test_the_json_printed_from_the_workers_text_is_that_of_the_review(
     since = review_run([tmp_path / "deals"], workers=1, since=tmp_path / "last.json")
     assert since.deal_json is None and since.result.changes is not None
     assert "".join(iter_review_json(since)) == expected(since)
+    # Texts beside a trend are not used: they have no "change".
+    mixed = ReviewRun(since.result, [json.dumps({"id": d.id}) for d in since.result.deals])
+    assert "".join(iter_review_json(mixed)) == expected(since)
     # Pieces of about a megabyte: the same text however it is cut.
     monkeypatch.setattr(batch_review, "JSON_PIECE", 1000)
     assert len(list(iter_review_json(run))) > 10

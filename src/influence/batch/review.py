@@ -202,7 +202,7 @@ def iter_review_json(run: ReviewRun) -> Iterator[str]:
         True
     """
     result, texts = run
-    if texts is None or len(texts) != len(result.deals):
+    if texts is None or result.changes is not None or len(texts) != len(result.deals):
         yield from (printable_json(piece) for piece in result.iter_json())
         return
     buffer = ['{"deals": [']
