@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,7 @@ import threading
 import time
 from multiprocessing import Pool
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -116,10 +118,18 @@ def _tree_rss_proc(pid: int) -> int:
     return sum(rss.get(p, 0) for p in tree)
 
 
-def run(folder: Path, workers: int, src: Path | None = None) -> tuple[float, int, float, float]:
-    """One ``influence review`` run: wall time (s), peak summed RSS (bytes), CPU seconds
-    of all its processes (sampled, so a little low), and the machine's load average
-    (other programs included) over the run. ``src``: run those sources instead."""
+class Run(NamedTuple):
+    """One ``influence review`` run."""
+
+    wall: float  #: seconds
+    peak: int  #: the peak of the summed RSS, bytes
+    cpu: float  #: CPU seconds of the command and its workers
+    load: float  #: the machine's load average over the run (other programs included)
+    parent: float  #: CPU seconds of the command's own process (sampled: low by < 50 ms)
+
+
+def run(folder: Path, workers: int, src: Path | None = None) -> Run:
+    """One ``influence review`` run. ``src``: run those sources instead."""
     command = [*INFLUENCE, "review", str(folder), "--json", "-q", "--workers", str(workers)]
     env = None
     if src is not None:
@@ -127,6 +137,7 @@ def run(folder: Path, workers: int, src: Path | None = None) -> tuple[float, int
     peak = 0
     cpu: dict[int, float] = {}
     loads: list[float] = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
@@ -148,7 +159,11 @@ def run(folder: Path, workers: int, src: Path | None = None) -> tuple[float, int
         sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"influence review failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return elapsed, peak, sum(cpu.values()), statistics.mean(loads or [0.0])
+    # Exact: the CPU of the command and of every process it waited for (its workers).
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    load = statistics.mean(loads or [0.0])
+    return Run(elapsed, peak, total or sum(cpu.values()), load, cpu.get(proc.pid, 0.0))
 
 
 def linked(big: Path, folder: Path, n: int) -> Path:
@@ -171,17 +186,17 @@ def moderate(folder: Path, n: int, repeat: int, compare: Path | None) -> float:
     sources: dict[str, Path | None] = {"this": None}
     if compare is not None:
         sources = {"compare": compare, "this": None}
-    times: dict[tuple[str, int], list[float]] = {(s, w): [] for s in sources for w in (1, 2)}
+    runs: dict[tuple[str, int], list[Run]] = {(s, w): [] for s in sources for w in (1, 2)}
     loads: list[float] = []
     for _ in range(repeat):
         for label, src in sources.items():
             for workers in (1, 2):
-                elapsed, _, _, load = run(folder, workers, src)
-                times[label, workers].append(elapsed)
-                loads.append(load)
+                one_run = run(folder, workers, src)
+                runs[label, workers].append(one_run)
+                loads.append(one_run.load)
     ratio = 0.0
     for label in sources:
-        one, two = times[label, 1], times[label, 2]
+        one, two = [r.wall for r in runs[label, 1]], [r.wall for r in runs[label, 2]]
         ratio = statistics.median(a / b for a, b in zip(one, two, strict=True))
         name = f"{compare}" if label == "compare" else "these sources"
         print(
@@ -189,6 +204,16 @@ def moderate(folder: Path, n: int, repeat: int, compare: Path | None) -> float:
             f"2 workers {statistics.median(two):6.2f} s, speed-up {ratio:.2f}x "
             f"(ratio of medians {statistics.median(one) / statistics.median(two):.2f}x; "
             f"runs: {' '.join(f'{a:.1f}/{b:.1f}' for a, b in zip(one, two, strict=True))})"
+        )
+        cpu_one = statistics.median(r.cpu for r in runs[label, 1])
+        parent = statistics.median(r.parent for r in runs[label, 2])
+        workers_cpu = statistics.median(r.cpu - r.parent for r in runs[label, 2])
+        # On two free cores the workers share the work; the command's own CPU (start-up,
+        # finding the files, reading the rows, printing) is counted whole, as if serial.
+        print(
+            f"  CPU, medians: 1 worker {cpu_one:.2f} s; 2 workers: the command {parent:.2f} s, "
+            f"its workers {workers_cpu:.2f} s; on 2 free cores 2 workers would take about "
+            f"{parent + workers_cpu / 2:.2f} s: {cpu_one / (parent + workers_cpu / 2):.2f}x"
         )
     print(
         f"speed-up 2 workers / 1 at {n:,} deals: {ratio:6.2f}x  target >= 1.6x "
@@ -227,15 +252,15 @@ def main() -> None:
         times: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.repeat):
             for workers in (1, 2):
-                times[workers].append(run(small, workers)[0])
+                times[workers].append(run(small, workers).wall)
         one, two = statistics.median(times[1]), statistics.median(times[2])
         print(
             f"{args.small:,} deals, median of {args.repeat}: 1 worker {one:6.2f} s, "
             f"2 workers {two:6.2f} s, speed-up {one / two:.2f}x"
         )
 
-        one_big, mem_one, cpu_one, load_one = run(big, 1)
-        two_big, mem_two, cpu_two, load_two = run(big, 2)
+        one_big, mem_one, cpu_one, load_one, _ = run(big, 1)
+        two_big, mem_two, cpu_two, load_two, _ = run(big, 2)
         speedup = one_big / two_big
         print(
             f"{args.deals:,} deals, one run each: 1 worker {one_big:6.1f} s "

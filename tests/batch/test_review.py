@@ -200,6 +200,73 @@ def test_serial_and_processes_give_identical_reports(pipeline: Path) -> None:
     assert serial == processes
 
 
+def test_the_command_prints_the_same_bytes_with_one_worker_or_two(tmp_path: Path) -> None:
+    """Whole processes, as a manager runs them (workers forked): every face, byte for byte."""
+    import subprocess
+    import sys
+
+    deals = generate_pipeline(40, people_per_deal=10, seed=11)
+    deals[3]["deal"]["name"] = "Zoë \u202e Müller \x85 GmbH"  # escaped in every face
+    write_pipeline(tmp_path / "deals", deals)
+    (tmp_path / "deals" / "broken.yaml").write_text("deal: {name: [}\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    command = [sys.executable, "-m", "influence", "review", "deals", "-q", "--workers"]
+    for face in ([], ["--json"], ["--csv"], ["--markdown"]):
+        runs = [
+            subprocess.run(
+                [*command, str(workers), *face],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+            for workers in (1, 2)
+        ]
+        one, two = runs
+        assert one.returncode == two.returncode == 3, one.stderr[-2000:]
+        assert one.stdout == two.stdout, face
+        assert one.stderr == two.stderr, face
+        assert one.stdout.count(b"\n") > 40
+    assert b"\\u202e" in one.stdout  # the last face, Markdown, escapes the bidi control
+
+
+def test_the_json_printed_from_the_workers_text_is_that_of_the_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from influence._printable import printable_json
+    from influence.batch import review as batch_review
+    from influence.batch.review import ReviewRun, iter_review_json, review_run
+
+    deals = generate_pipeline(30, people_per_deal=10, seed=5)
+    deals[2]["deal"]["name"] = "Zoë \u202e \x9b31m \x7f"
+    write_pipeline(tmp_path / "deals", deals)
+    (tmp_path / "deals" / "broken \x85.yaml").write_text("deal: {name: [}\n", encoding="utf-8")
+    (tmp_path / "last.json").write_text(json.dumps(review([tmp_path / "deals"]).to_data()))
+
+    def expected(run: ReviewRun) -> str:
+        return "".join(printable_json(piece) for piece in run.result.iter_json())
+
+    for workers in (1, 2):
+        run = review_run([tmp_path / "deals"], workers=workers, chunk_size=4)
+        assert run.deal_json is not None and all(run.deal_json)
+        assert "".join(iter_review_json(run)) == expected(run)
+        assert "\\u202e" in expected(run) and "\\u0085" in expected(run)
+        # A text missing is written again; a trend (since) has no texts at all.
+        again = ReviewRun(run.result, ["", *run.deal_json[1:]])
+        assert "".join(iter_review_json(again)) == expected(run)
+    since = review_run([tmp_path / "deals"], workers=1, since=tmp_path / "last.json")
+    assert since.deal_json is None and since.result.changes is not None
+    assert "".join(iter_review_json(since)) == expected(since)
+    # Texts beside a trend are not used: they have no "change".
+    mixed = ReviewRun(since.result, [json.dumps({"id": d.id}) for d in since.result.deals])
+    assert "".join(iter_review_json(mixed)) == expected(since)
+    # Pieces of about a megabyte: the same text however it is cut.
+    monkeypatch.setattr(batch_review, "JSON_PIECE", 1000)
+    assert len(list(iter_review_json(run))) > 10
+    assert "".join(iter_review_json(run)) == expected(run)
+
+
 def test_a_team_policy_applies_to_every_deal(pipeline: Path, tmp_path: Path) -> None:
     lenient = tmp_path / "team.yaml"
     lenient.write_text("min_threads: 0\n", encoding="utf-8")

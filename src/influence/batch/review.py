@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
 from influence._gc import gc_paused
+from influence._printable import printable_json
 from influence.analysis.portfolio import (
     PortfolioReview,
     ReviewedDeal,
@@ -42,7 +44,7 @@ from influence.batch.files import review_files
 from influence.errors import DealFileError, InfluenceError, Problem
 from influence.model import Policy
 
-__all__ = ["load_review_json", "review"]
+__all__ = ["ReviewRun", "iter_review_json", "load_review_json", "review", "review_run"]
 
 #: Longest exception message kept in a deal's error (its type is always given).
 MESSAGE_LIMIT = 300
@@ -101,6 +103,47 @@ def review(
         >>> result.deals[0].risk.score >= result.deals[-1].risk.score
         True
     """
+    return review_run(
+        paths,
+        policy=policy,
+        workers=workers,
+        dask=dask,
+        since=since,
+        progress=progress,
+        chunk_size=chunk_size,
+    ).result
+
+
+class ReviewRun(NamedTuple):
+    """A review and the JSON text of its deals as the workers wrote it (see :func:`review_run`)."""
+
+    result: PortfolioReview
+    #: The JSON of each of ``result.deals``, in order, controls escaped; None with a trend.
+    deal_json: list[str] | None
+
+
+def review_run(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    policy: Policy | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    since: PortfolioReview | str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> ReviewRun:
+    """Run :func:`review` and keep the JSON text of each deal's row for printing.
+
+    The workers already write each row as JSON (that is how it comes back); the
+    command prints those texts (:func:`iter_review_json`) instead of writing
+    every row again after the last one is in. The arguments, the errors raised
+    and ``result`` are those of :func:`review`.
+
+    Examples:
+        >>> run = review_run(["examples"], workers=1)
+        >>> "".join(iter_review_json(run)) == "".join(run.result.iter_json())
+        True
+    """
     # The forkserver (if any) imports its modules while we find the files.
     start_early(workers, dask)
     previous: PortfolioReview | None = None
@@ -114,6 +157,7 @@ def review(
     # Absolute paths for the workers: a Dask worker resolves a relative one in its own folder.
     files = [(f, os.path.abspath(f)) for f in review_files(paths)]
     deals: list[ReviewedDeal] = []
+    texts: dict[int, str] = {}
     errors: list[ReviewError] = []
     with gc_paused():
         for rows in run_chunks(
@@ -128,13 +172,53 @@ def review(
         ):
             for kind, row in rows:
                 if kind == "deal":
-                    deals.append(ReviewedDeal.model_validate_json(row))
+                    deal = ReviewedDeal.model_validate_json(row)
+                    deals.append(deal)
+                    texts[id(deal)] = row
                 else:
                     errors.append(ReviewError.model_validate_json(row))
     current = assemble_review(deals, errors)
     if previous is not None:
-        return compare(previous, current, since=since_label)
-    return current
+        return ReviewRun(compare(previous, current, since=since_label), None)
+    # The ranked rows are the same objects (a row not found is written again when printed).
+    return ReviewRun(current, [texts.get(id(d), "") for d in current.deals])
+
+
+#: Characters of JSON text per piece that :func:`iter_review_json` yields (about).
+JSON_PIECE = 1 << 20
+
+
+def iter_review_json(run: ReviewRun) -> Iterator[str]:
+    """Yield the JSON text of ``run.result``, controls escaped, in pieces of about a megabyte.
+
+    The text of :meth:`~influence.analysis.portfolio.PortfolioReview.iter_json`
+    passed through :func:`~influence._printable.printable_json`, byte for byte,
+    with the deals' texts as the workers wrote them.
+
+    Examples:
+        >>> import json
+        >>> run = review_run(["examples"], workers=1)
+        >>> json.loads("".join(iter_review_json(run))) == run.result.to_data()
+        True
+    """
+    result, texts = run
+    if texts is None or result.changes is not None or len(texts) != len(result.deals):
+        yield from (printable_json(piece) for piece in result.iter_json())
+        return
+    buffer = ['{"deals": [']
+    size = 0
+    for n, (deal, text) in enumerate(zip(result.deals, texts, strict=True)):
+        buffer.append("\n" if n == 0 else ",\n")
+        buffer.append(text or printable_json(deal.model_dump_json(exclude={"change"})))
+        size += len(buffer[-1])
+        if size >= JSON_PIECE:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    buffer.append('\n],\n"errors": [')
+    for n, error in enumerate(result.errors):
+        buffer.append(("\n" if n == 0 else ",\n") + printable_json(error.model_dump_json()))
+    buffer.append('\n],\n"totals": ' + printable_json(result.totals.model_dump_json()) + "}\n")
+    yield "".join(buffer)
 
 
 def _review_chunk(files: Sequence[tuple[str, str]], policy: Policy | None) -> list[tuple[str, str]]:
@@ -164,7 +248,8 @@ def _review_one(file: str, path: str, policy: Policy | None) -> tuple[str, str]:
         messages = [str(replace(p, file=file) if p.file == path else p) for p in result.errors]
         return ("error", ReviewError(file=file, messages=messages).model_dump_json())
     row = review_deal(result.deal, policy, file=file)
-    return ("deal", row.model_dump_json(exclude={"change"}))
+    # Printable already (it parses to the same row): the command prints it as it is.
+    return ("deal", printable_json(row.model_dump_json(exclude={"change"})))
 
 
 def _error_row(file: str, message: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 import sys
@@ -20,7 +21,7 @@ from influence.cli._app import (
     _fail,
     _out,
     _out_data,
-    _out_json,
+    _write_stdout,
     _writing,
     app,
 )
@@ -146,12 +147,12 @@ def review(
     if missing:
         _fail("no such file or folder: " + ", ".join(missing), EXIT_USAGE)
     from influence.batch.engine import forked_workers
-    from influence.batch.review import review as run
+    from influence.batch.review import iter_review_json, review_run
 
     # This command is guarded and runs no threads: its workers can be forked, warm.
     with _errors(), forked_workers():
         team = load_policy(policy)
-        result = run(
+        run = review_run(
             paths,
             policy=team,
             workers=workers,
@@ -159,14 +160,18 @@ def review(
             since=since,
             progress=_bar("Reviewing", quiet),
         )
+    result = run.result
+    # The rows stay until the process exits: the collector need not walk them again (at
+    # exit, it would; a tenth of a second for 2,000 deals).
+    gc.freeze()
     if not result.deals and not result.errors:
         _fail("no deal files (.yaml, .yml, .json) in " + ", ".join(paths), EXIT_USAGE)
     for error in result.errors:
         for message in error.messages:
             _err(message)
     if as_json:
-        for piece in result.iter_json():
-            _out_json(piece, nl=False)
+        for piece in iter_review_json(run):  # printable JSON already: as it is
+            _write_stdout(piece, nl=False)
     elif as_csv:
         from influence.render.review import to_review_csv
 
