@@ -296,9 +296,10 @@ def test_a_big_json_file_without_repeats_is_read_as_it_is() -> None:
 
     data = _big_json()
     text = json.dumps(data, indent=1)
-    deep, colons = _json_shape(text)
+    deep, colons, long_number = _json_shape(text)
     keys = 3 + 1 + sum(map(len, data["people"])) + sum(map(len, data["relationships"]))
     assert deep is None and colons == keys == 202  # none of the colons in the strings
+    assert not long_number
     deal = parse_deal(text, "json")
     assert len(deal.people) == 40 and deal.relationships[0].context.startswith('a "quoted"')
 
@@ -349,6 +350,37 @@ def test_the_colons_counted_are_the_keys_of_any_json() -> None:
     def check(value: Any, ascii_only: bool) -> None:
         padded = [value, *([[]] * 70)]  # more than 64 brackets: the colons are counted
         text = json.dumps(padded, ensure_ascii=ascii_only)
-        assert _json_shape(text) == (None, keys(value))
+        assert _json_shape(text)[:2] == (None, keys(value))
 
     check()
+
+
+def test_a_big_json_file_with_a_huge_number_is_located_as_a_small_one_is() -> None:
+    import json
+
+    data = _big_json()
+    data["people"][5]["influence"] = 7  # a placeholder for the number
+    text = json.dumps(data, indent=1).replace('"influence": 7', '"influence": ' + "9" * 401)
+    with pytest.raises(DealFileError) as err:
+        parse_deal(text, "json")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "9" * 401 in row)
+    assert f":{line}:" in str(err.value) and "digits" in str(err.value)
+    # Long runs of digits in a string are only text: read the standard library's way.
+    data = _big_json()
+    data["people"][5]["notes"] = "1" * 500
+    assert parse_deal(json.dumps(data), "json").people[5].notes == "1" * 500
+
+
+def test_the_fast_json_parser_gives_the_standard_librarys_values() -> None:
+    import json
+
+    from influence.io import _json_fast
+
+    data = _big_json()
+    data["people"][1].update(influence=0.1 + 0.2, notes='é \u2028 😀 \x00 "q"', title=None)
+    data["deal"]["value"] = 123456789012345678901234567890
+    text = json.dumps(data, ensure_ascii=False)
+    assert _json_fast(text) == json.loads(text)
+    assert _json_fast(json.dumps(data, ensure_ascii=True)) == json.loads(text)
+    for bad in ('{"a": NaN}', '{"a": Infinity}', '{"a": 1,}', '{"a": "\t"}', "{'a': 1}"):
+        assert _json_fast(bad) is None

@@ -1100,18 +1100,19 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
                 duplicates.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
             return out
 
-        deep, colons = _json_shape(text)
+        deep, colons, long_number = _json_shape(text)
         if deep is not None:
             return None, [Problem(source, *_line_col(text, deep), "", _nesting_message())]
+        if colons is not None and not long_number:
+            # A big file: parsed without a Python call per object, by pydantic's own
+            # parser (in Rust, twice as fast). It has no key twice when its objects hold
+            # as many keys as it has colons between strings. Anything else (a repeated
+            # key, an error, a shape the count does not follow) is parsed again, below,
+            # by the standard library with the hooks that find and locate each problem.
+            fast = _json_fast(text)
+            if fast is not None and _keys_counted(fast) == colons:
+                return fast, []
         try:
-            if colons is not None:
-                # A big file: parsed without a Python call per object. It has no key
-                # twice when its objects hold as many keys as it has colons between
-                # strings; else (or where the count does not look) it is parsed again,
-                # with the hook that finds the repeated keys.
-                data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
-                if _keys_counted(data) == colons:
-                    return data, []
             data = json.loads(
                 text,
                 object_pairs_hook=pairs,
@@ -1215,14 +1216,35 @@ def _json_number_at(text: str, literal: str) -> tuple[int, int]:
     return 0, 0
 
 
-_JSON_KEEP = b'"[]{}:'
+_JSON_KEEP = b'"[]{}:0123456789'
 _JSON_DROP = bytes(b for b in range(256) if b not in _JSON_KEEP)
 _JSON_STRINGS = re.compile(rb'"[^"]*"')
 _JSON_PAIR = re.compile(rb"\[\]|\{\}")
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', re.DOTALL)
 
 
-def _json_shape(text: str) -> tuple[int | None, int | None]:
+def _json_fast(text: str) -> Any:
+    """The JSON value of ``text`` by pydantic's parser, or None where it finds a problem.
+
+    It accepts what the standard library accepts, with the same values, but for
+    ``NaN``/``Infinity`` (refused here too) and integers of up to 4,300 digits
+    (:func:`_json_shape` sends a file with a run of more than
+    :data:`~influence._yaml.MAX_NUMBER_DIGITS` digits to the standard library).
+    """
+    import pydantic_core
+
+    try:
+        return pydantic_core.from_json(text, allow_inf_nan=False, cache_strings="keys")
+    except ValueError:
+        return None
+
+
+#: Each digit to "9", every other byte to itself.
+_NINES = bytes(ord("9") if ord("0") <= b <= ord("9") else b for b in range(256))
+_LONG_RUN = b"9" * (_yaml.MAX_NUMBER_DIGITS + 1)
+
+
+def _json_shape(text: str) -> tuple[int | None, int | None, bool]:
     """Before parsing: where JSON nests deeper than :data:`MAX_DEPTH` (or None), and its colons.
 
     Python's JSON parser recurses once per level. Cheap first, in C: drop the
@@ -1232,22 +1254,28 @@ def _json_shape(text: str) -> tuple[int | None, int | None]:
     per level and ``MAX_DEPTH`` times at most. Only a document that is then not
     empty (too deep, or unbalanced) is walked bracket by bracket to find the
     place. A small document (at most ``MAX_DEPTH`` brackets) is not deep, and
-    its colons are not counted (None).
+    its colons are not counted (None). The third value: whether it holds a run of
+    more digits than a number may have (in a string or not).
     """
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return None, None
+    if len(text) < 1_000_000 and text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None, None, False
     raw = text.encode("utf-8", "surrogatepass")
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Digits are kept too, as nines, to look for a long run; two numbers with only
+    # dropped characters between them make one run: a false alarm, which only sends
+    # the file the standard library's way.
+    kept = raw.translate(_NINES, _JSON_DROP)
+    long_number = _LONG_RUN in kept
     # Two quotes side by side are a string without brackets or colons, or the gap
     # between two strings: dropping them first leaves the regular expression little to do.
-    kept = _JSON_STRINGS.sub(b"", raw.translate(None, _JSON_DROP).replace(b'""', b""))
+    kept = _JSON_STRINGS.sub(b"", kept.translate(None, b"9").replace(b'""', b""))
     colons = kept.count(b":")
     brackets = kept.replace(b":", b"")
     for _ in range(MAX_DEPTH):
         brackets, removed = _JSON_PAIR.subn(b"", brackets)
         if not brackets:
-            return None, colons
+            return None, colons, long_number
         if not removed:
             break
     depth = 0
@@ -1256,10 +1284,10 @@ def _json_shape(text: str) -> tuple[int | None, int | None]:
         if char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                return match.start(), None
+                return match.start(), None, long_number
         elif char in "]}":
             depth -= 1
-    return None, None
+    return None, None, long_number
 
 
 def _keys_counted(data: Any) -> int:
