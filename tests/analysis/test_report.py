@@ -294,6 +294,27 @@ def test_sparse_pagerank_adds_the_floats_a_scipy_matrix_adds(seed: int) -> None:
     assert network._pagerank_arrays(n, rows, cols, data, personalization) == list(x)
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_scipy_pagerank_of_many_flows_is_the_numpy_one(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From SCIPY_PAGERANK_FROM flows scipy's matrix does the products: the same floats."""
+    import numpy as np
+
+    from influence.analysis import network
+
+    rng = np.random.default_rng(seed)
+    n = network.DENSE_PAGERANK_MAX + 1 + int(rng.integers(0, 600))
+    keys = rng.permutation(np.unique(rng.integers(0, n * n, size=3 * n)))
+    rows, cols = keys // n, keys % n
+    data = rng.choice([0.1, 0.3, 0.45, 0.6, 0.9], size=len(keys)) + rng.random(len(keys))
+    personalization = list(rng.random(n) + 0.01)
+    monkeypatch.setattr(network, "SCIPY_PAGERANK_FROM", 10**9)
+    numpy_only = network._pagerank_arrays(n, rows, cols, data, personalization)
+    monkeypatch.setattr(network, "SCIPY_PAGERANK_FROM", 0)
+    assert network._pagerank_arrays(n, rows, cols, data, personalization) == numpy_only
+
+
 def test_network_influence_of_a_big_deal_does_not_import_scipy() -> None:
     """scipy.sparse costs ~0.2 s to import: the map of a big deal does without it."""
     import subprocess

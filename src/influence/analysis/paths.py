@@ -180,8 +180,9 @@ class PathIndex:
         node = np.concatenate((lo, hi))
         other = np.concatenate((hi, lo))
         cost = np.concatenate((cost, cost))
-        # Each person's neighbours, cheapest first, then by index.
-        order = np.lexsort((other, cost, node))
+        # Each person's neighbours, grouped by person; each group is sorted (cheapest
+        # first, then by index) when a search first reaches that person.
+        order = np.argsort(node, kind="stable")
         self._adj = _Adjacency(
             np.searchsorted(node[order], np.arange(n + 1)), cost[order], other[order]
         )
@@ -236,7 +237,9 @@ class _Adjacency:
         found = self._lists.get(v)
         if found is None:
             lo, hi = self._starts[v], self._starts[v + 1]
-            found = list(zip(self._cost[lo:hi].tolist(), self._other[lo:hi].tolist(), strict=True))
+            found = sorted(
+                zip(self._cost[lo:hi].tolist(), self._other[lo:hi].tolist(), strict=True)
+            )
             self._lists[v] = found
         return found
 
