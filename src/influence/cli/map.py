@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from influence import _exit
 from influence.cli._app import EXIT_USAGE, _err, _errors, _fail, _writing, app
 from influence.cli.analyze import load_policy
 
@@ -73,12 +74,15 @@ def map_(
     # while they are built. Memory use does not change.
     from influence._gc import gc_paused
 
-    with gc_paused():
-        page, people = _render(file, path_to, layout, redact, policy)
-    from influence.io import write_text
+    # One deal: its objects are left to the OS to free when the command ends (_exit).
+    with _exit.keeping():
+        with gc_paused():
+            page, people = _render(file, path_to, layout, redact, policy)
+        from influence.io import write_text
 
-    with _writing(output):
-        write_text(output, page)
+        with _writing(output):
+            write_text(output, page)
+        _exit.keep(page)
     _err(f"wrote {output} ({people} people{', redacted' if redact else ''})")
 
 
@@ -103,4 +107,5 @@ def _render(
             redact=redact,
             policy=team,
         )
+        _exit.keep(deal)
     return page, len(deal.people)
