@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from influence import DealFileError, check_deal, parse_deal, read_deal
+from influence import Deal, DealFileError, check_deal, parse_deal, read_deal
 
 GOOD_HEAD = """\
 version: 1
@@ -384,3 +384,23 @@ def test_the_fast_json_parser_gives_the_standard_librarys_values() -> None:
     assert _json_fast(json.dumps(data, ensure_ascii=True)) == json.loads(text)
     for bad in ('{"a": NaN}', '{"a": Infinity}', '{"a": 1,}', '{"a": "\t"}', "{'a': 1}"):
         assert _json_fast(bad) is None
+
+
+def test_repeated_ties_of_a_big_deal_are_merged_as_in_a_small_one() -> None:
+    from influence.model import Relationship, merge_repeated_ties
+
+    people = [{"id": f"p{i}", "name": f"P {i}"} for i in range(60)]
+    ties = [
+        {"from": f"p{i}", "to": f"p{j}", "kind": kind}
+        for i in range(60)
+        for j, kind in ((i + 1, "knows"), (i + 2, "influences"), (i + 3, "conflicts_with"))
+        if j < 60
+    ] * 12  # every tie twelve times: repeats
+    ties += [{"from": "p5", "to": "p4", "strength": 0.9}]  # knows holds both ways
+    ties += [{"from": "p9", "to": "p7", "kind": "influences"}]  # a new, directed tie
+    deal = Deal.model_validate({"deal": {"name": "x"}, "people": people, "relationships": ties})
+    assert len(ties) >= 2_000  # the big way: repeats looked for among numbers
+    expected = merge_repeated_ties(Relationship.model_validate(t) for t in ties)
+    assert deal.relationships == expected
+    assert len(expected) == 59 + 58 + 57 + 1
+    assert next(r for r in deal.relationships if {r.from_, r.to} == {"p4", "p5"}).strength == 0.9

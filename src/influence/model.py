@@ -29,7 +29,7 @@ from datetime import date
 from enum import StrEnum
 from itertools import compress, repeat
 from operator import attrgetter, eq, not_
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -373,7 +373,7 @@ class Deal(_Strict):
         )
         if problems:
             raise IntegrityProblems(problems)
-        merged = _merged(rels, ends)
+        merged = _merged(rels, ends, len(self.people))
         if len(merged) != len(self.relationships):
             # Not an assignment: validate_assignment would run this validator again.
             object.__setattr__(self, "relationships", merged)
@@ -488,17 +488,47 @@ def merge_repeated_ties(relationships: Iterable[Relationship]) -> list[Relations
     )
 
 
-class _TieEnds(NamedTuple):
-    """The ends and kinds of a list of ties, as columns."""
+class _TieEnds:
+    """The ends and kinds of a list of ties, as columns.
 
-    froms: list[Any]
-    tos: list[Any]
-    kinds: list[Any]
+    ``numbers``: for a big deal whose ties are all sound, each end's place in the
+    people list as two numpy arrays (set by :func:`_all_ties_sound`), with which
+    :func:`_merged` looks for repeats among integers.
+    """
+
+    __slots__ = ("froms", "kinds", "numbers", "tos")
+
+    def __init__(self, froms: list[Any], tos: list[Any], kinds: list[Any]) -> None:
+        self.froms, self.tos, self.kinds = froms, tos, kinds
+        self.numbers: tuple[Any, Any] | None = None
 
 
-def _merged(rels: list[Relationship], ends: _TieEnds) -> list[Relationship]:
+#: From this many ties, repeats are looked for among numbers (numpy), not tuples.
+_NUMBERS_FROM = 2_000
+_KIND_NUMBER = {kind: i for i, kind in enumerate(Kind)}
+
+
+def _repeats_among_numbers(ends: _TieEnds, people: int) -> bool:
+    """Whether some (kind, pair) repeats, from the ends' numbers (symmetric kinds unordered)."""
+    import numpy as np
+
+    assert ends.numbers is not None
+    a, b = ends.numbers
+    kind = np.fromiter(map(_KIND_NUMBER.__getitem__, ends.kinds), np.int64, len(a))
+    symmetric = np.isin(kind, [_KIND_NUMBER[k] for k in SYMMETRIC_KINDS])
+    lo = np.where(symmetric, np.minimum(a, b), a)
+    hi = np.where(symmetric, np.maximum(a, b), b)
+    keys = (kind * people + lo) * people + hi
+    return len(np.unique(keys)) != len(keys)
+
+
+def _merged(rels: list[Relationship], ends: _TieEnds, people: int = 0) -> list[Relationship]:
     """:func:`merge_repeated_ties` of ``rels``, whose columns are ``ends``."""
-    froms, tos, kinds = ends
+    if ends.numbers is not None and 4 * people * people < 2**62:
+        if not _repeats_among_numbers(ends, people):
+            return rels
+        return _merged(rels, _TieEnds(ends.froms, ends.tos, ends.kinds))
+    froms, tos, kinds = ends.froms, ends.tos, ends.kinds
     # First, at C speed: is any (kind, pair) repeated at all? Usually not.
     symmetric = list(map(SYMMETRIC_KINDS.__contains__, kinds))
     directed = list(map(not_, symmetric))
@@ -598,7 +628,7 @@ def _integrity_problems(
         elif isinstance(pid, str):
             managers[pid].add(boss)
     reports = Kind.REPORTS_TO.value
-    ties: Iterable[tuple[Any, Any, Any]] = zip(*ends, strict=True)
+    ties: Iterable[tuple[Any, Any, Any]] = zip(ends.froms, ends.tos, ends.kinds, strict=True)
     if _all_ties_sound(ends, known):
         # The usual case, checked with set operations: every end known, no self-tie.
         written = map(eq, ends.kinds, repeat(reports))
@@ -626,7 +656,23 @@ def _integrity_problems(
 
 
 def _all_ties_sound(ends: _TieEnds, known: dict[str, int]) -> bool:
-    """True when every tie joins two different known people (C-speed for a million ties)."""
+    """True when every tie joins two different known people (C-speed for a million ties).
+
+    For a big deal, the ends' numbers are looked up on the way (``ends.numbers``).
+    """
+    if len(ends.froms) >= _NUMBERS_FROM:
+        import numpy as np
+
+        count = len(ends.froms)
+        try:
+            a = np.fromiter(map(known.__getitem__, ends.froms), np.int64, count)
+            b = np.fromiter(map(known.__getitem__, ends.tos), np.int64, count)
+        except (KeyError, TypeError):  # an unknown or unhashable end: told one by one
+            return False
+        if (a == b).any():
+            return False
+        ends.numbers = (a, b)
+        return True
     try:
         found = set(ends.froms)
         found.update(ends.tos)
