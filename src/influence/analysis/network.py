@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
 from typing import Any
 
@@ -270,6 +270,8 @@ def hidden_influencers(deal: Deal, scores: list[InfluenceScore] | None = None) -
     )
     between = customer[cols.a] & customer[cols.b] & (cols.kind != KIND_CODES[Kind.CONFLICTS_WITH])
     ids = [p.id for p in deal.people]
-    ends = np.unique(np.concatenate((cols.a[between], cols.b[between])))
-    tied = set(map(ids.__getitem__, ends.tolist()))
+    tied_at = np.zeros(len(ids) + 1, dtype=bool)  # the last entry: an unknown end
+    tied_at[cols.a[between]] = True
+    tied_at[cols.b[between]] = True
+    tied = set(compress(ids, tied_at[:-1].tolist()))
     return sorted(s.id for s in scores if s.rank <= 3 and stated[s.id] <= median and s.id in tied)
