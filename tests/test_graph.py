@@ -120,3 +120,24 @@ def test_an_unknown_end_is_minus_one() -> None:
     )
     cols = DealGraph(deal).columns()
     assert (cols.a.tolist(), cols.b.tolist()) == ([0], [-1])
+
+
+def test_the_cached_graph_of_a_big_deal_reuses_what_validation_found() -> None:
+    import numpy as np
+
+    from influence.graph import deal_graph
+    from influence.model import tie_numbers
+
+    deal = big_deal()
+    found = tie_numbers(deal)
+    assert found is not None  # validation kept where each tie's ends stand
+    cached, fresh = deal_graph(deal).columns(), DealGraph(deal).columns()
+    for x, y in zip(cached, fresh, strict=True):
+        assert np.array_equal(x, y) and x.dtype == y.dtype
+    # A cache, not data: deals read alike are equal, and a copy with other ties does not
+    # use the numbers of the first.
+    assert deal == big_deal()
+    other = deal.model_copy(update={"relationships": deal.relationships[:-1]})
+    assert tie_numbers(other) is None
+    deal.relationships.append(deal.relationships[0].model_copy(update={"kind": "influences"}))
+    assert tie_numbers(deal) is None  # the list changed length: not trusted any more

@@ -79,7 +79,15 @@ from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from influence.errors import UnknownPersonError
-from influence.model import DEFAULT_STRENGTH, SYMMETRIC_KINDS, Deal, Kind, Policy, Side
+from influence.model import (
+    DEFAULT_STRENGTH,
+    SYMMETRIC_KINDS,
+    Deal,
+    Kind,
+    Policy,
+    Side,
+    tie_numbers,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -226,11 +234,14 @@ class _Ties:
         "_person_order",
         "_tuple",
         "index",
+        "numbers",
         "rels",
         "shorthands",
     )
 
-    def __init__(self, deal: Deal) -> None:
+    def __init__(self, deal: Deal, numbers: tuple[Any, Any] | None = None) -> None:
+        #: The declared ties' ends' places, when validation found them (deal_graph).
+        self.numbers = numbers
         self.rels = tuple(deal.relationships)
         self.index = {p.id: i for i, p in enumerate(deal.people)}
         bosses = [(p.id, p.reports_to) for p in deal.people if p.reports_to]
@@ -335,7 +346,12 @@ class _Ties:
             count = len(self)
             n = len(rels)
 
-            def ends(found: Iterator[str]) -> Any:
+            def ends(found: Iterator[str], known: Any = None) -> Any:
+                if known is not None:  # the declared ties' ends, as validation found them
+                    out = np.empty(count, dtype=np.int64)
+                    out[:n] = known
+                    out[n:] = [index[x] for x in found]
+                    return out
                 names = list(found)
                 try:  # every end a person of the deal: plain lookups, the fastest
                     return np.fromiter(map(index.__getitem__, names), np.int64, count)
@@ -348,7 +364,13 @@ class _Ties:
             )
             strength = np.full(count, DEFAULT_STRENGTH[Kind.REPORTS_TO])
             strength[:n] = np.fromiter(map(attrgetter("strength"), rels), float, n)
-            self._columns = TieColumns(ends(self.froms()), ends(self.tos()), kind, strength)
+            numbers = self.numbers
+            if numbers is None:
+                a, b = ends(self.froms()), ends(self.tos())
+            else:
+                a = ends(map(itemgetter(0), self.shorthands), numbers[0])
+                b = ends(map(itemgetter(1), self.shorthands), numbers[1])
+            self._columns = TieColumns(a, b, kind, strength)
         return self._columns
 
     def of_person(self, person_id: str) -> list[int]:
@@ -758,7 +780,8 @@ def deal_graph(deal: Deal, policy: Policy | None = None) -> DealGraph:
             while len(graphs) > _CACHE_SIZE:
                 del graphs[next(iter(graphs))]
         return found
-    graph = DealGraph(deal, effective)
+    # Validating a big deal found where each tie's ends stand: the ties' columns reuse it.
+    graph = DealGraph(deal, effective, _ties=_Ties(deal, tie_numbers(deal)))
 
     def forget(ref: weakref.ref[Deal], key: int = key) -> None:
         current = _cache.get(key)

@@ -35,6 +35,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -340,6 +341,39 @@ class Policy(_Strict):
         return self.model_copy(update=update)
 
 
+class _TieNumbers:
+    """What validating a big deal found, kept for its deal graph: each tie's ends' places.
+
+    ``a[i]``, ``b[i]``: where ``relationships[i].from_`` and ``.to`` stand in
+    ``people`` (numpy arrays). Valid while the deal holds the same two lists, of the
+    same lengths (:func:`tie_numbers`), as the deal graph's own cache assumes. A
+    cache, not data: it never makes two deals unequal.
+    """
+
+    __slots__ = ("a", "b", "people", "rels")
+
+    def __init__(self, rels: list[Relationship], people: list[Person], a: Any, b: Any) -> None:
+        self.rels, self.people, self.a, self.b = rels, people, a, b
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _TieNumbers)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def tie_numbers(deal: Deal) -> tuple[Any, Any] | None:
+    """The ends' places that validating ``deal`` found, if they still hold (see _TieNumbers)."""
+    found = deal._tie_numbers
+    if (
+        found is None
+        or found.rels is not deal.relationships
+        or found.people is not deal.people
+        or len(found.a) != len(deal.relationships)
+    ):
+        return None
+    return found.a, found.b
+
+
 class Deal(_Strict):
     """A whole deal: its facts, its people, their ties, and policy overrides."""
 
@@ -348,6 +382,7 @@ class Deal(_Strict):
     people: list[Person] = Field(default_factory=list)
     relationships: list[Relationship] = Field(default_factory=list)
     policy: Policy | None = None
+    _tie_numbers: _TieNumbers | None = PrivateAttr(default=None)
 
     def effective_policy(self, team: Policy | None = None) -> Policy:
         """The policy this deal is analysed with: the team's, overridden by the deal's own.
@@ -374,6 +409,8 @@ class Deal(_Strict):
         if problems:
             raise IntegrityProblems(problems)
         merged = _merged(rels, ends, len(self.people))
+        if merged is rels and ends.numbers is not None:
+            self._tie_numbers = _TieNumbers(rels, self.people, *ends.numbers)
         if len(merged) != len(self.relationships):
             # Not an assignment: validate_assignment would run this validator again.
             object.__setattr__(self, "relationships", merged)
