@@ -81,6 +81,7 @@ def risk_signals(
     as_of = deal.as_of()
     dms = sorted(p.id for p in deal.people if is_decision_maker(p, policy))
     dm_set = set(dms)
+    customers = list(deal.customers())
     out: list[Signal] = []
 
     def add(code: str, ids: list[str], facts: SignalFacts) -> None:
@@ -98,7 +99,7 @@ def risk_signals(
         if status == "missing":
             add("role-missing", [], SignalFacts(role=role))
         elif status != "covered":  # uncovered, or reached only through stale ties
-            holders = sorted(p.id for p in deal.customers() if Role(role) in p.roles)
+            holders = sorted(p.id for p in customers if Role(role) in p.roles)
             stale = tuple(h for h in holders if people.get(h) == "stale")
             add(
                 "role-uncovered",
@@ -106,7 +107,7 @@ def risk_signals(
                 SignalFacts(role=role, holders=tuple(holders), stale=stale),
             )
     champions = sorted(
-        p.id for p in deal.customers() if Role.CHAMPION in p.roles and p.stance is Stance.ALLY
+        p.id for p in customers if Role.CHAMPION in p.roles and p.stance is Stance.ALLY
     )
     if not champions:
         add("no-champion", [], SignalFacts())
@@ -123,7 +124,7 @@ def risk_signals(
             [blocker, dm],
             SignalFacts(blocker=blocker, decision_maker=dm, chain=tuple(chain)),
         )
-    for p in deal.customers():
+    for p in customers:
         if p.stance is Stance.UNKNOWN and (
             p.id in dm_set or p.influence >= UNKNOWN_STANCE_INFLUENCE
         ):
@@ -137,7 +138,7 @@ def risk_signals(
                 ),
             )
     contacts: dict[str, date] | None = None
-    for p in deal.customers():
+    for p in customers:
         if people.get(p.id) == "stale" and (p.id in dm_set or Role.CHAMPION in p.roles):
             if contacts is None:
                 contacts = _last_seller_contacts(deal, policy)
