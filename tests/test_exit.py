@@ -91,15 +91,28 @@ def test_a_pause_leaves_nothing_frozen_and_cycles_collectable() -> None:
     class Node:
         pass
 
-    assert gc.get_freeze_count() == 0
-    with gc_paused():
+    def cycle() -> weakref.ref[Node]:
         a, b = Node(), Node()
         a.other, b.other = b, a  # type: ignore[attr-defined]
-        watch = weakref.ref(a)
+        return weakref.ref(a)
+
+    gc.unfreeze()  # whatever an earlier test in this process froze
+    with gc_paused():
+        watch = cycle()
     assert gc.get_freeze_count() == 0 and gc.isenabled()
-    del a, b
     gc.collect()
     assert watch() is None  # the cycle made while paused was collected
+    # Objects frozen before (a review's forked worker): left frozen, the rest as before.
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    try:
+        with gc_paused():
+            watch = cycle()
+        assert 0 < gc.get_freeze_count() <= frozen  # not unfrozen (freed ones leave it)
+        gc.collect()
+        assert watch() is None
+    finally:
+        gc.unfreeze()
 
 
 def test_a_command_about_one_deal_freezes_instead_of_walking() -> None:
