@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["enable", "end", "keep", "keeping", "keeping_now", "kept"]
+__all__ = ["enable", "end", "in_command_line", "keep", "keeping", "keeping_now", "kept"]
 
 #: The process that enabled keeping (None: not enabled), and whether a scope is open.
 _state: dict[str, int | None] = {"pid": None, "scopes": 0}
@@ -53,9 +53,14 @@ def keep(*objects: object) -> None:
         _kept.extend(objects)
 
 
+def in_command_line() -> bool:
+    """True in the process whose ``main`` enabled this (not its workers, not a library)."""
+    return _state["pid"] == os.getpid()
+
+
 def keeping_now() -> bool:
     """True inside :func:`keeping`, when enabled, in the process that enabled it."""
-    return bool(_state["scopes"]) and _state["pid"] == os.getpid()
+    return bool(_state["scopes"]) and in_command_line()
 
 
 def kept() -> int:

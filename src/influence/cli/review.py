@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from influence import _exit
 from influence.cli._app import (
     EXIT_BAD_FILE,
     EXIT_THRESHOLD,
@@ -162,8 +163,10 @@ def review(
         )
     result = run.result
     # The rows stay until the process exits: the collector need not walk them again (at
-    # exit, it would; a tenth of a second for 2,000 deals).
-    gc.freeze()
+    # exit, it would; a tenth of a second for 2,000 deals). Only in the command line's
+    # own process: a caller running the command in its process keeps its collector.
+    if _exit.in_command_line():
+        gc.freeze()
     if not result.deals and not result.errors:
         _fail("no deal files (.yaml, .yml, .json) in " + ", ".join(paths), EXIT_USAGE)
     for error in result.errors:
