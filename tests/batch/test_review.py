@@ -15,13 +15,14 @@ import pytest
 from benchmarks.generate import dump_deal, generate_pipeline, mutate_deal
 
 from influence import analyze, read_deal
-from influence.analysis.portfolio import PortfolioReview, compare, review_deal
+from influence.analysis.portfolio import PortfolioReview, change_order, compare, review_deal
 from influence.batch.engine import run_chunks
 from influence.batch.files import review_files
 from influence.batch.maps import write_review_html
 from influence.batch.review import load_review_json, review
 from influence.errors import DealFileError
 from influence.render.review import (
+    _md,
     to_review_csv,
     to_review_html,
     to_review_markdown,
@@ -386,8 +387,13 @@ def test_since_reports_exactly_the_known_changes(tmp_path: Path, cli: Any) -> No
         "since": str(last_week),
         "appeared": [fresh["deal"]["id"]],
         "disappeared": [gone_id],
+        "changed": data["changes"]["changed"],
     }
     by_id = {d["id"]: d for d in data["deals"]}
+    # The deals that changed or are new, named worst change first (CHANGE_KINDS).
+    assert sorted(data["changes"]["changed"]) == sorted([*changed, fresh["deal"]["id"]])
+    worst = [change_order(by_id[k]["change"]["items"][0]["kind"]) for k in data["changes"]["changed"]]
+    assert worst == sorted(worst)
     assert by_id[fresh["deal"]["id"]]["change"]["status"] == "new"
     old_deals = {d["deal"]["id"]: d for d in deals}
     for deal_id, row in by_id.items():
@@ -421,14 +427,20 @@ def test_since_reports_exactly_the_known_changes(tmp_path: Path, cli: Any) -> No
             assert change["new_signals"] == change["resolved_signals"] == []
             assert change["score_change"] == 0
 
-    # The faces show it too.
-    table = cli("review", week2, "--since", last_week, "--workers", "1")
-    mutated = next(iter(changed))
-    person, (old, new) = next(iter(changed[mutated]["stance_changes"].items()))
-    assert f"{person} {old} -> {new}" in table.stdout
+    # The faces show it too, people by name.
+    names = {p["id"]: p["name"] for d in now for p in d["people"]}
+    table = cli("review", week2, "--since", last_week, "--workers", "1", "--width", "200")
+    first = by_id[data["changes"]["changed"][0]]
+    assert f"  {first['name']}: {first['change']['items'][0]['text']}" in table.stdout
     assert f"Disappeared: {gone_id}" in table.stdout
     md = cli("review", week2, "--since", last_week, "--markdown", "--workers", "1").stdout
     assert "| Change |" in md and f"**Disappeared:** {gone_id}".replace("-", "-") in md
+    for mutated, known in changed.items():
+        for person, (old, new) in known["stance_changes"].items():
+            item = next(i for i in by_id[mutated]["change"]["items"] if i["people"] == [person])
+            assert item["text"].endswith(f" {old} -> {new}")
+            assert item["text"].startswith(names[person]) and person not in item["text"]
+            assert _md(item["text"]) in md
 
 
 def test_compare_matches_shared_ids_by_file() -> None:
@@ -666,7 +678,15 @@ def test_html_report_is_offline(pipeline: Path) -> None:
 def test_html_report_charts_are_svg(pipeline: Path) -> None:
     result = review([pipeline], workers=1)
     page = to_review_html(result)
-    assert page.count("<svg") == 2
+    currencies = {d.currency or "no currency" for d in result.deals if d.value}
+    assert len(currencies) > 1  # the fixture has several: one chart each, and the bars
+    assert page.count("<svg") == 1 + len(currencies)
+    for currency in currencies:
+        assert f'aria-label="Risk score against deal value in {currency}"' in page
+        chart = page.split(f'aria-label="Risk score against deal value in {currency}"')[1]
+        chart = chart.split("</svg>")[0]
+        dots = [d for d in result.deals if d.value and (d.currency or "no currency") == currency]
+        assert chart.count('<circle class="dot') == len(dots)  # never another currency's
     valued = sum(1 for d in result.deals if d.value)
     assert page.count('<circle class="dot') == valued
     assert page.count('<rect class="bar') == min(12, len(result.totals.signals))

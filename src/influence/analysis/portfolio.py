@@ -27,7 +27,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +35,9 @@ from influence.analysis.models import SEVERITY_ORDER, Grade, Severity, signal_id
 from influence.model import Deal, Policy
 
 __all__ = [
+    "CHANGE_KINDS",
+    "ChangeItem",
+    "ChangeKind",
     "DealChange",
     "GradeTotal",
     "PortfolioReview",
@@ -47,6 +50,8 @@ __all__ = [
     "Totals",
     "Trend",
     "assemble_review",
+    "change_order",
+    "changed_deals",
     "compare",
     "review_deal",
 ]
@@ -110,12 +115,70 @@ class SignalRef(_Row):
     role: str | None = None
 
 
+#: A kind of change of a deal between two reviews; :data:`CHANGE_KINDS` orders them.
+ChangeKind = Literal[
+    "decision-maker-blocker",
+    "decision-maker-gone",
+    "decision-maker-cooled",
+    "grade-up",
+    "new-high-signal",
+    "blocker",
+    "score-up",
+    "new-signal",
+    "cooled",
+    "new-deal",
+    "people-gone",
+    "people-added",
+    "warmed",
+    "resolved-signal",
+    "score-down",
+    "grade-down",
+]
+
+#: The kinds of change, worst first: the one order in which every face of a
+#: review lists what changed (the deals by their worst change, and each deal's
+#: changes). A decision-maker turning blocker comes before anything else; then a
+#: decision-maker who left the deal, one whose stance got worse otherwise, a
+#: worse grade, a new high-severity signal, anyone else turning blocker, a higher
+#: score, any other new signal, anyone else's stance getting worse, a deal new in
+#: the pipeline, people gone, people added; good news last (a stance that got
+#: better, a resolved signal, a lower score, a better grade).
+CHANGE_KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
+
+_CHANGE_RANK = {kind: n for n, kind in enumerate(CHANGE_KINDS)}
+#: Stances from best to worst, for "got worse" and "got better".
+_STANCE_RANK = {"ally": 0, "neutral": 1, "unknown": 2, "blocker": 3}
+
+
+def change_order(kind: ChangeKind) -> int:
+    """Where a kind of change sorts in :data:`CHANGE_KINDS`: 0 is the worst.
+
+    Examples:
+        >>> change_order("decision-maker-blocker"), CHANGE_KINDS[-1]
+        (0, 'grade-down')
+        >>> change_order("grade-up") < change_order("new-signal") < change_order("warmed")
+        True
+    """
+    return _CHANGE_RANK[kind]
+
+
+class ChangeItem(_Row):
+    """One change of a deal, in words, with the people it is about (ids)."""
+
+    kind: ChangeKind
+    text: str = Field(
+        description="In plain words, people by name: 'Zhang Min (decision-maker) ally -> blocker'."
+    )
+    people: list[str] = Field(default_factory=list)
+
+
 class DealChange(_Row):
     """What changed in one deal since the previous review.
 
     ``status`` is ``new`` for a deal the previous review did not have (the
     ``*_before`` fields are then None and the lists empty), ``changed`` when
-    anything below differs, ``unchanged`` otherwise.
+    anything below differs, ``unchanged`` otherwise. ``items`` says the same in
+    words, worst first (:data:`CHANGE_KINDS`).
     """
 
     status: Literal["new", "changed", "unchanged"]
@@ -127,6 +190,19 @@ class DealChange(_Row):
     stance_changes: list[StanceChange] = Field(default_factory=list)
     people_added: list[str] = Field(default_factory=list)
     people_gone: list[str] = Field(default_factory=list)
+    items: list[ChangeItem] = Field(
+        default_factory=list, description="Every change in words, worst first (CHANGE_KINDS)."
+    )
+
+    @property
+    def worst(self) -> ChangeKind | None:
+        """The kind of the worst change, None when nothing changed.
+
+        Examples:
+            >>> DealChange(status="unchanged").worst is None
+            True
+        """
+        return self.items[0].kind if self.items else None
 
 
 class ReviewedDeal(_Row):
@@ -141,7 +217,9 @@ class ReviewedDeal(_Row):
     currency: str | None = None
     close_date: date | None = None
     as_of: date
-    owner: str | None = None
+    owner: str | None = Field(
+        default=None, description="A seller-side person id (names has the name)."
+    )
     risk: ReviewRisk
     signals: list[str] = Field(description="Signal codes, each once, worst severity first.")
     top_signals: list[str] = Field(
@@ -155,6 +233,12 @@ class ReviewedDeal(_Row):
     support: float = Field(description="Support, -1..1.")
     signal_details: list[SignalBrief] = Field(description="Every signal, worst first.")
     people: dict[str, str] = Field(description="Every person's stance, by id: for the trend.")
+    names: dict[str, str] = Field(
+        default_factory=dict, description="Every person's name, by id: faces show names, not ids."
+    )
+    next_action: str | None = Field(
+        default=None, description="The first of the deal's next actions, as analyze gives it."
+    )
     change: DealChange | None = Field(
         default=None, description="What changed since the previous review (with since only)."
     )
@@ -201,6 +285,10 @@ class Trend(_Row):
     since: str | None = Field(default=None, description="The previous review's file.")
     appeared: list[str]
     disappeared: list[str]
+    changed: list[str] = Field(
+        default_factory=list,
+        description="The deals that changed or are new, worst change first (see changed_deals).",
+    )
 
 
 class PortfolioReview(_Row):
@@ -265,11 +353,12 @@ class PortfolioReview(_Row):
 
 
 def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> ReviewedDeal:
-    """Return one deal's review row: risk, signals, coverage, support, stances.
+    """Return one deal's review row: risk, signals, coverage, support, stances, next action.
 
-    The risk, signals, coverage and support are those of :func:`influence.analyze`
-    (the same functions, the same policy); introduction paths and next actions,
-    which a ranking does not need, are not computed.
+    Everything is read from :func:`influence.analyze` of the deal (the same
+    functions, the same policy): the risk, signals, coverage and support, and
+    ``next_action``, the text of its first next action. ``names`` gives every
+    person's name, so that each face shows people by name.
 
     Args:
         deal: The deal.
@@ -283,14 +372,16 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         >>> from influence import analyze, read_deal
         >>> deal = read_deal("examples/saas-small.yaml")
         >>> row = review_deal(deal, file="examples/saas-small.yaml")
-        >>> row.risk.score == analyze(deal).risk.score
-        True
+        >>> report = analyze(deal)
+        >>> row.risk.score == report.risk.score, row.next_action == report.actions[0].text
+        (True, True)
+        >>> row.names[row.owner]
+        'Sam Rivera'
     """
-    from influence.analysis.report import assess
-    from influence.analysis.risk import deal_risk
+    from influence.analysis.report import analyze
 
-    _, cov, sup, dms, _, _, signals = assess(deal, policy)
-    risk = deal_risk(signals)
+    report = analyze(deal, policy)
+    cov, risk, signals, dms = report.coverage, report.risk, report.signals, report.decision_makers
     details = sorted(
         (
             SignalBrief(
@@ -302,6 +393,7 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
     )
     codes = list(dict.fromkeys(s.code for s in details))
     info = deal.deal
+    people = sorted(deal.people, key=lambda p: p.id)
     return ReviewedDeal(
         id=deal.id,
         file=file,
@@ -321,9 +413,11 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         uncovered_decision_makers=cov.uncovered(dms),
         decision_makers=dms,
         coverage=cov.score,
-        support=sup,
+        support=report.support,
         signal_details=details,
-        people={p.id: p.stance.value for p in sorted(deal.people, key=lambda p: p.id)},
+        people={p.id: p.stance.value for p in people},
+        names={p.id: p.name for p in people},
+        next_action=report.actions[0].text if report.actions else None,
     )
 
 
@@ -448,8 +542,49 @@ def compare(
         since=since,
         appeared=sorted(k for k in now_keys if k not in before),
         disappeared=sorted(k for k in before if k not in now_keys),
+        changed=[key(d) for d in _worst_first(deals)],
     )
     return current.model_copy(update={"deals": deals, "changes": trend})
+
+
+def changed_deals(review: PortfolioReview) -> list[ReviewedDeal]:
+    """The deals that changed or are new since the previous review, worst change first.
+
+    A deal's worst change is the first of its ``change.items``; deals are
+    ordered by the rank of that kind in :data:`CHANGE_KINDS` (a decision-maker
+    turning blocker first), then by how much their score rose, then in the
+    review's own order. Empty for a review without a trend (see :func:`compare`).
+
+    Args:
+        review: A review, compared or not.
+
+    Returns:
+        The deals, worst change first; ``review.changes.changed`` names them in
+        the same order.
+
+    Examples:
+        >>> from influence import review
+        >>> now = review(["examples"], workers=1)
+        >>> changed_deals(now), changed_deals(compare(now, now))
+        ([], [])
+    """
+    return _worst_first(review.deals)
+
+
+def _worst_first(deals: Iterable[ReviewedDeal]) -> list[ReviewedDeal]:
+    moved = [
+        (n, d)
+        for n, d in enumerate(deals)
+        if d.change is not None and d.change.status != "unchanged" and d.change.items
+    ]
+    moved.sort(
+        key=lambda nd: (
+            change_order(nd[1].change.items[0].kind),  # type: ignore[union-attr]
+            -nd[1].change.score_change,  # type: ignore[union-attr]
+            nd[0],
+        )
+    )
+    return [d for _, d in moved]
 
 
 def _duplicate_ids(r: PortfolioReview) -> set[str]:
@@ -463,16 +598,19 @@ def _signal_order(s: SignalBrief) -> tuple[int, str, list[str], str, str]:
 
 def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
     if old is None:
-        return DealChange(status="new")
+        text = f"new in the pipeline, {new.risk.grade} risk {new.risk.score}"
+        return DealChange(status="new", items=[ChangeItem(kind="new-deal", text=text)])
 
     def by_identity(d: ReviewedDeal) -> dict[tuple[str, ...], SignalBrief]:
         return {s.identity(): s for s in d.signal_details}
 
     was, now = by_identity(old), by_identity(new)
 
-    def ordered(items: dict[tuple[str, ...], SignalBrief], keys: set[Any]) -> list[SignalRef]:
-        chosen = sorted((items[k] for k in keys), key=_signal_order)
-        return [SignalRef(code=s.code, people=s.people, role=s.role) for s in chosen]
+    def ordered(items: dict[tuple[str, ...], SignalBrief], keys: set[Any]) -> list[SignalBrief]:
+        return sorted((items[k] for k in keys), key=_signal_order)
+
+    def refs(briefs: list[SignalBrief]) -> list[SignalRef]:
+        return [SignalRef(code=s.code, people=s.people, role=s.role) for s in briefs]
 
     new_signals = ordered(now, now.keys() - was.keys())
     resolved = ordered(was, was.keys() - now.keys())
@@ -493,14 +631,100 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
         or score_change
         or old.risk.grade != new.risk.grade
     )
+    items = _change_items(old, new, new_signals, resolved, stances, added, gone)
     return DealChange(
         status="changed" if changed else "unchanged",
         grade_before=old.risk.grade,
         score_before=old.risk.score,
         score_change=score_change,
-        new_signals=new_signals,
-        resolved_signals=resolved,
+        new_signals=refs(new_signals),
+        resolved_signals=refs(resolved),
         stance_changes=stances,
         people_added=added,
         people_gone=gone,
+        items=items,
     )
+
+
+def _change_items(
+    old: ReviewedDeal,
+    new: ReviewedDeal,
+    new_signals: list[SignalBrief],
+    resolved: list[SignalBrief],
+    stances: list[StanceChange],
+    added: list[str],
+    gone: list[str],
+) -> list[ChangeItem]:
+    """Every change of a deal in words, people by name, worst first (:data:`CHANGE_KINDS`)."""
+    names = {**old.names, **new.names}
+    deciders = set(old.decision_makers) | set(new.decision_makers)
+
+    def who(pid: str) -> str:
+        name = names.get(pid, pid)
+        return f"{name} (decision-maker)" if pid in deciders else name
+
+    items: list[ChangeItem] = []
+    if old.risk.grade != new.risk.grade:
+        worse = GRADES.index(new.risk.grade) < GRADES.index(old.risk.grade)
+        items.append(
+            ChangeItem(
+                kind="grade-up" if worse else "grade-down",
+                text=f"risk {old.risk.grade} -> {new.risk.grade}",
+            )
+        )
+    delta = new.risk.score - old.risk.score
+    if delta:
+        items.append(
+            ChangeItem(
+                kind="score-up" if delta > 0 else "score-down",
+                text=f"risk score {old.risk.score} -> {new.risk.score} ({delta:+d} points)",
+            )
+        )
+    for s in stances:
+        kind: ChangeKind
+        if _STANCE_RANK.get(s.after, 2) > _STANCE_RANK.get(s.before, 2):
+            if s.id in deciders:
+                kind = "decision-maker-blocker" if s.after == "blocker" else "decision-maker-cooled"
+            else:
+                kind = "blocker" if s.after == "blocker" else "cooled"
+        else:
+            kind = "warmed"
+        items.append(
+            ChangeItem(kind=kind, text=f"{who(s.id)} {s.before} -> {s.after}", people=[s.id])
+        )
+    for pid in gone:
+        if pid in old.decision_makers:
+            items.append(
+                ChangeItem(
+                    kind="decision-maker-gone", text=f"{who(pid)} left the deal", people=[pid]
+                )
+            )
+    others = [pid for pid in gone if pid not in old.decision_makers]
+    if others:
+        items.append(
+            ChangeItem(
+                kind="people-gone",
+                text="gone: " + ", ".join(who(p) for p in others),
+                people=others,
+            )
+        )
+    if added:
+        items.append(
+            ChangeItem(
+                kind="people-added", text="added: " + ", ".join(who(p) for p in added), people=added
+            )
+        )
+    for b in new_signals:
+        items.append(
+            ChangeItem(
+                kind="new-high-signal" if b.severity == "high" else "new-signal",
+                text=f"new: {b.message.rstrip('.')}",
+                people=b.people,
+            )
+        )
+    for b in resolved:
+        items.append(
+            ChangeItem(kind="resolved-signal", text=f"resolved: {b.message.rstrip('.')}", people=b.people)
+        )
+    items.sort(key=lambda i: change_order(i.kind))  # stable: the order above within a kind
+    return items

@@ -17,7 +17,7 @@ from influence.batch.engine import run_chunks
 from influence.model import Policy
 from influence.render.review import to_review_html
 
-__all__ = ["MAP_NAME_BYTES", "write_review_html"]
+__all__ = ["BACK_LINK_TEXT", "MAP_NAME_BYTES", "with_back_link", "write_review_html"]
 
 
 #: Longest map file name, in bytes of UTF-8 (file systems allow 255; a zip or a share less).
@@ -77,11 +77,52 @@ def _fit(stem: str) -> str:
 _MapRow = tuple[str, str, str | None, str]
 
 
-def _map_chunk(items: Sequence[tuple[str, str, str]], policy: Policy | None) -> list[_MapRow]:
+#: Text of the link from each deal's map back to the review page.
+BACK_LINK_TEXT = "\u2190 Pipeline review"
+
+
+def with_back_link(page: str, href: str, *, text: str = BACK_LINK_TEXT) -> str:
+    """Return the map ``page`` with a link back to the review at the top of its body.
+
+    ``href`` is relative (the review beside the maps' folder); both strings are
+    escaped. The link is plain markup: no script, no style, nothing the map's
+    Content-Security-Policy would refuse. It goes first in the page's
+    ``<header>`` (which has the map's padding), else right after ``<body>``; a
+    page with neither is returned as it is.
+
+    Examples:
+        >>> page = with_back_link("<html><body><p>map</p></body></html>", "../review.html")
+        >>> page.split("<nav")[1].split(">")[1]
+        '<a href="../review.html" rel="up"'
+        >>> with_back_link("no body", "../r.html")
+        'no body'
+    """
+    from html import escape
+
+    body = page.find("<body>")
+    if body < 0:
+        return page
+    # The first <header> after <body>: user strings are escaped, so none can fake one.
+    tag = "<header>"
+    at = page.find(tag, body)
+    if at < 0:
+        tag, at = "<body>", body
+    link = (
+        f'\n<nav class="back"><a href="{escape(href, quote=True)}" rel="up">'
+        f"{escape(text, quote=False)}</a></nav>"
+    )
+    end = at + len(tag)
+    return page[:end] + link + page[end:]
+
+
+def _map_chunk(
+    items: Sequence[tuple[str, str, str]], policy: Policy | None, back: str | None = None
+) -> list[_MapRow]:
     """Render maps in a worker: ``(file, name, page or None, why not)`` per deal.
 
     Items are ``(file as found, map name, absolute path)``. A deal that cannot
     be drawn, whatever the reason, only loses its map, and the reason is kept.
+    ``back`` is the relative link of the review, written at the top of each map.
     """
     from influence.errors import DealFileError
     from influence.io import read_deal
@@ -93,6 +134,8 @@ def _map_chunk(items: Sequence[tuple[str, str, str]], policy: Policy | None) -> 
         why = ""
         try:
             page = to_html(read_deal(path), policy=policy)
+            if back is not None:
+                page = with_back_link(page, back)
         except DealFileError as err:  # changed or removed since it was reviewed
             first = err.problems[0].message if err.problems else "invalid deal file"
             why = f"the file cannot be read now ({first})"
@@ -121,8 +164,9 @@ def write_review_html(
     """Write the HTML report and, beside it, one interactive map per deal.
 
     The maps go to ``<folder of path>/<stem>-maps/<deal id slug>.html`` and the
-    report links them with relative URLs, so the folder can be zipped and
-    shared. Maps are drawn by :func:`influence.render.html.to_html` from the
+    report links them with relative URLs, each map linking back to the report
+    (``../review.html``, see :func:`with_back_link`), so the folder can be
+    zipped and shared. Maps are drawn by :func:`influence.render.html.to_html` from the
     deal files, on the same workers as the review.
 
     Args:
@@ -150,6 +194,8 @@ def write_review_html(
         ['review.html', 'harbourfront-planning.html']
         >>> 'href="review-maps/harbourfront-planning.html"' in out.read_text(encoding="utf-8")
         True
+        >>> 'href="../review.html"' in written[1].read_text(encoding="utf-8")
+        True
     """
     from urllib.parse import quote
 
@@ -165,10 +211,12 @@ def write_review_html(
         names = _map_names(review)
         # Absolute paths for the workers: a Dask worker's folder is not ours.
         items = [(f, name, os.path.abspath(f)) for f, name in sorted(names.items())]
+        back = quote(f"../{target.name}")  # each map links back to the report
         for rows in run_chunks(
             _map_chunk,
             items,
             policy,
+            back,
             workers=workers,
             dask=dask,
             progress=progress,

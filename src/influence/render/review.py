@@ -31,6 +31,7 @@ from influence.analysis.portfolio import (
     DealChange,
     PortfolioReview,
     ReviewedDeal,
+    changed_deals,
 )
 from influence.render._page import content_security_policy, csp_hash, markup, page_template
 from influence.render._text import amount, console_text, money_text, plain_console
@@ -44,6 +45,10 @@ __all__ = [
 
 #: Signal codes a terminal row lists before "+N more".
 TERMINAL_SIGNALS = 3
+#: Changed deals the terminal names under "Changed since" before "... and N more".
+TERMINAL_CHANGES = 10
+#: Changed deals the HTML report names at the top before the rest (under a click).
+HTML_CHANGES = 10
 #: Signals shown in the frequency chart.
 CHART_SIGNALS = 12
 _GRADE_STYLE = {"high": "bold white on red", "medium": "bold black on yellow", "low": "bold green"}
@@ -89,38 +94,47 @@ def _signal_ref(code: str, people: Sequence[str], role: str | None) -> str:
     return f"{code} ({', '.join(who)})" if who else code
 
 
+def _name(d: ReviewedDeal, pid: str) -> str:
+    """A person of the deal by name (by id in a review saved before names were kept)."""
+    return d.names.get(pid, pid)
+
+
+def _names(d: ReviewedDeal, ids: Sequence[str]) -> str:
+    return ", ".join(_name(d, p) for p in ids)
+
+
+def _owner(d: ReviewedDeal) -> str:
+    return _name(d, d.owner) if d.owner else ""
+
+
 def _change_lines(change: DealChange | None) -> list[str]:
-    """What changed in a deal, one short line per kind of change."""
+    """What changed in a deal, one short line per change, worst first, people by name."""
     if change is None:
         return []
-    if change.status == "new":
-        return ["new since the last review"]
-    lines = []
-    if change.grade_before is not None and change.score_before is not None:
-        after = change.score_before + change.score_change
-        if change.score_change or change.status == "changed":
-            lines.append(
-                f"risk was {change.grade_before} {change.score_before} "
-                f"({change.score_change:+d} to {after})"
-            )
-    if change.new_signals:
-        lines.append(
-            "new: " + "; ".join(_signal_ref(s.code, s.people, s.role) for s in change.new_signals)
-        )
-    if change.resolved_signals:
-        lines.append(
-            "resolved: "
-            + "; ".join(_signal_ref(s.code, s.people, s.role) for s in change.resolved_signals)
-        )
-    if change.stance_changes:
-        lines.append(
-            "stance: " + "; ".join(f"{s.id} {s.before} -> {s.after}" for s in change.stance_changes)
-        )
-    if change.people_added:
-        lines.append("added: " + ", ".join(change.people_added))
-    if change.people_gone:
-        lines.append("gone: " + ", ".join(change.people_gone))
-    return lines or ["unchanged"]
+    return [i.text for i in change.items] or ["unchanged"]
+
+
+def _headline(d: ReviewedDeal) -> str:
+    """One changed deal in one line: its worst change, the score moved, how many more.
+
+    ``Harbourfront: Zhang Min (decision-maker) neutral -> blocker, +29 points; 3 more changes``
+    """
+    c = d.change
+    if c is None or not c.items:
+        return d.name
+    worst = c.items[0]
+    text = f"{d.name}: {worst.text}"
+    if c.score_change and worst.kind not in ("score-up", "score-down"):
+        text += f", {c.score_change:+d} points"
+    more = len(c.items) - 1
+    if more:
+        text += f"; {_plural(more, 'more change')}"
+    return text
+
+
+def _headlines(review: PortfolioReview) -> list[tuple[ReviewedDeal, str]]:
+    """The changed and new deals, worst change first (:func:`changed_deals`), each in a line."""
+    return [(d, _headline(d)) for d in changed_deals(review)]
 
 
 def _trend_line(review: PortfolioReview) -> str:
@@ -176,9 +190,17 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
     console.print(Text(title, style="bold"))
     console.print(Text(_p(_summary(review)), style="dim"))
     if review.changes is not None:
-        console.print(
-            Text(_p(f"Since {review.changes.since or 'the last review'}: {_trend_line(review)}"))
-        )
+        console.print()
+        since = review.changes.since or "the last review"
+        console.print(Text(_p(f"Changed since {since}, worst first"), style="bold underline"))
+        lines = _headlines(review)
+        for _, line in lines[:TERMINAL_CHANGES]:
+            console.print(Text("  " + _p(line), style="magenta"))
+        if len(lines) > TERMINAL_CHANGES:
+            console.print(f"  ... and {_plural(len(lines) - TERMINAL_CHANGES, 'more deal')}")
+        if not lines:
+            console.print("  nothing")
+        console.print(Text(_p(_trend_line(review)), style="dim"))
     console.print()
 
     table = Table(
@@ -196,18 +218,24 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
     table.add_column("Sup", justify="right", no_wrap=True)
     for rank, d in enumerate(review.deals, start=1):
         deal = Text(_p(d.name), style="bold")
-        if d.account:
-            deal.append("\n" + _p(d.account), style="dim")
+        sub = " · ".join(x for x in (d.account or "", f"owner {_owner(d)}" if d.owner else "") if x)
+        if sub:
+            deal.append("\n" + _p(sub), style="dim")
         if d.uncovered_decision_makers:
-            deal.append("\nnot covered: " + _p(", ".join(d.uncovered_decision_makers)))
+            deal.append("\nnot covered: " + _p(_names(d, d.uncovered_decision_makers)))
+        if d.next_action:
+            deal.append("\nnext: " + _p(d.next_action))
         if d.signals:
             shown = d.signals[:TERMINAL_SIGNALS]
             more = len(d.signals) - len(shown)
             deal.append(
                 "\n" + _p(", ".join(shown)) + (f" +{more} more" if more else ""), style="dim"
             )
-        for line in _change_lines(d.change):
+        changes = _change_lines(d.change)
+        for line in changes[:TERMINAL_SIGNALS]:
             deal.append("\n" + _p(line), style="magenta")
+        if len(changes) > TERMINAL_SIGNALS:
+            deal.append(f"\n+{len(changes) - TERMINAL_SIGNALS} more changes", style="magenta")
         facts = "\n".join(
             _p(x) for x in (_money(d.value, d.currency), d.stage or "", _date(d.close_date)) if x
         )
@@ -282,23 +310,23 @@ def to_review_markdown(review: PortfolioReview) -> str:
     """
     out = ["# Pipeline review", "", _md(_summary(review)), ""]
     if review.changes is not None:
-        out += [
-            f"**Since {_md(review.changes.since or 'the last review')}:** {_trend_line(review)}",
-            "",
-        ]
-    head = ["#", "Deal", "Account", "Value", "Stage", "Close", "Risk"]
-    align = ["---:", "---", "---", "---:", "---", "---", "---"]
+        out += [f"## Changed since {_md(review.changes.since or 'the last review')}", ""]
+        out += [f"- {_md(line)}" for _, line in _headlines(review)] or ["Nothing changed."]
+        out += ["", _md(_trend_line(review)), ""]
+    head = ["#", "Deal", "Account", "Owner", "Value", "Stage", "Close", "Risk"]
+    align = ["---:", "---", "---", "---", "---:", "---", "---", "---"]
     if review.changes is not None:
         head.append("Change")
         align.append("---")
-    head += ["Why", "Not covered", "Coverage", "Support"]
-    align += ["---", "---", "---:", "---:"]
+    head += ["Next action", "Why", "Not covered", "Coverage", "Support"]
+    align += ["---", "---", "---", "---:", "---:"]
     out += ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for rank, d in enumerate(review.deals, start=1):
         cells = [
             str(rank),
             _md(d.name),
             _md(d.account or ""),
+            _md(_owner(d)),
             _md(_money(d.value, d.currency)),
             _md(d.stage or ""),
             _date(d.close_date),
@@ -307,8 +335,9 @@ def to_review_markdown(review: PortfolioReview) -> str:
         if review.changes is not None:
             cells.append(_md("; ".join(_change_lines(d.change))))
         cells += [
+            _md(d.next_action or ""),
             _md(" ".join(d.top_signals)),
-            _md(", ".join(d.uncovered_decision_makers)),
+            _md(_names(d, d.uncovered_decision_makers)),
             f"{d.coverage:.2f}",
             f"{d.support:+.2f}",
         ]
@@ -353,6 +382,8 @@ _CSV_HEAD = [
     "uncovered_decision_makers",
     "coverage",
     "support",
+    "owner",
+    "next_action",
 ]
 _CSV_CHANGE = [
     "change",
@@ -406,6 +437,8 @@ def to_review_csv(review: PortfolioReview) -> str:
             escape_cell(";".join(d.uncovered_decision_makers)),
             f"{d.coverage:.4f}",
             f"{d.support:.4f}",
+            escape_cell(_owner(d)),
+            escape_cell(d.next_action or ""),
         ]
         if compared:
             c = d.change
@@ -458,13 +491,26 @@ def _attr(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _scatter_svg(deals: Sequence[ReviewedDeal], maps: Mapping[str, str]) -> str:
-    """Risk score (y) against value (x, log scale) as SVG; every string escaped."""
+def _currencies(deals: Sequence[ReviewedDeal]) -> list[tuple[str, list[ReviewedDeal]]]:
+    """The valued deals by currency, currencies in alphabetical order, no currency last."""
+    groups: dict[str, list[ReviewedDeal]] = {}
+    for d in deals:
+        if d.value is not None and d.value > 0:
+            groups.setdefault(d.currency or NO_CURRENCY, []).append(d)
+    return sorted(groups.items(), key=lambda kv: (kv[0] == NO_CURRENCY, kv[0]))
+
+
+def _currency_label(currency: str) -> str:
+    return "no currency" if currency == NO_CURRENCY else currency
+
+
+def _scatter_svg(deals: Sequence[ReviewedDeal], maps: Mapping[str, str], currency: str) -> str:
+    """Risk score (y) against value in one currency (x, log scale) as SVG; every string escaped."""
     w, h, left, right, top, bottom = 560, 320, 48, 16, 12, 40
-    valued = [d for d in deals if d.value is not None and d.value > 0]
+    label = _currency_label(currency)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
-        'aria-label="Risk score against deal value">'
+        f'aria-label="Risk score against deal value in {_attr(label)}">'
     ]
     x0, x1 = left, w - right
     y0, y1 = h - bottom, top
@@ -476,15 +522,15 @@ def _scatter_svg(deals: Sequence[ReviewedDeal], maps: Mapping[str, str]) -> str:
     parts.append(f'<line class="axis" x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}"/>')
     parts.append(
         f'<text x="{(x0 + x1) / 2:.1f}" y="{h - 6}" text-anchor="middle">'
-        "value (log scale, each deal in its own currency)</text>"
+        f"value in {_attr(label)} (log scale)</text>"
     )
     parts.append(
         f'<text x="12" y="{(y0 + y1) / 2:.1f}" text-anchor="middle" '
         f'transform="rotate(-90 12 {(y0 + y1) / 2:.1f})">risk score</text>'
     )
-    if valued:
-        lo = math.floor(math.log10(min(d.value or 1 for d in valued)))
-        hi = math.ceil(math.log10(max(d.value or 1 for d in valued)))
+    if deals:
+        lo = math.floor(math.log10(min(d.value or 1 for d in deals)))
+        hi = math.ceil(math.log10(max(d.value or 1 for d in deals)))
         hi = max(hi, lo + 1)
         for k in range(lo, hi + 1):
             x = x0 + (x1 - x0) * (k - lo) / (hi - lo)
@@ -492,7 +538,7 @@ def _scatter_svg(deals: Sequence[ReviewedDeal], maps: Mapping[str, str]) -> str:
                 f'<text class="muted" x="{x:.1f}" y="{y0 + 14}" text-anchor="middle">'
                 f"{_attr(_short(10.0**k))}</text>"
             )
-        for d in valued:
+        for d in deals:
             x = x0 + (x1 - x0) * (math.log10(d.value or 1) - lo) / (hi - lo)
             y = y0 + (y1 - y0) * d.risk.score / 100
             tip = f"{d.name} ({d.id}): {d.risk.grade} {d.risk.score}, {_money(d.value, d.currency)}"
@@ -549,9 +595,16 @@ def to_review_html(
 ) -> str:
     """Return the review as one self-contained, offline HTML page.
 
-    The page holds the summary by grade, a chart of risk against value, one of
-    signal frequency, the sortable ranked table, the most common signals, the
-    files not reviewed and, when compared, what changed.
+    The page leads, when compared, with what changed since the last review:
+    each changed deal named with its worst change, worst first (the order of
+    :data:`~influence.analysis.portfolio.CHANGE_KINDS`). Then the summary by
+    grade, a chart of risk against value per currency (currencies never
+    mixed), one of signal frequency, and the ranked table: one compact row per
+    deal (owner, value, risk, change, next action, the decision-makers not
+    covered, by name), its detail (why, every signal, every change) on a click;
+    sortable by any column (value by currency, then amount; the first click on
+    risk or change shows the riskiest first). Then the most common signals and
+    the files not reviewed.
 
     Args:
         review: The review.
@@ -572,19 +625,19 @@ def to_review_html(
     """
     maps = maps or {}
     assets = _assets()
+    compared = review.changes is not None
+    rank_of = {id(d): n for n, d in enumerate(review.deals, start=1)}
     rows = []
     for rank, d in enumerate(review.deals, start=1):
         change = d.change
-        lines = _change_lines(change)
         if change is None or change.status == "new":
             change_text, change_sort, change_class = ("new" if change else ""), "", ""
-            lines = []
         else:
             delta = change.score_change
             change_text = f"{delta:+d}" if delta else "="
             change_sort = str(delta)
             change_class = "up" if delta > 0 else "down" if delta < 0 else ""
-            lines = [x for x in lines if not x.startswith("risk was")]
+        items = change.items if change is not None else []
         rows.append(
             {
                 "rank": rank,
@@ -593,8 +646,10 @@ def to_review_html(
                 "name": d.name,
                 "map": maps.get(d.file),
                 "account": d.account or "",
+                "owner": _owner(d),
                 "value": _money(d.value, d.currency),
                 "value_sort": "" if d.value is None else repr(d.value),
+                "currency": "" if d.value is None else (d.currency or NO_CURRENCY),
                 "stage": d.stage or "",
                 "close": _date(d.close_date),
                 "grade": d.risk.grade,
@@ -602,10 +657,18 @@ def to_review_html(
                 "change": change_text,
                 "change_sort": change_sort,
                 "change_class": change_class,
-                "change_lines": lines,
+                "change_first": items[0].text if items and change_text != "new" else "",
+                "change_lines": [i.text for i in items],
+                "next_action": d.next_action or "",
                 "why": d.top_signals,
-                "codes": d.signals,
-                "uncovered": ", ".join(d.uncovered_decision_makers),
+                "signals": [
+                    {"severity": s.severity, "code": s.code, "message": s.message}
+                    for s in d.signal_details
+                ],
+                "uncovered": _names(d, d.uncovered_decision_makers),
+                "deciders": [
+                    (_name(d, p), p in d.uncovered_decision_makers) for p in d.decision_makers
+                ],
                 "coverage": f"{d.coverage:.2f}",
                 "coverage_sort": repr(d.coverage),
                 "support": f"{d.support:+.2f}",
@@ -623,14 +686,25 @@ def to_review_html(
         for g in GRADES
     ]
     unvalued = sum(1 for d in review.deals if not d.value)
-    scatter_caption = "Risk score against value; colour is the grade."
-    if unvalued:
-        scatter_caption += f" {_plural(unvalued, 'deal')} without a value not shown."
+    scatters = [
+        {
+            "svg": markup(_scatter_svg(group, maps, currency)),
+            "caption": f"Risk score against value in {_currency_label(currency)} "
+            f"({_plural(len(group), 'deal')}); colour is the grade.",
+        }
+        for currency, group in _currencies(review.deals)
+    ]
     trend = None
     if review.changes is not None:
+        lines = [
+            {"rank": rank_of[id(d)], "name": d.name, "text": text[len(d.name) :]}
+            for d, text in _headlines(review)
+        ]
         trend = {
             "since": review.changes.since or "the last review",
             "text": _trend_line(review),
+            "first": lines[:HTML_CHANGES],
+            "rest": lines[HTML_CHANGES:],
             "appeared": review.changes.appeared,
             "disappeared": review.changes.disappeared,
         }
@@ -642,8 +716,10 @@ def to_review_html(
         "summary": _summary(review),
         "cards": cards,
         "trend": trend,
-        "scatter": markup(_scatter_svg(review.deals, maps)),
-        "scatter_caption": scatter_caption,
+        "compared": compared,
+        "columns": 12 if compared else 11,
+        "scatters": scatters,
+        "unvalued": _plural(unvalued, "deal") + " without a value not charted." if unvalued else "",
         "bars": markup(_bars_svg(review)),
         "bars_caption": "Deals with each signal, most common first; colour is the severity.",
         "rows": rows,
