@@ -117,6 +117,9 @@ _EXPORTS: dict[str, str] = {
     "review": "influence.batch.review",
     "review_deal": "influence.analysis.portfolio",
     "compare": "influence.analysis.portfolio",
+    "changed_deals": "influence.analysis.portfolio",
+    "ChangeItem": "influence.analysis.portfolio",
+    "CHANGE_KINDS": "influence.analysis.portfolio",
     "load_review_json": "influence.batch.review",
     "PortfolioReview": "influence.analysis.portfolio",
     "ReviewedDeal": "influence.analysis.portfolio",
@@ -141,10 +144,12 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "CHANGE_KINDS",
     "SIGNAL_CODES",
     "Action",
     "Assumption",
     "AssumptionError",
+    "ChangeItem",
     "CheckResult",
     "Coverage",
     "DaskUnavailableError",
@@ -194,6 +199,7 @@ __all__ = [
     "analyze",
     "apply_assumptions",
     "assemble_review",
+    "changed_deals",
     "check_deal",
     "compare",
     "coverage",
@@ -288,6 +294,8 @@ if TYPE_CHECKING:
         paths_message,
     )
     from influence.analysis.portfolio import (
+        CHANGE_KINDS,
+        ChangeItem,
         DealChange,
         PortfolioReview,
         ReviewedDeal,
@@ -295,6 +303,7 @@ if TYPE_CHECKING:
         Totals,
         Trend,
         assemble_review,
+        changed_deals,
         compare,
         review_deal,
     )

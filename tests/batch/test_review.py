@@ -392,7 +392,9 @@ def test_since_reports_exactly_the_known_changes(tmp_path: Path, cli: Any) -> No
     by_id = {d["id"]: d for d in data["deals"]}
     # The deals that changed or are new, named worst change first (CHANGE_KINDS).
     assert sorted(data["changes"]["changed"]) == sorted([*changed, fresh["deal"]["id"]])
-    worst = [change_order(by_id[k]["change"]["items"][0]["kind"]) for k in data["changes"]["changed"]]
+    worst = [
+        change_order(by_id[k]["change"]["items"][0]["kind"]) for k in data["changes"]["changed"]
+    ]
     assert worst == sorted(worst)
     assert by_id[fresh["deal"]["id"]]["change"]["status"] == "new"
     old_deals = {d["deal"]["id"]: d for d in deals}
@@ -755,41 +757,8 @@ def test_review_json_round_trips_through_a_file(pipeline: Path, tmp_path: Path) 
     assert {d.change.status for d in same.deals if d.change} == {"unchanged"}
 
 
-@pytest.mark.browser
-def test_html_table_sorts_in_a_browser(pipeline: Path, tmp_path: Path) -> None:
-    if not Path("/usr/bin/chromium").exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium")
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    out = tmp_path / "review.html"
-    result = review([pipeline], workers=1)
-    write_review_html(result, out, maps=False)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on(
-            "request", lambda r: problems.append(r.url) if not r.url.startswith("file:") else None
-        )
-        page.goto(out.as_uri())
-        ranks = page.eval_on_selector_all("#deals tbody tr", "rs => rs.map(r => r.dataset.rank)")
-        assert ranks == [str(n) for n in range(1, 10)]
-        page.click("#deals th:nth-child(4) button")  # Value, ascending
-        values = page.eval_on_selector_all(
-            "#deals tbody tr td:nth-child(4)", "cs => cs.map(c => c.dataset.sort)"
-        )
-        numbers = [float(v) for v in values if v]
-        assert numbers == sorted(numbers)
-        page.click("#deals th:nth-child(4) button")  # descending
-        values = page.eval_on_selector_all(
-            "#deals tbody tr td:nth-child(4)", "cs => cs.map(c => c.dataset.sort)"
-        )
-        assert [float(v) for v in values if v] == sorted(numbers, reverse=True)
-        browser.close()
-    assert problems == []
+# The page's sorting, rows, width, detail and map links in a browser:
+# tests/browser/test_review_browser.py.
 
 
 # -- deals that crash their worker -----------------------------------------------------

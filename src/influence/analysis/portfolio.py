@@ -2,10 +2,11 @@
 
 Pure analysis, no files and no processes: :func:`review_deal` turns one
 :class:`~influence.Deal` into its :class:`ReviewedDeal` row (the risk, signals,
-coverage and support of :func:`influence.analyze`, without the introduction
-paths and next actions, which a ranking does not need), :func:`assemble_review`
-ranks rows and totals them into a :class:`PortfolioReview`, and
-:func:`compare` adds what changed since a previous review. Reading many deal
+coverage, support and first next action of :func:`influence.analyze`, and every
+person's name), :func:`assemble_review` ranks rows and totals them into a
+:class:`PortfolioReview`, and :func:`compare` adds what changed since a
+previous review, in words and worst first (:data:`CHANGE_KINDS`,
+:func:`changed_deals`). Reading many deal
 files on worker processes or Dask, and loading a saved review, is the batch
 layer's work: :func:`influence.review` (:mod:`influence.batch.review`).
 
@@ -724,7 +725,9 @@ def _change_items(
         )
     for b in resolved:
         items.append(
-            ChangeItem(kind="resolved-signal", text=f"resolved: {b.message.rstrip('.')}", people=b.people)
+            ChangeItem(
+                kind="resolved-signal", text=f"resolved: {b.message.rstrip('.')}", people=b.people
+            )
         )
     items.sort(key=lambda i: change_order(i.kind))  # stable: the order above within a kind
     return items
