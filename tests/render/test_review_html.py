@@ -194,6 +194,11 @@ def test_each_map_links_back_to_the_review(tmp_path: Path) -> None:
     assert (written[1].parent / unquote(link.group(1))).resolve() == out.resolve()
     assert page.index('<nav class="back">') < page.index("<main")  # at the top
     assert page.count('<nav class="back">') == 1
+    # The same bytes again, report and maps.
+    again = tmp_path / "again" / "pipeline review.html"
+    again.parent.mkdir()
+    rewritten = write_review_html(result, again, workers=1)
+    assert [p.read_bytes() for p in rewritten] == [p.read_bytes() for p in written]
     # Escaped whatever the review's name.
     assert with_back_link("<body>", '"><script>x</script>') == (
         '<body>\n<nav class="back"><a href="&quot;&gt;&lt;script&gt;x&lt;/script&gt;" '
