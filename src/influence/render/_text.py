@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from influence._printable import printable
 from influence.analysis.paths import Hop, IntroductionPath
-from influence.analysis.report import DealReport, PersonRow
+from influence.analysis.report import Action, DealReport, PersonRow, Signal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,6 +26,41 @@ VERBS = {
     ("reports_to", True): "reports to",
     ("reports_to", False): "manages",
 }
+
+
+#: How many reasons and actions the first screen (and the brief Markdown) shows.
+TOP = 3
+
+#: Terminal styles of the stance and coverage words (shown only when colour is on).
+STANCE_STYLE = {"ally": "green", "blocker": "bold red", "neutral": "dim", "unknown": "yellow"}
+COVERAGE_STYLE = {"covered": "green", "stale": "yellow", "uncovered": "red", "missing": "red"}
+
+
+def top_reasons(report: DealReport, n: int = TOP) -> list[Signal]:
+    """The signals that carry the most points, at most ``n``: the score's main reasons.
+
+    Most points first, ties in the report's order; signals without points only
+    when no signal has any.
+    """
+    scored = [s for s in report.signals if s.points] or list(report.signals)
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i].points, i))
+    return [scored[i] for i in order[:n]]
+
+
+def action_codes(action: Action) -> list[str]:
+    """The signal codes an action answers, as the reports list them."""
+    return [action.signal]
+
+
+def not_reached(report: DealReport) -> tuple[list[str], list[str]]:
+    """Decision-makers we do not cover, as labels: those not reached, those by stale ties only."""
+    people = names(report)
+    missing = report.coverage.uncovered(report.decision_makers)
+    stale = [d for d in missing if report.coverage.people.get(d) == "stale"]
+    return (
+        [label(people.get(d), d) for d in missing if d not in stale],
+        [label(people.get(d), d) for d in stale],
+    )
 
 
 def not_covered_text(report: DealReport) -> str:
