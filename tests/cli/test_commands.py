@@ -293,6 +293,8 @@ def test_analyze_width_from_the_terminal_or_columns_or_option(
     assert "\x1b[" not in on_tty.stdout  # NO_COLOR (set for every test)
     assert _widest(cli("analyze", path, "--width", "120").stdout) > 100  # the option wins
     assert cli("analyze", path, "--width", "5").exit_code == 2
+    review = cli("review", ROOT_EXAMPLE.parent, "-q", "--workers", "1")
+    assert 70 < _widest(review.stdout) <= 84  # review's table too
 
 
 def test_analyze_colours_on_a_terminal_unless_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
