@@ -7,6 +7,8 @@ from pathlib import Path
 from unicodedata import east_asian_width
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from influence import Deal, analyze, read_deal, to_terminal
 from influence.analysis.report import DealReport
@@ -144,3 +146,44 @@ def test_stance_and_coverage_words_are_coloured_only_when_asked(report: DealRepo
         for sgr in styles.get(word, set()):
             assert sgr.split(";")[-1] == code, (word, sgr)
     assert SGR.sub("", coloured).replace(" Risk", "Risk", 1).split() == plain.split()
+
+
+@pytest.mark.parametrize("width", [60, *WIDTHS])
+def test_paths_and_whatif_text_wrap_between_words(width: int) -> None:
+    from influence import introduction_paths, paths_text, what_if, whatif_text
+
+    for path in EXAMPLES:
+        deal = read_deal(path)
+        report = analyze(deal)
+        for target in report.decision_makers:
+            found = introduction_paths(deal, target, k=3)
+            whole, wrapped = paths_text(found, deal), paths_text(found, deal, width=width)
+            assert max((_columns(line) for line in wrapped.splitlines()), default=0) <= width
+            assert wrapped.split() == whole.split()  # the same words, none split
+            assert wrapped.count("\n") >= whole.count("\n")
+        seller = next(p.id for p in report.people if p.side == "seller")
+        result = what_if(deal, [f"{seller}~{d}=strong" for d in report.decision_makers])
+        whole, wrapped = whatif_text(result), whatif_text(result, width=width)
+        assert max(_columns(line) for line in wrapped.splitlines()) <= width
+        assert wrapped.split() == whole.split()
+
+
+@given(
+    st.lists(st.text(alphabet="abc张é-", min_size=1, max_size=30), min_size=1, max_size=30),
+    st.integers(min_value=20, max_value=100),
+)
+def test_wrap_line_keeps_every_word_and_folds_only_words_longer_than_a_line(
+    words: list[str], width: int
+) -> None:
+    from rich.cells import cell_len
+
+    from influence.render._text import wrap_line
+
+    line = "  " + " ".join(words)
+    wrapped = wrap_line(line, width, "    ")
+    lines = wrapped.split("\n")
+    assert all(cell_len(x) <= width for x in lines)
+    if all(cell_len(w) <= width - 4 for w in words):
+        assert wrapped.split() == line.split()
+    else:
+        assert "".join(wrapped.split()) == "".join(line.split())

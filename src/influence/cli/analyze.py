@@ -182,10 +182,11 @@ def analyze(
             from influence.render.terminal import to_terminal, whatif_text
 
             color = _color()
-            text = to_terminal(report, width=_width(width), color=color, verbose=verbose)
+            columns = _width(width)
+            text = to_terminal(report, width=columns, color=color, verbose=verbose)
             _out(text, nl=False, color=color)
             if whatif is not None:
-                _out("\n" + whatif_text(whatif))
+                _out("\n" + whatif_text(whatif, width=columns))
         if fail_on is not None:
             from influence.analysis.severity import signals_at_or_above
 
@@ -217,6 +218,14 @@ def paths(
     allow_blockers: Annotated[bool, typer.Option(help="Let paths pass through blockers.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     policy: Annotated[Path | None, typer.Option(help="A team policy file.")] = None,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            min=MIN_WIDTH,
+            help="Wrap lines between words at N columns (default: the terminal's "
+            "width; into a pipe $COLUMNS, else 100).",
+        ),
+    ] = None,
 ) -> None:
     """Show the warmest introduction paths from our team to one person.
 
@@ -249,6 +258,6 @@ def paths(
     else:
         from influence.render.terminal import paths_text
 
-        _out(paths_text(found, deal), nl=False)
+        _out(paths_text(found, deal, width=_width(width)), nl=False)
     if message:
         _err(message)

@@ -8,6 +8,7 @@ it shows.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,46 @@ def role_holders(report: DealReport, role: str) -> list[str]:
 def most_influential_first(person: PersonRow) -> tuple[float, float, str]:
     """Sort key of the people tables: network influence, then influence, then id."""
     return (-(person.network_influence or 0), -person.influence, person.id)
+
+
+_WORD = re.compile(r"(\s*)(\S+)")
+
+
+def wrap_line(line: str, width: int | None, indent: str) -> str:
+    """``line`` wrapped between words at ``width`` columns, continued after ``indent``.
+
+    Spacing between words that stay on a line is kept; a word longer than a
+    whole line is folded, and only such a word. ``width=None``: the line as is.
+
+    Examples:
+        >>> print(wrap_line("1. Li Wei -> Kenneth Lau  (warmth 0.72)", 20, "   "))
+        1. Li Wei -> Kenneth
+           Lau  (warmth
+           0.72)
+    """
+    from rich.cells import cell_len
+
+    if width is None or cell_len(line) <= width:
+        return line
+    out: list[str] = []
+    current = ""
+    for match in _WORD.finditer(line):
+        gap, word = match.groups()
+        if current and cell_len(current + gap + word) <= width:
+            current += gap + word
+            continue
+        if current:
+            out.append(current)
+        prefix = indent if current or out else gap
+        while cell_len(prefix + word) > width and cell_len(prefix) < width:
+            cut = 1  # fold a word longer than the line: as much as fits
+            while cell_len(prefix + word[: cut + 1]) <= width:
+                cut += 1
+            out.append(prefix + word[:cut])
+            word, prefix = word[cut:], indent
+        current = prefix + word
+    out.append(current)
+    return "\n".join(out)
 
 
 def console_text(out: io.StringIO) -> str:

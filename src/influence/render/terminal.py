@@ -27,6 +27,7 @@ from influence.render._text import (
     plain_console,
     role_holders,
     top_reasons,
+    wrap_line,
 )
 
 if TYPE_CHECKING:
@@ -359,7 +360,7 @@ def _person_line(person: PersonRow, fields: Sequence[str], width: int) -> Table:
     return _hanging("  ", text, width)
 
 
-def whatif_text(result: WhatIf) -> str:
+def whatif_text(result: WhatIf, *, width: int | None = None) -> str:
     """Return what changes under the assumptions, as ``influence analyze --assume`` prints it.
 
     One line for the risk before and after, one per resolved and new signal, one
@@ -367,6 +368,8 @@ def whatif_text(result: WhatIf) -> str:
 
     Args:
         result: The outcome of :func:`~influence.analysis.whatif.what_if`.
+        width: Wrap longer lines between words at this many columns (continued
+            under their text); None: one line each.
 
     Returns:
         The text (user text escaped, see :func:`~influence._printable.printable`).
@@ -391,20 +394,22 @@ def whatif_text(result: WhatIf) -> str:
         before = " -> ".join(c.before.people) if c.before else "none"
         after = " -> ".join(c.after.people) if c.after else "none"
         lines.append(f"  best path to {c.target}: {before} => {after}")
-    return _p("\n".join(lines), lines=True)
+    return "\n".join(wrap_line(_p(line), width, "      ") for line in lines)
 
 
-def paths_text(paths: Sequence[IntroductionPath], deal: Deal) -> str:
+def paths_text(paths: Sequence[IntroductionPath], deal: Deal, *, width: int | None = None) -> str:
     r"""Return introduction paths as ``influence paths`` prints them: numbered, hop by hop.
 
     Args:
         paths: Paths found in ``deal``, warmest first (as
             :func:`~influence.analysis.paths.introduction_paths` returns them).
         deal: The deal, for the people's names.
+        width: Wrap longer lines between words at this many columns, continued
+            under their text; None: one line per path and per hop.
 
     Returns:
-        One line per path and one per hop, each ending in a line feed; empty
-        when there is no path.
+        One line per path and one per hop (more when wrapped), each ending in
+        a line feed; empty when there is no path.
 
     Examples:
         >>> from influence import introduction_paths, read_deal
@@ -416,6 +421,9 @@ def paths_text(paths: Sequence[IntroductionPath], deal: Deal) -> str:
     people = {p.id: p.name for p in deal.people}
     out: list[str] = []
     for n, path in enumerate(paths, start=1):
-        out.append(f"{n}. {path_text(path, people)}  ({path_summary(path)})\n")
-        out += [f"     {hop_text(hop, people)}\n" for hop in path.steps]
+        head = f"{n}. {path_text(path, people)}  ({path_summary(path)})"
+        out.append(wrap_line(head, width, " " * (len(str(n)) + 2)) + "\n")
+        out += [
+            wrap_line(f"     {hop_text(hop, people)}", width, " " * 7) + "\n" for hop in path.steps
+        ]
     return "".join(out)
