@@ -236,9 +236,15 @@ def _fit(
     from rich.cells import cell_len
 
     low = [max(s, names) if c == 0 else s for c, s in enumerate(shortest)]
-    high = [max([low[c]] + [cell_len(t) for t in texts]) for c, texts in enumerate(columns)]
     if sum(low) > room:
         return None
+    spare = room - sum(low)
+    high = [
+        min(max([low[c]] + [cell_len(t) for t in texts]), low[c] + spare)
+        for c, texts in enumerate(columns)
+    ]
+    if sum(high) <= room:  # every cell on one line
+        return high
     rows = range(len(columns[0]))
     # lines[c][w - low[c]][row]: the lines of column c's cell in that row at width w
     lines = [
