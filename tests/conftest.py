@@ -20,6 +20,8 @@ def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     # Doctests and examples use paths relative to the repository.
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")
+    # Text reports into a pipe take $COLUMNS: tests fix their width themselves.
+    monkeypatch.delenv("COLUMNS", raising=False)
 
 
 @pytest.fixture

@@ -222,6 +222,25 @@ def test_alias_bomb_is_refused_quickly(write: Any, cli: Any) -> None:
     assert "aliases" in result.stderr and "would expand" in result.stderr
 
 
+@pytest.mark.parametrize(("levels", "refused"), [(60, False), (64, True), (1_500, True)])
+def test_a_chain_of_aliases_is_held_to_the_nesting_limit(
+    write: Any, levels: int, refused: bool
+) -> None:
+    # Each person's notes wrap the one before: text 3 levels deep, data up to `levels`
+    # deeper. 1,500 levels would be a deep recursion in any reader that recursed.
+    lines = ["deal: {name: chain}", "people:", "  - name: P0", "    notes: &n0 [x]"]
+    for i in range(1, levels):
+        lines += [f"  - name: P{i}", f"    notes: &n{i} [*n{i - 1}]"]
+    result = check_deal(write("\n".join(lines) + "\n"))
+    messages = [p.message for p in result.errors]
+    deep = [m for m in messages if "levels deep" in m]
+    assert bool(deep) is refused
+    if refused:
+        assert messages == deep and "aliases" in deep[0] and "64" in deep[0]
+    else:  # within the limit: the data's own problem (notes are text) is told instead
+        assert messages and all("expected text" in m for m in messages)
+
+
 def test_not_a_mapping(write: Any) -> None:
     [problem] = check_deal(write("- just\n- a list\n")).errors
     assert "expected a mapping" in problem.message

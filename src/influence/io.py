@@ -1161,15 +1161,21 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(source, 0, 0, "", "invalid YAML: nested too deeply")]
     if data is None:
         return None, [Problem(source, 0, 0, "", "the file is empty; see `influence new`")]
-    if "&" in text and "*" in text and _expanded_size(data) > MAX_EXPANDED_VALUES:
+    if "&" in text and "*" in text:
+        values, depth = _expanded_size(data)
+        if values > MAX_EXPANDED_VALUES:
+            what = f"would expand this file to more than {MAX_EXPANDED_VALUES:,} values"
+        elif depth > MAX_DEPTH:
+            what = f"nest lists and mappings more than {MAX_DEPTH} levels deep (the limit)"
+        else:
+            return data, []
         return None, [
             Problem(
                 source,
                 0,
                 0,
                 "",
-                f"YAML aliases (*name) would expand this file to more than "
-                f"{MAX_EXPANDED_VALUES:,} values; write the data out instead of nesting aliases",
+                f"YAML aliases (*name) {what}; write the data out instead of nesting aliases",
             )
         ]
     return data, []
@@ -1308,24 +1314,54 @@ def _keys_counted(data: Any) -> int:
     return count
 
 
-def _expanded_size(data: Any) -> int:
-    """Count the values ``data`` holds once every shared (aliased) part is expanded."""
-    memo: dict[int, int] = {}
+def _expanded_size(data: Any) -> tuple[int, int]:
+    """The values ``data`` holds once every shared (aliased) part is expanded, and its depth.
 
-    def size(obj: Any) -> int:
+    Depth counts lists and mappings, as :data:`MAX_DEPTH` does: ``[[1]]`` is 2
+    deep. A recursive alias counts once, then stops. Walked with a stack, not
+    recursion: a chain of aliases can be thousands of levels deep.
+    """
+    memo: dict[int, tuple[int, int]] = {}
+
+    def children(obj: Any) -> Iterator[Any] | None:
         if isinstance(obj, dict):
-            children: Iterable[Any] = obj.values()
-        elif isinstance(obj, list):
-            children = obj
-        else:
-            return 1
-        key = id(obj)
-        if key not in memo:
-            memo[key] = 0  # a recursive alias counts once, then stops
-            memo[key] = 1 + sum(size(c) for c in children)
-        return memo[key]
+            return iter(obj.values())
+        if isinstance(obj, list):
+            return iter(obj)
+        return None
 
-    return size(data)
+    top = children(data)
+    if top is None:
+        return 1, 0
+    memo[id(data)] = (0, 0)  # in progress: a recursive alias back to it adds nothing
+    stack: list[tuple[Any, Iterator[Any], list[int]]] = [(data, top, [1, 0])]
+    while stack:
+        obj, items, found = stack[-1]
+        child = next(items, _DONE)
+        if child is _DONE:
+            stack.pop()
+            memo[id(obj)] = (found[0], found[1] + 1)
+            if stack:
+                above = stack[-1][2]
+                above[0] += found[0]
+                above[1] = max(above[1], found[1] + 1)
+            continue
+        key = id(child)
+        if key in memo:
+            size, depth = memo[key]
+            found[0] += size
+            found[1] = max(found[1], depth)
+            continue
+        inner = children(child)
+        if inner is None:
+            found[0] += 1
+            continue
+        memo[key] = (0, 0)
+        stack.append((child, inner, [1, 0]))
+    return memo[id(data)]
+
+
+_DONE = object()
 
 
 def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> CheckResult:

@@ -613,6 +613,17 @@ def test_terminal_table_fits_100_columns(pipeline: Path, hostile: Path) -> None:
     assert max(cell_len(line) for line in text.splitlines()) <= 80
 
 
+@pytest.mark.parametrize("width", [80, 100])
+def test_terminal_table_never_splits_a_word(width: int) -> None:
+    from tests.conftest import ROOT
+
+    result = review([str(ROOT / "examples")], workers=1)
+    whole = set(to_review_terminal(result, width=10_000).split())
+    text = to_review_terminal(result, width=width)
+    split = {t for t in text.split() if set(t) != {"─"}} - whole
+    assert split == set(), sorted(split)[:10]  # such as 'blocker-influences-decisi'
+
+
 def test_csv_has_a_header_and_one_row_per_deal(pipeline: Path, hostile: Path) -> None:
     result = review([pipeline, hostile], workers=1)
     rows = list(csv.DictReader(io.StringIO(to_review_csv(result))))

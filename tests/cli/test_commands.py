@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import EXAMPLES
 
+ROOT_EXAMPLE = next(p for p in EXAMPLES if p.stem == "enterprise-committee")
+
 
 def test_version(cli: Any) -> None:
     from influence import __version__
@@ -267,3 +269,74 @@ def test_paths_messages_on_stderr(cli: Any, write: Any) -> None:
     assert none.exit_code == 0
     assert json.loads(none.stdout)["paths"] == []
     assert "no path to chen within 1 hop" in none.stderr
+
+
+def _widest(text: str) -> int:
+    return max(sum(1 + (east_asian_width(c) in "WF") for c in line) for line in text.splitlines())
+
+
+def test_analyze_width_from_the_terminal_or_columns_or_option(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import shutil
+
+    path = EXAMPLES[0]
+    assert 90 < _widest(cli("analyze", path).stdout) <= 100  # into a pipe: 100
+    monkeypatch.setenv("COLUMNS", "72")
+    assert 60 < _widest(cli("analyze", path).stdout) <= 72  # into a pipe: $COLUMNS
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr("influence.cli.analyze._stdout_is_tty", lambda: True)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback: os.terminal_size((84, 30)))
+    on_tty = cli("analyze", path)
+    assert 70 < _widest(on_tty.stdout) <= 84  # the terminal's width
+    assert "\x1b[" not in on_tty.stdout  # NO_COLOR (set for every test)
+    assert _widest(cli("analyze", path, "--width", "120").stdout) > 100  # the option wins
+    assert cli("analyze", path, "--width", "5").exit_code == 2
+    review = cli("review", ROOT_EXAMPLE.parent, "-q", "--workers", "1")
+    assert 70 < _widest(review.stdout) <= 84  # review's table too
+
+
+def test_analyze_colours_on_a_terminal_unless_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from influence.cli import app
+
+    def run() -> str:
+        # color=True: the runner passes colour codes through, as a terminal would get them
+        result = CliRunner().invoke(app, ["analyze", str(ROOT_EXAMPLE)], color=True)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    monkeypatch.setattr("influence.cli.analyze._stdout_is_tty", lambda: True)
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    coloured = run()
+    assert "\x1b[32mally" in coloured and "\x1b[31muncovered" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run()
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setattr("influence.cli.analyze._stdout_is_tty", lambda: False)
+    assert "\x1b[" not in run()  # into a pipe
+
+
+def test_analyze_verbose_shows_the_score_formula(cli: Any) -> None:
+    from influence import analyze, read_deal
+
+    explanation = " ".join(analyze(read_deal(ROOT_EXAMPLE)).risk.explanation.split())
+    plain = cli("analyze", ROOT_EXAMPLE).stdout
+    verbose = cli("analyze", ROOT_EXAMPLE, "--verbose")
+    assert verbose.exit_code == 0
+    assert explanation not in " ".join(plain.split())
+    assert explanation in " ".join(verbose.stdout.split())
+
+
+def test_analyze_markdown_brief(cli: Any) -> None:
+    from influence import analyze, read_deal, to_markdown
+
+    for path in EXAMPLES:
+        result = cli("analyze", path, "--markdown", "--brief")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == to_markdown(analyze(read_deal(path)), brief=True)
+    bad = cli("analyze", EXAMPLES[0], "--brief")
+    assert bad.exit_code == 2 and "--brief" in bad.stderr

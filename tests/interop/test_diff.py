@@ -147,7 +147,8 @@ def test_the_same_deal_rewritten_is_no_change() -> None:
     assert diff.is_empty
     assert diff.risk is not None and diff.risk.score_change == 0
     assert diff.risk.signals_added == diff.risk.signals_removed == []
-    assert to_text(diff).startswith("no changes\nrisk: ")
+    same = f"{diff.risk.new_grade} {diff.risk.new_score}"
+    assert to_text(diff) == f"risk: {same} -> {same} (+0)\nno changes\n"
 
 
 def test_the_risk_change_is_the_analysis_of_each_version() -> None:
@@ -193,14 +194,17 @@ def test_example_against_a_known_mutation() -> None:
 def test_cli_text(cli: Any, versions: tuple[Path, Path]) -> None:
     result = cli("diff", *versions)
     assert result.exit_code == 0, result.stderr
-    body, risk = result.stdout.split("risk: ", 1)
-    assert body == CHANGES
     diff = diff_deals(parse_deal(OLD), parse_deal(NEW))
     assert diff.risk is not None
-    assert risk.splitlines()[0] == (
-        f"{diff.risk.old_grade} {diff.risk.old_score} -> {diff.risk.new_grade} "
-        f"{diff.risk.new_score} ({diff.risk.score_change:+d})"
+    # The answer first: the risk and its signals, then the changes.
+    lines = result.stdout.splitlines(keepends=True)
+    assert lines[0] == (
+        f"risk: {diff.risk.old_grade} {diff.risk.old_score} -> {diff.risk.new_grade} "
+        f"{diff.risk.new_score} ({diff.risk.score_change:+d})\n"
     )
+    signals = len(diff.risk.signals_added) + len(diff.risk.signals_removed)
+    assert all(line[2:].startswith("signal ") for line in lines[1 : 1 + signals])
+    assert "".join(lines[1 + signals :]) == CHANGES
 
 
 def test_cli_json_shape_is_stable_and_sorted(cli: Any, versions: tuple[Path, Path]) -> None:
@@ -259,7 +263,7 @@ def test_cli_identical_files(cli: Any) -> None:
     example = EXAMPLES[0]
     result = cli("diff", example, example)
     assert result.exit_code == 0
-    assert result.stdout.startswith("no changes\nrisk: ") and "(+0)" in result.stdout
+    assert result.stdout.startswith("risk: ") and result.stdout.endswith("(+0)\nno changes\n")
 
 
 def test_cli_bad_version_is_located(cli: Any, write: Any) -> None:
@@ -306,7 +310,7 @@ def test_named_pipe(cli: Any, tmp_path: Path, write: Any) -> None:
     finally:
         writer.join(timeout=10)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith(CHANGES)
+    assert result.stdout.startswith("risk: ") and result.stdout.endswith(CHANGES)
 
 
 def test_dev_stdin(write: Any) -> None:
@@ -319,7 +323,7 @@ def test_dev_stdin(write: Any) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(CHANGES)
+    assert result.stdout.startswith("risk: ") and result.stdout.endswith(CHANGES)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -19,6 +19,7 @@ from influence.interop.importing import (
     infer_from_title,
     parse_table,
     read_table,
+    write_imported,
 )
 from influence.io import parse_deal, read_deal
 from influence.model import Role, Stance
@@ -496,3 +497,49 @@ def test_duplicate_names_get_distinct_ids_with_a_warning() -> None:
     result = import_deal(parse_table("name\nAnn Lee\nAnn Lee\n", source="p.csv"))
     assert [p.id for p in result.deal.people] == ["ann-lee", "ann-lee-2"]
     assert any("'ann-lee-2'" in w.message and w.line == 3 for w in result.warnings)
+
+
+def test_write_imported_takes_the_edit_lock(tmp_path: Path) -> None:
+    import threading
+
+    from influence.errors import DealLockError
+    from influence.io import deal_lock
+
+    result = import_deal(parse_table("name\nAnn\nBo"), deal_name="Pilot")
+    out = tmp_path / "pilot.yaml"
+    out.write_text("# an edit is under way\n", encoding="utf-8")
+    caught: list[BaseException] = []
+
+    def write(wait: float) -> None:
+        try:
+            write_imported(result, out, wait=wait)
+        except BaseException as err:  # the thread's outcome, checked below
+            caught.append(err)
+
+    with deal_lock(out):
+        busy = threading.Thread(target=write, args=(0.0,))
+        busy.start()
+        busy.join()
+        assert len(caught) == 1 and isinstance(caught[0], DealLockError)
+        assert out.read_text(encoding="utf-8") == "# an edit is under way\n"
+        waiting = threading.Thread(target=write, args=(10.0,))
+        waiting.start()
+        waiting.join(0.3)
+        assert waiting.is_alive()  # it waits for the lock: the file is not written yet
+        assert out.read_text(encoding="utf-8") == "# an edit is under way\n"
+    waiting.join(10)
+    assert len(caught) == 1
+    assert read_deal(out) == result.deal
+
+
+def test_write_imported_without_replace_never_overwrites(tmp_path: Path) -> None:
+    result = import_deal(parse_table("name\nAnn"), deal_name="Pilot")
+    out = tmp_path / "pilot.yaml"
+    assert write_imported(result, out, replace=False) == out.read_text(encoding="utf-8")
+    out.write_text("# written meanwhile\n", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="pass --force"):
+        write_imported(result, out, replace=False)
+    assert out.read_text(encoding="utf-8") == "# written meanwhile\n"
+    with pytest.raises(FileNotFoundError):
+        write_imported(result, tmp_path / "no" / "such.yaml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pilot.yaml"]  # no lock left

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from influence import _exit
-from influence.cli._app import EXIT_THRESHOLD, _err, _errors, _out, _out_json, app
+from influence.cli._app import (
+    EXIT_THRESHOLD,
+    _err,
+    _errors,
+    _out,
+    _out_json,
+    _stdout_is_tty,
+    app,
+)
 
 if TYPE_CHECKING:
     from influence.model import Policy
@@ -28,9 +35,31 @@ class FailOn(StrEnum):
 
 
 def _color() -> bool:
-    return (
-        sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    )
+    """Colour only on a terminal, and not with NO_COLOR set or TERM=dumb (no-color.org)."""
+    return _stdout_is_tty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+#: Columns of the text reports when the output is not a terminal and $COLUMNS is unset.
+DEFAULT_WIDTH = 100
+MIN_WIDTH = 20
+
+
+def _width(option: int | None) -> int:
+    """Columns for a text report: ``--width``, else the terminal's, else $COLUMNS, else 100.
+
+    Into a pipe or a file there is no terminal to measure: $COLUMNS when it is
+    set (as some shells export it), else :data:`DEFAULT_WIDTH`.
+    """
+    if option is not None:
+        return option
+    if _stdout_is_tty():
+        import shutil
+
+        columns = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    else:
+        text = os.environ.get("COLUMNS", "")
+        columns = int(text) if text.isdigit() else DEFAULT_WIDTH
+    return max(columns, MIN_WIDTH)
 
 
 def load_policy(path: Path | None) -> Policy | None:
@@ -72,20 +101,49 @@ def analyze(
         FailOn | None,
         typer.Option(help="Exit 1 if a signal of this severity or worse exists."),
     ] = None,
-    width: Annotated[int, typer.Option(help="Columns for the terminal report.")] = 100,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            min=MIN_WIDTH,
+            help="Columns for the terminal report (default: the terminal's width; "
+            "into a pipe $COLUMNS, else 100).",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Also show how the score is computed, e.g. influence analyze deal.yaml --verbose.",
+        ),
+    ] = False,
+    brief: Annotated[
+        bool,
+        typer.Option(
+            "--brief",
+            help="With --markdown: a short note (about 15 lines, no tables) for a CRM "
+            "field, e.g. influence analyze deal.yaml --markdown --brief.",
+        ),
+    ] = False,
 ) -> None:
-    """Analyse a deal: risk grade and score, coverage, signals, paths, next actions.
+    """Analyse a deal: the answer first (grade, score, why, the top three actions), then the detail.
+
+    The detail: role coverage, the people, every signal, the other actions and
+    the introduction paths.
 
     Examples:
 
     \b
       influence analyze examples/saas-small.yaml
+      influence analyze deal.yaml --verbose --width 80
       influence analyze deal.yaml --markdown > notes.md
+      influence analyze deal.yaml --markdown --brief
       influence analyze deal.yaml --json --fail-on high
       influence analyze deal.yaml --assume zhang-min=ally --assume li-wei~chen-jun=strong
     """
     if as_json and markdown:
         raise typer.BadParameter("choose one of --json and --markdown")
+    if brief and not markdown:
+        raise typer.BadParameter("--brief goes with --markdown", param_hint="'--brief'")
     from influence.analysis.report import analyze as run
     from influence.io import read_deal
 
@@ -115,7 +173,7 @@ def analyze(
         elif markdown:
             from influence.render.markdown import to_markdown
 
-            _out(to_markdown(report), nl=False)
+            _out(to_markdown(report, brief=brief), nl=False)
             if whatif is not None:
                 from influence.render.terminal import whatif_text
 
@@ -124,9 +182,11 @@ def analyze(
             from influence.render.terminal import to_terminal, whatif_text
 
             color = _color()
-            _out(to_terminal(report, width=width, color=color), nl=False, color=color)
+            columns = _width(width)
+            text = to_terminal(report, width=columns, color=color, verbose=verbose)
+            _out(text, nl=False, color=color)
             if whatif is not None:
-                _out("\n" + whatif_text(whatif))
+                _out("\n" + whatif_text(whatif, width=columns))
         if fail_on is not None:
             from influence.analysis.severity import signals_at_or_above
 
@@ -158,6 +218,14 @@ def paths(
     allow_blockers: Annotated[bool, typer.Option(help="Let paths pass through blockers.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     policy: Annotated[Path | None, typer.Option(help="A team policy file.")] = None,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            min=MIN_WIDTH,
+            help="Wrap lines between words at N columns (default: the terminal's "
+            "width; into a pipe $COLUMNS, else 100).",
+        ),
+    ] = None,
 ) -> None:
     """Show the warmest introduction paths from our team to one person.
 
@@ -190,6 +258,6 @@ def paths(
     else:
         from influence.render.terminal import paths_text
 
-        _out(paths_text(found, deal), nl=False)
+        _out(paths_text(found, deal, width=_width(width)), nl=False)
     if message:
         _err(message)

@@ -142,7 +142,7 @@ def import_(
             _err(f"read {people} ({result.format}): {counts}")
         else:
             with _writing(output):
-                write_imported(result, output)
+                write_imported(result, output, replace=force)
             _err(f"wrote {output} from {people} ({result.format}): {counts}")
             _err(f"next: influence validate {output}")
 

@@ -26,7 +26,7 @@ from influence.cli._app import (
     _writing,
     app,
 )
-from influence.cli.analyze import FailOn, _color, load_policy
+from influence.cli.analyze import MIN_WIDTH, FailOn, _color, _width, load_policy
 
 
 def _stderr_is_tty() -> bool:
@@ -117,7 +117,14 @@ def review(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no notes on stderr.")
     ] = False,
-    width: Annotated[int, typer.Option(help="Columns for the terminal table.")] = 100,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            min=MIN_WIDTH,
+            help="Columns for the terminal table (default: the terminal's width; "
+            "into a pipe $COLUMNS, else 100).",
+        ),
+    ] = None,
 ) -> None:
     """Review a pipeline: every deal ranked by risk, with why, and what changed.
 
@@ -187,7 +194,8 @@ def review(
         from influence.render.review import to_review_terminal
 
         color = _color()
-        _out(to_review_terminal(result, width=width, color=color), nl=False, color=color)
+        text = to_review_terminal(result, width=_width(width), color=color)
+        _out(text, nl=False, color=color)
     if output is not None:
         from influence.batch.maps import write_review_html
 

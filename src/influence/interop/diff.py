@@ -327,21 +327,14 @@ def _fields(changes: list[FieldChange]) -> str:
 def to_text(diff: DealDiff) -> str:
     """Return a diff as lines for a terminal: ``+`` added, ``-`` removed, ``~`` changed.
 
+    The answer first: the change in risk and the signals added and removed (when
+    the diff has its risk part), then each change to the deal, its people and ties.
+
     Examples:
         >>> print(to_text(DealDiff()), end="")
         no changes
     """
     lines: list[str] = []
-    if diff.deal:
-        lines.append(f"~ deal: {_fields(diff.deal)}")
-    lines += [f"+ person {p.id} ({p.name})" for p in diff.people_added]
-    lines += [f"- person {p.id} ({p.name})" for p in diff.people_removed]
-    lines += [f"~ person {p.id}: {_fields(p.changes)}" for p in diff.people_changed]
-    lines += [f"+ tie {t.from_} {t.kind} {t.to} ({t.strength:g})" for t in diff.ties_added]
-    lines += [f"- tie {t.from_} {t.kind} {t.to} ({t.strength:g})" for t in diff.ties_removed]
-    lines += [f"~ tie {t.from_} {t.kind} {t.to}: {_fields(t.changes)}" for t in diff.ties_changed]
-    if not lines:
-        lines.append("no changes")
     risk = diff.risk
     if risk is not None:
         delta = risk.score_change
@@ -353,6 +346,16 @@ def to_text(diff: DealDiff) -> str:
             lines.append(f"+ signal {s.code}" + (f" ({', '.join(s.people)})" if s.people else ""))
         for s in risk.signals_removed:
             lines.append(f"- signal {s.code}" + (f" ({', '.join(s.people)})" if s.people else ""))
+    changes: list[str] = []
+    if diff.deal:
+        changes.append(f"~ deal: {_fields(diff.deal)}")
+    changes += [f"+ person {p.id} ({p.name})" for p in diff.people_added]
+    changes += [f"- person {p.id} ({p.name})" for p in diff.people_removed]
+    changes += [f"~ person {p.id}: {_fields(p.changes)}" for p in diff.people_changed]
+    changes += [f"+ tie {t.from_} {t.kind} {t.to} ({t.strength:g})" for t in diff.ties_added]
+    changes += [f"- tie {t.from_} {t.kind} {t.to} ({t.strength:g})" for t in diff.ties_removed]
+    changes += [f"~ tie {t.from_} {t.kind} {t.to}: {_fields(t.changes)}" for t in diff.ties_changed]
+    lines += changes or ["no changes"]
     return "\n".join(lines) + "\n"
 
 

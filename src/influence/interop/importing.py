@@ -35,6 +35,7 @@ Examples:
 from __future__ import annotations
 
 import csv
+import errno
 import io as _stdio
 import os
 import re
@@ -51,7 +52,16 @@ from influence._cells import read_cell, read_xlsx_text
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem
 from influence.interop import InteropError, MissingDependencyError
-from influence.io import dump_deal, format_of, parse_deal, read_bytes, read_text, write_text
+from influence.io import (
+    LOCK_WAIT,
+    deal_lock,
+    dump_deal,
+    format_of,
+    parse_deal,
+    read_bytes,
+    read_text,
+    write_text,
+)
 from influence.model import (
     TIE_KEYS,
     Deal,
@@ -1410,12 +1420,24 @@ def _read_ties(
     return out, rows
 
 
-def write_imported(result: ImportResult, path: str | os.PathLike[str]) -> str:
+def write_imported(
+    result: ImportResult,
+    path: str | os.PathLike[str],
+    *,
+    replace: bool = True,
+    wait: float = LOCK_WAIT,
+) -> str:
     r"""Write an imported deal atomically, after checking the text reads back as a valid deal.
+
+    The file's edit lock (:func:`~influence.io.deal_lock`) is held while it is
+    written, so an import never interleaves with an edit of the same file.
 
     Args:
         result: What :func:`import_deal` returned.
         path: The deal file to write (``.yaml``, ``.yml`` or ``.json``).
+        replace: Overwrite the file if it exists; False: refuse (checked under the
+            lock, so a file created meanwhile is not overwritten either).
+        wait: Seconds to wait for an edit of the same file to finish.
 
     Returns:
         The text written.
@@ -1423,6 +1445,9 @@ def write_imported(result: ImportResult, path: str | os.PathLike[str]) -> str:
     Raises:
         DealFileError: the extension is not a deal file's, or (a bug) the text
             would not read back; nothing is written.
+        FileExistsError: the file exists and ``replace`` is False.
+        DealLockError: another edit held the file's lock for longer than ``wait``.
+        OSError: the file's folder does not exist or cannot be written.
 
     Examples:
         >>> import tempfile, pathlib
@@ -1437,5 +1462,13 @@ def write_imported(result: ImportResult, path: str | os.PathLike[str]) -> str:
     fmt = format_of(name)
     text = result.to_text(fmt)
     parse_deal(text, fmt, source=name)
-    write_text(path, text)
+    folder = Path(os.path.realpath(path)).parent
+    if not folder.is_dir():  # before the lock, which would be created there
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
+    with deal_lock(path, wait=wait):
+        if not replace and os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "it exists; pass --force to overwrite it", name)
+        write_text(path, text)
     return text

@@ -8,12 +8,13 @@ it shows.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from influence._printable import printable
 from influence.analysis.paths import Hop, IntroductionPath
-from influence.analysis.report import DealReport, PersonRow
+from influence.analysis.report import Action, DealReport, PersonRow, Signal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,6 +27,41 @@ VERBS = {
     ("reports_to", True): "reports to",
     ("reports_to", False): "manages",
 }
+
+
+#: How many reasons and actions the first screen (and the brief Markdown) shows.
+TOP = 3
+
+#: Terminal styles of the stance and coverage words (shown only when colour is on).
+STANCE_STYLE = {"ally": "green", "blocker": "bold red", "neutral": "dim", "unknown": "yellow"}
+COVERAGE_STYLE = {"covered": "green", "stale": "yellow", "uncovered": "red", "missing": "red"}
+
+
+def top_reasons(report: DealReport, n: int = TOP) -> list[Signal]:
+    """The signals that carry the most points, at most ``n``: the score's main reasons.
+
+    Most points first, ties in the report's order; signals without points only
+    when no signal has any.
+    """
+    scored = [s for s in report.signals if s.points] or list(report.signals)
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i].points, i))
+    return [scored[i] for i in order[:n]]
+
+
+def action_codes(action: Action) -> list[str]:
+    """The signal codes an action answers, as the reports list them."""
+    return [action.signal]
+
+
+def not_reached(report: DealReport) -> tuple[list[str], list[str]]:
+    """Decision-makers we do not cover, as labels: those not reached, those by stale ties only."""
+    people = names(report)
+    missing = report.coverage.uncovered(report.decision_makers)
+    stale = [d for d in missing if report.coverage.people.get(d) == "stale"]
+    return (
+        [label(people.get(d), d) for d in missing if d not in stale],
+        [label(people.get(d), d) for d in stale],
+    )
 
 
 def not_covered_text(report: DealReport) -> str:
@@ -97,6 +133,46 @@ def role_holders(report: DealReport, role: str) -> list[str]:
 def most_influential_first(person: PersonRow) -> tuple[float, float, str]:
     """Sort key of the people tables: network influence, then influence, then id."""
     return (-(person.network_influence or 0), -person.influence, person.id)
+
+
+_WORD = re.compile(r"(\s*)(\S+)")
+
+
+def wrap_line(line: str, width: int | None, indent: str) -> str:
+    """``line`` wrapped between words at ``width`` columns, continued after ``indent``.
+
+    Spacing between words that stay on a line is kept; a word longer than a
+    whole line is folded, and only such a word. ``width=None``: the line as is.
+
+    Examples:
+        >>> print(wrap_line("1. Li Wei -> Kenneth Lau  (warmth 0.72)", 20, "   "))
+        1. Li Wei -> Kenneth
+           Lau  (warmth
+           0.72)
+    """
+    from rich.cells import cell_len
+
+    if width is None or cell_len(line) <= width:
+        return line
+    out: list[str] = []
+    current = ""
+    for match in _WORD.finditer(line):
+        gap, word = match.groups()
+        if current and cell_len(current + gap + word) <= width:
+            current += gap + word
+            continue
+        if current:
+            out.append(current)
+        prefix = indent if current or out else gap
+        while cell_len(prefix + word) > width and cell_len(prefix) < width:
+            cut = 1  # fold a word longer than the line: as much as fits
+            while cell_len(prefix + word[: cut + 1]) <= width:
+                cut += 1
+            out.append(prefix + word[:cut])
+            word, prefix = word[cut:], indent
+        current = prefix + word
+    out.append(current)
+    return "\n".join(out)
 
 
 def console_text(out: io.StringIO) -> str:

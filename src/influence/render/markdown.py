@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from influence.analysis.report import DealReport
+from influence.analysis.report import Action, DealReport
 from influence.render._text import (
+    TOP,
+    action_codes,
     headline,
     hop_text,
     label,
@@ -13,9 +15,11 @@ from influence.render._text import (
     name_map,
     names,
     not_covered_text,
+    not_reached,
     path_summary,
     path_text,
     role_holders,
+    top_reasons,
 )
 
 __all__ = ["to_markdown"]
@@ -43,16 +47,91 @@ def _cell(text: str) -> str:
     return _md(text).replace("|", "\\|")
 
 
-def to_markdown(report: DealReport) -> str:
-    """Return the report as GitHub-flavoured Markdown.
+def to_markdown(report: DealReport, *, brief: bool = False) -> str:
+    """Return the report as GitHub-flavoured Markdown, the next actions first.
+
+    The full report: the grade and score, every next action, then the signals
+    (with how the score is computed), role coverage, introduction paths and the
+    people. ``brief=True`` gives a note of about 15 lines and no tables, for a
+    CRM note field: a title line with the grade and score, the main reasons,
+    the top three actions (each the ask itself) and who is not reached.
+
+    Args:
+        report: The report.
+        brief: The short note instead of the full report.
+
+    Returns:
+        The Markdown, ending in a line feed; user text is literal (escaped), never markup.
 
     Examples:
         >>> from influence import analyze, read_deal
-        >>> md = to_markdown(analyze(read_deal("examples/saas-small.yaml")))
-        >>> md.splitlines()[0]
+        >>> report = analyze(read_deal("examples/saas-small.yaml"))
+        >>> to_markdown(report).splitlines()[0]
         '# Northwind analytics platform'
+        >>> note = to_markdown(report, brief=True)
+        >>> note.splitlines()[0]
+        '**Northwind analytics platform: risk LOW 16/100**'
+        >>> lines = note.splitlines()
+        >>> len(lines) <= 20 and not any(line.startswith("|") for line in lines)
+        True
     """
-    r = report
+    return _brief(report) if brief else _full(report)
+
+
+def _risk_line(r: DealReport) -> str:
+    return (
+        f"**Risk {r.risk.grade.upper()} {r.risk.score}/100** | coverage {r.coverage.score:.2f} "
+        f"| support {r.support:+.2f} | decision-makers {len(r.decision_makers)} "
+        f"({not_covered_text(r)})"
+    )
+
+
+def _action(a: Action, *, advice: bool = True) -> str:
+    codes = ", ".join(f"`{code}`" for code in action_codes(a))
+    style = f" _Style {_md(a.advice)}._" if advice and a.advice else ""
+    return f"{_md(a.text)} ({codes}){style}"
+
+
+def _brief(r: DealReport) -> str:
+    """The short note: no table, no heading, about 15 lines."""
+    out = [
+        f"**{_md(r.deal.name)}: risk {r.risk.grade.upper()} {r.risk.score}/100**",
+        "",
+        _md(f"{headline(r)} | as of {r.deal.as_of.isoformat()}"),
+        "",
+    ]
+    if r.assumptions:
+        out += ["**What if:** " + _md("; ".join(r.assumptions)), ""]
+    reasons = top_reasons(r)
+    if reasons:
+        out.append("**Why**")
+        out += [f"- {_md(s.message)}" for s in reasons]
+    else:
+        out.append("**Why**: no risk signals.")
+    out.append("")
+    top = r.actions[:TOP]
+    if top:
+        out.append("**Next**")
+        out += [f"{n}. {_action(a, advice=False)}" for n, a in enumerate(top, start=1)]
+    else:
+        out.append("**Next**: nothing to do.")
+    out.append("")
+    missing, stale = not_reached(r)
+    if missing or stale:
+        parts = [", ".join(missing)] if missing else []
+        if stale:
+            parts.append("only by stale ties: " + ", ".join(stale))
+        out.append("**Not reached:** " + _md("; ".join(parts)) + ".")
+    else:
+        out.append("**Not reached:** none; we reach every decision-maker.")
+    if len(r.actions) > len(top):
+        more = len(r.actions) - len(top)
+        out += ["", f"{more} more action{'s' * (more != 1)} in the full report."]
+    out.append("")
+    return "\n".join(out)
+
+
+def _full(r: DealReport) -> str:
     people = names(r)
     named = name_map(r)
     out: list[str] = [f"# {_md(r.deal.name)}", ""]
@@ -60,14 +139,16 @@ def to_markdown(report: DealReport) -> str:
     out.append("")
     if r.assumptions:
         out += ["**What if:** " + _md("; ".join(r.assumptions)), ""]
-    out.append(
-        f"**Risk {r.risk.grade.upper()} {r.risk.score}/100** | coverage {r.coverage.score:.2f} "
-        f"| support {r.support:+.2f} | decision-makers {len(r.decision_makers)} "
-        f"({not_covered_text(r)})"
-    )
-    out += ["", f"_{r.risk.explanation}_", ""]
+    out += [_risk_line(r), ""]
 
-    out += ["## Signals", ""]
+    out += ["## Next actions", ""]
+    for n, a in enumerate(r.actions, start=1):
+        out.append(f"{n}. {_action(a)}")
+    if not r.actions:
+        out.append("Nothing to do.")
+    out.append("")
+
+    out += ["## Signals", "", f"_{r.risk.explanation}_", ""]
     if r.signals:
         out += ["| Severity | Signal | Points | What |", "|---|---|---:|---|"]
         for s in r.signals:
@@ -86,7 +167,7 @@ def to_markdown(report: DealReport) -> str:
     if r.paths_summary is not None:
         out += [f"{_md(r.paths_summary.message().capitalize())}.", ""]
     if not r.paths and r.paths_summary is None:
-        out.append("Every decision-maker is covered.")
+        out += ["Every decision-maker is covered.", ""]
     for target, paths in r.paths.items():
         out.append(f"**To {_md(label(people.get(target), target))}**")
         out.append("")
@@ -97,12 +178,6 @@ def to_markdown(report: DealReport) -> str:
             for hop in path.steps:
                 out.append(f"    - {_md(hop_text(hop, named))}")
         out.append("")
-
-    out += ["## Next actions", ""]
-    for n, a in enumerate(r.actions, start=1):
-        advice = f" _Style {_md(a.advice)}._" if a.advice else ""
-        out.append(f"{n}. {_md(a.text)} (`{a.signal}`){advice}")
-    out.append("")
 
     customers = sorted((p for p in r.people if p.side == "customer"), key=most_influential_first)
     out += [

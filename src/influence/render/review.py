@@ -216,6 +216,7 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
     table.add_column("Value / stage / close", no_wrap=True)
     table.add_column("Cov", justify="right", no_wrap=True)
     table.add_column("Sup", justify="right", no_wrap=True)
+    cells: list[tuple[str, str, str, str]] = []
     for rank, d in enumerate(review.deals, start=1):
         deal = Text(_p(d.name), style="bold")
         sub = " · ".join(x for x in (d.account or "", f"owner {_owner(d)}" if d.owner else "") if x)
@@ -245,7 +246,9 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
         if rank > 1:
             table.add_row()  # a blank line between deals
         table.add_row(str(rank), risk, deal, facts, f"{d.coverage:.2f}", f"{d.support:+.2f}")
+        cells.append((str(rank), risk.plain, deal.plain, facts))
     if review.deals:
+        _no_split(table, cells, width)
         console.print(table)
         console.print()
     console.print(Text("By grade", style="bold underline"))
@@ -274,6 +277,32 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
             if len(e.messages) > 3:
                 console.print(Text(f"    ... and {len(e.messages) - 3} more", style="dim"))
     return console_text(out)
+
+
+def _no_split(table: Any, cells: Sequence[tuple[str, str, str, str]], width: int) -> None:
+    """Let the "Value / stage / close" column wrap when the deal column needs its room.
+
+    The deal column wraps between words; a signal code such as
+    ``blocker-influences-decision-maker`` is one word, so the column is kept at
+    least as wide as its longest word, the value column giving up what it must
+    (down to its own longest word). When even that does not fit, rich folds.
+    """
+    from rich.cells import cell_len
+
+    def longest_word(texts: Sequence[str]) -> int:
+        return max((cell_len(w) for t in texts for w in t.split()), default=0)
+
+    ranks, risks, deals, facts = zip(*cells, strict=True)
+    fixed = max(cell_len(t) for t in (*ranks, "#")) + max(cell_len(t) for t in (*risks, "Risk"))
+    fixed += 4 + 5  # Cov "0.35", Sup "+0.19"
+    room = width - 3 * 5 - fixed  # a space each side of the five dividers, and the divider
+    need, facts_min = longest_word(deals), longest_word([*facts, "Value / stage / close"])
+    facts_max = max(
+        cell_len(line) for t in (*facts, "Value / stage / close") for line in t.split("\n")
+    )
+    if need + facts_max > room >= need + facts_min:
+        column = table.columns[3]
+        column.no_wrap, column.width, column.overflow = False, room - need, "fold"
 
 
 def _date(value: Any) -> str:
