@@ -101,7 +101,8 @@ def to_markdown(report: DealReport) -> str:
     out += ["## Next actions", ""]
     for n, a in enumerate(r.actions, start=1):
         advice = f" _Style {_md(a.advice)}._" if a.advice else ""
-        out.append(f"{n}. {_md(a.text)} (`{a.signal}`){advice}")
+        codes = ", ".join(f"`{c}`" for c in a.resolves or [a.signal])
+        out.append(f"{n}. {_md(a.text)} ({codes}){advice}")
     out.append("")
 
     customers = sorted((p for p in r.people if p.side == "customer"), key=most_influential_first)

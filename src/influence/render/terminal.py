@@ -149,7 +149,8 @@ def to_terminal(report: DealReport, *, width: int = 100, color: bool = False) ->
     actions.add_column(justify="right", no_wrap=True)
     actions.add_column(overflow="fold", ratio=1)
     for n, a in enumerate(r.actions, start=1):
-        actions.add_row(f"{n:>3}.", Text(_p(f"{a.text} [{a.signal}]")))
+        codes = ", ".join(a.resolves or [a.signal])
+        actions.add_row(f"{n:>3}.", Text(_p(f"{a.text} [{codes}]")))
         if a.advice:
             actions.add_row("", Text(_p(f"style {a.advice}"), style="dim"))
     console.print(actions)
