@@ -4,9 +4,9 @@ Each signal has a stable code, a severity, the people it concerns and one plain
 sentence. Each signal brings points: its severity's (high 25, medium 10, low 5,
 info 0) times its weight, ``0.5 + influence`` of the person it is about (see
 :meth:`~influence.analysis.signals.SignalSpec.weigh`). The risk score is
-``100 x points / (points + 100)``: 100 points make 50, 300 make 75, 900 make 90;
-it never reaches 100, so risky deals still rank apart. The grade is high from
-60, medium from 25, low below (``docs/analysis.md``).
+``100 x points / (points + 200)``: 200 points make 50, 600 make 75, 1,800 make
+90; it never reaches 100, so risky deals still rank apart. The grade is high
+from 40, medium from 10, low below (``docs/analysis.md``).
 """
 
 from __future__ import annotations
@@ -44,12 +44,13 @@ __all__ = [
 ]
 
 #: The points that make a score of 50: ``score = 100 x points / (points + HALF_POINTS)``.
-HALF_POINTS = 100
-#: The grade is high from this score (150 points: say two uncovered decision-makers and
-#: a blocker who sways them).
-GRADE_HIGH_FROM = 60
-#: The grade is medium from this score (34 points: say one uncovered decision-maker).
-GRADE_MEDIUM_FROM = 25
+HALF_POINTS = 200
+#: The grade is high from this score (131 points: say two uncovered decision-makers and
+#: a blocker who sways them both).
+GRADE_HIGH_FROM = 40
+#: The grade is medium from this score (21 points: one high signal about someone of
+#: influence 0.4 or more, or two medium ones).
+GRADE_MEDIUM_FROM = 10
 
 #: Every signal code, its severity, and when it fires: read from the registry
 #: (:data:`influence.analysis.signals.SIGNALS`, ``docs/analysis.md``).
@@ -254,24 +255,24 @@ def signal(code: str, people: list[str], facts: SignalFacts, names: dict[str, Pe
 
 
 def risk_score(points: int) -> int:
-    """The 0-100 score for a total of signal points: ``100 x points / (points + 100)``.
+    """The 0-100 score for a total of signal points: ``100 x points / (points + 200)``.
 
-    100 points make 50; each further score point costs more points than the last,
-    but the score never reaches 100 (it is 99 only from 9,850 points), so two risky
+    200 points make 50; each further score point costs more points than the last,
+    but the score never reaches 100 (it is 99 only from 13,134 points), so two risky
     deals still rank apart, and more points never make a lower score.
 
     Examples:
-        >>> [risk_score(p) for p in (0, 10, 35, 100, 150, 300, 900, 2000)]
-        [0, 9, 26, 50, 60, 75, 90, 95]
+        >>> [risk_score(p) for p in (0, 10, 21, 35, 131, 200, 600, 1000, 2000)]
+        [0, 5, 10, 15, 40, 50, 75, 83, 91]
     """
     return int(100 * points / (points + HALF_POINTS) + 0.5) if points > 0 else 0
 
 
 def risk_grade(score: int) -> Grade:
-    """The grade of a score: high from 60, medium from 25, low below.
+    """The grade of a score: high from 40, medium from 10, low below.
 
     Examples:
-        >>> [risk_grade(s) for s in (0, 24, 25, 59, 60, 99)]
+        >>> [risk_grade(s) for s in (0, 9, 10, 39, 40, 99)]
         ['low', 'low', 'medium', 'medium', 'high', 'high']
     """
     return "high" if score >= GRADE_HIGH_FROM else "medium" if score >= GRADE_MEDIUM_FROM else "low"
@@ -288,7 +289,7 @@ def deal_risk(signals: list[Signal]) -> Risk:
         ...              points=25)
         >>> risk = deal_risk([sig, sig, sig])
         >>> risk.score, risk.grade, risk.points, [c.share for c in risk.contributions]
-        (43, 'medium', 75, [15, 14, 14])
+        (27, 'medium', 75, [9, 9, 9])
         >>> deal_risk([]).score
         0
     """
@@ -351,17 +352,14 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, dict[str, list
     )
     if not blockers or not dms:
         return []
-    by_id = deal.people_by_id()
     neighbours = _sway(deal_graph(deal))
     dm_set = set(dms)
     out: list[tuple[str, dict[str, list[str]]]] = []
     for b in blockers:
         chains = _bfs(b, neighbours, max_depth=_SWAY_DEPTH)
-        reached = {
-            dm: chains[dm]
-            for dm in sorted(dm_set & chains.keys())
-            if dm != b and by_id[dm].stance is not Stance.BLOCKER
-        }
+        # A decision-maker who is a blocker too still counts: the sway hardens them, and
+        # turning blocker never takes points away from the blockers who sway them.
+        reached = {dm: chains[dm] for dm in sorted(dm_set & chains.keys()) if dm != b}
         if reached:
             out.append((b, reached))
     return out
