@@ -141,6 +141,7 @@ _EXPORTS: dict[str, str] = {
     "to_review_html": "influence.render.review",
     "write_review_html": "influence.batch.maps",
     "assemble_review": "influence.analysis.portfolio",
+    "rank_key": "influence.analysis.portfolio",
 }
 
 __all__ = [
@@ -230,6 +231,7 @@ __all__ = [
     "paths_message",
     "paths_text",
     "person_coverage",
+    "rank_key",
     "read_deal",
     "read_editable",
     "read_policy",
@@ -305,6 +307,7 @@ if TYPE_CHECKING:
         assemble_review,
         changed_deals,
         compare,
+        rank_key,
         review_deal,
     )
     from influence.analysis.report import (

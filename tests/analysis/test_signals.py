@@ -42,8 +42,8 @@ EXAMPLES: dict[str, tuple[SignalFacts, list[str]]] = {
     "no-champion": (SignalFacts(), ["champion"]),
     "single-threaded": (SignalFacts(reached=("ann", "bo"), threshold=4), ["2 customers", "4"]),
     "blocker-influences-decision-maker": (
-        SignalFacts(blocker="bo", decision_maker="ann", chain=("bo", "cy", "ann")),
-        ["Blocker Bo Chen", "Ann Lee (CEO)", "(Bo Chen -> Cy Park -> Ann Lee)"],
+        SignalFacts(blocker="bo", decision_makers=("ann",), chains=(("bo", "cy", "ann"),)),
+        ["Blocker Bo Chen reaches decision-maker Ann Lee (CEO) (Bo Chen -> Cy Park -> Ann Lee)."],
     ),
     "unknown-stance": (
         SignalFacts(person="bo", reason="influential", influence=0.7),
@@ -59,8 +59,8 @@ EXAMPLES: dict[str, tuple[SignalFacts, list[str]]] = {
     ),
     "negative-support": (SignalFacts(support=-0.25), ["Support is -0.25"]),
     "ally-conflicts-with-decision-maker": (
-        SignalFacts(ally="bo", decision_maker="cy"),
-        ["Our ally Bo Chen", "decision-maker Cy Park (CFO)"],
+        SignalFacts(ally="bo", decision_makers=("cy",)),
+        ["Our ally Bo Chen is at odds with decision-maker Cy Park (CFO)."],
     ),
     "hidden-influencer": (SignalFacts(person="bo", rank=1, influence=0.2), ["#1", "only 0.2"]),
     "isolated-person": (SignalFacts(person="ann"), ["Ann Lee (CEO) has no ties"]),
@@ -82,6 +82,7 @@ def test_every_entry_is_complete(code: str) -> None:
     spec = SIGNALS[code]
     assert spec.code == code
     assert spec.points == POINTS[spec.severity]
+    assert spec.weight is not None or spec.scope != "person"  # about people: weighed by them
     assert spec.scope in ("deal", "person", "role")
     assert callable(spec.message)
     # an answer, or an explicit None (every signal of today has one)
@@ -100,10 +101,41 @@ def test_every_template_renders_its_example_facts(code: str) -> None:
     assert "None" not in made.message
     for part in expected:
         assert part in made.message, (part, made.message)
-    assert (made.severity, made.points, made.role) == (
-        SIGNALS[code].severity,
-        SIGNALS[code].points,
+    spec = SIGNALS[code]
+    weight = spec.weigh(facts, PEOPLE)
+    assert (made.severity, made.points, made.weight, made.role) == (
+        spec.severity,
+        round(spec.points * weight),
+        weight,
         facts.role,
+    )
+    assert 0.5 <= weight <= 3.0
+
+
+def test_one_signal_names_every_decision_maker_a_blocker_reaches() -> None:
+    facts = SignalFacts(
+        blocker="bo", decision_makers=("ann", "cy"), chains=(("bo", "ann"), ("bo", "ann", "cy"))
+    )
+    made = signal("blocker-influences-decision-maker", ["bo", "ann", "cy"], facts, PEOPLE)
+    assert made.message == (
+        "Blocker Bo Chen reaches 2 decision-makers: Ann Lee (CEO) (Bo Chen -> Ann Lee) "
+        "and Cy Park (CFO) (Bo Chen -> Ann Lee -> Cy Park)."
+    )
+    one = signal(
+        "blocker-influences-decision-maker",
+        ["bo", "ann"],
+        facts.model_copy(update={"decision_makers": ("ann",), "chains": (("bo", "ann"),)}),
+        PEOPLE,
+    )
+    # a second decision-maker adds half their weight: more, never as much as two signals
+    assert one.points < made.points < 2 * one.points
+
+
+def test_one_signal_names_every_decision_maker_an_ally_is_at_odds_with() -> None:
+    facts = SignalFacts(ally="bo", decision_makers=("ann", "cy"))
+    made = signal("ally-conflicts-with-decision-maker", ["bo", "ann", "cy"], facts, PEOPLE)
+    assert made.message == (
+        "Our ally Bo Chen is at odds with decision-makers Ann Lee (CEO) and Cy Park (CFO)."
     )
 
 

@@ -125,11 +125,29 @@ def test_hidden_files_and_other_extensions_are_skipped(tmp_path: Path) -> None:
 # -- the review -----------------------------------------------------------------------
 
 
-def test_deals_are_ranked_by_score_then_value_then_id(pipeline: Path) -> None:
+def test_deals_are_ranked_by_score_then_points_then_value_then_id(pipeline: Path) -> None:
     result = review([pipeline], workers=1)
-    keys = [(-d.risk.score, -(d.value or 0), d.id) for d in result.deals]
+    keys = [(-d.risk.score, -d.risk.points, -(d.value or 0), d.id) for d in result.deals]
     assert keys == sorted(keys)
     assert len(result.deals) == 9 and result.errors == []
+    # the points are the report's
+    for d in result.deals:
+        assert d.risk.points == analyze(read_deal(d.file)).risk.points
+
+
+def test_points_break_a_tie_of_scores_before_value() -> None:
+    from influence.analysis.portfolio import ReviewRisk, assemble_review, rank_key
+
+    row = review_deal(read_deal(EXAMPLES[0]), file="a")
+
+    def at(points: int, value: float, deal_id: str) -> Any:
+        risk = ReviewRisk(score=50, grade="medium", points=points)
+        return row.model_copy(update={"risk": risk, "value": value, "id": deal_id})
+
+    rows = [at(100, 9e9, "rich"), at(102, 1.0, "poor"), at(100, 5.0, "mid"), at(100, 5.0, "a-mid")]
+    ranked = [d.id for d in assemble_review(rows).deals]
+    assert ranked == ["poor", "rich", "a-mid", "mid"]
+    assert ranked == [d.id for d in sorted(rows, key=rank_key)]
 
 
 def test_totals_add_up(pipeline: Path) -> None:
@@ -175,7 +193,7 @@ def test_json_shape(pipeline: Path, cli: Any) -> None:
             "people",
         } <= set(deal)
         assert "change" not in deal  # only with --since
-        assert sorted(deal["risk"]) == ["grade", "score"]
+        assert sorted(deal["risk"]) == ["grade", "points", "score"]
         assert all(isinstance(code, str) for code in deal["signals"])
         assert Path(deal["file"]).exists()
     assert sorted(data["totals"]) == ["by_grade", "deals", "errors", "signals", "value"]

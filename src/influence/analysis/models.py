@@ -80,8 +80,12 @@ class Contribution(_Result):
 
     code: str
     people: list[str]
-    points: int
+    points: int = Field(description="Its severity's points times its weight, rounded.")
     share: int = Field(description="Score points owed to this signal; shares add up to score.")
+    weight: float = Field(
+        default=1.0,
+        description="How much the people it is about matter: 0.5 + influence (about 0.5-3).",
+    )
 
 
 class Risk(_Result):
@@ -133,7 +137,16 @@ class Signal(_Result):
     severity: Severity
     people: list[str]
     message: str
-    points: int = Field(default=0, description="What this signal adds to the risk score.")
+    points: int = Field(
+        default=0,
+        description="What this signal adds to the risk score: its severity's points x weight.",
+    )
+    weight: float = Field(
+        default=1.0,
+        description=(
+            "How much the people it is about matter (0.5 + influence; see docs/analysis.md)."
+        ),
+    )
     role: str | None = Field(
         default=None, description="The role concerned, for role-missing and role-uncovered."
     )
@@ -173,7 +186,10 @@ def signal_identity(code: str, role: str | None, people: Sequence[str]) -> tuple
 
 
 class Action(_Result):
-    """One next step, naming people and the signal it answers.
+    """One next step, naming people and the signals it answers.
+
+    ``signal`` is the code of the signal that leads it; ``resolves`` lists every
+    code it answers (several when signals about one person share the action).
 
     ``facts`` holds what the text claims about the deal's ties (each introduction
     asked for, the path, the ties of ours it names), as data; it stays out of the
@@ -184,6 +200,14 @@ class Action(_Result):
     signal: str
     people: list[str]
     advice: str | None = Field(default=None, description="How to engage, by social style.")
+    target: str | None = Field(
+        default=None,
+        description="The person to reach: one action per person (None: about the deal).",
+    )
+    resolves: list[str] = Field(
+        default_factory=list,
+        description="The codes of every signal the action answers, the lead signal's first.",
+    )
     facts: ActionFacts = Field(default_factory=ActionFacts, exclude=True)
 
 

@@ -10,9 +10,10 @@ previous review, in words and worst first (:data:`CHANGE_KINDS`,
 files on worker processes or Dask, and loading a saved review, is the batch
 layer's work: :func:`influence.review` (:mod:`influence.batch.review`).
 
-Order of the deals (stable, documented in the README): risk score, highest
-first; then value, highest first (a deal without a value counts as 0); then
-deal id; then file.
+Order of the deals (stable, documented in the README; :func:`rank_key` alone
+says it): risk score, highest first; then the signals' points, highest first
+(the score is rounded, the points are not); then value, highest first (a deal
+without a value counts as 0); then deal id; then file.
 
 Examples:
     >>> from influence import read_deal
@@ -54,6 +55,7 @@ __all__ = [
     "change_order",
     "changed_deals",
     "compare",
+    "rank_key",
     "review_deal",
 ]
 
@@ -74,10 +76,13 @@ class _Row(BaseModel):
 
 
 class ReviewRisk(_Row):
-    """The deal's risk score (0-100) and grade, as in its :class:`~influence.DealReport`."""
+    """The deal's risk score (0-100), grade and points, as in its :class:`~influence.DealReport`."""
 
     score: int = Field(ge=0, le=100)
     grade: Grade
+    points: int = Field(
+        default=0, description="Sum of the signals' points: ranks deals of one score apart."
+    )
 
 
 class SignalBrief(_Row):
@@ -312,7 +317,7 @@ class PortfolioReview(_Row):
             >>> sorted(data)
             ['deals', 'errors', 'totals']
             >>> sorted(data["deals"][0]["risk"])
-            ['grade', 'score']
+            ['grade', 'points', 'score']
         """
         data = self.model_dump(mode="json")
         if self.changes is None:
@@ -406,7 +411,7 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         close_date=info.close_date,
         as_of=deal.as_of(),
         owner=info.owner,
-        risk=ReviewRisk(score=risk.score, grade=risk.grade),
+        risk=ReviewRisk(score=risk.score, grade=risk.grade, points=risk.points),
         signals=codes,
         top_signals=[
             next(s.message for s in details if s.code == code) for code in codes[:TOP_SIGNALS]
@@ -430,8 +435,8 @@ def assemble_review(
 ) -> PortfolioReview:
     """Rank deal rows, sort the unreadable files, and total both into a review.
 
-    The deals are ranked most at risk first (score, then value, then id, then
-    file: see the module's docstring); errors are sorted by file. The totals
+    The deals are ranked most at risk first (:func:`rank_key`: score, then
+    points, then value, then id, then file); errors are sorted by file. The totals
     count deals and value (per currency, never added across currencies) by
     grade, and every signal code by the number of deals that have it.
 
@@ -452,13 +457,37 @@ def assemble_review(
         >>> sum(t.deals for t in ranked.totals.by_grade.values())
         2
     """
-    ranked = sorted(deals, key=_rank_key)
+    ranked = sorted(deals, key=rank_key)
     failed = sorted(errors, key=lambda e: e.file)
     return PortfolioReview(deals=ranked, errors=failed, totals=_totals(ranked, failed))
 
 
-def _rank_key(d: ReviewedDeal) -> tuple[int, float, str, str]:
-    return (-d.risk.score, -(d.value or 0.0), d.id, d.file)
+def rank_key(deal: ReviewedDeal) -> tuple[int, int, float, str, str]:
+    """The order of a review's deals, most at risk first: the one place that says it.
+
+    Risk score, highest first; then the signals' points, highest first (two deals
+    of one rounded score still rank by their risk); then value, highest first (no
+    value counts as 0); then deal id; then file: a stable, total order.
+
+    Args:
+        deal: A review row.
+
+    Returns:
+        A key for ``sorted``: smaller is riskier.
+
+    Examples:
+        >>> from influence import read_deal
+        >>> rows = [review_deal(read_deal(f"examples/{n}.yaml"), file=n)
+        ...         for n in ("saas-small", "enterprise-committee", "manufacturing-key-account")]
+        >>> [d.id for d in sorted(rows, key=rank_key)]
+        ['harbourfront-planning', 'hengda-mes', 'saas-small']
+        >>> def at(points):
+        ...     risk = ReviewRisk(score=50, grade="medium", points=points)
+        ...     return rows[0].model_copy(update={"risk": risk})
+        >>> rank_key(at(101)) < rank_key(at(99))  # same score: more points first
+        True
+    """
+    return (-deal.risk.score, -deal.risk.points, -(deal.value or 0.0), deal.id, deal.file)
 
 
 def _totals(deals: list[ReviewedDeal], errors: list[ReviewError]) -> Totals:

@@ -1,9 +1,12 @@
 """Risk signals and the deal's risk score.
 
 Each signal has a stable code, a severity, the people it concerns and one plain
-sentence. Each signal brings points (high 25, medium 10, low 5, info 0); the risk score
-is ``100 x (1 - 0.5 ** (points / 40))``: every 40 points halve the distance to
-100. The grade is high from 60, medium from 30, low below.
+sentence. Each signal brings points: its severity's (high 25, medium 10, low 5,
+info 0) times its weight, ``0.5 + influence`` of the person it is about (see
+:meth:`~influence.analysis.signals.SignalSpec.weigh`). The risk score is
+``100 x points / (points + 200)``: 200 points make 50, 600 make 75, 1,800 make
+90; it never reaches 100, so risky deals still rank apart. The grade is high
+from 40, medium from 10, low below (``docs/analysis.md``).
 """
 
 from __future__ import annotations
@@ -33,16 +36,21 @@ __all__ = [
     "POINTS",
     "SIGNAL_CODES",
     "deal_risk",
+    "risk_grade",
     "risk_score",
     "risk_signals",
     "signal",
     "who",
 ]
 
-#: Every this many points halve the distance between the score and 100.
-HALF_POINTS = 40
-GRADE_HIGH_FROM = 60
-GRADE_MEDIUM_FROM = 30
+#: The points that make a score of 50: ``score = 100 x points / (points + HALF_POINTS)``.
+HALF_POINTS = 200
+#: The grade is high from this score (131 points: say two uncovered decision-makers and
+#: a blocker who sways them both).
+GRADE_HIGH_FROM = 40
+#: The grade is medium from this score (21 points: one high signal about someone of
+#: influence 0.4 or more, or two medium ones).
+GRADE_MEDIUM_FROM = 10
 
 #: Every signal code, its severity, and when it fires: read from the registry
 #: (:data:`influence.analysis.signals.SIGNALS`, ``docs/analysis.md``).
@@ -87,6 +95,11 @@ def risk_signals(
     def add(code: str, ids: list[str], facts: SignalFacts) -> None:
         out.append(signal(code, ids, facts, by_id))
 
+    # One cause, one signal: a rule leaves out what another signal already says.
+    # Who the decision-maker and the economic buyer are is what no-decision-maker asks.
+    unsaid = {Role.CHAMPION.value} | (
+        {Role.DECISION_MAKER.value, Role.ECONOMIC_BUYER.value} if not dms else set()
+    )
     if not dms:
         add("no-decision-maker", [], SignalFacts())
     for dm in dms:
@@ -97,9 +110,12 @@ def risk_signals(
             add("decision-maker-blocker", [dm], SignalFacts(person=dm))
     for role, status in roles.items():
         if status == "missing":
-            add("role-missing", [], SignalFacts(role=role))
+            if role not in unsaid:  # no-champion says the champion is missing
+                add("role-missing", [], SignalFacts(role=role))
         elif status != "covered":  # uncovered, or reached only through stale ties
             holders = sorted(p.id for p in customers if Role(role) in p.roles)
+            if all(_says_unreached(by_id[h], people.get(h), dm_set) for h in holders):
+                continue  # each holder's own signal says we do not reach them
             stale = tuple(h for h in holders if people.get(h) == "stale")
             add(
                 "role-uncovered",
@@ -118,11 +134,16 @@ def risk_signals(
             covered,
             SignalFacts(reached=tuple(covered), threshold=policy.min_threads),
         )
-    for blocker, dm, chain in _blocker_reach(deal, dms):
+    for blocker, reached in _blocker_reach(deal, dms):
+        order = sorted(reached, key=lambda d: (-by_id[d].influence, d))
         add(
             "blocker-influences-decision-maker",
-            [blocker, dm],
-            SignalFacts(blocker=blocker, decision_maker=dm, chain=tuple(chain)),
+            [blocker, *order],
+            SignalFacts(
+                blocker=blocker,
+                decision_makers=tuple(order),
+                chains=tuple(tuple(reached[d]) for d in order),
+            ),
         )
     for p in customers:
         if p.stance is Stance.UNKNOWN and (
@@ -155,6 +176,8 @@ def risk_signals(
             )
     for dm in dms:
         p = by_id[dm]
+        if p.stance is Stance.UNKNOWN:
+            continue  # unknown-stance says it: there is no stance to doubt
         if p.assessed is not None and (as_of - p.assessed).days > policy.assessment_stale_days:
             add(
                 "doubtful-assessment",
@@ -163,19 +186,21 @@ def risk_signals(
             )
     if support < 0:
         add("negative-support", [], SignalFacts(support=support))
-    seen: set[tuple[str, str]] = set()
+    at_odds: dict[str, set[str]] = {}
     conflicts = Kind.CONFLICTS_WITH
     for rel in deal.relationships:
         if rel.kind is not conflicts:
             continue
         for a, b in ((rel.from_, rel.to), (rel.to, rel.from_)):
-            if by_id[a].stance is Stance.ALLY and b in dm_set and (a, b) not in seen:
-                seen.add((a, b))
-                add(
-                    "ally-conflicts-with-decision-maker",
-                    [a, b],
-                    SignalFacts(ally=a, decision_maker=b),
-                )
+            if by_id[a].stance is Stance.ALLY and b in dm_set:
+                at_odds.setdefault(a, set()).add(b)
+    for ally in sorted(at_odds):
+        order = sorted(at_odds[ally], key=lambda d: (-by_id[d].influence, d))
+        add(
+            "ally-conflicts-with-decision-maker",
+            [ally, *order],
+            SignalFacts(ally=ally, decision_makers=tuple(order)),
+        )
     ranks = {s.id: s.rank for s in scores}
     for pid in hidden:
         add(
@@ -187,6 +212,13 @@ def risk_signals(
         add("isolated-person", [pid], SignalFacts(person=pid))
     out.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.code, s.people, s.message))
     return out
+
+
+def _says_unreached(p: Person, status: str | None, dms: set[str]) -> bool:
+    """Whether a signal of the person's own says we do not reach them (see risk_signals)."""
+    if p.id in dms:
+        return status in ("uncovered", "stale")  # decision-maker-uncovered, stale-relationship
+    return status == "stale" and Role.CHAMPION in p.roles  # stale-relationship
 
 
 def signal(code: str, people: list[str], facts: SignalFacts, names: dict[str, Person]) -> Signal:
@@ -209,56 +241,78 @@ def signal(code: str, people: list[str], facts: SignalFacts, names: dict[str, Pe
         ('info', 0, 'Bo has no ties at all in the map.')
     """
     spec = SIGNALS[code]
+    weight = spec.weigh(facts, names)
     return Signal(
         code=code,
         severity=spec.severity,
         people=people,
         message=spec.message(facts, names),
-        points=spec.points,
+        points=round(spec.points * weight),
+        weight=weight,
         role=facts.role,
         facts=facts,
     )
 
 
 def risk_score(points: int) -> int:
-    """The 0-100 score for a total of signal points: ``100 x (1 - 0.5 ** (points / 40))``.
+    """The 0-100 score for a total of signal points: ``100 x points / (points + 200)``.
 
-    Every 40 points of signals halve the distance to 100, so the score never
-    saturates and two risky deals still rank apart.
+    200 points make 50; each further score point costs more points than the last,
+    but the score never reaches 100 (it is 99 only from 13,134 points), so two risky
+    deals still rank apart, and more points never make a lower score.
 
     Examples:
-        >>> [risk_score(p) for p in (0, 10, 25, 40, 80, 200)]
-        [0, 16, 35, 50, 75, 97]
+        >>> [risk_score(p) for p in (0, 10, 21, 35, 131, 200, 600, 1000, 2000)]
+        [0, 5, 10, 15, 40, 50, 75, 83, 91]
     """
-    return round(100 * (1 - 0.5 ** (points / HALF_POINTS)))  # type: ignore[no-any-return]
+    return int(100 * points / (points + HALF_POINTS) + 0.5) if points > 0 else 0
+
+
+def risk_grade(score: int) -> Grade:
+    """The grade of a score: high from 40, medium from 10, low below.
+
+    Examples:
+        >>> [risk_grade(s) for s in (0, 9, 10, 39, 40, 99)]
+        ['low', 'low', 'medium', 'medium', 'high', 'high']
+    """
+    return "high" if score >= GRADE_HIGH_FROM else "medium" if score >= GRADE_MEDIUM_FROM else "low"
 
 
 def deal_risk(signals: list[Signal]) -> Risk:
-    """Return the risk score (0-100), the grade, and each signal's share of the score.
+    """Return the risk score (0-100), the grade, and each signal's points and share.
+
+    Each signal's points are its severity's times its weight (already on the
+    signal: :func:`signal`); the shares split the score in proportion to them.
 
     Examples:
-        >>> sig = Signal(code="negative-support", severity="high", people=[], message="")
+        >>> sig = Signal(code="negative-support", severity="high", people=[], message="",
+        ...              points=25)
         >>> risk = deal_risk([sig, sig, sig])
-        >>> risk.score, risk.grade, [c.share for c in risk.contributions]
-        (73, 'high', [25, 24, 24])
+        >>> risk.score, risk.grade, risk.points, [c.share for c in risk.contributions]
+        (27, 'medium', 75, [9, 9, 9])
         >>> deal_risk([]).score
         0
     """
-    points = [POINTS[s.severity] for s in signals]
+    points = [s.points for s in signals]
     total = sum(points)
     score = risk_score(total)
-    grade: Grade = (
-        "high" if score >= GRADE_HIGH_FROM else "medium" if score >= GRADE_MEDIUM_FROM else "low"
-    )
+    grade = risk_grade(score)
     shares = _apportion(score, points)
     contributions = [
-        Contribution(code=s.code, people=s.people, points=p, share=share)
+        Contribution(
+            code=s.code,
+            people=s.people,
+            points=p,
+            share=share,
+            weight=s.weight,
+        )
         for s, p, share in zip(signals, points, shares, strict=True)
         if p
     ]
     explanation = (
-        f"Signals add {total} points (high 25, medium 10, low 5, info 0); "
-        f"score = 100 x (1 - 0.5^({total}/{HALF_POINTS})) = {score}; grade {grade} "
+        f"Signals add {total} points (each: high 25, medium 10, low 5, info 0, times its "
+        "weight, 0.5 + the influence of the person it is about); "
+        f"score = 100 x {total} / ({total} + {HALF_POINTS}) = {score}; grade {grade} "
         f"(high from {GRADE_HIGH_FROM}, medium from {GRADE_MEDIUM_FROM})."
     )
     return Risk(
@@ -287,8 +341,8 @@ def _apportion(total: int, weights: list[int]) -> list[int]:
     return out
 
 
-def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]]]:
-    """(blocker, decision-maker, chain) for each blocker whose sway reaches a decision-maker.
+def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, dict[str, list[str]]]]:
+    """(blocker, {decision-maker: chain}) for each blocker whose sway reaches a decision-maker.
 
     Sway travels along ``influences`` ties (from -> to) and ``reports_to`` ties in
     both directions (a manager directs their report; a report advises their manager).
@@ -298,15 +352,16 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, str, list[str]
     )
     if not blockers or not dms:
         return []
-    by_id = deal.people_by_id()
     neighbours = _sway(deal_graph(deal))
     dm_set = set(dms)
-    out: list[tuple[str, str, list[str]]] = []
+    out: list[tuple[str, dict[str, list[str]]]] = []
     for b in blockers:
         chains = _bfs(b, neighbours, max_depth=_SWAY_DEPTH)
-        for dm in sorted(dm_set & chains.keys()):
-            if dm != b and by_id[dm].stance is not Stance.BLOCKER:
-                out.append((b, dm, chains[dm]))
+        # A decision-maker who is a blocker too still counts: the sway hardens them, and
+        # turning blocker never takes points away from the blockers who sway them.
+        reached = {dm: chains[dm] for dm in sorted(dm_set & chains.keys()) if dm != b}
+        if reached:
+            out.append((b, reached))
     return out
 
 

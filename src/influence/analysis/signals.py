@@ -43,6 +43,7 @@ __all__ = [
     "Severity",
     "SignalFacts",
     "SignalSpec",
+    "importance",
     "who",
 ]
 
@@ -98,12 +99,14 @@ class SignalFacts(_Facts):
     """The policy's threshold the deal falls short of (``min_threads``)."""
     blocker: str | None = None
     """The blocker (blocker-influences-decision-maker)."""
-    decision_maker: str | None = None
-    """The decision-maker concerned (blocker-influences-..., ally-conflicts-with-...)."""
+    decision_makers: tuple[str, ...] = ()
+    """The decision-makers concerned, most influential first (then by id): those a
+    blocker's sway reaches (blocker-influences-...), those an ally is at odds with
+    (ally-conflicts-with-...)."""
     ally: str | None = None
     """Our ally (ally-conflicts-with-decision-maker)."""
-    chain: tuple[str, ...] = ()
-    """The way a blocker's sway travels, blocker first."""
+    chains: tuple[tuple[str, ...], ...] = ()
+    """The way a blocker's sway travels to each of ``decision_makers``, blocker first."""
     days: int | None = None
     """Days since the last contact (stale-relationship) or the last assessment."""
     last_contact: date | None = None
@@ -155,12 +158,22 @@ class SignalLike(Protocol):
 
 
 class Answer(NamedTuple):
-    """A next action before it is ranked: text, the people, advice, and its facts."""
+    """A next action before it is ranked: text, the people, advice, and its facts.
+
+    ``target`` is the person to reach (None: the action is about the deal, or
+    several people alike); the answers about one target become one action, led by
+    the most severe signal's, each of the others adding ``also`` (default: its text),
+    which claims ``also_facts`` (default: nothing). An answer that brings the way in
+    (an introduction or our tie) to an action that has none adds its whole text.
+    """
 
     text: str
     people: list[str]
     advice: str | None = None
     facts: ActionFacts = ActionFacts()
+    target: str | None = None
+    also: str | None = None
+    also_facts: ActionFacts = ActionFacts()
 
 
 @dataclass
@@ -202,11 +215,75 @@ class SignalSpec:
     """The next action that answers it; None: the signal asks for nothing."""
     group: Callable[[SignalFacts], Hashable] | None = None
     """Signals of this code with the same key share one action (None: one each)."""
+    weight: Callable[[SignalFacts, People], float] | None = None
+    """How much the signal weighs, about 0.5 to 2: see :meth:`weigh` (None: 1)."""
 
     @property
     def points(self) -> int:
-        """What the signal adds to the risk score (from its severity)."""
+        """The points of the signal's severity, before its weight."""
         return POINTS[self.severity]
+
+    def weigh(self, facts: SignalFacts, people: People) -> float:
+        """The weight of one signal of this code: how much its people matter.
+
+        A signal about people weighs ``0.5 + influence`` of the most important one
+        (0.5 to 1.5); one about several decision-makers adds half that of the next,
+        a quarter of the next, and so on (so one more never lowers it); a signal about
+        the deal weighs 1, or by how far the deal falls short (``single-threaded``,
+        ``negative-support``). Rounded to two decimals, as the report shows it; the
+        signal's points are its severity's times this (:func:`influence.analysis.risk.signal`).
+
+        Examples:
+            >>> people = {"ceo": Person(id="ceo", name="Ann", influence=0.9),
+            ...           "cfo": Person(id="cfo", name="Bo", influence=0.8)}
+            >>> SIGNALS["decision-maker-uncovered"].weigh(SignalFacts(person="ceo"), people)
+            1.4
+            >>> SIGNALS["blocker-influences-decision-maker"].weigh(
+            ...     SignalFacts(decision_makers=("ceo", "cfo")), people)  # 1.4 + 1.3 / 2
+            2.05
+        """
+        return round(self.weight(facts, people), 2) if self.weight is not None else 1.0
+
+
+# -- weights --------------------------------------------------------------------
+
+
+def importance(people: People, pid: str | None) -> float:
+    """What a person weighs in the score: ``0.5 + influence`` (0.5 when unknown).
+
+    Examples:
+        >>> importance({"a": Person(id="a", name="A", influence=0.9)}, "a")
+        1.4
+    """
+    p = people.get(pid) if pid is not None else None
+    return 0.5 + (p.influence if p is not None else 0.0)
+
+
+def _weight_person(f: SignalFacts, people: People) -> float:
+    return importance(people, f.person)
+
+
+def _weight_decision_makers(f: SignalFacts, people: People) -> float:
+    """The most important counts fully, the next half, the next a quarter ...
+
+    Adding a person never lowers the sum: whoever comes after them weighs at most
+    what they do, and all those after weigh less than half of it together.
+    """
+    ranked = sorted((importance(people, d) for d in f.decision_makers), reverse=True)
+    return sum(w * 0.5**i for i, w in enumerate(ranked))
+
+
+def _weight_holders(f: SignalFacts, people: People) -> float:
+    return max((importance(people, h) for h in f.holders), default=1.0)
+
+
+def _weight_threads(f: SignalFacts, _: People) -> float:
+    need = f.threshold or 1
+    return 0.5 + max(0, need - len(f.reached)) / need
+
+
+def _weight_support(f: SignalFacts, _: People) -> float:
+    return 0.5 + min(1.0, -(f.support or 0.0))
 
 
 # -- message templates --------------------------------------------------------
@@ -246,12 +323,24 @@ def _unknown_stance_message(f: SignalFacts, people: People) -> str:
     return f"{_who(people, f.person)} is {why} and we do not know where they stand."
 
 
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _blocker_message(f: SignalFacts, people: People) -> str:
-    route = " -> ".join(_name(people, c) for c in f.chain)
-    return (
-        f"Blocker {_who(people, f.blocker)} reaches decision-maker "
-        f"{_who(people, f.decision_maker)} ({route})."
-    )
+    reached = [
+        f"{_who(people, d)} ({' -> '.join(_name(people, c) for c in chain)})"
+        for d, chain in zip(f.decision_makers, f.chains, strict=True)
+    ]
+    n = len(reached)
+    many = f"{n} decision-makers: " if n > 1 else "decision-maker "
+    return f"Blocker {_who(people, f.blocker)} reaches {many}{_and(reached)}."
+
+
+def _conflict_message(f: SignalFacts, people: People) -> str:
+    dms = [_who(people, d) for d in f.decision_makers]
+    many = "decision-makers" if len(dms) > 1 else "decision-maker"
+    return f"Our ally {_who(people, f.ally)} is at odds with {many} {_and(dms)}."
 
 
 # -- answers ------------------------------------------------------------------
@@ -352,7 +441,7 @@ def _answer_uncovered(signals: Sequence[SignalLike], ctx: ActionContext) -> Answ
         text, facts = found
         best = ctx.paths.get(pid) or []
         people = list(best[0].people[1:]) if facts.introductions else [pid]
-        return Answer(text, people, advice, facts)
+        return Answer(text, people, advice, facts, target=pid)
     warmth = ctx.summarised.get(pid)
     if warmth is not None:
         return Answer(
@@ -360,12 +449,14 @@ def _answer_uncovered(signals: Sequence[SignalLike], ctx: ActionContext) -> Answ
             f"{warmth:.2f} (not listed: beyond the most influential decision-makers)",
             [pid],
             advice,
+            target=pid,
         )
     return Answer(
         f"Find a way in to {who(target)}: no introduction path from our team yet; "
         "ask your allies who knows them",
         [pid],
         advice,
+        target=pid,
     )
 
 
@@ -380,7 +471,7 @@ def _answer_stale(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer |
         f" (last contact {f.days} days ago{via})" if f.days is not None else ""
     )
     facts = ActionFacts(our_ties=tuple((s, f.person) for s in sorted(set(sellers))))
-    return Answer(text, [f.person], _advice(target), facts)
+    return Answer(text, [f.person], _advice(target), facts, target=f.person)
 
 
 def _answer_unknown_stance(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
@@ -391,7 +482,15 @@ def _answer_unknown_stance(signals: Sequence[SignalLike], ctx: ActionContext) ->
     sellers = sorted({t.other(pid) for t in ctx.graph.our_ties(pid)})
     via = f" (ask {_names(ctx, sellers)}, who knows them)" if sellers else ""
     facts = ActionFacts(our_ties=tuple((s, pid) for s in sellers))
-    return Answer(f"Confirm where {who(target)} stands{via}", [pid], _advice(target), facts)
+    return Answer(
+        f"Confirm where {who(target)} stands{via}",
+        [pid],
+        _advice(target),
+        facts,
+        target=pid,
+        also=f"confirm where they stand{via}",
+        also_facts=facts,
+    )
 
 
 def _answer_doubtful(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
@@ -403,6 +502,8 @@ def _answer_doubtful(signals: Sequence[SignalLike], ctx: ActionContext) -> Answe
         f"Re-confirm {who(target)}'s stance: the last check is {f.days} days old",
         [f.person],
         _advice(target),
+        target=f.person,
+        also=f"re-confirm their stance (the last check is {f.days} days old)",
     )
 
 
@@ -429,11 +530,16 @@ def _win_over(ctx: ActionContext, pid: str) -> Answer:
             [ally.id, pid],
             _advice(target),
             ActionFacts(ties=((ally.id, pid),)),
+            target=pid,
+            also=f"win them over through {who(ally)}, an ally close to them",
+            also_facts=ActionFacts(ties=((ally.id, pid),)),
         )
     return Answer(
         f"Understand {who(target)}'s objections and find an ally who can reach them",
         [pid],
         _advice(target),
+        target=pid,
+        also="understand their objections and find an ally who can reach them",
     )
 
 
@@ -451,32 +557,32 @@ def _answer_negative_support(signals: Sequence[SignalLike], ctx: ActionContext) 
 
 
 def _answer_blocker_reach(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
-    """One action per blocker, naming every decision-maker their sway reaches."""
+    """One action per blocker (one signal), naming every decision-maker their sway reaches."""
     by_id = ctx.by_id
-    bid = _first(signals).blocker
-    if bid is None:
+    f = _first(signals)
+    bid, dms = f.blocker, list(f.decision_makers)
+    if bid is None or not dms:
         return None
     blocker = by_id[bid]
-    dms = sorted(
-        {s.facts.decision_maker for s in signals if s.facts.decision_maker is not None},
-        key=lambda d: (-by_id[d].influence, d),
-    )
-    if not dms:
-        return None
-    named = [who(by_id[d]) for d in dms]
-    over = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    over = _and([who(by_id[d]) for d in dms])
     first = by_id[dms[0]].name if len(dms) == 1 else "them"
     return Answer(
         f"Counter {who(blocker)}'s sway over {over}: reach {first} first with your "
         f"strongest ally, and answer {blocker.name}'s objections",
         [bid, *dms],
         _advice(by_id[dms[0]]),
+        target=bid,
+        also=f"counter their sway over {over}: reach {first} first with your strongest ally",
     )
 
 
 def _answer_role_missing(signals: Sequence[SignalLike], _: ActionContext) -> Answer | None:
-    role = _first(signals).role
-    return Answer(f"Find who holds the role {role} (ask your champion or coach)", [])
+    """One action for every required role nobody holds (the signals share one group)."""
+    roles = [s.facts.role for s in signals if s.facts.role is not None]
+    if not roles:
+        return None
+    which = f"the role {roles[0]}" if len(roles) == 1 else f"the roles {_and(roles)}"
+    return Answer(f"Find who holds {which} (ask your champion or coach)", [])
 
 
 def _answer_role_uncovered(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
@@ -491,7 +597,9 @@ def _answer_role_uncovered(signals: Sequence[SignalLike], ctx: ActionContext) ->
     if found is not None:
         intro, facts = found
         text += f": {intro[0].lower()}{intro[1:]}" if intro.startswith("Ask ") else f": {intro}"
-    return Answer(text, [best], _advice(by_id[best]), facts)
+    return Answer(
+        text, [best], _advice(by_id[best]), facts, target=best, also=f"they hold the role {f.role}"
+    )
 
 
 def _answer_no_champion(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
@@ -505,6 +613,8 @@ def _answer_no_champion(signals: Sequence[SignalLike], ctx: ActionContext) -> An
             f"Develop {who(c)} into a champion: an ally with influence {c.influence:g}",
             [c.id],
             _advice(c),
+            target=c.id,
+            also=f"develop them into a champion (an ally with influence {c.influence:g})",
         )
     return Answer("Find a champion: someone with power who will sell for us inside", [])
 
@@ -524,14 +634,20 @@ def _answer_single_threaded(signals: Sequence[SignalLike], ctx: ActionContext) -
 
 
 def _answer_conflict(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    """One action per ally (one signal), naming every decision-maker they are at odds with."""
     f = _first(signals)
-    if f.ally is None or f.decision_maker is None:
+    if f.ally is None or not f.decision_makers:
         return None
-    ally, dm = ctx.by_id[f.ally], ctx.by_id[f.decision_maker]
+    ally = ctx.by_id[f.ally]
+    dms = [ctx.by_id[d] for d in f.decision_makers]
+    to = " or ".join(who(d) for d in dms)
     return Answer(
-        f"Do not let {who(ally)} carry our case to {who(dm)}: they are at odds; find another voice",
-        [ally.id, dm.id],
-        _advice(dm),
+        f"Do not let {who(ally)} carry our case to {to}: they are at odds; find another voice",
+        [ally.id, *(d.id for d in dms)],
+        _advice(dms[0]),
+        target=dms[0].id,
+        also=f"do not let {who(ally)} carry our case to {'them' if len(dms) == 1 else to} "
+        "(they are at odds)",
     )
 
 
@@ -540,14 +656,25 @@ def _answer_hidden(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer 
     if pid is None:
         return None
     target = ctx.by_id[pid]
-    return Answer(f"Engage {who(target)}: more influential than rated", [pid], _advice(target))
+    return Answer(
+        f"Engage {who(target)}: more influential than rated",
+        [pid],
+        _advice(target),
+        target=pid,
+        also="engage them: they are more influential than rated",
+    )
 
 
 def _answer_isolated(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
     pid = _first(signals).person
     if pid is None:
         return None
-    return Answer(f"Map who {who(ctx.by_id[pid])} works with, reports to and listens to", [pid])
+    return Answer(
+        f"Map who {who(ctx.by_id[pid])} works with, reports to and listens to",
+        [pid],
+        target=pid,
+        also="map who they work with, report to and listen to",
+    )
 
 
 def _answer_no_decision_maker(signals: Sequence[SignalLike], _: ActionContext) -> Answer | None:
@@ -578,6 +705,7 @@ _SPECS = (
             "to them."
         ),
         _answer_uncovered,
+        weight=_weight_person,
     ),
     SignalSpec(
         "decision-maker-blocker",
@@ -586,14 +714,20 @@ _SPECS = (
         "a decision-maker is a blocker",
         lambda f, p: f"{_who(p, f.person)} is a decision-maker and a blocker.",
         _answer_dm_blocker,
+        weight=_weight_person,
     ),
     SignalSpec(
         "role-missing",
         "medium",
         "role",
-        "a required role has no holder (one per role)",
+        (
+            "a required role has no holder (one per role; not `champion`, which "
+            "`no-champion` says, nor, with `no-decision-maker`, the decision-maker's and "
+            "economic buyer's)"
+        ),
         lambda f, p: f"Nobody holds the role {f.role}: find out who it is.",
         _answer_role_missing,
+        group=lambda f: "roles",
     ),
     SignalSpec(
         "role-uncovered",
@@ -601,10 +735,12 @@ _SPECS = (
         "role",
         (
             "none of a required role's holders is covered: all uncovered, or reached only "
-            "through stale ties (one per role)"
+            "through stale ties (one per role; not when each holder has a signal of their "
+            "own saying so: `decision-maker-uncovered` or `stale-relationship`)"
         ),
         _role_uncovered_message,
         _answer_role_uncovered,
+        weight=_weight_holders,
     ),
     SignalSpec(
         "no-champion",
@@ -621,6 +757,7 @@ _SPECS = (
         "fewer covered customers than `min_threads`",
         _single_threaded_message,
         _answer_single_threaded,
+        weight=_weight_threads,
     ),
     SignalSpec(
         "blocker-influences-decision-maker",
@@ -628,11 +765,12 @@ _SPECS = (
         "person",
         (
             "a blocker's sway reaches a decision-maker directly or through one person, "
-            "along `influences` ties or the reporting line"
+            "along `influences` ties or the reporting line (one per blocker, naming every "
+            "decision-maker reached)"
         ),
         _blocker_message,
         _answer_blocker_reach,
-        group=lambda f: f.blocker,
+        weight=_weight_decision_makers,
     ),
     SignalSpec(
         "unknown-stance",
@@ -641,6 +779,7 @@ _SPECS = (
         "a decision-maker, or anyone with influence >= 0.6, has stance unknown",
         _unknown_stance_message,
         _answer_unknown_stance,
+        weight=_weight_person,
     ),
     SignalSpec(
         "stale-relationship",
@@ -652,16 +791,21 @@ _SPECS = (
             + (f" (last contact {f.days} days ago)." if f.days is not None else ".")
         ),
         _answer_stale,
+        weight=_weight_person,
     ),
     SignalSpec(
         "doubtful-assessment",
         "low",
         "person",
-        "a decision-maker's stance was assessed more than `assessment_stale_days` ago",
+        (
+            "a decision-maker's known stance was assessed more than `assessment_stale_days` "
+            "ago (an unknown one is `unknown-stance`)"
+        ),
         lambda f, p: (
             f"{_who(p, f.person)}'s stance ({f.stance}) was last confirmed {f.days} days ago."
         ),
         _answer_doubtful,
+        weight=_weight_person,
     ),
     SignalSpec(
         "negative-support",
@@ -672,17 +816,19 @@ _SPECS = (
             f"Support is {f.support or 0:+.2f}: weighted by influence, blockers outweigh allies."
         ),
         _answer_negative_support,
+        weight=_weight_support,
     ),
     SignalSpec(
         "ally-conflicts-with-decision-maker",
         "medium",
         "person",
-        "an ally has a `conflicts_with` tie to a decision-maker",
-        lambda f, p: (
-            f"Our ally {_who(p, f.ally)} is at odds with decision-maker "
-            f"{_who(p, f.decision_maker)}."
+        (
+            "an ally has a `conflicts_with` tie to a decision-maker (one per ally, naming "
+            "every such decision-maker)"
         ),
+        _conflict_message,
         _answer_conflict,
+        weight=_weight_decision_makers,
     ),
     SignalSpec(
         "hidden-influencer",
@@ -697,6 +843,7 @@ _SPECS = (
             f"{_g(f.influence)}: their word may count more than it seems."
         ),
         _answer_hidden,
+        weight=_weight_person,
     ),
     SignalSpec(
         "isolated-person",
@@ -705,6 +852,7 @@ _SPECS = (
         "a customer with no ties at all",
         lambda f, p: f"{_who(p, f.person)} has no ties at all in the map.",
         _answer_isolated,
+        weight=_weight_person,
     ),
 )
 

@@ -254,7 +254,7 @@ def what_if(
         >>> result = what_if(deal, ["chen=ally", "li~chen=strong"])
         >>> sorted(s.code for s in result.resolved_signals)  # still single-threaded
         ['decision-maker-blocker', 'decision-maker-uncovered', 'isolated-person', \
-'negative-support', 'role-uncovered']
+'negative-support']
         >>> result.score_change < 0
         True
     """

@@ -49,8 +49,8 @@ def top_reasons(report: DealReport, n: int = TOP) -> list[Signal]:
 
 
 def action_codes(action: Action) -> list[str]:
-    """The signal codes an action answers, as the reports list them."""
-    return [action.signal]
+    """The signal codes an action answers (the leading one first), as the reports list them."""
+    return list(action.resolves) or [action.signal]
 
 
 def not_reached(report: DealReport) -> tuple[list[str], list[str]]:
