@@ -219,6 +219,59 @@ def test_files_influence_writes_take_the_native_way(monkeypatch: pytest.MonkeyPa
     assert _same(_yaml.load(text), expected)
 
 
+def test_other_threads_read_the_libyaml_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    text = _generated_yaml()
+    expected = _general(text)
+    used: list[bool] = []
+    real = _yaml._yaml_rs
+
+    def spy() -> Any:
+        used.append(True)
+        return real()
+
+    monkeypatch.setattr(_yaml, "_yaml_rs", spy)
+    found: list[Any] = []
+    worker = threading.Thread(target=lambda: found.append(_yaml.load(text)))
+    worker.start()
+    worker.join()
+    assert not used and _same(found[0], expected)  # same data, yaml-rs never asked
+    assert _same(_yaml.load(text), expected) and used  # the main thread still uses it
+
+
+def test_reading_and_editing_on_short_lived_threads_does_not_crash() -> None:
+    # yaml-rs 0.1.6 killed the process (SIGSEGV) within a few hundred threads that used
+    # it and ended, as a server's requests do: 500 threads read and edit an example.
+    import subprocess
+    import sys
+
+    script = """
+import threading
+from influence.io import check_deal
+from influence.interop.edit import parse_editable
+path = "examples/enterprise-committee.yaml"
+text = open(path, encoding="utf-8").read()
+done = []
+def work():
+    assert check_deal(path).ok
+    doc = parse_editable(text)
+    doc.set_person("zhang-min", {"stance": "ally", "notes": "seen"})
+    assert doc.check().ok
+    done.append(1)
+for _ in range(500):
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+print(len(done))
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["500"]
+
+
 # What the mutations insert: YAML's indicators, numbers' characters, odd characters.
 _MUTATION_PIECES = [
     *" \n-:#[],'\"|>?*&!%@`~.0123456789_eE+xbo\\abN\t\r{}",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -538,7 +539,15 @@ def _check_depth(text: str) -> None:
 
 
 def _load_native(text: str) -> Any:
-    """The data yaml-rs reads, or :data:`_NO_KEY` when libyaml must read ``text``."""
+    """The data yaml-rs reads, or :data:`_NO_KEY` when libyaml must read ``text``.
+
+    Only on the main thread: yaml-rs 0.1.6 kills the process (a segmentation
+    fault) when threads that used it come and go, within a few hundred short
+    threads (a server's or an embedding program's thread pool). Other threads
+    read with libyaml, which gives the same data and errors.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return _NO_KEY
     native = _yaml_rs()
     if native is None or _native_may_differ(text) or not _native_is_safe(text):
         return _NO_KEY
