@@ -14,7 +14,7 @@ pytest.importorskip("fastapi")
 
 with warnings.catch_warnings():
     # starlette's test client asks for httpx2 instead of httpx; httpx 0.28 works.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*install `httpx2`")
     from fastapi.testclient import TestClient
 
 from influence.serve import create_app
