@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +36,15 @@ def deals(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_client() -> Callable[..., TestClient]:
-    def make(root: Any, **options: Any) -> TestClient:
-        options.setdefault("token", TOKEN)
-        client = TestClient(create_app(root, **options), base_url=BASE)
-        return client
+def make_client() -> Iterator[Callable[..., TestClient]]:
+    # Each client is entered: one event loop (and its worker threads) for its life.
+    with contextlib.ExitStack() as stack:
 
-    return make
+        def make(root: Any, **options: Any) -> TestClient:
+            options.setdefault("token", TOKEN)
+            return stack.enter_context(TestClient(create_app(root, **options), base_url=BASE))
+
+        yield make
 
 
 @pytest.fixture

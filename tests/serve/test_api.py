@@ -350,3 +350,42 @@ def test_pages_list_the_deals_and_serve_the_map(client: Any, deals: Path) -> Non
     csp = page.headers["content-security-policy"]
     assert csp.startswith("default-src 'none'") and "frame-ancestors 'none'" in csp
     assert "'unsafe-eval'" not in csp and "connect-src 'none'" in csp
+
+
+CHURN = """
+import shutil, sys, tempfile, warnings
+warnings.filterwarnings("ignore", message=".*install `httpx2`")
+from fastapi.testclient import TestClient
+from influence.serve import create_app
+for n in range(25):  # a new app, and a new event loop per request, each time
+    folder = tempfile.mkdtemp() + "/deals"
+    shutil.copytree("examples", folder)
+    client = TestClient(create_app(folder, token="t"), base_url="http://127.0.0.1")
+    client.headers["Authorization"] = "Bearer t"
+    for stance in ("ally", "neutral"):
+        v = client.get("/api/deals/enterprise-committee.yaml").json()["version"]
+        r = client.patch("/api/deals/enterprise-committee.yaml/people/zhang-min",
+                         json={"version": v, "changes": {"stance": stance}})
+        assert r.status_code == 200, r.text
+print("done")
+"""
+
+
+def test_many_apps_and_event_loops_run_the_library_on_one_thread() -> None:
+    # yaml-rs 0.1.6 crashed this process (a null pointer) when the edits ran on a fresh
+    # thread per request or per app; the library's one long-lived thread does not.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path("src").resolve()), os.getcwd()])}
+    result = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", CHURN],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "done"

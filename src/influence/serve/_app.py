@@ -7,15 +7,19 @@ job calls; errors map to HTTP statuses in one place (:func:`_status_of`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import html
 import json
 import logging
 import os
 import re
 import secrets
+import threading
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Annotated, Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,6 +45,24 @@ log = logging.getLogger("influence.serve")
 COOKIE = "influence_token"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _JSON = "application/json"
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The one thread, for the whole process, that runs the library for every request.
+
+    Requests take turns on it (a local server). It lives as long as the process:
+    yaml-rs 0.1.6, the fast YAML reader, crashes the process (a null pointer) when
+    the reading path runs on threads started and stopped one after another (a
+    fresh thread per request or per app), while one long-lived thread is fine.
+    """
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="influence-serve"))
+        return _POOL[0]
 
 
 # -- request and response models (the OpenAPI document is made from them) ---------------
@@ -423,6 +445,16 @@ def build_app(
     """The app (see :func:`influence.serve.create_app`)."""
     from influence import __version__
 
+    def offload(fn: Callable[_P, _T]) -> Callable[_P, Awaitable[_T]]:
+        """The route ``fn`` (blocking) as a coroutine that runs it on the library's thread."""
+
+        @functools.wraps(fn)
+        async def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(_pool(), functools.partial(fn, *args, **kwargs))
+
+        return run
+
     app = FastAPI(
         title="influence",
         version=__version__,
@@ -505,10 +537,12 @@ def build_app(
     # -- pages
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @offload
     def index() -> HTMLResponse:
         return _index_page(deals)
 
     @app.get("/deals/{file:path}", response_class=HTMLResponse, include_in_schema=False)
+    @offload
     def map_page(file: str) -> HTMLResponse:
         from influence.render.html import to_html
 
@@ -522,6 +556,7 @@ def build_app(
     # -- reads
 
     @app.get("/api/deals", response_model=DealList, responses=_ERRORS, tags=["deals"])
+    @offload
     def list_deals() -> DealList:
         """List the served deal files, each with its version and whether it is valid."""
         out = []
@@ -553,6 +588,7 @@ def build_app(
         responses={200: {"description": "influence review --json"}, **_ERRORS},
         tags=["deals"],
     )
+    @offload
     def review() -> Response:
         """Review the served folder: every deal ranked by risk (``influence review --json``)."""
         from influence.batch.review import iter_review_json, review_run
@@ -566,6 +602,7 @@ def build_app(
         responses={200: {"description": "influence analyze --json (docs/analysis.md)"}, **_ERRORS},
         tags=["analysis"],
     )
+    @offload
     def analyze(
         file: str,
         assume: Annotated[
@@ -592,6 +629,7 @@ def build_app(
         responses={200: {"description": "The what_if key of analyze --assume --json"}, **_ERRORS},
         tags=["analysis"],
     )
+    @offload
     def what_if_(
         file: str,
         assume: Annotated[
@@ -611,6 +649,7 @@ def build_app(
         responses=_ERRORS,
         tags=["analysis"],
     )
+    @offload
     def paths(
         file: str,
         target: str,
@@ -649,6 +688,7 @@ def build_app(
         responses=_EDIT_ERRORS,
         tags=["edits"],
     )
+    @offload
     def person_add(file: str, body: PersonAdd) -> EditOut:
         """Add a person (``influence person add``), at the end of people:, bytes kept."""
         return edit(file, body.version, lambda doc: doc.add_person(body.fields))
@@ -659,6 +699,7 @@ def build_app(
         responses=_EDIT_ERRORS,
         tags=["edits"],
     )
+    @offload
     def person_set(file: str, person_id: str, body: Changes) -> EditOut:
         """Change a person's fields (``influence person set``); null or "" removes one."""
         return edit(file, body.version, lambda doc: doc.set_person(person_id, body.changes))
@@ -669,6 +710,7 @@ def build_app(
         responses=_EDIT_ERRORS,
         tags=["edits"],
     )
+    @offload
     def person_rm(
         file: str,
         person_id: str,
@@ -684,6 +726,7 @@ def build_app(
         responses=_EDIT_ERRORS,
         tags=["edits"],
     )
+    @offload
     def tie_add(file: str, body: TieAdd) -> EditOut:
         """Add a tie (``influence tie add``), at the end of relationships:."""
         return edit(
@@ -698,6 +741,7 @@ def build_app(
         responses=_EDIT_ERRORS,
         tags=["edits"],
     )
+    @offload
     def tie_set(file: str, from_id: str, to_id: str, body: Changes, kind: str = "knows") -> EditOut:
         """Change a tie (``influence tie set``), found by its ends and kind."""
         return edit(
@@ -710,6 +754,7 @@ def build_app(
         responses=_EDIT_ERRORS,
         tags=["edits"],
     )
+    @offload
     def tie_rm(
         file: str,
         from_id: str,
@@ -721,6 +766,7 @@ def build_app(
         return edit(file, version, lambda doc: doc.remove_tie(from_id, to_id, kind=kind))
 
     @app.get("/api/deals/{file:path}", response_model=DealOut, responses=_ERRORS, tags=["deals"])
+    @offload
     def read(file: str) -> DealOut:
         """Read one deal file: its data as JSON and its version (for edits)."""
         from influence.io import to_data
