@@ -183,8 +183,13 @@ HOSTILE = [
 ]
 
 
-def test_hostile_paths_are_not_served(tmp_path: Path, deals: Path, client: Any) -> None:
+def test_hostile_paths_are_not_served(
+    tmp_path: Path, deals: Path, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     _hostile(tmp_path, deals)
+    with caplog.at_level(logging.WARNING, logger="influence.serve"):
+        assert client.get("/api/deals/link-out.yaml").status_code == 404
+    assert "refused 'link-out.yaml': not a deal file served here" in caplog.text
     secret = str(tmp_path / "secret.yaml")
     urls = [f"/api/deals/{h}" for h in HOSTILE] + [
         f"/api/deals/{secret}",

@@ -395,6 +395,7 @@ class _Deals:
     def find(self, key: str) -> DealFile:
         found = self.files.find(key)
         if found is None:
+            log.warning("refused %r: not a deal file served here", key)
             raise ApiError(404, "not-found", f"no deal file {key!r} is served here")
         return found
 
