@@ -37,7 +37,7 @@ def serve(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[PATH]...", help="Folders (searched recursively) or deal files; default: ."
+            metavar="PATH", help="Folders (searched recursively) or deal files; default: ."
         ),
     ] = None,
     host: Annotated[
@@ -61,7 +61,8 @@ def serve(
             metavar="TOKEN",
             envvar="INFLUENCE_TOKEN",
             show_envvar=False,
-            help="The token every request needs; default: a new random one, in the printed URL.",
+            help="The token every request needs (or INFLUENCE_TOKEN, which ps does not show); "
+            "default: a new random one, in the printed URL.",
         ),
     ] = None,
     cors: Annotated[
