@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "read_deal": "influence.io",
     "parse_deal": "influence.io",
     "write_deal": "influence.io",
+    "create_app": "influence.serve",
     "dump_deal": "influence.io",
     "read_policy": "influence.io",
     "parse_policy": "influence.io",
@@ -205,6 +206,7 @@ __all__ = [
     "compare",
     "coverage",
     "coverage_score",
+    "create_app",
     "deal_from_data",
     "deal_graph",
     "deal_lock",
@@ -441,6 +443,7 @@ if TYPE_CHECKING:
         to_terminal,
         whatif_text,
     )
+    from influence.serve import create_app
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,145 @@
+"""``influence serve``: the deal files of a folder as a local web page and a JSON API.
+
+The API's functions are the CLI's (one truth): :func:`influence.io.check_deal`,
+:func:`influence.analysis.report.analyze` and the report JSON of the docs,
+introduction paths, what-if, the pipeline review and the byte-preserving edits of
+:mod:`influence.interop.edit`. FastAPI and uvicorn are an optional extra
+(``pip install "influence[serve]"``); this package imports them only when an app
+is made, so ``import influence`` stays quick.
+
+Security model (docs/api.md): loopback by default; a token on every request
+(``?token=`` once, then an HttpOnly SameSite=Strict cookie, or
+``Authorization: Bearer``); the Host header checked (DNS rebinding); the Origin
+checked on every write (CSRF); no CORS headers unless asked for; only deal files
+under the served paths; ``read_only`` refuses every write.
+
+Examples:
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import ipaddress
+import os
+import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from influence.interop import MissingDependencyError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from influence.model import Policy
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "INSTALL_HINT",
+    "create_app",
+    "is_loopback",
+    "new_token",
+    "require_serve",
+]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+INSTALL_HINT = 'influence serve needs FastAPI and uvicorn: pip install "influence[serve]"'
+
+#: Host names that always mean this machine.
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address means this machine only (``127.0.0.0/8``, ``::1``).
+
+    Examples:
+        >>> [is_loopback(h) for h in ("::1", "[::1]", "127.8.0.1", "example.com", "::")]
+        [True, True, True, False, False]
+    """
+    host = host.strip().lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def new_token() -> str:
+    """A fresh random token for the served URL (``secrets.token_urlsafe``, 32 bytes).
+
+    Examples:
+        >>> len(new_token()) >= 43 and new_token() != new_token()
+        True
+    """
+    return secrets.token_urlsafe(32)
+
+
+def require_serve() -> None:
+    """Raise :class:`MissingDependencyError` (with the install command) without FastAPI/uvicorn.
+
+    Examples:
+        >>> require_serve()  # installed here
+    """
+    missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingDependencyError(f"{INSTALL_HINT} (missing: {', '.join(missing)})")
+
+
+def create_app(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = ".",
+    *,
+    token: str,
+    read_only: bool = False,
+    policy: Policy | None = None,
+    cors: str | None = None,
+    host: str = DEFAULT_HOST,
+    lock_wait: float = 2.0,
+) -> FastAPI:
+    """Return the ASGI app (FastAPI) that serves the deal files under ``paths``.
+
+    Args:
+        paths: Folders (searched recursively) or deal files; only the deal files
+            under them are served.
+        token: Required on every request (bearer header, cookie, or ``?token=``).
+        read_only: Refuse every write (403).
+        policy: The team policy for analyses (each deal's own ``policy:`` wins).
+        cors: One origin (``https://crm.example``) allowed to call the API from a
+            browser; default: no CORS headers at all.
+        host: The address the server listens on: Host headers naming it (or a
+            loopback name) are accepted; ``0.0.0.0``/``::`` accept any Host.
+        lock_wait: Seconds an edit waits for another edit's lock before a 423.
+
+    Returns:
+        The app, for uvicorn or ``fastapi.testclient.TestClient``.
+
+    Raises:
+        MissingDependencyError: FastAPI is not installed (the message says how).
+        ValueError: an empty token.
+
+    Examples:
+        >>> app = create_app("examples", token="t0k", read_only=True)
+        >>> sorted(app.openapi()["paths"])[:3]
+        ['/api/deals', '/api/deals/{file}', '/api/deals/{file}/analyze']
+    """
+    require_serve()
+    if not token:
+        raise ValueError("the token must not be empty")
+    from influence.serve._app import build_app
+
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    return build_app(
+        list(paths),
+        token=token,
+        read_only=read_only,
+        policy=policy,
+        cors=cors,
+        host=host,
+        lock_wait=lock_wait,
+    )

@@ -1,0 +1,859 @@
+"""The FastAPI app of ``influence serve``: routes, error mapping and the security checks.
+
+Imported only by :func:`influence.serve.create_app` (FastAPI is an optional extra).
+Every route is a few lines over the library function the CLI command of the same
+job calls; errors map to HTTP statuses in one place (:func:`_status_of`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import html
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from influence._printable import printable_json
+from influence.errors import (
+    DealFileError,
+    DealLockError,
+    InfluenceError,
+    InterruptedWriteError,
+    Problem,
+    ReadOnlyFileError,
+    UnknownPersonError,
+)
+from influence.model import Policy
+from influence.serve import is_loopback
+from influence.serve._files import DealFile, DealFiles, file_version
+
+log = logging.getLogger("influence.serve")
+
+COOKIE = "influence_token"
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_JSON = "application/json"
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The one thread, for the whole process, that runs the library for every request.
+
+    Requests take turns on it (a local server). It lives as long as the process:
+    yaml-rs 0.1.6, the fast YAML reader, crashes the process (a null pointer) when
+    the reading path runs on threads started and stopped one after another (a
+    fresh thread per request or per app), while one long-lived thread is fine.
+    """
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="influence-serve"))
+        return _POOL[0]
+
+
+# -- request and response models (the OpenAPI document is made from them) ---------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProblemOut(BaseModel):
+    """One located problem, as ``influence validate --json`` gives it."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str = Field(description="What was expected, with a did-you-mean where one is close.")
+    severity: str
+    text: str = Field(description="The line the CLI prints: FILE:LINE:COL: field: message.")
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a stable code, the message and the located problems."""
+
+    code: str = Field(
+        description="unauthorized, forbidden, bad-host, bad-origin, read-only, not-found, "
+        "invalid-deal, invalid-edit, invalid-request, unknown-person, unknown-tie, "
+        "stale-version, locked, read-only-file, interrupted-write, error"
+    )
+    message: str
+    problems: list[ProblemOut] = []
+    version: str | None = Field(None, description="With stale-version: the file's version now.")
+
+
+class DealListed(BaseModel):
+    """One served deal file in the list."""
+
+    file: str = Field(description="The key in URLs: the path under the served folder.")
+    path: str = Field(description="The file as found from the served path.")
+    version: str = Field(description="SHA-256 (hex) of the file's bytes.")
+    ok: bool
+    id: str | None = None
+    name: str | None = None
+    people: int | None = None
+    relationships: int | None = None
+    errors: int
+    warnings: int
+    summary: str = Field(description="The line influence validate prints for the file.")
+
+
+class DealList(BaseModel):
+    """The served deal files, sorted by key."""
+
+    deals: list[DealListed]
+
+
+class DealOut(BaseModel):
+    """A deal file's data, with the version an edit must carry."""
+
+    file: str
+    version: str = Field(description="SHA-256 (hex) of the file's bytes, as read.")
+    deal: dict[str, Any] = Field(description="The deal as plain data in the file format.")
+    warnings: list[ProblemOut]
+
+
+class PathsOut(BaseModel):
+    """``influence paths --json``, with the CLI's note on stderr as ``message``."""
+
+    target: str
+    paths: list[dict[str, Any]]
+    message: str | None = None
+
+
+class EditOut(BaseModel):
+    """What an edit did, and the file's new version."""
+
+    file: str
+    version: str = Field(description="The file's version after the edit.")
+    changes: list[str]
+    warnings: list[ProblemOut]
+    written: bool
+
+
+class PersonAdd(_Strict):
+    """``influence person add``: the new person's fields (``name`` required)."""
+
+    version: str = Field(description="The version the client read (GET the deal).")
+    fields: dict[str, Any] = Field(
+        description="name, id, title, side, roles, influence, stance, assessed, style, "
+        "reports_to, notes",
+        examples=[{"name": "Liu Yang", "title": "CTO", "roles": ["technical_buyer"]}],
+    )
+
+
+class Changes(_Strict):
+    """``influence person set`` / ``tie set``: fields to set; null or "" removes one."""
+
+    version: str = Field(description="The version the client read (GET the deal).")
+    changes: dict[str, Any] = Field(examples=[{"stance": "ally", "assessed": "today"}])
+
+
+class TieAdd(_Strict):
+    """``influence tie add``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    version: str = Field(description="The version the client read (GET the deal).")
+    from_: str = Field(alias="from")
+    to: str
+    kind: str = "knows"
+    fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="strength, context, last_contact, notes",
+        examples=[{"strength": "strong", "last_contact": "today"}],
+    )
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+class ApiError(Exception):
+    """An answer other than 200, with its code and message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        problems: list[Problem] | None = None,
+        version: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.problems = problems or []
+        self.version = version
+        self.headers = headers
+
+
+def _problem_out(p: Problem) -> dict[str, Any]:
+    return {**p.to_data(), "text": str(p)}
+
+
+def _error_body(err: ApiError) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": err.code,
+        "message": err.message,
+        "problems": [_problem_out(p) for p in err.problems],
+    }
+    if err.version is not None:
+        body["version"] = err.version
+    return body
+
+
+def _error_response(err: ApiError) -> JSONResponse:
+    return JSONResponse(_error_body(err), status_code=err.status, headers=err.headers)
+
+
+def _status_of(err: InfluenceError) -> ApiError:
+    """The one mapping from the library's errors to HTTP answers."""
+    from influence.interop.edit import (
+        EditConflictError,
+        EditValueError,
+        InvalidEditError,
+        UnknownTieError,
+    )
+
+    message = str(err)
+    if isinstance(err, InvalidEditError):
+        return ApiError(
+            422,
+            "invalid-edit",
+            f"{err.path}: edit refused: the file would be invalid (lines as the edit would "
+            "leave it); nothing was written",
+            problems=err.problems,
+        )
+    if isinstance(err, DealFileError):
+        return ApiError(422, "invalid-deal", message, problems=err.problems)
+    if isinstance(err, UnknownPersonError):
+        return ApiError(404, "unknown-person", message)
+    if isinstance(err, UnknownTieError):
+        return ApiError(404, "unknown-tie", message)
+    if isinstance(err, EditConflictError):
+        return ApiError(409, "stale-version", message)
+    if isinstance(err, DealLockError):
+        return ApiError(423, "locked", message, headers={"Retry-After": "1"})
+    if isinstance(err, ReadOnlyFileError):
+        return ApiError(403, "read-only-file", message)
+    if isinstance(err, InterruptedWriteError):
+        return ApiError(409, "interrupted-write", message)
+    if isinstance(err, EditValueError):
+        return ApiError(422, "invalid-request", message)
+    return ApiError(422, "error", message)
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": what}
+    for status, what in {
+        401: "No token",
+        403: "Wrong token, foreign Origin on a write, or read-only",
+        404: "No such served deal file, person or tie",
+        422: "Invalid deal file or edit: the located problems",
+    }.items()
+}
+_EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    409: {"model": ErrorOut, "description": "The file changed since the version read"},
+    423: {"model": ErrorOut, "description": "Another edit holds the file's lock"},
+}
+
+
+# -- the security checks -----------------------------------------------------------------
+
+
+def _host_name(value: str) -> str:
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def _listens_everywhere(host: str) -> bool:
+    return host.strip("[]") in ("0.0.0.0", "::", "")
+
+
+class _Guard:
+    """Host, token, Origin and read-only checks, in that order, before any route runs."""
+
+    def __init__(self, *, token: str, host: str, cors: str | None, read_only: bool) -> None:
+        self.token = token
+        self.host = _host_name(host)
+        self.any_host = _listens_everywhere(host)
+        self.cors = cors.rstrip("/") if cors else None
+        self.read_only = read_only
+
+    def host_ok(self, header: str | None) -> bool:
+        if not header:
+            return False
+        name = _host_name(header)
+        return self.any_host or is_loopback(name) or name == self.host
+
+    def token_of(self, request: Request) -> tuple[str | None, str]:
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[7:].strip(), "bearer"
+        if "token" in request.query_params:
+            return request.query_params["token"], "query"
+        if COOKIE in request.cookies:
+            return request.cookies[COOKIE], "cookie"
+        return None, "none"
+
+    def origin_ok(self, request: Request, via: str) -> bool:
+        origin = request.headers.get("origin")
+        if origin is None:
+            # No Origin: not a browser's cross-site request, unless the browser says so.
+            site = request.headers.get("sec-fetch-site")
+            return via == "bearer" or site in (None, "same-origin", "none")
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}".lower()
+        return origin.rstrip("/").lower() in {own, (self.cors or "").lower()}
+
+    async def __call__(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        refused = self.refusal(request)
+        if refused is not None:
+            log.warning(
+                "refused %s %s: %s (%s)",
+                request.method,
+                request.url.path,
+                refused.code,
+                refused.message,
+            )
+            return _error_response(refused)
+        token, via = self.token_of(request)
+        if via == "query" and request.method == "GET" and not request.url.path.startswith("/api/"):
+            # The printed URL's token becomes a cookie; the address bar loses it.
+            from urllib.parse import urlencode
+
+            query = urlencode([kv for kv in request.query_params.multi_items() if kv[0] != "token"])
+            response: Response = RedirectResponse(
+                request.url.path + (f"?{query}" if query else ""), status_code=303
+            )
+        else:
+            response = await call_next(request)
+        if via == "query":
+            response.set_cookie(
+                COOKIE, token or "", httponly=True, samesite="strict", path="/", secure=False
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    def refusal(self, request: Request) -> ApiError | None:
+        if not self.host_ok(request.headers.get("host")):
+            return ApiError(400, "bad-host", "this server answers only to its own host name")
+        token, via = self.token_of(request)
+        if token is None:
+            return ApiError(
+                401,
+                "unauthorized",
+                "a token is required: open the URL influence serve printed, or send "
+                "Authorization: Bearer TOKEN",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not secrets.compare_digest(token.encode(), self.token.encode()):
+            return ApiError(403, "forbidden", "wrong token")
+        if request.method in WRITES:
+            if not self.origin_ok(request, via):
+                return ApiError(403, "bad-origin", "a write from another origin is refused")
+            if self.read_only:
+                return ApiError(403, "read-only", "this server is read-only (--read-only)")
+        return None
+
+
+# -- the app -----------------------------------------------------------------------------
+
+
+class _Deals:
+    """The served files and the functions every route shares."""
+
+    def __init__(self, paths: list[str | os.PathLike[str]], policy: Policy | None) -> None:
+        self.files = DealFiles(paths)
+        self.policy = policy
+
+    def find(self, key: str) -> DealFile:
+        found = self.files.find(key)
+        if found is None:
+            log.warning("refused %r: not a deal file served here", key)
+            raise ApiError(404, "not-found", f"no deal file {key!r} is served here")
+        return found
+
+    def check(self, f: DealFile) -> tuple[str, Any]:
+        """The version and check result of one file, the two read from the same bytes."""
+        from influence.io import check_deal, read_bytes
+
+        for _ in range(5):
+            try:
+                before = file_version(read_bytes(f.path))
+            except DealFileError as err:
+                raise ApiError(404, "not-found", str(err), problems=err.problems) from None
+            result = check_deal(f.path)
+            with contextlib.suppress(DealFileError):
+                if file_version(read_bytes(f.path)) == before:
+                    return before, result
+        raise ApiError(423, "locked", f"{f.key} keeps changing; try again")
+
+    def deal(self, key: str) -> tuple[DealFile, str, Any]:
+        f = self.find(key)
+        version, result = self.check(f)
+        if not result.ok or result.deal is None:
+            raise ApiError(
+                422,
+                "invalid-deal",
+                str(DealFileError(f.path, result.errors)),
+                problems=result.errors,
+                version=version,
+            )
+        return f, version, result
+
+
+def _json_text(text: str) -> Response:
+    """JSON text as the CLI prints it (controls escaped, a final newline)."""
+    return Response(printable_json(text) + "\n", media_type=_JSON)
+
+
+def build_app(
+    served: list[str | os.PathLike[str]],
+    *,
+    token: str,
+    read_only: bool,
+    policy: Policy | None,
+    cors: str | None,
+    host: str,
+    lock_wait: float,
+) -> FastAPI:
+    """The app (see :func:`influence.serve.create_app`)."""
+    from influence import __version__
+
+    def offload(fn: Callable[_P, _T]) -> Callable[_P, Awaitable[_T]]:
+        """The route ``fn`` (blocking) as a coroutine that runs it on the library's thread."""
+
+        @functools.wraps(fn)
+        async def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(_pool(), functools.partial(fn, *args, **kwargs))
+
+        return run
+
+    app = FastAPI(
+        title="influence",
+        version=__version__,
+        description=(
+            "The deal files of a folder as a JSON API: the functions of the influence CLI. "
+            "Every request needs the token (Authorization: Bearer TOKEN). Every edit "
+            "carries the version the client read and gets 409 if the file changed since."
+        ),
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: not here
+        redoc_url=None,
+    )
+    deals = _Deals(served, policy)
+    guard = _Guard(token=token, host=host, cors=cors, read_only=read_only)
+    app.state.deals = deals
+    app.middleware("http")(guard)
+    if cors:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[cors.rstrip("/")],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, err: ApiError) -> JSONResponse:
+        return _error_response(err)
+
+    @app.exception_handler(InfluenceError)
+    async def _domain_error(request: Request, err: InfluenceError) -> JSONResponse:
+        return _error_response(_status_of(err))
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, err: RequestValidationError) -> JSONResponse:
+        problems = [
+            Problem("<request>", 0, 0, ".".join(str(x) for x in e.get("loc", ())), e["msg"])
+            for e in err.errors()
+        ]
+        return _error_response(
+            ApiError(422, "invalid-request", "the request is not valid", problems=problems)
+        )
+
+    @contextlib.contextmanager
+    def editing(key: str, version: str) -> Iterator[tuple[DealFile, Any]]:
+        """Lock the file, check the version, yield it open for the edit (see _edit)."""
+        from influence.interop.edit import read_editable
+        from influence.io import deal_lock
+
+        f = deals.find(key)
+        with deal_lock(f.path, wait=lock_wait):
+            doc = read_editable(f.path)
+            if doc.digest != version:
+                raise ApiError(
+                    409,
+                    "stale-version",
+                    f"{f.key} changed since version {version[:12]} was read; nothing was "
+                    "written. Read the deal again and redo the edit on the new version.",
+                    version=doc.digest,
+                )
+            yield f, doc
+
+    def edit(key: str, version: str, change: Callable[[Any], object]) -> EditOut:
+        from influence.interop.edit import write_editable
+        from influence.io import read_bytes
+
+        with editing(key, version) as (f, doc):
+            change(doc)
+            result = write_editable(doc, wait=lock_wait)
+            now = file_version(read_bytes(f.path))
+        return EditOut(
+            file=f.key,
+            version=now,
+            changes=result.changes,
+            warnings=[ProblemOut(**_problem_out(p)) for p in result.warnings],
+            written=result.written,
+        )
+
+    # -- pages
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @offload
+    def index() -> HTMLResponse:
+        return _index_page(deals)
+
+    @app.get("/deals/{file:path}", response_class=HTMLResponse, include_in_schema=False)
+    @offload
+    def map_page(file: str) -> HTMLResponse:
+        from influence.render.html import to_html
+
+        f = deals.find(file)
+        _, result = deals.check(f)
+        if not result.ok or result.deal is None:
+            return _problems_page(f, result.errors)
+        page = to_html(result.deal, policy=deals.policy)
+        return HTMLResponse(page, headers={"Content-Security-Policy": _page_csp(page)})
+
+    # -- reads
+
+    @app.get("/api/deals", response_model=DealList, responses=_ERRORS, tags=["deals"])
+    @offload
+    def list_deals() -> DealList:
+        """List the served deal files, each with its version and whether it is valid."""
+        out = []
+        for f in deals.files.list():
+            try:
+                version, result = deals.check(f)
+            except ApiError:
+                continue  # removed meanwhile
+            d = result.deal if result.ok else None
+            out.append(
+                DealListed(
+                    file=f.key,
+                    path=f.path,
+                    version=version,
+                    ok=result.ok,
+                    id=d.id if d else None,
+                    name=d.deal.name if d else None,
+                    people=len(d.people) if d else None,
+                    relationships=len(d.relationships) if d else None,
+                    errors=len(result.errors),
+                    warnings=len(result.warnings),
+                    summary=result.summary(),
+                )
+            )
+        return DealList(deals=out)
+
+    @app.get(
+        "/api/review",
+        responses={200: {"description": "influence review --json"}, **_ERRORS},
+        tags=["deals"],
+    )
+    @offload
+    def review() -> Response:
+        """Review the served folder: every deal ranked by risk (``influence review --json``)."""
+        from influence.batch.review import iter_review_json, review_run
+
+        files = [f.path for f in deals.files.list()]
+        run = review_run(files, policy=deals.policy, workers=1)
+        return Response("".join(iter_review_json(run)), media_type=_JSON)
+
+    @app.get(
+        "/api/deals/{file:path}/analyze",
+        responses={200: {"description": "influence analyze --json (docs/analysis.md)"}, **_ERRORS},
+        tags=["analysis"],
+    )
+    @offload
+    def analyze(
+        file: str,
+        assume: Annotated[
+            list[str] | None,
+            Query(description="What-if, repeatable: ID=STANCE, A~B=strong (as --assume)."),
+        ] = None,
+    ) -> Response:
+        """Analyse a deal: the report JSON, byte for byte ``influence analyze --json``."""
+        from influence._json import model_json
+        from influence.analysis.report import analyze as run
+
+        _, _, result = deals.deal(file)
+        if not assume:
+            return _json_text(model_json(run(result.deal, deals.policy)))
+        from influence.analysis.whatif import what_if
+
+        whatif = what_if(result.deal, list(assume), deals.policy)
+        data = whatif.after.model_dump(mode="json")
+        data["what_if"] = whatif.to_data()
+        return _json_text(json.dumps(data, indent=2, ensure_ascii=False))
+
+    @app.get(
+        "/api/deals/{file:path}/what-if",
+        responses={200: {"description": "The what_if key of analyze --assume --json"}, **_ERRORS},
+        tags=["analysis"],
+    )
+    @offload
+    def what_if_(
+        file: str,
+        assume: Annotated[
+            list[str], Query(description="Repeatable: ID=STANCE, ID.influence=high, A~B=strong.")
+        ],
+    ) -> Response:
+        """What changes if the assumptions held (``WhatIf.to_data()``)."""
+        from influence.analysis.whatif import what_if
+
+        _, _, result = deals.deal(file)
+        data = what_if(result.deal, list(assume), deals.policy).to_data()
+        return _json_text(json.dumps(data, indent=2, ensure_ascii=False))
+
+    @app.get(
+        "/api/deals/{file:path}/paths/{target}",
+        response_model=PathsOut,
+        responses=_ERRORS,
+        tags=["analysis"],
+    )
+    @offload
+    def paths(
+        file: str,
+        target: str,
+        source: Annotated[list[str] | None, Query(alias="from")] = None,
+        k: Annotated[int | None, Query(ge=1, le=100)] = None,
+        max_hops: Annotated[int | None, Query(ge=1, le=20)] = None,
+        allow_blockers: bool = False,
+    ) -> PathsOut:
+        """The warmest introduction paths to one person (``influence paths --json``)."""
+        from influence.analysis.paths import introduction_paths, paths_message
+
+        _, _, result = deals.deal(file)
+        deal = result.deal
+        effective = deal.effective_policy(deals.policy)
+        hops = max_hops or effective.max_hops
+        avoid = False if allow_blockers else effective.avoid_blockers
+        found = introduction_paths(
+            deal,
+            target,
+            k=k or effective.paths_per_target,
+            max_hops=hops,
+            avoid_blockers=avoid,
+            sources=source or None,
+        )
+        return PathsOut(
+            target=target,
+            paths=[p.model_dump(mode="json") for p in found],
+            message=paths_message(found, target, hops, avoid_blockers=avoid) or None,
+        )
+
+    # -- edits (before the plain GET of a deal: its path would take theirs)
+
+    @app.post(
+        "/api/deals/{file:path}/people",
+        response_model=EditOut,
+        responses=_EDIT_ERRORS,
+        tags=["edits"],
+    )
+    @offload
+    def person_add(file: str, body: PersonAdd) -> EditOut:
+        """Add a person (``influence person add``), at the end of people:, bytes kept."""
+        return edit(file, body.version, lambda doc: doc.add_person(body.fields))
+
+    @app.patch(
+        "/api/deals/{file:path}/people/{person_id}",
+        response_model=EditOut,
+        responses=_EDIT_ERRORS,
+        tags=["edits"],
+    )
+    @offload
+    def person_set(file: str, person_id: str, body: Changes) -> EditOut:
+        """Change a person's fields (``influence person set``); null or "" removes one."""
+        return edit(file, body.version, lambda doc: doc.set_person(person_id, body.changes))
+
+    @app.delete(
+        "/api/deals/{file:path}/people/{person_id}",
+        response_model=EditOut,
+        responses=_EDIT_ERRORS,
+        tags=["edits"],
+    )
+    @offload
+    def person_rm(
+        file: str,
+        person_id: str,
+        version: Annotated[str, Query(description="The version the client read.")],
+        cascade: bool = False,
+    ) -> EditOut:
+        """Remove a person (``influence person rm``); refused while ties refer to them."""
+        return edit(file, version, lambda doc: doc.remove_person(person_id, cascade=cascade))
+
+    @app.post(
+        "/api/deals/{file:path}/ties",
+        response_model=EditOut,
+        responses=_EDIT_ERRORS,
+        tags=["edits"],
+    )
+    @offload
+    def tie_add(file: str, body: TieAdd) -> EditOut:
+        """Add a tie (``influence tie add``), at the end of relationships:."""
+        return edit(
+            file,
+            body.version,
+            lambda doc: doc.add_tie(body.from_, body.to, kind=body.kind, **body.fields),
+        )
+
+    @app.patch(
+        "/api/deals/{file:path}/ties/{from_id}/{to_id}",
+        response_model=EditOut,
+        responses=_EDIT_ERRORS,
+        tags=["edits"],
+    )
+    @offload
+    def tie_set(file: str, from_id: str, to_id: str, body: Changes, kind: str = "knows") -> EditOut:
+        """Change a tie (``influence tie set``), found by its ends and kind."""
+        return edit(
+            file, body.version, lambda doc: doc.set_tie(from_id, to_id, body.changes, kind=kind)
+        )
+
+    @app.delete(
+        "/api/deals/{file:path}/ties/{from_id}/{to_id}",
+        response_model=EditOut,
+        responses=_EDIT_ERRORS,
+        tags=["edits"],
+    )
+    @offload
+    def tie_rm(
+        file: str,
+        from_id: str,
+        to_id: str,
+        version: Annotated[str, Query(description="The version the client read.")],
+        kind: str = "knows",
+    ) -> EditOut:
+        """Remove a tie (``influence tie rm``)."""
+        return edit(file, version, lambda doc: doc.remove_tie(from_id, to_id, kind=kind))
+
+    @app.get("/api/deals/{file:path}", response_model=DealOut, responses=_ERRORS, tags=["deals"])
+    @offload
+    def read(file: str) -> DealOut:
+        """Read one deal file: its data as JSON and its version (for edits)."""
+        from influence.io import to_data
+
+        f, version, result = deals.deal(file)
+        return DealOut(
+            file=f.key,
+            version=version,
+            deal=to_data(result.deal),
+            warnings=[ProblemOut(**_problem_out(p)) for p in result.warnings],
+        )
+
+    return app
+
+
+# -- pages -------------------------------------------------------------------------------
+
+_PAGE_CSS = (
+    "body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem}"
+    "table{border-collapse:collapse}td,th{padding:.25rem .75rem;text-align:left;"
+    "border-bottom:1px solid #ddd}.bad{color:#b00}"
+)
+
+
+def _page(title: str, body: str) -> HTMLResponse:
+    from influence.render._page import content_security_policy, csp_hash
+
+    csp = content_security_policy(script_src="'none'", style_src=csp_hash(_PAGE_CSS))
+    text = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
+    )
+    return HTMLResponse(text, headers={"Content-Security-Policy": csp})
+
+
+def _index_page(deals: _Deals) -> HTMLResponse:
+    from urllib.parse import quote
+
+    rows = []
+    for f in deals.files.list():
+        try:
+            _, result = deals.check(f)
+        except ApiError:
+            continue
+        if result.ok and result.deal is not None:
+            d = result.deal
+            what = f"{len(d.people)} people, {len(d.relationships)} relationships"
+            name = d.deal.name
+        else:
+            what = f'<span class="bad">{len(result.errors)} errors</span>'
+            name = f.key
+        rows.append(
+            f'<tr><td><a href="/deals/{html.escape(quote(f.key))}">{html.escape(name)}</a></td>'
+            f"<td>{html.escape(f.key)}</td><td>{what}</td></tr>\n"
+        )
+    body = (
+        "<h1>Deals</h1>\n<table>\n<tr><th>deal</th><th>file</th><th></th></tr>\n"
+        + "".join(rows)
+        + "</table>\n"
+        + ("" if rows else "<p>No deal files (.yaml, .yml, .json) here.</p>\n")
+        + '<p>The JSON API: <a href="/api/openapi.json">/api/openapi.json</a></p>\n'
+    )
+    return _page("influence: deals", body)
+
+
+def _problems_page(f: DealFile, problems: list[Problem]) -> HTMLResponse:
+    items = "".join(f"<li><code>{html.escape(str(p))}</code></li>\n" for p in problems)
+    page = _page(
+        f"{f.key}: invalid",
+        f"<h1>{html.escape(f.key)} is not a valid deal</h1>\n<ul>\n{items}</ul>\n",
+    )
+    page.status_code = 422
+    return page
+
+
+_META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+
+def _page_csp(page: str) -> str:
+    """The map page's own CSP (its meta tag), sent as a header too, framing forbidden."""
+    match = _META_CSP.search(page)
+    policy = match.group(1) if match else "default-src 'none'"
+    return html.unescape(policy) + "; frame-ancestors 'none'"
+
+
+__all__ = ["ApiError", "build_app"]
