@@ -350,9 +350,14 @@ def test_coverage_is_the_ring(committee: Deal) -> None:
             assert ring == "#000000" and dashed is False
         elif status == "stale":
             assert ring == "#000000" and dashed
+        elif n["id"] in report.decision_makers:  # the loudest mark: "not reached"
+            assert ring == maps.NOT_REACHED_COLOUR and n["borderWidth"] >= 5
         else:  # uncovered: the ring is the fill, so none shows
             assert ring == n["color"]["background"]
     assert {"covered", "uncovered"} <= seen
+    unreached = [d for d in report.decision_makers if report.coverage.people[d] == "uncovered"]
+    assert data["unreached"] == unreached and unreached
+    assert data["colours"]["notReached"] == maps.NOT_REACHED_COLOUR
 
 
 def test_each_tie_kind_has_its_own_line() -> None:

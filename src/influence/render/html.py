@@ -29,7 +29,9 @@ Encoding: stance by colour (Okabe-Ito, safe for colour-blind readers) and a
 mark in the label (``✓`` ally, ``○`` neutral, ``✗`` blocker, ``?`` unknown);
 influence by size; side by shape (customer dot, our team square, partner
 diamond); decision-makers marked ``★`` with a thicker ring; coverage by the
-ring (solid covered, dashed stale, none uncovered); each tie kind its own line
+ring (solid covered, dashed stale, none uncovered); a decision-maker nobody on our
+team reaches gets a ring and a halo in :data:`NOT_REACHED_COLOUR` that stay visible
+at every zoom, the loudest marks on the map; each tie kind its own line
 style, colour and arrow.
 """
 
@@ -57,6 +59,7 @@ from influence.render._text import VERBS, money_text
 __all__ = [
     "BIG_MAP",
     "KIND_STYLES",
+    "NOT_REACHED_COLOUR",
     "STANCE_COLOURS",
     "DealMap",
     "Layout",
@@ -81,6 +84,9 @@ STANCE_MARKS: dict[str, str] = {"ally": "✓", "neutral": "○", "blocker": "✗
 SELLER_COLOUR = "#0072B2"
 SIDE_SHAPES: dict[str, str] = {"customer": "dot", "seller": "square", "partner": "diamond"}
 PATH_COLOUR = "#E69F00"
+#: The ring (and, round a decision-maker, the halo) of a person nobody on our team
+#: reaches: Okabe-Ito's reddish purple, used for nothing else on the map.
+NOT_REACHED_COLOUR = "#CC79A7"
 
 #: Line style of each tie kind: colour, dash pattern (False: solid) and arrows.
 KIND_STYLES: dict[str, dict[str, Any]] = {
@@ -632,6 +638,10 @@ def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
         ring, width = "#000000", 2
     elif cover == "stale":
         ring, width, dashes = "#000000", 2, [5, 4]
+    elif cover == "uncovered" and dm:
+        # A decision-maker nobody on our team reaches: the "not reached" ring, and a
+        # halo the page draws at a size that shows at every zoom.
+        ring, width = NOT_REACHED_COLOUR, 2
     elif cover == "uncovered":
         ring, width = fill, 1  # no visible ring: nobody on our team reaches them
     if dm:
@@ -845,6 +855,10 @@ def _map_data(
         "paths": path_data,
         "options": _vis_options(layout, big),
         "big": big,
+        # The decision-makers nobody on our team reaches, in the report's order: the
+        # page draws their halo.
+        "unreached": [page_id[d] for d in report.decision_makers if cover.get(d) == "uncovered"],
+        "colours": {"notReached": NOT_REACHED_COLOUR, "path": PATH_COLOUR},
     }
 
 
@@ -1048,6 +1062,7 @@ def _page(
         "sides": [s.value for s in Side],
         "seller_colour": SELLER_COLOUR,
         "path_colour": PATH_COLOUR,
+        "not_reached": NOT_REACHED_COLOUR,
         "kinds": [
             (k.value, KIND_WORDS[k.value], style["color"], _dasharray(style["dashes"]))
             for k in Kind

@@ -87,6 +87,42 @@
   var container = document.getElementById("map");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
 
+  // ------------------------------------------------------------ who we must reach
+  // Each decision-maker nobody on our team reaches gets a halo (under the map) and a
+  // ring (over it) in the "not reached" colour, never smaller on screen than a few
+  // pixels, however far the view is zoomed out: the loudest marks on the map.
+  var hiddenIds = Object.create(null);
+  var sizeOf = Object.create(null);
+  data.nodes.forEach(function (n) { sizeOf[n.id] = n.size; });
+  var NOT_REACHED = data.colours.notReached;
+  function unreachedMarks(ctx, ring) {
+    var ids = data.unreached.filter(function (id) { return !hiddenIds[id]; });
+    if (!ids.length) return;
+    var scale = network.getScale();
+    var pos = network.getPositions(ids);
+    ctx.save();
+    ctx.strokeStyle = NOT_REACHED;
+    ctx.fillStyle = NOT_REACHED;
+    ids.forEach(function (id) {
+      var p = pos[id];
+      var size = sizeOf[id];
+      ctx.beginPath();
+      if (ring) {
+        ctx.globalAlpha = 1;
+        ctx.lineWidth = Math.max(4, 4 / scale);
+        ctx.arc(p.x, p.y, Math.max(size + 7, 12 / scale), 0, 2 * Math.PI);
+        ctx.stroke();
+      } else {
+        ctx.globalAlpha = 0.35;
+        ctx.arc(p.x, p.y, Math.max(size + 22, 24 / scale), 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    });
+    ctx.restore();
+  }
+  network.on("beforeDrawing", function (ctx) { unreachedMarks(ctx, false); });
+  network.on("afterDrawing", function (ctx) { unreachedMarks(ctx, true); });
+
   // Flags for scripts and tests: drawn once; settled (physics done, nothing moves).
   network.once("afterDrawing", function () {
     window.__mapDrawnAt = performance.now();
@@ -198,6 +234,9 @@
       var p = n.person;
       var show = on.side[p.side] && (p.side === "seller" || on.stance[p.stance]);
       if (Boolean(nodes.get(n.id).hidden) === show) changes.push({id: n.id, hidden: !show});
+    });
+    changes.forEach(function (c) {
+      if (c.hidden) hiddenIds[c.id] = true; else delete hiddenIds[c.id];
     });
     if (changes.length) nodes.update(changes);
     var shown = document.getElementById("shown");
