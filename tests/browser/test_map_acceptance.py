@@ -136,3 +136,192 @@ def _near(s: Session, a: str, b: str) -> bool:
         [a, b],
     )
     return distance < 90
+
+
+# ----------------------------------------------------------------------------- reach next
+
+
+def _dom_box(s: Session, selector: str) -> dict[str, float]:
+    box: dict[str, float] = s.js(
+        "(sel) => { const r = document.querySelector(sel).getBoundingClientRect();"
+        " return {left: r.left, top: r.top, right: r.right, bottom: r.bottom,"
+        " width: r.width, height: r.height}; }",
+        selector,
+    )
+    return box
+
+
+@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES] + ["gen60"])
+def test_reach_next_leads_with_the_unreached_and_the_terminals_ask(
+    name: str, open_map: Callable[..., Session]
+) -> None:
+    deal = make_deal(name)
+    report = analyze(deal)
+    s = _open_deal(open_map, name)
+    entries = s.js(
+        "() => [...document.querySelectorAll('#reach li')].map(li => ({"
+        " person: li.getAttribute('data-person'), path: li.getAttribute('data-path'),"
+        " ask: li.querySelector('.ask').textContent}))"
+    )
+    unreached = [d for d in report.decision_makers if report.coverage.people[d] == "uncovered"]
+    assert [e["person"] for e in entries[: len(unreached)]] == unreached
+    assert entries, "every example has something to do"
+    texts = {a.text for a in report.actions}
+    for e in entries:
+        about = [a.text for a in report.actions if e["person"] in a.people]
+        assert e["ask"] in texts and e["ask"] in about  # the terminal's words, about them
+    # The panel opens with it: its top is in view without scrolling.
+    assert _dom_box(s, "#reach")["top"] < 300
+    # Clicking an entry with a path selects that path, marked in both lists.
+    with_path = [i for i, e in enumerate(entries) if e["path"] is not None]
+    if with_path:
+        i = with_path[0]
+        s.page.locator("#reach li").nth(i).click()
+        marked = s.js(
+            "() => [...document.querySelectorAll('[aria-selected=true]')]"
+            ".map(li => [li.closest('section').id, li.getAttribute('data-target'),"
+            " li.getAttribute('data-path'), li.classList.contains('selected')])"
+        )
+        assert marked and all(m[3] for m in marked)
+        assert {m[1:3] == marked[0][1:3] for m in marked} == {True}
+        ti, pi = int(marked[0][1]), int(marked[0][2])
+        path = s.js("([t, p]) => window.influenceMap.data.paths[t].paths[p]", [ti, pi])
+        assert path["people"][-1] == entries[i]["person"]
+        assert sorted(s.js("window.influenceMap.network.getSelectedNodes()")) == sorted(
+            path["people"]
+        )
+    assert s.errors == []
+
+
+def test_saas_example_shows_its_one_problem(open_map: Callable[..., Session]) -> None:
+    s = _open_deal(open_map, "saas-small")
+    text = s.page.text_content("#reach")
+    assert "David Kim" in text and "technical_buyer" in text
+
+
+# ----------------------------------------------------------------------------- paths
+
+
+def test_one_path_per_target_and_the_selected_path_marked(
+    open_map: Callable[..., Session],
+) -> None:
+    s = _open_deal(open_map, "enterprise-committee")
+    paths = s.js("window.influenceMap.data.paths")
+    drawn = set(s.js("window.influenceMap.data.edges.filter(e => e.tie.path).map(e => e.id)"))
+    best = {h["edge"] for t in paths if t["paths"] for h in t["paths"][0]["steps"]}
+    assert drawn == best
+    # The second path to the first target: not drawn until asked for.
+    second = paths[0]["paths"][1]
+    item = s.page.locator("#panel .paths li[data-target='0'][data-path='1']")
+    item.click()
+    assert item.get_attribute("aria-selected") == "true" and "selected" in (
+        item.get_attribute("class") or ""
+    )
+    others = s.js(
+        "() => [...document.querySelectorAll('.paths li[data-path]')]"
+        ".filter(li => li.getAttribute('aria-selected') === 'true').length"
+    )
+    assert others == 1
+    styles = s.js(
+        "() => Object.fromEntries(window.influenceMap.edges.get()"
+        ".map(e => [e.id, [e.width, e.color.color]]))"
+    )
+    mine = {h["edge"] for h in second["steps"]}
+    for eid in mine:
+        assert styles[eid] == [9, PATH_COLOUR]
+    for eid in best - mine:
+        assert styles[eid][0] < 6 and styles[eid][1] != PATH_COLOUR  # faded
+    # Everyone off the path is dimmed.
+    dimmed = s.js(
+        "() => Object.values(window.influenceMap.network.body.nodes)"
+        ".filter(n => n.options.opacity < 1).map(n => n.id)"
+    )
+    assert set(dimmed).isdisjoint(second["people"]) and dimmed
+    # Escape clears it: the default paths back.
+    s.page.keyboard.press("Escape")
+    s.page.keyboard.press("Escape")
+    assert s.js("document.querySelectorAll('[aria-selected=true]').length") == 0
+    restored = s.js("() => window.influenceMap.edges.get().filter(e => e.width === 9).length")
+    assert restored == 0
+    legend = s.page.text_content(".legend")
+    assert "the path you selected" in legend and "the ties of the person you clicked" in legend
+
+
+def test_a_tie_tooltip_names_the_tie_under_the_pointer(open_map: Callable[..., Session]) -> None:
+    s = _open_deal(open_map, "enterprise-committee")
+    # Midpoints (whole pixels, as a pointer has them) where the nearest tie is that tie.
+    spots = s.js(
+        """() => {
+          const net = window.influenceMap.network;
+          const box = document.querySelector('#map canvas').getBoundingClientRect();
+          const out = [];
+          for (const e of window.influenceMap.data.edges) {
+            if (e.smooth) continue;
+            const pos = net.getPositions([e.from, e.to]);
+            const d = net.canvasToDOM({x: (pos[e.from].x + pos[e.to].x) / 2,
+                                       y: (pos[e.from].y + pos[e.to].y) / 2});
+            const x = Math.round(box.left + d.x), y = Math.round(box.top + d.y);
+            const local = {x: x - box.left, y: y - box.top};
+            if (net.getNodeAt(local) === undefined && net.getEdgeAt(local) === e.id) {
+              out.push([e.id, x, y]);
+            }
+          }
+          return out;
+        }"""
+    )
+    assert len(spots) >= 20
+    names = s.js(
+        "() => Object.fromEntries(window.influenceMap.data.nodes.map(n => [n.id, n.person.name]))"
+    )
+    edges = s.js(
+        "() => Object.fromEntries(window.influenceMap.data.edges.map(e => [e.id, [e.from, e.to]]))"
+    )
+    for eid, x, y in spots:
+        s.page.mouse.move(x, y)
+        s.page.wait_for_function(
+            "() => document.querySelector('div.map-tip').style.visibility === 'visible'"
+        )
+        text = s.page.text_content("div.map-tip")
+        a, b = edges[eid]
+        assert text.startswith(names[a]) and names[b] in text.split("strength")[0], (eid, text)
+        s.page.mouse.move(2, 2)
+    assert s.errors == []
+
+
+# ----------------------------------------------------------------------------- the card
+
+
+@pytest.mark.parametrize("name", ["enterprise-committee", "gen60", "gen300"])
+def test_clicked_persons_card_is_beside_them_in_the_viewport(
+    name: str, open_map: Callable[..., Session]
+) -> None:
+    deal = make_deal(name)
+    report = analyze(deal)
+    s = _open_deal(open_map, name)
+    # The people at the edges of the map too: the card must not leave the screen.
+    ids = [report.decision_makers[0], deal.people[0].id, deal.people[-1].id]
+    for pid in ids:
+        s.js("(id) => window.influenceMap.network.focus(id, {scale: 1, animation: false})", pid)
+        x, y = s.js(
+            """(id) => { const net = window.influenceMap.network;
+              const p = net.canvasToDOM(net.getPositions([id])[id]);
+              const box = document.querySelector('#map canvas').getBoundingClientRect();
+              return [box.left + p.x, box.top + p.y]; }""",
+            pid,
+        )
+        s.page.mouse.click(x, y)
+        card = _dom_box(s, "#detail")
+        assert card["width"] > 200 and card["height"] > 50
+        assert card["left"] >= 0 and card["top"] >= 0
+        assert card["right"] <= 1400 and card["bottom"] <= 900, card
+        # Beside them: within a card's width of the person.
+        assert card["left"] - 40 <= x + 380 and card["right"] + 380 >= x
+        text = s.page.text_content("#detail")
+        person = deal.person(pid)
+        assert person.name in text
+        for a in report.actions:
+            if pid in a.people:
+                assert a.text in text
+        if report.paths.get(pid):
+            assert "Best path" in text
+    assert s.errors == []

@@ -40,8 +40,9 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -49,6 +50,7 @@ from importlib.resources import files
 from typing import Any, Literal
 
 from influence._gc import gc_paused
+from influence.analysis.models import Action
 from influence.analysis.paths import IntroductionPath, introduction_paths, paths_message
 from influence.analysis.report import SEVERITY_ORDER, DealReport, analyze
 from influence.graph import deal_graph, is_symmetric
@@ -174,6 +176,7 @@ def to_html(
     path_to: Sequence[str] | None = None,
     layout: Layout = "org",
     redact: bool = False,
+    keep_titles: bool = False,
     policy: Policy | None = None,
     seed: int = 7,
 ) -> str:
@@ -185,11 +188,14 @@ def to_html(
         path_to: Ids of people whose introduction paths to highlight; default:
             the report's paths to the decision-makers we do not cover.
         layout: ``"org"`` (a tree by ``reports_to``) or ``"force"`` (seeded).
-        redact: For sharing outside the team: names become initials (titles
-            stay), ids become ``p1``, ``p2``..., notes are dropped, and tie
-            contexts outside the documented vocabulary (``classmate``,
-            ``hometown``...) become ``other``. Signal sentences, which name
-            people, are replaced by their codes and the people's initials.
+        redact: For sharing outside the team: names become initials, ids
+            become ``p1``, ``p2``..., notes are dropped, titles and the account
+            name too (unless ``keep_titles``), and tie contexts outside the
+            documented vocabulary (``classmate``, ``hometown``...) become
+            ``other``. Signal and action sentences stay whole, their roles
+            included, with every name put as initials (a sentence that would
+            still name someone is replaced by its code and the initials).
+        keep_titles: With ``redact``, keep job titles and the account name.
         policy: The team policy (the deal's own ``policy:`` wins), for the
             analysis and for ``path_to``.
         seed: Seed of the ``force`` layout.
@@ -227,10 +233,21 @@ def to_html(
             report = analyze(deal, policy)
         paths = _paths(deal, report, path_to, policy)
         names = _display_names(deal, redact)
+        titles = not redact or keep_titles
+        say = _sayer(deal, names[1], redact=redact, keep_titles=keep_titles)
         data = _map_data(
-            deal, report, paths, names, layout=layout, redact=redact, seed=seed, policy=policy
+            deal,
+            report,
+            paths,
+            names,
+            layout=layout,
+            redact=redact,
+            titles=titles,
+            say=say,
+            seed=seed,
+            policy=policy,
         )
-        return _page(deal, report, data, names, redact=redact)
+        return _page(deal, report, data, names, redact=redact, titles=titles, say=say)
 
 
 def deal_map(
@@ -240,6 +257,7 @@ def deal_map(
     path_to: Sequence[str] | None = None,
     layout: Layout = "org",
     redact: bool = False,
+    keep_titles: bool = False,
     policy: Policy | None = None,
     seed: int = 7,
 ) -> DealMap:
@@ -262,7 +280,14 @@ def deal_map(
         (1, 'tiny')
     """
     page = to_html(
-        deal, report, path_to=path_to, layout=layout, redact=redact, policy=policy, seed=seed
+        deal,
+        report,
+        path_to=path_to,
+        layout=layout,
+        redact=redact,
+        keep_titles=keep_titles,
+        policy=policy,
+        seed=seed,
     )
     return DealMap(page, deal.id, len(deal.people))
 
@@ -661,10 +686,124 @@ def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
     }
 
 
-def _label(p: Person, name: str, dm: bool) -> str:
+def _label(p: Person, name: str, dm: bool, titles: bool = True) -> str:
     mark = "■" if p.side is Side.SELLER else STANCE_MARKS[p.stance.value]
     first = f"{mark} {'★ ' if dm else ''}{_clip(name)}"
-    return f"{first}\n{_clip(p.title)}" if p.title else first
+    return f"{first}\n{_clip(p.title)}" if p.title and titles else first
+
+
+def _sayer(
+    deal: Deal, shown: Mapping[str, str], *, redact: bool, keep_titles: bool
+) -> Callable[[str, Sequence[str]], str]:
+    """How the page says an analysis sentence: as it is, or redacted.
+
+    Redacted, every ``Name (Title)`` and ``Name`` becomes the person's initials
+    (``Initials (Title)`` with ``keep_titles``) and the account name "the
+    account"; roles and the rest of the sentence stay. A sentence that would
+    still hold a name (or, without ``keep_titles``, a title or the account) is
+    replaced by the people's initials alone.
+    """
+    if not redact:
+        return lambda text, people: text
+    swaps: dict[str, str] = {}
+    leaks: set[str] = set()
+    for p in deal.people:
+        short = shown[p.id]
+        if p.title:
+            swaps[f"{p.name} ({p.title})"] = f"{short} ({p.title})" if keep_titles else short
+            if not keep_titles:
+                leaks.add(p.title)
+        swaps.setdefault(p.name, short)
+        leaks.add(p.name)
+    account = deal.deal.account
+    if account and not keep_titles:
+        swaps.setdefault(account, "the account")
+        leaks.add(account)
+    if not swaps:
+        return lambda text, people: text
+    words = sorted(swaps, key=lambda w: (-len(w), w))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+    leak_list = sorted(leaks, key=lambda w: (-len(w), w))
+
+    def say(text: str, people: Sequence[str]) -> str:
+        out = pattern.sub(lambda m: swaps[m.group(0)], text)
+        if any(w in out for w in leak_list if len(w) > 2) or any(
+            re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", out) for w in leak_list if len(w) <= 2
+        ):
+            return ", ".join(shown.get(x, "?") for x in people)
+        return out
+
+    return say
+
+
+#: "Reach next" lists every decision-maker we do not reach, then this many more people.
+_REACH_OTHERS = 3
+
+
+def _action_target(action: Action) -> str | None:
+    """Whom an action is about: the end of its path, else the first person it names."""
+    if action.facts.path:
+        return action.facts.path[-1]
+    return action.people[0] if action.people else None
+
+
+def _reach_next(
+    report: DealReport,
+    path_data: list[dict[str, Any]],
+    page_id: Mapping[str, str],
+    shown: Mapping[str, str],
+    say: Callable[[str, Sequence[str]], str],
+) -> list[dict[str, Any]]:
+    """The panel's "Reach next": each decision-maker we do not reach, then the top others.
+
+    Each entry: the person, the best introducer, the one-line ask (the report's
+    first action about them, word for word), and which drawn path it follows.
+    """
+    cover = report.coverage.people
+    dms = set(report.decision_makers)
+    unreached = [d for d in report.decision_makers if cover.get(d) == "uncovered"]
+    first: dict[str, Action] = {}
+    order = list(unreached)
+    for a in report.actions:
+        target = _action_target(a)
+        if target is None or target not in page_id:
+            continue
+        first.setdefault(target, a)
+        if target not in order and len(order) < len(unreached) + _REACH_OTHERS:
+            order.append(target)
+    index = {t["target"]: i for i, t in enumerate(path_data)}
+    out = []
+    for pid in order:
+        action = first.get(pid)
+        ti = index.get(page_id[pid])
+        drawn = path_data[ti] if ti is not None else None
+        entry: dict[str, Any] = {
+            "person": page_id[pid],
+            "name": shown[pid],
+            "dm": pid in dms,
+            "unreached": cover.get(pid) == "uncovered" and pid in dms,
+            "signal": action.signal if action else None,
+            "by": None,
+            "target": None,
+            "path": None,
+        }
+        if action is not None:
+            entry["ask"] = say(action.text, action.people)
+            facts = action.facts
+            if facts.introductions:
+                entry["by"] = shown[facts.introductions[0].ask]
+            elif facts.our_ties:
+                entry["by"] = shown[facts.our_ties[0][0]]
+        else:
+            entry["ask"] = (drawn or {}).get("message") or "No introduction path found."
+        if drawn is not None and drawn["paths"]:
+            wanted = [page_id[x] for x in action.facts.path] if action else []
+            entry["target"] = ti
+            entry["path"] = next(
+                (n for n, p in enumerate(drawn["paths"]) if p["people"] == wanted), 0
+            )
+        out.append(entry)
+    return out
 
 
 def _tie_key(kind: str, a: str, b: str) -> tuple[str, str, str]:
@@ -683,6 +822,8 @@ def _map_data(
     redact: bool,
     seed: int,
     policy: Policy | None = None,
+    titles: bool = True,
+    say: Callable[[str, Sequence[str]], str] | None = None,
 ) -> dict[str, Any]:
     from pyvis.network import Network
 
@@ -705,7 +846,7 @@ def _map_data(
         person: dict[str, Any] = {
             "id": page_id[p.id],
             "name": shown[p.id],
-            "title": p.title,
+            "title": p.title if titles else None,
             "side": p.side.value,
             "roles": [r.value for r in p.roles],
             "influence": round(p.influence, 3),
@@ -723,17 +864,25 @@ def _map_data(
         x, y = positions[p.id]
         net.add_node(
             page_id[p.id],
-            label=_label(p, shown[p.id], dm),
+            label=_label(p, shown[p.id], dm, titles),
             x=x,
             y=y,
             person=person,
             **_node_style(p, dm, status),
         )
 
+    # Every tie of every path is drawn last (on top) and can be highlighted; only the
+    # best path to each target is drawn as a path by default, the others on demand.
     on_path = {
         _tie_key(h.kind, *((h.from_, h.to) if h.forward else (h.to, h.from_)))
         for target in targets
         for path in target.paths
+        for h in path.steps
+    }
+    best = {
+        _tie_key(h.kind, *((h.from_, h.to) if h.forward else (h.to, h.from_)))
+        for target in targets
+        for path in target.paths[:1]
         for h in path.steps
     }
     # The first tie of each highlighted key: what a path step's "edge" points at.
@@ -797,15 +946,17 @@ def _map_data(
         if not hot:
             add_edge(page_id[a], page_id[b], **options)
             continue
-        # On a highlighted path: drawn last, so on top.
-        tie["path"] = True
-        options["width"] = 6
-        options["color"] = {"color": PATH_COLOUR}
+        # On a path: drawn last, so on top; the best paths drawn as paths.
+        if key in best:
+            tie["path"] = True
+            options["width"] = 6
+            options["color"] = {"color": PATH_COLOUR}
         edge_of.setdefault(key, tie_id)
         late.append((page_id[a], page_id[b], options))
     for a, b, options in late:
         add_edge(a, b, **options)
 
+    say_ = say if say is not None else _sayer(deal, shown, redact=redact, keep_titles=titles)
     path_data = []
     for target in targets:
         entries = []
@@ -859,6 +1010,16 @@ def _map_data(
         # page draws their halo.
         "unreached": [page_id[d] for d in report.decision_makers if cover.get(d) == "uncovered"],
         "colours": {"notReached": NOT_REACHED_COLOUR, "path": PATH_COLOUR},
+        # The analysis's next actions (the terminal's words), and the panel's "Reach next".
+        "actions": [
+            {
+                "text": say_(a.text, a.people),
+                "signal": a.signal,
+                "people": [page_id[x] for x in a.people if x in page_id],
+            }
+            for a in report.actions
+        ],
+        "reach": _reach_next(report, path_data, page_id, shown, say_),
     }
 
 
@@ -1008,15 +1169,10 @@ def _path_view(targets: list[dict[str, Any]], names: Mapping[str, str]) -> list[
     return out
 
 
-def _signal_view(report: DealReport, names: Mapping[str, str], redact: bool) -> list[Any]:
+def _signal_view(report: DealReport, say: Callable[[str, Sequence[str]], str]) -> list[Any]:
     ranked = sorted(report.signals, key=lambda s: SEVERITY_ORDER.get(s.severity, 9))
     return [
-        {
-            "severity": s.severity,
-            "code": s.code,
-            "text": ", ".join(names.get(p, "?") for p in s.people) if redact else s.message,
-        }
-        for s in ranked
+        {"severity": s.severity, "code": s.code, "text": say(s.message, s.people)} for s in ranked
     ]
 
 
@@ -1027,11 +1183,15 @@ def _page(
     names: tuple[dict[str, str], dict[str, str]],
     *,
     redact: bool,
+    titles: bool = True,
+    say: Callable[[str, Sequence[str]], str] | None = None,
 ) -> str:
     """The page; ``names`` is :func:`_display_names`'s (page id, shown name by person id)."""
     assets = _assets()
     page_id, shown = names
-    signals = _signal_view(report, shown, redact)
+    if say is None:
+        say = _sayer(deal, shown, redact=redact, keep_titles=titles)
+    signals = _signal_view(report, say)
     info = deal.deal
     context = {
         "csp": assets.csp,
@@ -1041,8 +1201,8 @@ def _page(
         "app_css": markup(assets.app_css),
         "data_json": markup(_DATA_SLOT),
         "deal": {
-            "name": info.name,
-            "account": info.account,
+            "name": say(info.name, ()),
+            "account": info.account if titles else None,
             "stage": info.stage,
             "value": money_text(info.value, info.currency),
             "close": _iso(info.close_date),
@@ -1055,7 +1215,9 @@ def _page(
         "more_signals": max(0, len(signals) - 5),
         "assumptions": [] if redact else list(report.assumptions),
         "paths": _path_view(data["paths"], {page_id[k]: v for k, v in shown.items()}),
+        "reach": data["reach"],
         "redacted": redact,
+        "titles": titles,
         "people": len(deal.people),
         "ties": len(data["edges"]),
         "stances": [(s.value, STANCE_MARKS[s.value], STANCE_COLOURS[s.value]) for s in Stance],
