@@ -325,3 +325,114 @@ def test_clicked_persons_card_is_beside_them_in_the_viewport(
         if report.paths.get(pid):
             assert "Best path" in text
     assert s.errors == []
+
+
+# ----------------------------------------------------------------------------- fit, search
+
+
+IN_VIEW = """() => {
+  const net = window.influenceMap.network;
+  const box = document.querySelector('#map canvas').getBoundingClientRect();
+  const hidden = new Set(window.influenceMap.nodes.get({filter: n => n.hidden}).map(n => n.id));
+  const ids = window.influenceMap.data.nodes.map(n => n.id).filter(id => !hidden.has(id));
+  const pos = net.getPositions(ids);
+  const out = [];
+  for (const id of ids) {
+    const p = net.canvasToDOM(pos[id]);
+    if (p.x < 0 || p.y < 0 || p.x > box.width || p.y > box.height) out.push(id);
+  }
+  return {shown: ids.length, outside: out};
+}"""
+
+
+@pytest.mark.parametrize("name", ["enterprise-committee", "gen300"])
+def test_fit_restores_every_node_after_search_and_filter(
+    name: str, open_map: Callable[..., Session]
+) -> None:
+    deal = make_deal(name)
+    s = _open_deal(open_map, name)
+    assert s.js(IN_VIEW)["outside"] == []  # the default view shows everyone
+    query = "CFO" if name.startswith("gen") else "Chief Financial"
+    s.page.fill("#search", query)
+    s.page.press("#search", "Enter")
+    hits = s.js("window.influenceMap.network.getSelectedNodes()")
+    assert hits and all(query.lower() in (deal.person(h).title or "").lower() for h in hits)
+    assert s.js("window.influenceMap.network.getScale()") <= 1.2 + 1e-9  # not zoomed to the maximum
+    assert s.js(IN_VIEW)["outside"]  # zoomed in on the matches
+    s.page.check("input[data-view=dm]")
+    s.page.uncheck("input[data-view=dm]")
+    s.page.check("input[data-filter=stance][value=blocker]")
+    s.page.locator("#map canvas").click(position={"x": 5, "y": 300})
+    s.page.keyboard.press("f")
+    after = s.js(IN_VIEW)
+    assert after["outside"] == [] and after["shown"] == len(deal.people)
+    # Filters, then Fit (the button): every person still shown is in view.
+    s.page.check("input[data-view=unreached]")
+    s.js("() => window.influenceMap.network.moveTo({scale: 3})")
+    s.page.click("#fit")
+    filtered = s.js(IN_VIEW)
+    assert filtered["outside"] == [] and 0 < filtered["shown"] < len(deal.people)
+    report = analyze(deal)
+    expected = sum(1 for v in report.coverage.people.values() if v == "uncovered")
+    assert filtered["shown"] == expected
+    # Reset: everyone back, in view.
+    s.page.keyboard.press("r")
+    back = s.js(IN_VIEW)
+    assert back["outside"] == [] and back["shown"] == len(deal.people)
+    assert s.page.input_value("#search") == ""
+    assert s.errors == []
+
+
+def test_search_by_title_role_and_chinese_text(open_map: Callable[..., Session]) -> None:
+    deal = Deal.model_validate(
+        {
+            "deal": {"name": "搜索", "as_of": "2026-11-20"},
+            "people": [
+                {"name": "Lin Hui", "side": "seller"},
+                {"id": "huang", "name": "黄建国", "title": "董事长", "roles": ["decision_maker"]},
+                {"id": "wu", "name": "Wu Fang", "title": "CFO", "roles": ["economic_buyer"]},
+                {"id": "he", "name": "He Li", "title": "Engineer"},
+            ],
+            "relationships": [{"from": "lin-hui", "to": "he", "strength": 0.5}],
+        }
+    )
+    assert "huang" in analyze(deal).decision_makers
+    s = open_map(to_html(deal))
+    for query, expected in [
+        ("黄", ["huang"]),
+        ("董事", ["huang"]),
+        ("cfo", ["wu"]),
+        ("economic buyer", ["wu"]),
+        ("decision-maker", sorted(analyze(deal).decision_makers)),
+        ("li", ["he", "lin-hui"]),
+    ]:
+        s.page.fill("#search", query)
+        s.page.press("#search", "Enter")
+        assert sorted(s.js("window.influenceMap.network.getSelectedNodes()")) == expected, query
+    assert s.errors == []
+
+
+# ----------------------------------------------------------------------------- phone
+
+
+@pytest.mark.parametrize("name", ["enterprise-committee", "manufacturing-key-account", "gen300"])
+def test_phone_map_takes_most_of_the_screen_and_the_panel_is_a_drawer(
+    name: str, open_map: Callable[..., Session]
+) -> None:
+    s = _open_deal(open_map, name, viewport=(390, 844))
+    SHOTS.mkdir(exist_ok=True)
+    s.page.screenshot(path=str(SHOTS / f"phone-{name}.png"))
+    canvas = _dom_box(s, "#map canvas")
+    visible_w = min(canvas["right"], 390) - max(canvas["left"], 0)
+    visible_h = min(canvas["bottom"], 844) - max(canvas["top"], 0)
+    assert visible_w * visible_h >= 0.6 * 390 * 844, canvas
+    assert not s.page.is_visible("#reach")
+    assert s.js("document.documentElement.scrollWidth") <= 390
+    s.page.click("#drawer")
+    s.page.wait_for_timeout(300)
+    panel = _dom_box(s, "#panel")
+    assert s.page.is_visible("#reach") and panel["right"] <= 390 + 1 and panel["left"] >= 0
+    s.page.click("#drawer-close")
+    s.page.wait_for_timeout(300)
+    assert not s.page.is_visible("#reach")
+    assert s.errors == []

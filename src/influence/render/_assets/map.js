@@ -481,7 +481,9 @@
   document.addEventListener("keydown", function (ev) {
     var typing = ev.target && (ev.target.tagName === "INPUT" || ev.target.tagName === "TEXTAREA");
     if (ev.key === "Escape") {
-      if (!card.hidden) closeCard(); else clearPath();
+      if (panel.classList.contains("open")) openDrawer(false);
+      else if (!card.hidden) closeCard();
+      else clearPath();
       return;
     }
     if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
@@ -493,10 +495,15 @@
   // ------------------------------------------------------------ phone: the panel as a drawer
   var drawer = document.getElementById("drawer");
   var panel = document.getElementById("panel");
-  drawer.addEventListener("click", function () {
-    var open = panel.classList.toggle("open");
+  function openDrawer(open) {
+    panel.classList.toggle("open", open);
     drawer.setAttribute("aria-expanded", open ? "true" : "false");
-  });
+  }
+  drawer.addEventListener("click", function () { openDrawer(!panel.classList.contains("open")); });
+  document.getElementById("drawer-close").addEventListener("click", function () { openDrawer(false); });
+  // On a phone, choosing an entry of the drawer shows the map again.
+  Array.prototype.forEach.call(document.querySelectorAll("#panel [data-path], #panel [data-person]"),
+    function (item) { item.addEventListener("click", function () { openDrawer(false); }); });
 
   window.influenceMap = {
     network: network, nodes: nodes, edges: edges, data: data,
