@@ -436,3 +436,22 @@ def test_phone_map_takes_most_of_the_screen_and_the_panel_is_a_drawer(
     s.page.wait_for_timeout(300)
     assert not s.page.is_visible("#reach")
     assert s.errors == []
+
+
+# ----------------------------------------------------------------------------- PNG
+
+
+def test_png_export_of_the_current_view(open_map: Callable[..., Session], tmp_path: Any) -> None:
+    deal = make_deal("enterprise-committee")
+    s = _open_deal(open_map, "enterprise-committee")
+    with s.page.expect_download() as info:
+        s.page.click("#png")
+    download = info.value
+    assert download.suggested_filename == f"{deal.id}.png"
+    target = tmp_path / "view.png"
+    download.save_as(target)
+    png = target.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    width = int.from_bytes(png[16:20], "big")
+    assert width == s.js("document.querySelector('#map canvas').width")
+    assert s.escaped == [] and s.errors == []

@@ -806,6 +806,16 @@ def _reach_next(
     return out
 
 
+def _file_name(text: str) -> str:
+    """A file name from a deal id: letters, digits, ``-`` and ``_`` only.
+
+    Examples:
+        >>> _file_name("acme/2026 <x>")
+        'acme-2026--x-'
+    """
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text)[:80] or "map"
+
+
 def _tie_key(kind: str, a: str, b: str) -> tuple[str, str, str]:
     if is_symmetric(kind) and b < a:
         a, b = b, a
@@ -1010,6 +1020,8 @@ def _map_data(
         # page draws their halo.
         "unreached": [page_id[d] for d in report.decision_makers if cover.get(d) == "uncovered"],
         "colours": {"notReached": NOT_REACHED_COLOUR, "path": PATH_COLOUR},
+        # The name of a saved PNG: the deal's id, or its page id when redacted.
+        "file": "map" if redact else _file_name(deal.id),
         # The analysis's next actions (the terminal's words), and the panel's "Reach next".
         "actions": [
             {

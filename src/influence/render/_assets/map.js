@@ -476,6 +476,24 @@
     fitAll();
   }
 
+  // PNG of the current view: the canvas on white, saved by the browser (no request).
+  function savePng() {
+    var src = document.querySelector("#map canvas");
+    var out = document.createElement("canvas");
+    out.width = src.width;
+    out.height = src.height;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(src, 0, 0);
+    var link = document.createElement("a");
+    link.download = (data.file || "map") + ".png";
+    link.href = out.toDataURL("image/png");
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+  }
+  document.getElementById("png").addEventListener("click", savePng);
   document.getElementById("fit").addEventListener("click", fitAll);
   document.getElementById("reset").addEventListener("click", reset);
   document.addEventListener("keydown", function (ev) {
@@ -490,6 +508,7 @@
     if (ev.key === "f" || ev.key === "F") { fitAll(); ev.preventDefault(); }
     if (ev.key === "r" || ev.key === "R") { reset(); ev.preventDefault(); }
     if (ev.key === "/") { search.focus(); ev.preventDefault(); }
+    if (ev.key === "p" || ev.key === "P") { savePng(); ev.preventDefault(); }
   });
 
   // ------------------------------------------------------------ phone: the panel as a drawer
