@@ -455,3 +455,41 @@ def test_png_export_of_the_current_view(open_map: Callable[..., Session], tmp_pa
     width = int.from_bytes(png[16:20], "big")
     assert width == s.js("document.querySelector('#map canvas').width")
     assert s.escaped == [] and s.errors == []
+
+
+# ----------------------------------------------------------------------------- labels
+
+
+LABEL_BOXES = """() => {
+  const net = window.influenceMap.network;
+  const scale = net.getScale();
+  const threshold = window.influenceMap.data.options.nodes.scaling.label.drawThreshold;
+  const out = [];
+  for (const node of Object.values(net.body.nodes)) {
+    if (node.options.hidden || !node.options.label) continue;
+    const size = node.labelModule.size;
+    if (node.options.font.size * scale < threshold || !size.width) continue;
+    const a = net.canvasToDOM({x: size.left, y: size.top});
+    const b = net.canvasToDOM({x: size.left + size.width, y: size.top + size.height});
+    out.push([node.id, a.x, a.y, b.x, b.y]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES] + ["gen60"])
+def test_no_two_labels_overlap_at_the_default_zoom(
+    name: str, open_map: Callable[..., Session]
+) -> None:
+    s = _open_deal(open_map, name)
+    boxes = s.js(LABEL_BOXES)
+    report = analyze(make_deal(name))
+    shown = {b[0] for b in boxes}
+    # The decision-makers' names are among those shown.
+    assert set(report.decision_makers) <= shown or name == "gen60", shown
+    clashes = []
+    for i, (a, ax0, ay0, ax1, ay1) in enumerate(boxes):
+        for b, bx0, by0, bx1, by1 in boxes[i + 1 :]:
+            if ax0 < bx1 - 1 and bx0 < ax1 - 1 and ay0 < by1 - 1 and by0 < ay1 - 1:
+                clashes.append((a, b))
+    assert clashes == []

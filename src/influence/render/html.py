@@ -130,6 +130,8 @@ _GRID_ROW = 0.8  # rows of a grid of direct reports, in levels
 _GRID_MIN = 4  # a manager with this many reports who manage nobody gets a grid
 _ASPECT = 1.6  # the shape the org chart aims at: width / height, in px
 _LABEL_MAX = 60
+_LABEL_THRESHOLD = 9  # px on screen below which vis-network draws no label
+_BIG_LABEL = 28  # font px (at zoom 1) of the people whose labels show zoomed out
 
 
 # ----------------------------------------------------------------------------- public
@@ -846,6 +848,9 @@ def _map_data(
     positions = map_positions(deal, layout, seed=seed)
     big = len(deal.people) > BIG_MAP
 
+    # Whose labels show when zoomed out (the rest from about half size on): the
+    # decision-makers, the blockers and the people on the paths drawn by default.
+    on_best = {x for t in targets for path in t.paths[:1] for x in path.people}
     net = Network(directed=True)
     net.node_ids = _NodeIds()
     for p in deal.people:
@@ -880,6 +885,8 @@ def _map_data(
             person=person,
             **_node_style(p, dm, status),
         )
+        if dm or p.id in on_best or (p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER):
+            net.nodes[-1]["font"] = {"size": _BIG_LABEL}
 
     # Every tie of every path is drawn last (on top) and can be highlighted; only the
     # best path to each target is drawn as a path by default, the others on demand.
@@ -1067,7 +1074,9 @@ def _vis_options(layout: Layout, big: bool) -> dict[str, Any]:
         "nodes": {
             "font": {"size": 18, "face": "sans-serif", "color": "#1a1a1a"},
             "widthConstraint": {"maximum": _X_UNIT - 16},
-            "scaling": {"label": {"drawThreshold": 5}},
+            # A label shows once it is this many px on screen: at the default zoom of
+            # a committee only the important people's (_BIG_LABEL) are that big.
+            "scaling": {"label": {"drawThreshold": _LABEL_THRESHOLD}},
         },
         "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1},
     }
