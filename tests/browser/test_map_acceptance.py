@@ -493,3 +493,35 @@ def test_no_two_labels_overlap_at_the_default_zoom(
             if ax0 < bx1 - 1 and bx0 < ax1 - 1 and ay0 < by1 - 1 and by0 < ay1 - 1:
                 clashes.append((a, b))
     assert clashes == []
+
+
+# ----------------------------------------------------------------------------- focus
+
+
+def test_a_big_deal_opens_in_focus(open_map: Callable[..., Session]) -> None:
+    from influence.render.html import FOCUS_FROM
+
+    deal = make_deal("gen2000")
+    assert len(deal.people) > FOCUS_FROM
+    report = analyze(deal)
+    s = _open_deal(open_map, "gen2000")
+    shown = set(s.js(IN_VIEW_IDS))
+    managers = {p.id: p.reports_to for p in deal.people if p.reports_to}
+    must = set(report.decision_makers) | {
+        x for paths in report.paths.values() for path in paths for x in path.people
+    }
+    must |= {p.id for p in deal.customers() if p.stance.value == "blocker"}
+    assert must <= shown
+    allowed = must | {managers[x] for x in must if x in managers}
+    assert shown <= allowed | set(s.js("window.influenceMap.data.focus"))
+    assert len(shown) < len(deal.people) / 4
+    assert s.js(IN_VIEW)["outside"] == []
+    assert s.page.text_content("#shown").startswith(f"{len(shown)} of {len(deal.people)}")
+    s.page.uncheck("input[data-view=focus]")
+    assert len(s.js(IN_VIEW_IDS)) == len(deal.people)
+    s.page.keyboard.press("r")  # reset: back to focus
+    assert set(s.js(IN_VIEW_IDS)) == shown
+    assert s.errors == []
+
+
+IN_VIEW_IDS = """() => window.influenceMap.nodes.get({filter: n => !n.hidden}).map(n => n.id)"""

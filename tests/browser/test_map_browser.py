@@ -139,6 +139,7 @@ def test_big_map_draws_with_physics_off(open_map: Callable[..., Session]) -> Non
     assert s.js(CANVAS_STATS)["inked"] > 0.002
     # No hover styling (it would redraw every tie on every mouse move), yet tooltips work.
     assert s.js("window.influenceMap.data.options.interaction.hover") is False
+    s.page.uncheck("input[data-view=focus]")  # a big map opens in focus: everyone now
     person = deal.people[len(deal.people) // 2]
     s.js("(id) => window.influenceMap.network.focus(id, {scale: 1.5})", person.id)
     x, y = _screen_xy(s, person.id)

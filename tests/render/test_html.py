@@ -445,7 +445,10 @@ def test_big_map_fixes_positions_and_turns_physics_off() -> None:
         assert all("x" in n and "y" in n for n in data["nodes"])
         assert all(style["dashes"] is False for style in data["kinds"].values())
     small = read_deal(ROOT / "examples" / "saas-small.yaml")
-    assert page_data(to_html(small, layout="force"))["options"]["physics"]["enabled"] is True
+    # The force layout too is computed here, settled before the first draw.
+    force = page_data(to_html(small, layout="force"))
+    assert force["options"]["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in force["nodes"])
     assert page_data(to_html(small, layout="org"))["options"]["physics"]["enabled"] is False
 
 

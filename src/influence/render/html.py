@@ -21,9 +21,9 @@ How the page is made, and why:
 * **Deterministic.** Positions are computed here (``org``: a layered tree by
   ``reports_to``; ``force``: a seeded spring layout, or above :data:`BIG_MAP`
   people a cheaper seeded one), numbers are rounded and JSON keys sorted, so
-  the same input gives the same file, byte for byte. Above :data:`BIG_MAP`
-  people the browser runs no physics at all, so a 5,000-person map opens in
-  seconds.
+  the same input gives the same file, byte for byte. The browser runs no
+  physics at all, at any size: the first draw is the settled map, and a
+  5,000-person map opens in seconds.
 
 Encoding: stance by colour (Okabe-Ito, safe for colour-blind readers) and a
 mark in the label (``✓`` ally, ``○`` neutral, ``✗`` blocker, ``?`` unknown);
@@ -60,6 +60,7 @@ from influence.render._text import VERBS, money_text
 
 __all__ = [
     "BIG_MAP",
+    "FOCUS_FROM",
     "KIND_STYLES",
     "NOT_REACHED_COLOUR",
     "STANCE_COLOURS",
@@ -72,8 +73,11 @@ __all__ = [
 
 Layout = Literal["org", "force"]
 
-#: Above this many people, positions are final and the browser runs no physics.
+#: Above this many people, ties are drawn solid and hidden while dragging or zooming.
 BIG_MAP = 300
+#: Above this many people the map opens in focus: decision-makers, blockers, people
+#: on paths and their managers (a checkbox shows everyone).
+FOCUS_FROM = 300
 
 #: Okabe-Ito colours by stance; our own team is always blue.
 STANCE_COLOURS: dict[str, str] = {
@@ -851,6 +855,13 @@ def _map_data(
     # Whose labels show when zoomed out (the rest from about half size on): the
     # decision-makers, the blockers and the people on the paths drawn by default.
     on_best = {x for t in targets for path in t.paths[:1] for x in path.people}
+    # Focus (the default above FOCUS_FROM people): the decision-makers, the blockers,
+    # everyone on a path and the managers of all of them; the rest on demand.
+    managers = graph.managers()
+    core = set(dms) | {x for t in targets for path in t.paths for x in path.people}
+    core |= {p.id for p in deal.people if p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER}
+    focus = core | {managers[x] for x in core if x in managers}
+    focused = len(deal.people) > FOCUS_FROM
     net = Network(directed=True)
     net.node_ids = _NodeIds()
     for p in deal.people:
@@ -887,6 +898,8 @@ def _map_data(
         )
         if dm or p.id in on_best or (p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER):
             net.nodes[-1]["font"] = {"size": _BIG_LABEL}
+        if focused and p.id not in focus:
+            net.nodes[-1]["hidden"] = True
 
     # Every tie of every path is drawn last (on top) and can be highlighted; only the
     # best path to each target is drawn as a path by default, the others on demand.
@@ -1026,6 +1039,8 @@ def _map_data(
         # The decision-makers nobody on our team reaches, in the report's order: the
         # page draws their halo.
         "unreached": [page_id[d] for d in report.decision_makers if cover.get(d) == "uncovered"],
+        "focus": [page_id[p.id] for p in deal.people if p.id in focus],
+        "focused": focused,
         "colours": {"notReached": NOT_REACHED_COLOUR, "path": PATH_COLOUR},
         # The name of a saved PNG: the deal's id, or its page id when redacted.
         "file": "map" if redact else _file_name(deal.id),
@@ -1050,7 +1065,10 @@ def _kind_styles(big: bool) -> dict[str, dict[str, Any]]:
 
 
 def _vis_options(layout: Layout, big: bool) -> dict[str, Any]:
-    physics = layout == "force" and not big
+    # Every layout is final when the page opens (computed here, seeded): the browser
+    # runs no physics, so nothing moves and the first draw is the settled map.
+    del layout
+    physics = False
     return {
         "autoResize": True,
         "layout": {"improvedLayout": False, "randomSeed": 7},
@@ -1252,6 +1270,8 @@ def _page(
             for style in [data["kinds"][k.value]]
         ],
         "big": data["big"],
+        "focused": data["focused"],
+        "shown": len(data["focus"]) if data["focused"] else len(deal.people),
     }
     # The page data (most of the page: 12 MB for 5,000 people) goes in after the
     # template, in one concatenation: through Jinja2 and markupsafe it was copied

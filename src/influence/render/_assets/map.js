@@ -91,7 +91,10 @@
   // Each decision-maker nobody on our team reaches gets a halo (under the map) and a
   // ring (over it) in the "not reached" colour, never smaller on screen than a few
   // pixels, however far the view is zoomed out: the loudest marks on the map.
-  var hiddenIds = Object.create(null);
+  var hiddenIds = Object.create(null);  // people hidden by focus, filters or "show only"
+  data.nodes.forEach(function (n) { if (n.hidden) hiddenIds[n.id] = true; });
+  var inFocus = Object.create(null);
+  data.focus.forEach(function (id) { inFocus[id] = true; });
   var sizeOf = Object.create(null);
   data.nodes.forEach(function (n) { sizeOf[n.id] = n.size; });
   var NOT_REACHED = data.colours.notReached;
@@ -445,7 +448,7 @@
       var p = n.person;
       var show = on.side[p.side] && (p.side === "seller" || on.stance[p.stance]) &&
         (!only.dm || p.dm) && (!only.unreached || p.coverage === "uncovered") &&
-        (!only.paths || onPath[n.id] === true);
+        (!only.paths || onPath[n.id] === true) && (!only.focus || inFocus[n.id] === true);
       if (Boolean(hiddenIds[n.id]) === show) changes.push({id: n.id, hidden: !show});
     });
     changes.forEach(function (c) {
@@ -468,7 +471,7 @@
     search.value = "";
     found.textContent = "";
     Array.prototype.forEach.call(boxes, function (b) { b.checked = true; });
-    Array.prototype.forEach.call(views, function (b) { b.checked = false; });
+    Array.prototype.forEach.call(views, function (b) { b.checked = b.value === "focus" && data.focused; });
     applyFilters(false);
     clearPath();
     closeCard();
@@ -497,7 +500,9 @@
   document.getElementById("fit").addEventListener("click", fitAll);
   document.getElementById("reset").addEventListener("click", reset);
   document.addEventListener("keydown", function (ev) {
-    var typing = ev.target && (ev.target.tagName === "INPUT" || ev.target.tagName === "TEXTAREA");
+    var t = ev.target;
+    var typing = t && (t.tagName === "TEXTAREA" ||
+      (t.tagName === "INPUT" && (t.type === "search" || t.type === "text")));
     if (ev.key === "Escape") {
       if (panel.classList.contains("open")) openDrawer(false);
       else if (!card.hidden) closeCard();
