@@ -311,6 +311,7 @@
   var FADED = "#F2D9A6";
   var selected = null;  // [target index, path index]
   var touched = [];  // ties restyled by the selection
+  var dimmed = [];  // people dimmed by the selection
 
   function pathItems() { return document.querySelectorAll("[data-path]"); }
 
@@ -332,10 +333,8 @@
       return {id: id, width: b.width, color: {color: b.color, highlight: "#000000", hover: "#000000"}};
     }));
     touched = [];
-    network.setOptions({nodes: {opacity: 1}});
-    var back = data.nodes.filter(function (n) { return nodes.get(n.id).opacity !== undefined; })
-      .map(function (n) { return {id: n.id, opacity: 1}; });
-    if (back.length) nodes.update(back);
+    nodes.update(dimmed.map(function (id) { return {id: id, opacity: 1}; }));
+    dimmed = [];
     network.unselectAll();
     markList();
   }
@@ -359,8 +358,12 @@
     });
     touched = changes.map(function (c) { return c.id; });
     edges.update(changes);
-    network.setOptions({nodes: {opacity: 0.3}});
-    nodes.update(p.people.map(function (id) { return {id: id, opacity: 1}; }));
+    // Everyone shown who is not on the path is dimmed (the hidden stay as they are).
+    var onIt = Object.create(null);
+    p.people.forEach(function (id) { onIt[id] = true; });
+    dimmed = data.nodes.filter(function (n) { return !onIt[n.id] && !hiddenIds[n.id]; })
+      .map(function (n) { return n.id; });
+    nodes.update(dimmed.map(function (id) { return {id: id, opacity: 0.3}; }));
     network.setSelection({nodes: p.people, edges: ids}, {highlightEdges: false});
     network.fit({nodes: p.people, animation: false});
     if (network.getScale() > 1.2) network.moveTo({scale: 1.2});
