@@ -96,7 +96,12 @@
   var inFocus = Object.create(null);
   data.focus.forEach(function (id) { inFocus[id] = true; });
   var sizeOf = Object.create(null);
-  data.nodes.forEach(function (n) { sizeOf[n.id] = n.size; });
+  var fontOf = Object.create(null);
+  var threshold = data.options.nodes.scaling.label.drawThreshold;
+  data.nodes.forEach(function (n) {
+    sizeOf[n.id] = n.size;
+    fontOf[n.id] = n.font ? n.font.size : data.options.nodes.font.size;
+  });
   var NOT_REACHED = data.colours.notReached;
   function unreachedMarks(ctx, ring) {
     var ids = data.unreached.filter(function (id) { return !hiddenIds[id]; });
@@ -113,8 +118,22 @@
       if (ring) {
         ctx.globalAlpha = 1;
         ctx.lineWidth = Math.max(4, 4 / scale);
-        ctx.arc(p.x, p.y, Math.max(size + 7, 12 / scale), 0, 2 * Math.PI);
+        var r = Math.max(size + 7, 12 / scale);
+        ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
         ctx.stroke();
+        if (fontOf[id] * scale < threshold) {
+          // Zoomed out past their own label: their name, 12 px on screen, stays.
+          ctx.font = "600 " + (12 / scale) + "px sans-serif";
+          ctx.textAlign = "center";
+          ctx.textBaseline = "top";
+          ctx.lineWidth = 3 / scale;
+          ctx.strokeStyle = "#ffffff";
+          ctx.strokeText(people[id].name, p.x, p.y + r + 3 / scale);
+          ctx.fillStyle = "#1a1a1a";
+          ctx.fillText(people[id].name, p.x, p.y + r + 3 / scale);
+          ctx.strokeStyle = NOT_REACHED;
+          ctx.fillStyle = NOT_REACHED;
+        }
       } else {
         ctx.globalAlpha = 0.35;
         ctx.arc(p.x, p.y, Math.max(size + 22, 24 / scale), 0, 2 * Math.PI);
