@@ -2,7 +2,8 @@
 
 Targets (the map issue): ``to_html`` of a 5,000-person deal in at most 3 s; the
 first draw in headless Chromium (Debian's ``/usr/bin/chromium``, every request
-but the page's own aborted) in at most 5 s, measured in the page from the
+but the page's own aborted) in at most 3 s (issue 11; the map opens in focus above
+300 people), measured in the page from the
 start of navigation to vis-network's first ``afterDrawing`` event.
 
 Side by side, in the same run: the same graph (the same people with label,
@@ -203,8 +204,8 @@ def main() -> None:
     )
     d, w = statistics.median(in_page), statistics.median(wall)
     print(
-        f"first draw in Chromium:    median {d:6.2f} s from navigation (target <= 5 s "
-        f"{verdict(d, 5.0)}); {w:.2f} s as the caller waits; {args.draws} loads"
+        f"first draw in Chromium:    median {d:6.2f} s from navigation (target <= 3 s "
+        f"{verdict(d, 3.0)}); {w:.2f} s as the caller waits; {args.draws} loads"
     )
 
 

@@ -153,6 +153,10 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
                 assert ring == "#000000" and dashed is False
             elif status == "stale":
                 assert ring == "#000000" and dashed
+            elif node["person"]["dm"]:  # a decision-maker we do not reach: the loud ring
+                from influence.render.html import NOT_REACHED_COLOUR
+
+                assert ring == NOT_REACHED_COLOUR and status == "uncovered"
             else:
                 assert ring == node["color"]["background"]
 

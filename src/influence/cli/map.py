@@ -44,8 +44,13 @@ def map_(
         bool,
         typer.Option(
             help="For sharing outside the team: initials instead of names, no notes, "
-            "no free-text tie contexts."
+            "no free-text tie contexts, no titles or account name (see --keep-titles); "
+            "signals and actions keep their words and roles."
         ),
+    ] = False,
+    keep_titles: Annotated[
+        bool,
+        typer.Option("--keep-titles", help="With --redact, keep job titles and the account name."),
     ] = False,
     policy: Annotated[
         Path | None, typer.Option(help="A team policy file; the deal's own policy: wins.")
@@ -63,6 +68,7 @@ def map_(
       influence map examples/enterprise-committee.yaml -o map.html
       influence map deal.yaml -o map.html --path-to chen-jun --layout force
       influence map deal.yaml -o share.html --redact
+      influence map deal.yaml -o share.html --redact --keep-titles
     """
     if output.is_dir():
         _fail(f"error: {output} is a folder; give a file name such as map.html", EXIT_USAGE)
@@ -77,7 +83,7 @@ def map_(
     # One deal: its objects are left to the OS to free when the command ends (_exit).
     with _exit.keeping():
         with gc_paused():
-            page, people = _render(file, path_to, layout, redact, policy)
+            page, people = _render(file, path_to, layout, redact, policy, keep_titles)
         from influence.io import write_text
 
         with _writing(output):
@@ -92,6 +98,7 @@ def _render(
     layout: LayoutChoice,
     redact: bool,
     policy: Path | None,
+    keep_titles: bool = False,
 ) -> tuple[str, int]:
     """The page and how many people it shows (exits with the documented code on bad input)."""
     from influence.io import read_deal
@@ -105,6 +112,7 @@ def _render(
             path_to=list(path_to) if path_to else None,
             layout=layout.value,
             redact=redact,
+            keep_titles=keep_titles,
             policy=team,
         )
         _exit.keep(deal)

@@ -21,15 +21,17 @@ How the page is made, and why:
 * **Deterministic.** Positions are computed here (``org``: a layered tree by
   ``reports_to``; ``force``: a seeded spring layout, or above :data:`BIG_MAP`
   people a cheaper seeded one), numbers are rounded and JSON keys sorted, so
-  the same input gives the same file, byte for byte. Above :data:`BIG_MAP`
-  people the browser runs no physics at all, so a 5,000-person map opens in
-  seconds.
+  the same input gives the same file, byte for byte. The browser runs no
+  physics at all, at any size: the first draw is the settled map, and a
+  5,000-person map opens in seconds.
 
 Encoding: stance by colour (Okabe-Ito, safe for colour-blind readers) and a
 mark in the label (``✓`` ally, ``○`` neutral, ``✗`` blocker, ``?`` unknown);
 influence by size; side by shape (customer dot, our team square, partner
 diamond); decision-makers marked ``★`` with a thicker ring; coverage by the
-ring (solid covered, dashed stale, none uncovered); each tie kind its own line
+ring (solid covered, dashed stale, none uncovered); a decision-maker nobody on our
+team reaches gets a ring and a halo in :data:`NOT_REACHED_COLOUR` that stay visible
+at every zoom, the loudest marks on the map; each tie kind its own line
 style, colour and arrow.
 """
 
@@ -38,8 +40,9 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -47,6 +50,7 @@ from importlib.resources import files
 from typing import Any, Literal
 
 from influence._gc import gc_paused
+from influence.analysis.models import Action
 from influence.analysis.paths import IntroductionPath, introduction_paths, paths_message
 from influence.analysis.report import SEVERITY_ORDER, DealReport, analyze
 from influence.graph import deal_graph, is_symmetric
@@ -56,7 +60,9 @@ from influence.render._text import VERBS, money_text
 
 __all__ = [
     "BIG_MAP",
+    "FOCUS_FROM",
     "KIND_STYLES",
+    "NOT_REACHED_COLOUR",
     "STANCE_COLOURS",
     "DealMap",
     "Layout",
@@ -67,8 +73,11 @@ __all__ = [
 
 Layout = Literal["org", "force"]
 
-#: Above this many people, positions are final and the browser runs no physics.
+#: Above this many people, ties are drawn solid and hidden while dragging or zooming.
 BIG_MAP = 300
+#: Above this many people the map opens in focus: decision-makers, blockers, people
+#: on paths and their managers (a checkbox shows everyone).
+FOCUS_FROM = 300
 
 #: Okabe-Ito colours by stance; our own team is always blue.
 STANCE_COLOURS: dict[str, str] = {
@@ -81,6 +90,9 @@ STANCE_MARKS: dict[str, str] = {"ally": "✓", "neutral": "○", "blocker": "✗
 SELLER_COLOUR = "#0072B2"
 SIDE_SHAPES: dict[str, str] = {"customer": "dot", "seller": "square", "partner": "diamond"}
 PATH_COLOUR = "#E69F00"
+#: The ring (and, round a decision-maker, the halo) of a person nobody on our team
+#: reaches: Okabe-Ito's reddish purple, used for nothing else on the map.
+NOT_REACHED_COLOUR = "#CC79A7"
 
 #: Line style of each tie kind: colour, dash pattern (False: solid) and arrows.
 KIND_STYLES: dict[str, dict[str, Any]] = {
@@ -122,6 +134,8 @@ _GRID_ROW = 0.8  # rows of a grid of direct reports, in levels
 _GRID_MIN = 4  # a manager with this many reports who manage nobody gets a grid
 _ASPECT = 1.6  # the shape the org chart aims at: width / height, in px
 _LABEL_MAX = 60
+_LABEL_THRESHOLD = 9  # px on screen below which vis-network draws no label
+_BIG_LABEL = 28  # font px (at zoom 1) of the people whose labels show zoomed out
 
 
 # ----------------------------------------------------------------------------- public
@@ -168,6 +182,7 @@ def to_html(
     path_to: Sequence[str] | None = None,
     layout: Layout = "org",
     redact: bool = False,
+    keep_titles: bool = False,
     policy: Policy | None = None,
     seed: int = 7,
 ) -> str:
@@ -179,11 +194,14 @@ def to_html(
         path_to: Ids of people whose introduction paths to highlight; default:
             the report's paths to the decision-makers we do not cover.
         layout: ``"org"`` (a tree by ``reports_to``) or ``"force"`` (seeded).
-        redact: For sharing outside the team: names become initials (titles
-            stay), ids become ``p1``, ``p2``..., notes are dropped, and tie
-            contexts outside the documented vocabulary (``classmate``,
-            ``hometown``...) become ``other``. Signal sentences, which name
-            people, are replaced by their codes and the people's initials.
+        redact: For sharing outside the team: names become initials, ids
+            become ``p1``, ``p2``..., notes are dropped, titles and the account
+            name too (unless ``keep_titles``), and tie contexts outside the
+            documented vocabulary (``classmate``, ``hometown``...) become
+            ``other``. Signal and action sentences stay whole, their roles
+            included, with every name put as initials (a sentence that would
+            still name someone is replaced by its code and the initials).
+        keep_titles: With ``redact``, keep job titles and the account name.
         policy: The team policy (the deal's own ``policy:`` wins), for the
             analysis and for ``path_to``.
         seed: Seed of the ``force`` layout.
@@ -221,10 +239,21 @@ def to_html(
             report = analyze(deal, policy)
         paths = _paths(deal, report, path_to, policy)
         names = _display_names(deal, redact)
+        titles = not redact or keep_titles
+        say = _sayer(deal, names[1], redact=redact, keep_titles=keep_titles)
         data = _map_data(
-            deal, report, paths, names, layout=layout, redact=redact, seed=seed, policy=policy
+            deal,
+            report,
+            paths,
+            names,
+            layout=layout,
+            redact=redact,
+            titles=titles,
+            say=say,
+            seed=seed,
+            policy=policy,
         )
-        return _page(deal, report, data, names, redact=redact)
+        return _page(deal, report, data, names, redact=redact, titles=titles, say=say)
 
 
 def deal_map(
@@ -234,6 +263,7 @@ def deal_map(
     path_to: Sequence[str] | None = None,
     layout: Layout = "org",
     redact: bool = False,
+    keep_titles: bool = False,
     policy: Policy | None = None,
     seed: int = 7,
 ) -> DealMap:
@@ -256,7 +286,14 @@ def deal_map(
         (1, 'tiny')
     """
     page = to_html(
-        deal, report, path_to=path_to, layout=layout, redact=redact, policy=policy, seed=seed
+        deal,
+        report,
+        path_to=path_to,
+        layout=layout,
+        redact=redact,
+        keep_titles=keep_titles,
+        policy=policy,
+        seed=seed,
     )
     return DealMap(page, deal.id, len(deal.people))
 
@@ -632,6 +669,10 @@ def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
         ring, width = "#000000", 2
     elif cover == "stale":
         ring, width, dashes = "#000000", 2, [5, 4]
+    elif cover == "uncovered" and dm:
+        # A decision-maker nobody on our team reaches: the "not reached" ring, and a
+        # halo the page draws at a size that shows at every zoom.
+        ring, width = NOT_REACHED_COLOUR, 2
     elif cover == "uncovered":
         ring, width = fill, 1  # no visible ring: nobody on our team reaches them
     if dm:
@@ -651,10 +692,127 @@ def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
     }
 
 
-def _label(p: Person, name: str, dm: bool) -> str:
+def _label(p: Person, name: str, dm: bool, titles: bool = True) -> str:
     mark = "■" if p.side is Side.SELLER else STANCE_MARKS[p.stance.value]
     first = f"{mark} {'★ ' if dm else ''}{_clip(name)}"
-    return f"{first}\n{_clip(p.title)}" if p.title else first
+    return f"{first}\n{_clip(p.title)}" if p.title and titles else first
+
+
+def _sayer(
+    deal: Deal, shown: Mapping[str, str], *, redact: bool, keep_titles: bool
+) -> Callable[[str, Sequence[str]], str]:
+    """How the page says an analysis sentence: as it is, or redacted.
+
+    Redacted, every ``Name (Title)`` and ``Name`` becomes the person's initials
+    (``Initials (Title)`` with ``keep_titles``) and the account name "the
+    account"; roles and the rest of the sentence stay. A sentence that would
+    still hold a name (or, without ``keep_titles``, a title or the account) is
+    replaced by the people's initials alone.
+    """
+    if not redact:
+        return lambda text, people: text
+    swaps: dict[str, str] = {}
+    leaks: set[str] = set()
+    for p in deal.people:
+        short = shown[p.id]
+        if p.title:
+            swaps[f"{p.name} ({p.title})"] = f"{short} ({p.title})" if keep_titles else short
+            if not keep_titles:
+                leaks.add(p.title)
+        swaps.setdefault(p.name, short)
+        leaks.add(p.name)
+    account = deal.deal.account
+    if account and not keep_titles:
+        swaps.setdefault(account, "the account")
+        leaks.add(account)
+    if not swaps:
+        return lambda text, people: text
+    words = sorted(swaps, key=lambda w: (-len(w), w))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+    leak_list = sorted(leaks, key=lambda w: (-len(w), w))
+
+    def say(text: str, people: Sequence[str]) -> str:
+        out = pattern.sub(lambda m: swaps[m.group(0)], text)
+        if any(w in out for w in leak_list if len(w) > 2) or any(
+            re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", out) for w in leak_list if len(w) <= 2
+        ):
+            return ", ".join(shown.get(x, "?") for x in people)
+        return out
+
+    return say
+
+
+#: "Reach next" lists every decision-maker we do not reach, then this many more people.
+_REACH_OTHERS = 3
+
+
+def _reach_next(
+    report: DealReport,
+    path_data: list[dict[str, Any]],
+    page_id: Mapping[str, str],
+    shown: Mapping[str, str],
+    say: Callable[[str, Sequence[str]], str],
+) -> list[dict[str, Any]]:
+    """The panel's "Reach next": each decision-maker we do not reach, then the top others.
+
+    Each entry: the person, the best introducer, the one-line ask (the report's
+    first action about them, word for word), and which drawn path it follows.
+    """
+    cover = report.coverage.people
+    dms = set(report.decision_makers)
+    unreached = [d for d in report.decision_makers if cover.get(d) == "uncovered"]
+    first: dict[str, Action] = {}
+    order = list(unreached)
+    for a in report.actions:
+        target = a.target  # whom the action is about, as the analysis says
+        if target is None or target not in page_id:
+            continue
+        first.setdefault(target, a)
+        if target not in order and len(order) < len(unreached) + _REACH_OTHERS:
+            order.append(target)
+    index = {t["target"]: i for i, t in enumerate(path_data)}
+    out = []
+    for pid in order:
+        action = first.get(pid)
+        ti = index.get(page_id[pid])
+        drawn = path_data[ti] if ti is not None else None
+        entry: dict[str, Any] = {
+            "person": page_id[pid],
+            "name": shown[pid],
+            "dm": pid in dms,
+            "unreached": cover.get(pid) == "uncovered" and pid in dms,
+            "signal": action.signal if action else None,
+            "by": None,
+            "target": None,
+            "path": None,
+        }
+        if action is not None:
+            entry["ask"] = say(action.text, action.people)
+            facts = action.facts
+            if facts.introductions:
+                entry["by"] = shown[facts.introductions[0].ask]
+            elif facts.our_ties:
+                entry["by"] = shown[facts.our_ties[0][0]]
+        else:
+            entry["ask"] = (drawn or {}).get("message") or "No introduction path found."
+        if drawn is not None and drawn["paths"]:
+            wanted = [page_id[x] for x in action.facts.path] if action else []
+            entry["target"] = ti
+            entry["path"] = next(
+                (n for n, p in enumerate(drawn["paths"]) if p["people"] == wanted), 0
+            )
+        out.append(entry)
+    return out
+
+
+def _file_name(text: str) -> str:
+    """A file name from a deal id: letters, digits, ``-`` and ``_`` only.
+
+    Examples:
+        >>> _file_name("acme/2026 <x>")
+        'acme-2026--x-'
+    """
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text)[:80] or "map"
 
 
 def _tie_key(kind: str, a: str, b: str) -> tuple[str, str, str]:
@@ -673,6 +831,8 @@ def _map_data(
     redact: bool,
     seed: int,
     policy: Policy | None = None,
+    titles: bool = True,
+    say: Callable[[str, Sequence[str]], str] | None = None,
 ) -> dict[str, Any]:
     from pyvis.network import Network
 
@@ -685,6 +845,16 @@ def _map_data(
     positions = map_positions(deal, layout, seed=seed)
     big = len(deal.people) > BIG_MAP
 
+    # Whose labels show when zoomed out (the rest from about half size on): the
+    # decision-makers, the blockers and the people on the paths drawn by default.
+    on_best = {x for t in targets for path in t.paths[:1] for x in path.people}
+    # Focus (the default above FOCUS_FROM people): the decision-makers, the blockers,
+    # everyone on a path and the managers of all of them; the rest on demand.
+    managers = graph.managers()
+    core = set(dms) | {x for t in targets for path in t.paths for x in path.people}
+    core |= {p.id for p in deal.people if p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER}
+    focus = core | {managers[x] for x in core if x in managers}
+    focused = len(deal.people) > FOCUS_FROM
     net = Network(directed=True)
     net.node_ids = _NodeIds()
     for p in deal.people:
@@ -695,7 +865,7 @@ def _map_data(
         person: dict[str, Any] = {
             "id": page_id[p.id],
             "name": shown[p.id],
-            "title": p.title,
+            "title": p.title if titles else None,
             "side": p.side.value,
             "roles": [r.value for r in p.roles],
             "influence": round(p.influence, 3),
@@ -713,17 +883,29 @@ def _map_data(
         x, y = positions[p.id]
         net.add_node(
             page_id[p.id],
-            label=_label(p, shown[p.id], dm),
+            label=_label(p, shown[p.id], dm, titles),
             x=x,
             y=y,
             person=person,
             **_node_style(p, dm, status),
         )
+        if dm or p.id in on_best or (p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER):
+            net.nodes[-1]["font"] = {"size": _BIG_LABEL}
+        if focused and p.id not in focus:
+            net.nodes[-1]["hidden"] = True
 
+    # Every tie of every path is drawn last (on top) and can be highlighted; only the
+    # best path to each target is drawn as a path by default, the others on demand.
     on_path = {
         _tie_key(h.kind, *((h.from_, h.to) if h.forward else (h.to, h.from_)))
         for target in targets
         for path in target.paths
+        for h in path.steps
+    }
+    best = {
+        _tie_key(h.kind, *((h.from_, h.to) if h.forward else (h.to, h.from_)))
+        for target in targets
+        for path in target.paths[:1]
         for h in path.steps
     }
     # The first tie of each highlighted key: what a path step's "edge" points at.
@@ -787,15 +969,17 @@ def _map_data(
         if not hot:
             add_edge(page_id[a], page_id[b], **options)
             continue
-        # On a highlighted path: drawn last, so on top.
-        tie["path"] = True
-        options["width"] = 6
-        options["color"] = {"color": PATH_COLOUR}
+        # On a path: drawn last, so on top; the best paths drawn as paths.
+        if key in best:
+            tie["path"] = True
+            options["width"] = 6
+            options["color"] = {"color": PATH_COLOUR}
         edge_of.setdefault(key, tie_id)
         late.append((page_id[a], page_id[b], options))
     for a, b, options in late:
         add_edge(a, b, **options)
 
+    say_ = say if say is not None else _sayer(deal, shown, redact=redact, keep_titles=titles)
     path_data = []
     for target in targets:
         entries = []
@@ -845,6 +1029,24 @@ def _map_data(
         "paths": path_data,
         "options": _vis_options(layout, big),
         "big": big,
+        # The decision-makers nobody on our team reaches, in the report's order: the
+        # page draws their halo.
+        "unreached": [page_id[d] for d in report.decision_makers if cover.get(d) == "uncovered"],
+        "focus": [page_id[p.id] for p in deal.people if p.id in focus],
+        "focused": focused,
+        "colours": {"notReached": NOT_REACHED_COLOUR, "path": PATH_COLOUR},
+        # The name of a saved PNG: the deal's id, or its page id when redacted.
+        "file": "map" if redact else _file_name(deal.id),
+        # The analysis's next actions (the terminal's words), and the panel's "Reach next".
+        "actions": [
+            {
+                "text": say_(a.text, a.people),
+                "signal": a.signal,
+                "people": [page_id[x] for x in a.people if x in page_id],
+            }
+            for a in report.actions
+        ],
+        "reach": _reach_next(report, path_data, page_id, shown, say_),
     }
 
 
@@ -856,7 +1058,10 @@ def _kind_styles(big: bool) -> dict[str, dict[str, Any]]:
 
 
 def _vis_options(layout: Layout, big: bool) -> dict[str, Any]:
-    physics = layout == "force" and not big
+    # Every layout is final when the page opens (computed here, seeded): the browser
+    # runs no physics, so nothing moves and the first draw is the settled map.
+    del layout
+    physics = False
     return {
         "autoResize": True,
         "layout": {"improvedLayout": False, "randomSeed": 7},
@@ -880,7 +1085,9 @@ def _vis_options(layout: Layout, big: bool) -> dict[str, Any]:
         "nodes": {
             "font": {"size": 18, "face": "sans-serif", "color": "#1a1a1a"},
             "widthConstraint": {"maximum": _X_UNIT - 16},
-            "scaling": {"label": {"drawThreshold": 5}},
+            # A label shows once it is this many px on screen: at the default zoom of
+            # a committee only the important people's (_BIG_LABEL) are that big.
+            "scaling": {"label": {"drawThreshold": _LABEL_THRESHOLD}},
         },
         "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1},
     }
@@ -994,15 +1201,10 @@ def _path_view(targets: list[dict[str, Any]], names: Mapping[str, str]) -> list[
     return out
 
 
-def _signal_view(report: DealReport, names: Mapping[str, str], redact: bool) -> list[Any]:
+def _signal_view(report: DealReport, say: Callable[[str, Sequence[str]], str]) -> list[Any]:
     ranked = sorted(report.signals, key=lambda s: SEVERITY_ORDER.get(s.severity, 9))
     return [
-        {
-            "severity": s.severity,
-            "code": s.code,
-            "text": ", ".join(names.get(p, "?") for p in s.people) if redact else s.message,
-        }
-        for s in ranked
+        {"severity": s.severity, "code": s.code, "text": say(s.message, s.people)} for s in ranked
     ]
 
 
@@ -1013,11 +1215,15 @@ def _page(
     names: tuple[dict[str, str], dict[str, str]],
     *,
     redact: bool,
+    titles: bool = True,
+    say: Callable[[str, Sequence[str]], str] | None = None,
 ) -> str:
     """The page; ``names`` is :func:`_display_names`'s (page id, shown name by person id)."""
     assets = _assets()
     page_id, shown = names
-    signals = _signal_view(report, shown, redact)
+    if say is None:
+        say = _sayer(deal, shown, redact=redact, keep_titles=titles)
+    signals = _signal_view(report, say)
     info = deal.deal
     context = {
         "csp": assets.csp,
@@ -1027,8 +1233,8 @@ def _page(
         "app_css": markup(assets.app_css),
         "data_json": markup(_DATA_SLOT),
         "deal": {
-            "name": info.name,
-            "account": info.account,
+            "name": say(info.name, ()),
+            "account": info.account if titles else None,
             "stage": info.stage,
             "value": money_text(info.value, info.currency),
             "close": _iso(info.close_date),
@@ -1041,19 +1247,24 @@ def _page(
         "more_signals": max(0, len(signals) - 5),
         "assumptions": [] if redact else list(report.assumptions),
         "paths": _path_view(data["paths"], {page_id[k]: v for k, v in shown.items()}),
+        "reach": data["reach"],
         "redacted": redact,
+        "titles": titles,
         "people": len(deal.people),
         "ties": len(data["edges"]),
         "stances": [(s.value, STANCE_MARKS[s.value], STANCE_COLOURS[s.value]) for s in Stance],
         "sides": [s.value for s in Side],
         "seller_colour": SELLER_COLOUR,
         "path_colour": PATH_COLOUR,
+        "not_reached": NOT_REACHED_COLOUR,
         "kinds": [
             (k.value, KIND_WORDS[k.value], style["color"], _dasharray(style["dashes"]))
             for k in Kind
             for style in [data["kinds"][k.value]]
         ],
         "big": data["big"],
+        "focused": data["focused"],
+        "shown": len(data["focus"]) if data["focused"] else len(deal.people),
     }
     # The page data (most of the page: 12 MB for 5,000 people) goes in after the
     # template, in one concatenation: through Jinja2 and markupsafe it was copied

@@ -67,18 +67,18 @@
     return box;
   }
 
-  data.nodes.forEach(function (n) {
-    people[n.id] = n.person;
-    n.title = personTip(n.person);
-  });
-  // A big map (thousands of ties) has no tie tooltips: click a tie for its details.
+  data.nodes.forEach(function (n) { people[n.id] = n.person; });
+  // Tooltips are ours (see "tooltips" below), not vis-network's: its popup picks the
+  // last tie drawn within 10 canvas units of the pointer, not the one under it.
   var edgeById = Object.create(null);
+  var base = Object.create(null);  // each tie's own colour and width, to restore
   data.edges.forEach(function (e) {
     var style = data.kinds[e.tie.kind];
     e.dashes = style.dashes;
     e.arrows = style.arrows;
-    e.color = {color: e.color ? e.color.color : style.color, highlight: "#000000", hover: "#000000"};
-    if (!data.big) e.title = tieTip(e);
+    var colour = e.color ? e.color.color : style.color;
+    e.color = {color: colour, highlight: "#000000", hover: "#000000"};
+    base[e.id] = {color: colour, width: e.width};
     edgeById[e.id] = e;
   });
 
@@ -86,6 +86,64 @@
   var edges = new vis.DataSet(data.edges);
   var container = document.getElementById("map");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
+
+  // ------------------------------------------------------------ who we must reach
+  // Each decision-maker nobody on our team reaches gets a halo (under the map) and a
+  // ring (over it) in the "not reached" colour, never smaller on screen than a few
+  // pixels, however far the view is zoomed out: the loudest marks on the map.
+  var hiddenIds = Object.create(null);  // people hidden by focus, filters or "show only"
+  data.nodes.forEach(function (n) { if (n.hidden) hiddenIds[n.id] = true; });
+  var inFocus = Object.create(null);
+  data.focus.forEach(function (id) { inFocus[id] = true; });
+  var sizeOf = Object.create(null);
+  var fontOf = Object.create(null);
+  var threshold = data.options.nodes.scaling.label.drawThreshold;
+  data.nodes.forEach(function (n) {
+    sizeOf[n.id] = n.size;
+    fontOf[n.id] = n.font ? n.font.size : data.options.nodes.font.size;
+  });
+  var NOT_REACHED = data.colours.notReached;
+  function unreachedMarks(ctx, ring) {
+    var ids = data.unreached.filter(function (id) { return !hiddenIds[id]; });
+    if (!ids.length) return;
+    var scale = network.getScale();
+    var pos = network.getPositions(ids);
+    ctx.save();
+    ctx.strokeStyle = NOT_REACHED;
+    ctx.fillStyle = NOT_REACHED;
+    ids.forEach(function (id) {
+      var p = pos[id];
+      var size = sizeOf[id];
+      ctx.beginPath();
+      if (ring) {
+        ctx.globalAlpha = 1;
+        ctx.lineWidth = Math.max(4, 4 / scale);
+        var r = Math.max(size + 7, 12 / scale);
+        ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+        ctx.stroke();
+        if (fontOf[id] * scale < threshold) {
+          // Zoomed out past their own label: their name, 12 px on screen, stays.
+          ctx.font = "600 " + (12 / scale) + "px sans-serif";
+          ctx.textAlign = "center";
+          ctx.textBaseline = "top";
+          ctx.lineWidth = 3 / scale;
+          ctx.strokeStyle = "#ffffff";
+          ctx.strokeText(people[id].name, p.x, p.y + r + 3 / scale);
+          ctx.fillStyle = "#1a1a1a";
+          ctx.fillText(people[id].name, p.x, p.y + r + 3 / scale);
+          ctx.strokeStyle = NOT_REACHED;
+          ctx.fillStyle = NOT_REACHED;
+        }
+      } else {
+        ctx.globalAlpha = 0.35;
+        ctx.arc(p.x, p.y, Math.max(size + 22, 24 / scale), 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    });
+    ctx.restore();
+  }
+  network.on("beforeDrawing", function (ctx) { unreachedMarks(ctx, false); });
+  network.on("afterDrawing", function (ctx) { unreachedMarks(ctx, true); });
 
   // Flags for scripts and tests: drawn once; settled (physics done, nothing moves).
   network.once("afterDrawing", function () {
@@ -97,73 +155,279 @@
     document.documentElement.setAttribute("data-settled", "1");
   });
 
-  // ------------------------------------------------------------ side panel
-  var detail = document.getElementById("detail");
+  // ------------------------------------------------------------ tooltips
+  // The map's frame: the canvas, and over it the buttons, the card and tooltips.
+  var mapBox = document.getElementById("stage");
+  var tip = el("div", "vis-tooltip map-tip");
+  tip.style.visibility = "hidden";
+  mapBox.appendChild(tip);
+  var tipTimer = null;
+  var tipAt = null;
+
+  function hideTip() {
+    tip.style.visibility = "hidden";
+    tipAt = null;
+  }
+
+  function visibleTie(id) {
+    var e = edgeById[id];
+    return e && !hiddenIds[e.from] && !hiddenIds[e.to] ? e : null;
+  }
+
+  function showTip(pt) {
+    // The person under the pointer, else the nearest tie (the one a click selects).
+    var node = network.getNodeAt(pt);
+    clear(tip);
+    if (node !== undefined && people[node] && !hiddenIds[node]) {
+      personLines(tip, people[node]);
+    } else {
+      var id = network.getEdgeAt(pt);
+      var e = id === undefined ? null : visibleTie(id);
+      if (!e) return hideTip();
+      tip.appendChild(tieTip(e));
+    }
+    tip.style.left = Math.min(pt.x + 14, Math.max(0, mapBox.clientWidth - 380)) + "px";
+    tip.style.top = Math.min(pt.y + 14, Math.max(0, mapBox.clientHeight - tip.offsetHeight - 4)) + "px";
+    tip.style.visibility = "visible";
+    tipAt = pt;
+  }
+
+  mapBox.addEventListener("mousemove", function (ev) {
+    var box = mapBox.getBoundingClientRect();
+    var pt = {x: ev.clientX - box.left, y: ev.clientY - box.top};
+    if (tipAt && Math.abs(pt.x - tipAt.x) + Math.abs(pt.y - tipAt.y) > 6) hideTip();
+    clearTimeout(tipTimer);
+    tipTimer = setTimeout(function () { showTip(pt); }, data.options.interaction.tooltipDelay);
+  });
+  mapBox.addEventListener("mouseleave", function () { clearTimeout(tipTimer); hideTip(); });
+  network.on("dragStart", hideTip);
+  network.on("zoom", hideTip);
+
+  // ------------------------------------------------------------ the card
+  // A click on a person opens a card beside them, inside the map (so in view).
+  var card = document.getElementById("detail");
 
   function clear(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
   }
 
-  function showPerson(id) {
-    clear(detail);
-    var p = people[id];
-    if (!p) return;
-    detail.appendChild(el("h2", null, "Person"));
-    var box = el("div", "detail-box");
-    personLines(box, p);
-    detail.appendChild(box);
-    var ties = network.getConnectedEdges(id);
-    detail.appendChild(el("h3", null, ties.length + (ties.length === 1 ? " tie" : " ties")));
-    var list = el("ul", "ties");
-    ties.map(function (eid) { return edgeById[eid]; })
-      .sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; })
-      .forEach(function (e) {
-        var t = e.tie;
-        var text = people[e.from].name + " " + VERB[t.kind] + " " + people[e.to].name +
-          " (" + num(t.strength) + (t.context ? ", " + t.context : "") +
-          (t.contact ? ", last contact " + t.contact : "") + ")";
-        list.appendChild(el("li", null, text));
-      });
-    detail.appendChild(list);
+  function closeCard() {
+    clear(card);
+    card.hidden = true;
   }
 
-  function showTie(id) {
-    clear(detail);
+  function placeCard(pt) {
+    card.hidden = false;
+    var w = mapBox.clientWidth, h = mapBox.clientHeight;
+    card.style.maxHeight = Math.max(120, h - 16) + "px";
+    var cw = card.offsetWidth, ch = card.offsetHeight;
+    var x = pt.x + 24 + cw <= w - 8 ? pt.x + 24 : pt.x - 24 - cw;
+    x = Math.max(8, Math.min(x, w - cw - 8));
+    var y = Math.max(8, Math.min(pt.y - ch / 2, h - ch - 8));
+    card.style.left = x + "px";
+    card.style.top = y + "px";
+  }
+
+  function cardHead(title) {
+    clear(card);
+    var bar = el("div", "card-bar");
+    bar.appendChild(el("h2", null, title));
+    var close = el("button", "card-close", "\u00d7");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close (Escape)");
+    close.addEventListener("click", closeCard);
+    bar.appendChild(close);
+    card.appendChild(bar);
+  }
+
+  function chainText(p) {
+    return p.people.map(function (x) { return people[x].name; }).join(" \u2192 ") +
+      " (warmth " + Number(p.warmth).toFixed(2) + ")";
+  }
+
+  function bestPathOf(id) {
+    for (var i = 0; i < data.paths.length; i++) {
+      if (data.paths[i].target === id && data.paths[i].paths.length) {
+        return {target: i, path: 0, p: data.paths[i].paths[0]};
+      }
+    }
+    for (var j = 0; j < data.paths.length; j++) {
+      var ps = data.paths[j].paths;
+      for (var k = 0; k < ps.length; k++) {
+        if (ps[k].people.indexOf(id) !== -1) return {target: j, path: k, p: ps[k]};
+      }
+    }
+    return null;
+  }
+
+  function showPerson(id, pt) {
+    var p = people[id];
+    if (!p) return closeCard();
+    cardHead("Person");
+    var box = el("div", "detail-box");
+    personLines(box, p);
+    card.appendChild(box);
+    var best = bestPathOf(id);
+    if (best) {
+      card.appendChild(el("h3", null, best.p.people[best.p.people.length - 1] === id ?
+        "Best path" : "On a path"));
+      var link = el("button", "linkish", chainText(best.p));
+      link.type = "button";
+      link.addEventListener("click", function () { selectPath(best.target, best.path); });
+      card.appendChild(link);
+    }
+    var about = data.actions.filter(function (a) { return a.people.indexOf(id) !== -1; });
+    if (about.length) {
+      card.appendChild(el("h3", null, "Actions about them"));
+      var list = el("ul", "card-actions");
+      about.forEach(function (a) { list.appendChild(el("li", null, a.text + " [" + a.signal + "]")); });
+      card.appendChild(list);
+    }
+    var ties = network.getConnectedEdges(id);
+    card.appendChild(el("h3", null, ties.length + (ties.length === 1 ? " tie" : " ties")));
+    var tieList = el("ul", "ties");
+    var sorted = ties.map(function (eid) { return edgeById[eid]; })
+      .sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; });
+    sorted.slice(0, 40).forEach(function (e) {
+      var t = e.tie;
+      tieList.appendChild(el("li", null, people[e.from].name + " " + VERB[t.kind] + " " +
+        people[e.to].name + " (" + num(t.strength) + (t.context ? ", " + t.context : "") +
+        (t.contact ? ", last contact " + t.contact : "") + ")"));
+    });
+    if (sorted.length > 40) tieList.appendChild(el("li", "muted", "and " + (sorted.length - 40) + " more"));
+    card.appendChild(tieList);
+    placeCard(pt || network.canvasToDOM(network.getPositions([id])[id]));
+  }
+
+  function showTie(id, pt) {
     var e = edgeById[id];
-    if (!e) return;
-    detail.appendChild(el("h2", null, "Tie"));
+    if (!e) return closeCard();
+    cardHead("Tie");
     var box = tieTip(e);
     box.className = "detail-box";
-    detail.appendChild(box);
+    card.appendChild(box);
+    placeCard(pt);
   }
 
   network.on("click", function (params) {
+    hideTip();
     if (params.nodes.length) {
       // vis selects the node with its ties (drawn black and thicker).
-      showPerson(params.nodes[0]);
+      var id = params.nodes[0];
+      showPerson(id, network.canvasToDOM(network.getPositions([id])[id]));
     } else if (params.edges.length) {
-      showTie(params.edges[0]);
+      showTie(params.edges[0], params.pointer.DOM);
     } else {
-      clear(detail);
+      closeCard();
+      clearPath();
     }
   });
 
   // ------------------------------------------------------------ paths
-  Array.prototype.forEach.call(document.querySelectorAll("[data-path]"), function (item) {
-    item.addEventListener("click", function () {
-      var t = data.paths[Number(item.getAttribute("data-target"))];
-      var p = t && t.paths[Number(item.getAttribute("data-path"))];
-      if (!p) return;
-      var ids = p.steps.map(function (s) { return s.edge; }).filter(function (x) { return x; });
-      network.setSelection({nodes: p.people, edges: ids}, {highlightEdges: false});
-      network.fit({nodes: p.people, animation: false});
-      showPerson(t.target);
+  // The best path to each target is drawn by default; a click in "Reach next" or in
+  // the list draws that path thicker, fades the other paths and dims everyone else.
+  var PATH = data.colours.path;
+  var FADED = "#F2D9A6";
+  var selected = null;  // [target index, path index]
+  var touched = [];  // ties restyled by the selection
+  var dimmed = [];  // people dimmed by the selection
+
+  function pathItems() { return document.querySelectorAll("[data-path]"); }
+
+  function markList() {
+    Array.prototype.forEach.call(pathItems(), function (item) {
+      var on = selected !== null &&
+        Number(item.getAttribute("data-target")) === selected[0] &&
+        Number(item.getAttribute("data-path")) === selected[1];
+      item.setAttribute("aria-selected", on ? "true" : "false");
+      item.classList.toggle("selected", on);
     });
+  }
+
+  function clearPath() {
+    if (selected === null) return;
+    selected = null;
+    edges.update(touched.map(function (id) {
+      var b = base[id];
+      return {id: id, width: b.width, color: {color: b.color, highlight: "#000000", hover: "#000000"}};
+    }));
+    touched = [];
+    nodes.update(dimmed.map(function (id) { return {id: id, opacity: 1}; }));
+    dimmed = [];
+    network.unselectAll();
+    markList();
+  }
+
+  function selectPath(ti, pi) {
+    var t = data.paths[ti];
+    var p = t && t.paths[pi];
+    if (!p) return;
+    clearPath();
+    selected = [ti, pi];
+    var mine = Object.create(null);
+    var ids = p.steps.map(function (s) { return s.edge; }).filter(function (x) { return x; });
+    ids.forEach(function (id) { mine[id] = true; });
+    var changes = [];
+    data.edges.forEach(function (e) {
+      if (mine[e.id]) {
+        changes.push({id: e.id, width: 9, color: {color: PATH, highlight: PATH, hover: PATH}});
+      } else if (e.tie.path) {
+        changes.push({id: e.id, width: 3, color: {color: FADED, highlight: "#000000", hover: "#000000"}});
+      }
+    });
+    touched = changes.map(function (c) { return c.id; });
+    edges.update(changes);
+    // Everyone shown who is not on the path is dimmed (the hidden stay as they are).
+    var onIt = Object.create(null);
+    p.people.forEach(function (id) { onIt[id] = true; });
+    dimmed = data.nodes.filter(function (n) { return !onIt[n.id] && !hiddenIds[n.id]; })
+      .map(function (n) { return n.id; });
+    nodes.update(dimmed.map(function (id) { return {id: id, opacity: 0.3}; }));
+    network.setSelection({nodes: p.people, edges: ids}, {highlightEdges: false});
+    network.fit({nodes: p.people, animation: false});
+    if (network.getScale() > 1.2) network.moveTo({scale: 1.2});
+    markList();
+    showPerson(t.target);
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-person]"), function (item) {
+    if (item.hasAttribute("data-path")) return;
+    function go() {
+      var id = item.getAttribute("data-person");
+      clearPath();
+      network.selectNodes([id]);
+      network.focus(id, {scale: Math.max(network.getScale(), 0.8), animation: false});
+      showPerson(id);
+    }
+    item.addEventListener("click", go);
+    item.addEventListener("keydown", function (ev) { if (ev.key === "Enter") go(); });
+  });
+  Array.prototype.forEach.call(pathItems(), function (item) {
+    function go() {
+      selectPath(Number(item.getAttribute("data-target")), Number(item.getAttribute("data-path")));
+    }
+    item.addEventListener("click", go);
+    item.addEventListener("keydown", function (ev) { if (ev.key === "Enter") go(); });
   });
 
-  // ------------------------------------------------------------ search
+  // ------------------------------------------------------------ fit, search, filters
+  function visibleIds() {
+    return data.nodes.filter(function (n) { return !hiddenIds[n.id]; }).map(function (n) { return n.id; });
+  }
+
+  function fitAll() {
+    network.fit({nodes: visibleIds(), animation: false});
+  }
+
   var search = document.getElementById("search");
   var found = document.getElementById("found");
+  // What search looks in: name, title, roles (also with spaces), stance, id.
+  var haystack = Object.create(null);
+  data.nodes.forEach(function (n) {
+    var p = n.person;
+    haystack[n.id] = [p.name, p.title || "", p.roles.join(" "), p.roles.join(" ").replace(/_/g, " "),
+      p.dm ? "decision-maker decision maker" : "", String(p.id)].join("\n").toLowerCase();
+  });
   function runSearch(fit) {
     var q = search.value.trim().toLowerCase();
     if (!q) {
@@ -172,39 +436,123 @@
       return;
     }
     var hits = data.nodes.filter(function (n) {
-      var p = n.person;
-      return !nodes.get(n.id).hidden &&
-        (p.name.toLowerCase().indexOf(q) !== -1 || String(p.id).toLowerCase().indexOf(q) !== -1);
+      return !hiddenIds[n.id] && haystack[n.id].indexOf(q) !== -1;
     }).map(function (n) { return n.id; });
     found.textContent = hits.length + (hits.length === 1 ? " match" : " matches");
     network.selectNodes(hits, false);
-    if (fit && hits.length) network.fit({nodes: hits, animation: false});
-    if (hits.length === 1) showPerson(hits[0]);
+    if (fit && hits.length) {
+      network.fit({nodes: hits, animation: false});
+      if (network.getScale() > 1.2) network.moveTo({scale: 1.2});
+    }
+    if (hits.length === 1 && fit) showPerson(hits[0]);
   }
   search.addEventListener("input", function () { runSearch(false); });
   search.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter") runSearch(true);
+    if (ev.key === "Escape") { search.value = ""; runSearch(false); search.blur(); }
   });
 
-  // ------------------------------------------------------------ filters
+  var onPath = Object.create(null);
+  data.paths.forEach(function (t) {
+    t.paths.forEach(function (p) { p.people.forEach(function (id) { onPath[id] = true; }); });
+  });
   var boxes = document.querySelectorAll("input[data-filter]");
-  function applyFilters() {
+  var views = document.querySelectorAll("input[data-view]");
+  function applyFilters(refit) {
     var on = {stance: {}, side: {}};
     Array.prototype.forEach.call(boxes, function (b) {
       on[b.getAttribute("data-filter")][b.value] = b.checked;
     });
+    var only = {};
+    Array.prototype.forEach.call(views, function (b) { only[b.value] = b.checked; });
     var changes = [];
     data.nodes.forEach(function (n) {
       var p = n.person;
-      var show = on.side[p.side] && (p.side === "seller" || on.stance[p.stance]);
-      if (Boolean(nodes.get(n.id).hidden) === show) changes.push({id: n.id, hidden: !show});
+      var show = on.side[p.side] && (p.side === "seller" || on.stance[p.stance]) &&
+        (!only.dm || p.dm) && (!only.unreached || p.coverage === "uncovered") &&
+        (!only.paths || onPath[n.id] === true) && (!only.focus || inFocus[n.id] === true);
+      if (Boolean(hiddenIds[n.id]) === show) changes.push({id: n.id, hidden: !show});
+    });
+    changes.forEach(function (c) {
+      if (c.hidden) hiddenIds[c.id] = true; else delete hiddenIds[c.id];
     });
     if (changes.length) nodes.update(changes);
     var shown = document.getElementById("shown");
-    var visible = data.nodes.length - nodes.get({filter: function (n) { return n.hidden; }}).length;
+    var visible = data.nodes.length - Object.keys(hiddenIds).length;
     shown.textContent = visible + " of " + data.nodes.length + " people shown";
+    if (refit && visible) fitAll();
   }
-  Array.prototype.forEach.call(boxes, function (b) { b.addEventListener("change", applyFilters); });
+  Array.prototype.forEach.call(boxes, function (b) {
+    b.addEventListener("change", function () { applyFilters(false); });
+  });
+  Array.prototype.forEach.call(views, function (b) {
+    b.addEventListener("change", function () { applyFilters(true); });
+  });
 
-  window.influenceMap = {network: network, nodes: nodes, edges: edges, data: data};
+  function reset() {
+    search.value = "";
+    found.textContent = "";
+    Array.prototype.forEach.call(boxes, function (b) { b.checked = true; });
+    Array.prototype.forEach.call(views, function (b) { b.checked = b.value === "focus" && data.focused; });
+    applyFilters(false);
+    clearPath();
+    closeCard();
+    network.unselectAll();
+    fitAll();
+  }
+
+  // PNG of the current view: the canvas on white, saved by the browser (no request).
+  function savePng() {
+    var src = document.querySelector("#map canvas");
+    var out = document.createElement("canvas");
+    out.width = src.width;
+    out.height = src.height;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(src, 0, 0);
+    var link = document.createElement("a");
+    link.download = (data.file || "map") + ".png";
+    link.href = out.toDataURL("image/png");
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+  }
+  document.getElementById("png").addEventListener("click", savePng);
+  document.getElementById("fit").addEventListener("click", fitAll);
+  document.getElementById("reset").addEventListener("click", reset);
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    var typing = t && (t.tagName === "TEXTAREA" ||
+      (t.tagName === "INPUT" && (t.type === "search" || t.type === "text")));
+    if (ev.key === "Escape") {
+      if (panel.classList.contains("open")) openDrawer(false);
+      else if (!card.hidden) closeCard();
+      else clearPath();
+      return;
+    }
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "f" || ev.key === "F") { fitAll(); ev.preventDefault(); }
+    if (ev.key === "r" || ev.key === "R") { reset(); ev.preventDefault(); }
+    if (ev.key === "/") { search.focus(); ev.preventDefault(); }
+    if (ev.key === "p" || ev.key === "P") { savePng(); ev.preventDefault(); }
+  });
+
+  // ------------------------------------------------------------ phone: the panel as a drawer
+  var drawer = document.getElementById("drawer");
+  var panel = document.getElementById("panel");
+  function openDrawer(open) {
+    panel.classList.toggle("open", open);
+    drawer.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  drawer.addEventListener("click", function () { openDrawer(!panel.classList.contains("open")); });
+  document.getElementById("drawer-close").addEventListener("click", function () { openDrawer(false); });
+  // On a phone, choosing an entry of the drawer shows the map again.
+  Array.prototype.forEach.call(document.querySelectorAll("#panel [data-path], #panel [data-person]"),
+    function (item) { item.addEventListener("click", function () { openDrawer(false); }); });
+
+  window.influenceMap = {
+    network: network, nodes: nodes, edges: edges, data: data,
+    fit: fitAll, reset: reset, selectPath: selectPath
+  };
 })();
