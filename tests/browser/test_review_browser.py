@@ -19,7 +19,7 @@ import pytest
 from influence.analysis.portfolio import PortfolioReview, changed_deals
 from influence.batch.maps import write_review_html
 from influence.batch.review import review
-from tests.browser.test_map_browser import ARGS, CHROMIUM, SHOTS, _need_browser
+from tests.browser.conftest import SHOTS
 from tests.conftest import EXAMPLES
 from tests.render.test_review_html import write_weeks
 
@@ -28,17 +28,6 @@ pytestmark = pytest.mark.browser
 #: The tallest a closed row may be, in CSS pixels (two lines of text; it was ~250).
 ROW_HEIGHT = 60
 WIDTH = 1280
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
