@@ -568,6 +568,17 @@ def _quoted(text: str) -> str:
     return _NOT_PRINTABLE.sub(_escape_char, json.dumps(text, ensure_ascii=False))
 
 
+#: Fields whose texts rarely repeat (ids, free text): quoted, without trying the plain style.
+_ALWAYS_QUOTED = frozenset({"source", "notes"})
+
+
+def _field_text(key: str, value: Any, plain: dict[str, str]) -> str:
+    """A field's value as bulk appends write it."""
+    if key in _ALWAYS_QUOTED and isinstance(value, str):
+        return _quoted(value)
+    return _bulk_render(value, plain)
+
+
 def _bulk_render(value: Any, plain: dict[str, str]) -> str:
     """Like :func:`_render`, with the plain form of repeated short texts remembered."""
     if isinstance(value, list):
@@ -589,6 +600,9 @@ def _append_items(s: _Splicer, seq_key: str, items: Sequence[Mapping[str, Any]])
     missing at the end of a block file, or a block list of block mappings);
     others get one append per item.
     """
+    if len(items) == 1:  # one item (touch add): the plain style where it reads back
+        _append_item(s, seq_key, items[0])
+        return
     nl = s.newline
     plain: dict[str, str] = {}
 
@@ -596,7 +610,7 @@ def _append_items(s: _Splicer, seq_key: str, items: Sequence[Mapping[str, Any]])
         first = " " * dash_col + "-" + " " * max(1, content_col - dash_col - 1)
         rest = " " * content_col
         lines = [
-            f"{rest if i else first}{k}: {_bulk_render(v, plain)}"
+            f"{rest if i else first}{k}: {_field_text(k, v, plain)}"
             for i, (k, v) in enumerate(item.items())
         ]
         return nl.join(lines) + nl
