@@ -62,6 +62,7 @@ from influence.model import (
     Relationship,
     Role,
     Side,
+    Touchpoint,
     deal_from_data,
     integrity_problems,
     slugify,
@@ -88,6 +89,7 @@ __all__ = [
     "read_policy",
     "read_text",
     "set_max_file_size",
+    "sidecar_path",
     "starter_deal",
     "to_data",
     "write_bytes",
@@ -316,12 +318,17 @@ def to_data(deal: Deal) -> dict[str, Any]:
             del person["side"]
         if person["stance"] == "unknown":
             del person["stance"]
+        if not person["emails"]:
+            del person["emails"]
     if not data["relationships"]:
         del data["relationships"]
     if not data["people"]:
         del data["people"]
+    touchpoints = data.pop("touchpoints")
     if deal.policy is not None:
         data["policy"] = deal.policy.model_dump(mode="json", exclude_unset=True)
+    if touchpoints:  # written inline, last: a long history read from a sidecar file too
+        data["touchpoints"] = touchpoints
     return data
 
 
@@ -1011,11 +1018,19 @@ def deal_schema() -> dict[str, Any]:
         >>> schema["$schema"]
         'http://json-schema.org/draft-07/schema#'
         >>> sorted(schema["properties"])
-        ['deal', 'people', 'policy', 'relationships', 'version']
+        ['deal', 'people', 'policy', 'relationships', 'touchpoints', 'version']
     """
     schema = Deal.model_json_schema(by_alias=True, ref_template="#/definitions/{model}")
     defs = schema.pop("$defs", {})
     _word_numbers(defs)
+    touchpoints = schema["properties"]["touchpoints"]
+    schema["properties"]["touchpoints"] = {
+        "description": touchpoints.pop("description", ""),
+        "anyOf": [
+            touchpoints,
+            {"type": "string", "pattern": r"\.(?:[cC][sS][vV]|[jJ][sS][oO][nN][lL])$"},
+        ],
+    }
     text = json.dumps(schema | {"definitions": defs})
     schema = json.loads(text.replace('"$defs"', '"definitions"'))
     return {
@@ -1384,6 +1399,10 @@ def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> 
                 )
             ],
         )
+    sidecar: _Sidecar | None = None
+    sidecar_problems: list[Problem] = []
+    if isinstance(data.get("touchpoints"), str):  # a sidecar file; absent: nothing done
+        data, sidecar, sidecar_problems = _read_sidecar(data, source, text, fmt)
     try:
         deal = deal_from_data(data, default_id=default_id)
     except ValidationError as err:
@@ -1395,7 +1414,11 @@ def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> 
         else:
             found = [_problem(source, located, tuple(e["loc"]), e, Deal) for e in errors]
             found += [_located(source, located, loc, msg) for loc, msg in _raw_integrity(data)]
-        return CheckResult(source, None, sorted(set(found)))
+        if sidecar is not None:
+            found = [sidecar.relocated(p) for p in found]
+        return CheckResult(source, None, sorted(set(found + sidecar_problems)))
+    if sidecar_problems:
+        return CheckResult(source, None, sorted(set(sidecar_problems)))
     warnings = _warnings(deal)
     if warnings:
         located = _Locator(text, fmt)
@@ -1405,6 +1428,53 @@ def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> 
             sorted(_located(source, located, loc, msg, "warning") for loc, msg in warnings),
         )
     return CheckResult(source, deal, [])
+
+
+@dataclass(frozen=True)
+class _Sidecar:
+    """A touchpoints file read for a deal: its name and the line each touchpoint starts on."""
+
+    name: str
+    lines: list[int]
+
+    def relocated(self, problem: Problem) -> Problem:
+        """A problem of ``touchpoints[i]`` located at the sidecar's line (others unchanged)."""
+        match = re.match(r"touchpoints\[(\d+)\]", problem.field)
+        if match is None or int(match.group(1)) >= len(self.lines):
+            return problem
+        line = self.lines[int(match.group(1))]
+        return Problem(self.name, line, 0, problem.field, problem.message, problem.severity)
+
+
+def sidecar_path(deal_file: str | os.PathLike[str], name: str) -> Path:
+    """Where the touchpoints file ``name`` named in ``deal_file`` is: beside it."""
+    return Path(deal_file).parent / name
+
+
+def _read_sidecar(
+    data: dict[str, Any], source: str, text: str, fmt: Format
+) -> tuple[dict[str, Any], _Sidecar | None, list[Problem]]:
+    """The deal's data with the touchpoints of the file it names, and that file's problems."""
+    from influence._sidecar import parse_sidecar, sidecar_format
+
+    name = data["touchpoints"]
+    without = {**data, "touchpoints": []}
+    side_fmt = sidecar_format(name)
+    if source == "<string>" and side_fmt in ("csv", "jsonl"):
+        side_fmt = (
+            f"the touchpoints file {name!r} is read beside the deal file; "
+            "this deal was given as text, not read from a file"
+        )
+    if side_fmt not in ("csv", "jsonl"):
+        line, col = _Locator(text, fmt).find(("touchpoints",))
+        return without, None, [Problem(source, line, col, "touchpoints", side_fmt)]
+    path = sidecar_path(source, name)
+    try:
+        side_text = read_text(path)
+    except DealFileError as err:
+        return without, None, err.problems
+    rows, lines, problems = parse_sidecar(side_text, side_fmt, str(path))  # type: ignore[arg-type]
+    return {**data, "touchpoints": rows}, _Sidecar(str(path), lines), problems
 
 
 def _integrity_problems(errors: list[Any]) -> list[tuple[str, str]] | None:
@@ -1590,6 +1660,7 @@ def _model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMod
         "people": Person,
         "relationships": Relationship,
         "policy": Policy,
+        "touchpoints": Touchpoint,
     }
     return table.get(names[0], Deal) if names else Deal
 
@@ -1676,6 +1747,8 @@ def _problem(
     if kind == "enum":
         field_name = next((p for p in reversed(loc) if isinstance(p, str)), "")
         concept = _CONCEPT.get(field_name, field_name)
+        if loc[:1] == ("touchpoints",) and field_name == "kind":
+            concept = "touchpoint kind"
         expected = [
             e.strip(" '") for e in str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         ]

@@ -21,6 +21,7 @@ Examples:
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import unicodedata
 from collections import defaultdict
@@ -58,6 +59,8 @@ __all__ = [
     "Side",
     "Stance",
     "Style",
+    "TouchKind",
+    "Touchpoint",
     "deal_from_data",
     "integrity_problems",
     "slugify",
@@ -114,6 +117,29 @@ class Style(StrEnum):
     AMIABLE = "amiable"
 
 
+class TouchKind(StrEnum):
+    """What kind of contact a touchpoint records."""
+
+    MEETING = "meeting"
+    CALL = "call"
+    EMAIL = "email"
+    MESSAGE = "message"
+    VISIT = "visit"
+    EVENT = "event"
+    FAVOUR = "favour"
+    GIFT = "gift"
+
+
+class Direction(StrEnum):
+    """Which way an e-mail or message went, seen from our side."""
+
+    SENT = "sent"
+    RECEIVED = "received"
+
+
+#: The kinds of touchpoint that have a direction (sent or received).
+DIRECTED_TOUCHES = frozenset({TouchKind.EMAIL, TouchKind.MESSAGE})
+
 #: Words a rep may write instead of a number for ``influence``.
 INFLUENCE_WORDS: dict[str, float] = {"low": 0.25, "medium": 0.5, "high": 0.85}
 #: Words a rep may write instead of a number for ``strength``.
@@ -132,6 +158,12 @@ MAX_DEAL_VALUE = 1e15
 MAX_DAYS = 36_500
 
 _SLUG_DROP = re.compile(r"[^\w]+", re.UNICODE)
+#: An e-mail address, loosely: something, one @, a domain with a dot; no spaces or brackets.
+_EMAIL = re.compile(
+    r"[^@\s<>,;:\"'()\[\]\\]{1,64}@(?:[^@\s<>,;:\"'()\[\]\\.?=/]+\.)+[^@\s<>,;:\"'()\[\]\\.?=/]+"
+)
+#: The longest e-mail address (RFC 5321's path limit).
+MAX_EMAIL = 254
 
 
 def slugify(text: str) -> str:
@@ -202,6 +234,10 @@ class Person(_Strict):
     style: Style | None = Field(default=None, description="Social style.")
     reports_to: str | None = Field(default=None, description="Id of this person's manager.")
     notes: str | None = Field(default=None, description="Free text.")
+    emails: list[str] = Field(
+        default_factory=list,
+        description="E-mail addresses (lower-cased); touch import matches people by them.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -229,6 +265,24 @@ class Person(_Strict):
     def _one_role(cls, value: Any) -> Any:
         # `roles: champion` is a common slip for `roles: [champion]`.
         return [value] if isinstance(value, str) else value
+
+    @field_validator("emails", mode="before")
+    @classmethod
+    def _one_email(cls, value: Any) -> Any:
+        # `emails: ann@x.cn` is a common slip for `emails: [ann@x.cn]`.
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("emails")
+    @classmethod
+    def _emails_valid(cls, value: list[str]) -> list[str]:
+        out = []
+        for item in value:
+            address = item.strip().lower()
+            if len(address) > MAX_EMAIL or not _EMAIL.fullmatch(address):
+                raise ValueError(f"{item!r} is not an e-mail address; expected name@domain")
+            if address not in out:
+                out.append(address)
+        return out
 
     @property
     def is_customer(self) -> bool:
@@ -270,6 +324,96 @@ class Relationship(_Strict):
             a, b = sorted((self.from_, self.to))
             return a, b
         return self.from_, self.to
+
+
+class Touchpoint(_Strict):
+    """One contact between our people and theirs: a meeting, call, e-mail, visit, favour...
+
+    Examples:
+        >>> t = Touchpoint.model_validate(
+        ...     {"date": "2026-11-02", "kind": "email", "people": ["li-wei", "zhang-min"],
+        ...      "direction": "sent"}
+        ... )
+        >>> t.kind.value, t.direction.value if t.direction else None
+        ('email', 'sent')
+    """
+
+    date: _dt.date = Field(description="The day it happened (YYYY-MM-DD).")
+    kind: TouchKind = Field(
+        description="meeting, call, email, message, visit, event, favour or gift."
+    )
+    people: list[str] = Field(
+        description="Ids of every participant, ours and theirs: at least one of ours "
+        "(seller side) and one other person."
+    )
+    direction: Direction | None = Field(
+        default=None, description="For email and message: sent (by us) or received."
+    )
+    channel: str | None = Field(default=None, description="WeChat, phone, Teams, on site...")
+    notes: str | None = Field(default=None, description="Free text.")
+    source: str | None = Field(
+        default=None, description="Where it was imported from (an id; re-imports skip it)."
+    )
+
+    @field_validator("people", mode="before")
+    @classmethod
+    def _people_list(cls, value: Any) -> Any:
+        if isinstance(value, str):  # `people: a, b` in a CSV cell or a quick edit
+            return [v.strip() for v in re.split(r"[,;]", value) if v.strip()]
+        return value
+
+    @field_validator("people")
+    @classmethod
+    def _two_people(cls, value: list[str]) -> list[str]:
+        unique = list(dict.fromkeys(value))
+        if len(unique) < 2:
+            raise ValueError(
+                "a touchpoint needs at least two different people: one of ours and one other"
+            )
+        return unique
+
+    @model_validator(mode="after")
+    def _direction_kind(self) -> Touchpoint:
+        if self.direction is not None and self.kind not in DIRECTED_TOUCHES:
+            raise ValueError(
+                f"direction is for email and message touchpoints, not {self.kind.value}"
+            )
+        return self
+
+
+def touchpoint_problems(
+    touchpoints: list[Touchpoint], sides: dict[str, Side], known: Iterable[str]
+) -> list[tuple[str, str]]:
+    """The cross-reference problems of touchpoints: unknown people, none of ours.
+
+    Examples:
+        >>> t = Touchpoint(date=date(2026, 1, 5), kind=TouchKind.CALL, people=["ann", "bo"])
+        >>> touchpoint_problems([t], {"ann": Side.SELLER, "bob": Side.CUSTOMER}, ["ann", "bob"])
+        [('touchpoints[0].people[1]', "no person 'bo' in this deal; did you mean 'bob'?")]
+    """
+    problems: list[tuple[str, str]] = []
+    suggest: Suggester | None = None
+    for i, touch in enumerate(touchpoints):
+        bad = False
+        for j, pid in enumerate(touch.people):
+            if pid not in sides:
+                if suggest is None:
+                    suggest = Suggester(list(known))
+                problems.append(
+                    (
+                        f"touchpoints[{i}].people[{j}]",
+                        f"no person {pid!r} in this deal{suggest.did_you_mean(pid)}",
+                    )
+                )
+                bad = True
+        if not bad and not any(sides[p] is Side.SELLER for p in touch.people):
+            problems.append(
+                (
+                    f"touchpoints[{i}].people",
+                    "a touchpoint needs one of our people (seller side) among its people",
+                )
+            )
+    return problems
 
 
 def _kind_default(kind: Any) -> float:
@@ -382,6 +526,11 @@ class Deal(_Strict):
     people: list[Person] = Field(default_factory=list)
     relationships: list[Relationship] = Field(default_factory=list)
     policy: Policy | None = None
+    touchpoints: list[Touchpoint] = Field(
+        default_factory=list,
+        description="Contacts between our people and theirs; in the file, a list or the "
+        "name of a .csv or .jsonl file beside it.",
+    )
     _tie_numbers: _TieNumbers | None = PrivateAttr(default=None)
 
     def effective_policy(self, team: Policy | None = None) -> Policy:
@@ -406,6 +555,9 @@ class Deal(_Strict):
         problems = _integrity_problems(
             [p.id for p in self.people], [p.reports_to for p in self.people], ends, self.deal.owner
         )
+        if self.touchpoints:  # absent (the usual case): nothing to check
+            sides = {p.id: p.side for p in self.people}
+            problems += touchpoint_problems(self.touchpoints, sides, sides)
         if problems:
             raise IntegrityProblems(problems)
         merged = _merged(rels, ends, len(self.people))
@@ -754,3 +906,5 @@ PERSON_KEYS: tuple[str, ...] = tuple(Person.model_fields)
 TIE_KEYS: tuple[str, ...] = tuple(f.alias or n for n, f in Relationship.model_fields.items())
 #: A relationship's fields other than its two ends and kind, which make it that tie.
 TIE_DETAILS: tuple[str, ...] = TIE_KEYS[3:]
+#: A touchpoint's fields in the spec's order (sidecar files' columns).
+TOUCH_KEYS: tuple[str, ...] = tuple(Touchpoint.model_fields)

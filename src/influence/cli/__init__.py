@@ -24,6 +24,7 @@ from influence.cli import interop as _interop  # noqa: F401 - registers commands
 from influence.cli import map as _map  # noqa: F401 - registers commands
 from influence.cli import review as _review  # noqa: F401 - registers commands
 from influence.cli import serve as _serve  # noqa: F401 - registers commands
+from influence.cli import touch as _touch  # noqa: F401 - registers commands
 from influence.cli._app import (
     EXIT_BAD_FILE,
     EXIT_BROKEN_PIPE,

@@ -6,6 +6,8 @@ r"""Getting deals in and out: CRM import, graph-tool export, safe edits and diff
 * :mod:`influence.interop.edit`: add, change and remove people and ties in a
   deal file, keeping every untouched byte, validating before an atomic write.
 * :mod:`influence.interop.diff`: what changed between two versions of a deal.
+* :mod:`influence.interop.touch`: touchpoints added by hand or imported from
+  calendars (``.ics``), mail headers (``.mbox``, ``.eml``) and CRM activity exports.
 
 Names are imported lazily (PEP 562): ``import influence.interop`` is cheap, and
 the command line loads only the module a command needs.
@@ -42,12 +44,16 @@ __all__ = [
     "PersonExistsError",
     "PersonInUseError",
     "TieExistsError",
+    "TouchImportError",
+    "TouchResult",
     "UnknownTieError",
     "add_person",
     "add_tie",
+    "add_touchpoint",
     "detect_format",
     "diff_deals",
     "import_deal",
+    "import_touchpoints",
     "infer_from_title",
     "parse_editable",
     "read_deal_sniffed",
@@ -76,7 +82,7 @@ class InteropError(InfluenceError):
 
 
 class MissingDependencyError(InteropError):
-    """An optional dependency (openpyxl, for ``.xlsx``) is not installed."""
+    """An optional dependency (openpyxl for ``.xlsx``, icalendar for ``.ics``) is not installed."""
 
 
 # name -> the module that defines it
@@ -113,6 +119,10 @@ _EXPORTS: dict[str, str] = {
     "set_person": "influence.interop.edit",
     "set_tie": "influence.interop.edit",
     "write_editable": "influence.interop.edit",
+    "TouchImportError": "influence.interop.touch",
+    "TouchResult": "influence.interop.touch",
+    "add_touchpoint": "influence.interop.touch",
+    "import_touchpoints": "influence.interop.touch",
     "DealDiff": "influence.interop.diff",
     "diff_deals": "influence.interop.diff",
     "read_deal_sniffed": "influence.interop.diff",
@@ -158,6 +168,12 @@ if TYPE_CHECKING:
         infer_from_title,
         read_table,
         write_imported,
+    )
+    from influence.interop.touch import (
+        TouchImportError,
+        TouchResult,
+        add_touchpoint,
+        import_touchpoints,
     )
 
 

@@ -256,7 +256,7 @@ def _coerce(key: str, value: Any) -> Any:
             return float(value)
         except ValueError:
             return str(value).lower()
-    if key == "roles":
+    if key in ("roles", "emails"):
         items = value if isinstance(value, list | tuple) else re.split(r"[,;]", str(value))
         return [getattr(v, "value", str(v)).strip() for v in items if str(v).strip()]
     return str(value)
@@ -548,6 +548,107 @@ def _append_item(s: _Splicer, seq_key: str, item: Mapping[str, Any]) -> None:
         s.splice(at, at, lead + _block_item(item, dash_col, dash_pos - line, nl))
 
 
+_NOT_PRINTABLE = re.compile(
+    r"[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\ufeff\u2028\u2029]"
+)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _quoted(text: str) -> str:
+    r"""Text as a YAML double-quoted scalar, without trying the plain style (fast, for bulk).
+
+    Examples:
+        >>> _quoted("a\u2028b: <x@y>")
+        '"a\\u2028b: <x@y>"'
+    """
+    return _NOT_PRINTABLE.sub(_escape_char, json.dumps(text, ensure_ascii=False))
+
+
+#: Fields whose texts rarely repeat (ids, free text): quoted, without trying the plain style.
+_ALWAYS_QUOTED = frozenset({"source", "notes"})
+
+
+def _field_text(key: str, value: Any, plain: dict[str, str]) -> str:
+    """A field's value as bulk appends write it."""
+    if key in _ALWAYS_QUOTED and isinstance(value, str):
+        return _quoted(value)
+    return _bulk_render(value, plain)
+
+
+def _bulk_render(value: Any, plain: dict[str, str]) -> str:
+    """Like :func:`_render`, with the plain form of repeated short texts remembered."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_bulk_render(v, plain) for v in value) + "]"
+    if isinstance(value, str) and len(value) <= 64:
+        found = plain.get(value)
+        if found is None:
+            found = plain[value] = _scalar(value)
+        return found
+    if isinstance(value, str):
+        return _quoted(value)
+    return _scalar(value)
+
+
+def _append_items(s: _Splicer, seq_key: str, items: Sequence[Mapping[str, Any]]) -> None:
+    """Append many items to the top-level block list ``seq_key`` in one splice.
+
+    Only for the layouts a single append handles by one insertion (the list is
+    missing at the end of a block file, or a block list of block mappings);
+    others get one append per item.
+    """
+    if len(items) == 1:  # one item (touch add): the plain style where it reads back
+        _append_item(s, seq_key, items[0])
+        return
+    nl = s.newline
+    plain: dict[str, str] = {}
+
+    def block(item: Mapping[str, Any], dash_col: int, content_col: int) -> str:
+        first = " " * dash_col + "-" + " " * max(1, content_col - dash_col - 1)
+        rest = " " * content_col
+        lines = [
+            f"{rest if i else first}{k}: {_field_text(k, v, plain)}"
+            for i, (k, v) in enumerate(item.items())
+        ]
+        return nl.join(lines) + nl
+
+    pair = _pair(s.root, seq_key)
+    if pair is None and not s.root.flow_style:
+        dash, content = _seq_style(s)
+        lead = "" if not s.text or s.text.endswith("\n") else nl
+        text = f"{seq_key}:{nl}" + "".join(block(item, dash, content) for item in items)
+        s.splice(len(s.text), len(s.text), lead + text)
+        return
+    if pair is not None and isinstance(pair[1], yaml.SequenceNode) and not pair[1].flow_style:
+        seq = pair[1]
+        first = seq.value[0] if seq.value else None
+        if isinstance(first, yaml.MappingNode) and not first.flow_style:
+            dash_pos = s.off(first.start_mark)
+            line = s.line_start(dash_pos)
+            head = s.text[line:dash_pos]
+            if head.strip() == "-":
+                dash_col = head.index("-")
+                last = seq.value[-1]
+                at = s.line_end(s.content_end(last))
+                lead = nl if at == len(s.text) and not s.text.endswith("\n") else ""
+                last_line = s.line_start(s.off(last.start_mark))
+                gap = ""
+                if (
+                    len(seq.value) > 1
+                    and last_line > 0
+                    and s.is_blank_line(s.line_start(last_line - 1))
+                ):
+                    gap = nl
+                text = "".join(gap + block(item, dash_col, dash_pos - line) for item in items)
+                s.splice(at, at, lead + text)
+                return
+    for item in items:
+        _append_item(s, seq_key, item)
+
+
 def _remove_items(s: _Splicer, seq_key: str, indexes: Sequence[int]) -> None:
     """Remove items from the top-level list ``seq_key``; a block list's all in one pass."""
     pair = _pair(s.root, seq_key)
@@ -762,6 +863,28 @@ class EditableDeal:
             data[seq_key].append(item)
 
         self._apply(lambda s: _append_item(s, seq_key, item), data_edit)
+
+    def append_items(self, seq_key: str, items: Sequence[Mapping[str, Any]]) -> None:
+        r"""Append plain items to the top-level list ``seq_key``, in one checked splice.
+
+        Examples:
+            >>> doc = parse_editable("deal: {name: T}  # keep\n")
+            >>> doc.append_items("touchpoints", [{"date": "2026-01-05", "kind": "call"}])
+            >>> print(doc.text, end="")
+            deal: {name: T}  # keep
+            touchpoints:
+              - date: 2026-01-05
+                kind: call
+        """
+        if not items:
+            return
+
+        def data_edit(data: dict[str, Any]) -> None:
+            if not isinstance(data.get(seq_key), list):
+                data[seq_key] = []
+            data[seq_key].extend(dict(item) for item in items)
+
+        self._apply(lambda s: _append_items(s, seq_key, items), data_edit)
 
     def _remove(self, seq_key: str, index: int) -> None:
         def data_edit(data: dict[str, Any]) -> None:

@@ -445,15 +445,15 @@ def to_csv(deal: Deal) -> tuple[str, str]:
         ...     "deal: {name: T}\npeople: [{name: Ann, roles: [user, coach]}, {name: Bo}]\n"
         ...     "relationships: [{from: ann, to: bo}]"))
         >>> print(people, end="")
-        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes
-        ann,Ann,,customer,user;coach,0.5,unknown,,,,
-        bo,Bo,,customer,,0.5,unknown,,,,
+        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails
+        ann,Ann,,customer,user;coach,0.5,unknown,,,,,
+        bo,Bo,,customer,,0.5,unknown,,,,,
         >>> print(ties, end="")
         from,to,kind,strength,context,last_contact,notes
         ann,bo,knows,0.5,,,
         >>> print(to_csv(parse_deal("deal: {name: T}\npeople: [{name: '=1+2', id: x}]"))[0], end="")
-        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes
-        x,'=1+2,,customer,,0.5,unknown,,,,
+        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails
+        x,'=1+2,,customer,,0.5,unknown,,,,,
     """
     people, ties = _sheet_rows(deal)
     return csv_text(people), csv_text(ties)

@@ -116,6 +116,7 @@ PERSON_FIELDS: tuple[str, ...] = (
     "style",
     "reports_to",
     "notes",
+    "emails",
     "primary",
     "ignore",
 )
@@ -579,6 +580,8 @@ _PLAIN: dict[str, str] = {
     "reportsto": "reports_to",
     "manager": "reports_to",
     "notes": "notes",
+    "emails": "emails",
+    "email": "emails",
 }
 _COLUMNS: dict[str, dict[str, str]] = {
     "salesforce": _SALESFORCE,
@@ -1180,6 +1183,8 @@ def _build_people(
         for key in ("id", "title", "side", "influence", "stance", "assessed", "style", "notes"):
             if v.get(key):
                 data[key] = v[key]
+        if v.get("emails"):
+            data["emails"] = _split(v["emails"])
         roles: list[str] = []
         for raw in row.crm_roles:
             key = _norm(raw)

@@ -1,0 +1,698 @@
+"""Reading contacts out of calendars, mail headers and CRM activity exports.
+
+Each reader turns one source file into :class:`Found` records (a date, a kind,
+who took part by e-mail address and name, a stable source id) and located
+warnings for the records it had to skip. Matching the records to the deal's
+people, and writing, is :func:`influence.interop.touch.import_touchpoints`'s.
+
+* ``.ics`` (iCalendar, RFC 5545): every ``VEVENT``; recurring events are expanded
+  with ``recurring-ical-events`` (``RRULE``, ``RDATE``, ``EXDATE``, and moved or
+  changed instances by ``RECURRENCE-ID``). Cancelled events and attendees who
+  declined are left out. Source id: ``ics:UID`` plus ``/RECURRENCE-ID`` for an
+  instance of a recurring event.
+* ``.mbox`` and ``.eml``: the headers ``From``, ``To``, ``Cc``, ``Date`` and
+  ``Message-ID`` only; bodies are never read into memory (an mbox is streamed
+  line by line, and a message's headers are capped). Encoded words (RFC 2047)
+  in names are decoded; header bytes that are not UTF-8 are read with
+  replacement characters, with a warning. Source id: ``mail:`` + Message-ID.
+* ``.csv``: Salesforce Task or Event exports (``Id``, ``ActivityDate`` or
+  ``StartDateTime``, ``TaskSubtype`` / ``EventSubtype`` / ``Type``, ``Status``,
+  and the relationship columns ``Who.Email``, ``Who.Name``, ``Owner.Email``,
+  ``Owner.Name``) and HubSpot engagement exports (``hs_object_id`` or
+  ``Record ID``, ``hs_timestamp`` or ``Activity date``, ``hs_engagement_type``
+  or ``Activity type``, ``hs_email_direction``, ``hs_email_from_email``,
+  ``hs_email_to_email``, ``hs_email_cc_email``, ``Associated contact email``,
+  ``Owner email``...). Source id: ``salesforce:Id`` or ``hubspot:ID``.
+"""
+
+from __future__ import annotations
+
+import email.header
+import email.utils
+import hashlib
+import os
+import re
+import stat
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from influence.errors import DealFileError, Problem
+from influence.interop import MissingDependencyError
+from influence.model import _EMAIL, MAX_EMAIL, Direction, TouchKind
+
+__all__ = ["WINDOW_DAYS", "Found", "read_source"]
+
+#: Contacts are read from this many days before the deal's as_of up to as_of.
+WINDOW_DAYS = 3 * 365
+#: At most this many messages are read from one mailbox.
+MAX_MESSAGES = 2_000_000
+#: At most this many bytes of one message's headers are read.
+MAX_HEADER_BYTES = 256 * 1024
+#: Lines are read in pieces of at most this many bytes (a mailbox with no line break).
+MAX_LINE = 64 * 1024
+#: A source id is at most this long.
+MAX_SOURCE_ID = 500
+
+
+@dataclass
+class Found:
+    """One contact a source shows, before it is matched to people.
+
+    Attributes:
+        source: A stable id of the record (re-imports skip it).
+        day: The day it happened.
+        kind: meeting, call, email...
+        where: ``file:line`` (or ``file:line (message N)``) for messages about it.
+        sender: ``(address, name)`` of who sent it (mail, organiser, CRM owner), if known.
+        others: ``(address, name)`` of everyone else there.
+        direction: sent or received, when the source says so.
+    """
+
+    source: str
+    day: date
+    kind: TouchKind
+    where: str
+    sender: tuple[str, str] | None = None
+    others: list[tuple[str, str]] = field(default_factory=list)
+    direction: Direction | None = None
+
+
+@dataclass
+class Read:
+    """What one source file gave: records, skipped-record warnings, records outside the window."""
+
+    found: list[Found] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    outside: int = 0
+    ignored: int = 0
+
+
+class SourceError(Exception):
+    """A source file cannot be read at all; ``problems`` are located."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _fail(name: str, message: str, line: int = 0) -> SourceError:
+    return SourceError([Problem(name, line, 0, "", message)])
+
+
+def address(text: str) -> str | None:
+    """An e-mail address, lower-cased, if ``text`` is one (loosely); else None.
+
+    Examples:
+        >>> address(" Zhang.Min@Hengda-Valve.CN "), address("not an address")
+        ('zhang.min@hengda-valve.cn', None)
+    """
+    value = text.strip().lower().removeprefix("mailto:")
+    if len(value) > MAX_EMAIL or not _EMAIL.fullmatch(value):
+        return None
+    return value
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def clean_name(text: str) -> str:
+    """A display name with control characters (and so any injected header line) removed."""
+    return " ".join(_CONTROL.sub(" ", text).split())[:200]
+
+
+def read_source(path: str | os.PathLike[str], *, start: date, end: date) -> Read:
+    """Read one source file, keeping the contacts from ``start`` to ``end`` (both included).
+
+    Raises:
+        SourceError: the file cannot be read at all, or its kind is unknown.
+        MissingDependencyError: an ``.ics`` file without the ``touch`` extra installed.
+    """
+    name = str(path)
+    suffix = Path(name).suffix.lower()
+    if suffix == ".ics":
+        return _read_ics(name, start, end)
+    if suffix == ".mbox":
+        return _read_mbox(name, start, end)
+    if suffix == ".eml":
+        return _read_eml(name, start, end)
+    if suffix == ".csv":
+        return _read_crm(name, start, end)
+    raise _fail(
+        name, "unknown kind of source; expected .ics (calendar), .mbox or .eml (mail) or .csv (CRM)"
+    )
+
+
+# -- iCalendar --------------------------------------------------------------------------
+
+
+def _ics_libraries() -> tuple[Any, Any]:
+    try:
+        import icalendar
+        import recurring_ical_events
+    except ImportError as err:  # pragma: no cover - the dev extra installs them
+        raise MissingDependencyError(
+            f"reading .ics files needs icalendar and recurring-ical-events ({err.name} is "
+            "missing); install them with: pip install 'influence[touch]'"
+        ) from None
+    return icalendar, recurring_ical_events
+
+
+def _day_of(value: Any) -> date | None:
+    value = getattr(value, "dt", value)
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def _ics_people(event: Any) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+    def who(prop: Any) -> tuple[str, str] | None:
+        found = address(str(prop))
+        if found is None:
+            return None
+        params = getattr(prop, "params", {})
+        if str(params.get("PARTSTAT", "")).upper() == "DECLINED":
+            return None
+        return found, clean_name(str(params.get("CN", "")))
+
+    organiser = event.get("ORGANIZER")
+    sender = who(organiser) if organiser is not None else None
+    attendees = event.get("ATTENDEE")
+    if attendees is None:
+        attendees = []
+    elif not isinstance(attendees, list):
+        attendees = [attendees]
+    others = [w for w in map(who, attendees) if w is not None]
+    return sender, others
+
+
+def _read_ics(name: str, start: date, end: date) -> Read:
+    icalendar, recurring = _ics_libraries()
+    from influence.io import read_bytes
+
+    try:
+        raw = read_bytes(name)
+    except DealFileError as err:
+        raise SourceError(err.problems) from None
+    text = raw.decode("utf-8", errors="replace")
+    if "BEGIN:VCALENDAR" not in text[:4096].upper():
+        raise _fail(name, "not an iCalendar file: no BEGIN:VCALENDAR at its start", 1)
+    # Where each event's UID is written, for messages (an event has no line of its own).
+    uid_lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if line[:4].upper() == "UID:":
+            uid_lines.setdefault(line[4:].strip(), number)
+    try:
+        calendar = icalendar.Calendar.from_ical(raw)
+        events = recurring.of(calendar, skip_bad_series=True).between(
+            start, end + timedelta(days=1)
+        )
+        events = list(events)
+    except Exception as err:  # the libraries raise many kinds for a malformed file
+        reason = clean_name(str(err)) or type(err).__name__
+        raise _fail(name, f"cannot read the calendar: {reason}") from None
+    out = Read()
+    for event in events:
+        uid = clean_name(str(event.get("UID", "")))
+        where = f"{name}:{uid_lines.get(uid, 0)}" if uid else name
+        day = _day_of(event.get("DTSTART"))
+        if day is None:
+            out.warnings.append(_warning(name, uid_lines.get(uid, 0), "an event with no start"))
+            continue
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            out.ignored += 1
+            continue
+        if not uid:
+            out.warnings.append(_warning(name, 0, f"an event on {day} with no UID: skipped"))
+            continue
+        source = f"ics:{uid}"
+        rid = event.get("RECURRENCE-ID")
+        if rid is not None:
+            rid_value = getattr(rid, "dt", rid)
+            source += f"/{rid_value.isoformat() if hasattr(rid_value, 'isoformat') else rid}"
+        sender, others = _ics_people(event)
+        out.found.append(
+            Found(source[:MAX_SOURCE_ID], day, TouchKind.MEETING, where, sender, others)
+        )
+    return out
+
+
+def _warning(name: str, line: int, message: str, where: str = "") -> Problem:
+    return Problem(name, line, 0, where, message, "warning")
+
+
+# -- mail -------------------------------------------------------------------------------
+
+_WANTED = {b"from", b"to", b"cc", b"date", b"message-id"}
+
+
+def _open_regular(name: str) -> Any:
+    """Open a regular file for reading (a FIFO or device is refused before it is opened)."""
+    try:
+        mode = os.stat(name).st_mode
+        if not stat.S_ISREG(mode):
+            raise _fail(name, "cannot read the file: not a regular file")
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise _fail(name, f"cannot read the file: {err.strerror or err}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else meanwhile
+        os.close(fd)
+        raise _fail(name, "cannot read the file: not a regular file")
+    return os.fdopen(fd, "rb")
+
+
+def _lines(handle: Any) -> Iterator[tuple[bytes, bool]]:
+    """The file's lines, in pieces of at most MAX_LINE bytes; True where a line ends."""
+    while True:
+        piece = handle.readline(MAX_LINE)
+        if not piece:
+            return
+        yield piece, piece.endswith(b"\n")
+
+
+def _decode_words(text: str) -> str:
+    """Decode RFC 2047 encoded words (``=?utf-8?b?...?=``); bad ones stay as written."""
+    if "=?" not in text:
+        return text
+    try:
+        parts = email.header.decode_header(text)
+    except (ValueError, LookupError, AssertionError):
+        return text
+    out = []
+    for part, charset in parts:
+        if isinstance(part, bytes):
+            try:
+                out.append(part.decode(charset or "ascii", errors="replace"))
+            except LookupError:  # an unknown charset
+                out.append(part.decode("utf-8", errors="replace"))
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def _message(
+    name: str, line: int, number: int, headers: list[bytes], out: Read, start: date, end: date
+) -> None:
+    """One message's headers (raw lines) to a record, or a warning."""
+    where = f"message {number}"
+    pieces: dict[bytes, list[list[bytes]]] = {}
+    current: list[bytes] | None = None
+    for raw in headers:
+        if raw[:1] in (b" ", b"\t"):  # a folded line continues the header before it
+            if current is not None:
+                current.append(raw)
+            continue
+        key, colon, rest = raw.partition(b":")
+        key = key.strip().lower()
+        if not colon or key not in _WANTED:
+            current = None
+            continue
+        current = [rest]
+        pieces.setdefault(key, []).append(current)
+    values: dict[bytes, list[str]] = {}
+    bad_bytes = False
+    for key, found in pieces.items():
+        for parts in found:
+            joined = b" ".join(p.strip() for p in parts)
+            try:
+                text = joined.decode("utf-8")
+            except UnicodeDecodeError:
+                text = joined.decode("utf-8", errors="replace")
+                bad_bytes = True
+            values.setdefault(key, []).append(_CONTROL.sub(" ", text))
+    if bad_bytes:
+        out.warnings.append(
+            _warning(name, line, "a header is not UTF-8; read with replacement characters", where)
+        )
+    date_text = values.get(b"date", [""])[0].strip()
+    if not date_text:
+        out.warnings.append(_warning(name, line, "no Date header: skipped", where))
+        return
+    try:
+        when = email.utils.parsedate_to_datetime(date_text)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        shown = date_text if len(date_text) <= 60 else date_text[:60] + "..."
+        out.warnings.append(_warning(name, line, f"Date {shown!r} is not a date: skipped", where))
+        return
+    day = when.date()
+    if not start <= day <= end:
+        out.outside += 1
+        return
+    senders = _addresses(values.get(b"from", []))
+    others = _addresses(values.get(b"to", []) + values.get(b"cc", []))
+    message_id = values.get(b"message-id", [""])[0].strip()
+    if message_id:
+        source = "mail:" + message_id.strip("<> ")
+    else:
+        digest = hashlib.sha256(
+            "\n".join([date_text, *values.get(b"from", []), *values.get(b"to", [])]).encode()
+        ).hexdigest()[:24]
+        source = f"mail:sha256:{digest}"
+    out.found.append(
+        Found(
+            source[:MAX_SOURCE_ID],
+            day,
+            TouchKind.EMAIL,
+            f"{name}:{line} ({where})",
+            senders[0] if senders else None,
+            senders[1:] + others,
+        )
+    )
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]{1,64}\?[bBqQ]\?[^?\s]*\?=")
+_PLACEHOLDER = re.compile(r"\x01(\d+)\x01")
+_BETWEEN_WORDS = re.compile(r"(?<=\x01)\s+(?=\x01)")
+
+
+_SIMPLE = re.compile(r"\s*(?:([^<>,]*?)\s*<([^<>,\s]+)>|([^<>,\s]+))\s*")
+
+
+def _parse_addresses(values: list[str]) -> list[tuple[str, str]]:
+    """``email.utils.getaddresses``, with a fast path for the usual plain lists.
+
+    A list without quotes, comments, backslashes or semicolons (``Ann <a@x.cn>,
+    b@y.cn``) is split at its commas; anything else goes to the standard library.
+
+    Examples:
+        >>> _parse_addresses(["Ann Lee <a@x.cn>, b@y.cn", '"Lee, Ann" <c@x.cn>'])
+        [('Ann Lee', 'a@x.cn'), ('', 'b@y.cn'), ('Lee, Ann', 'c@x.cn')]
+    """
+    out: list[tuple[str, str]] = []
+    for value in values:
+        if any(c in value for c in '"()\\;:[]'):
+            out += email.utils.getaddresses([value])
+            continue
+        parts = [_SIMPLE.fullmatch(part) for part in value.split(",") if part.strip()]
+        if not all(parts):
+            out += email.utils.getaddresses([value])
+            continue
+        for match in parts:
+            assert match is not None
+            name, angle, bare = match.groups()
+            out.append(((name or "").strip(), angle or bare))
+    return out
+
+
+def _addresses(values: list[str]) -> list[tuple[str, str]]:
+    """The addresses of address headers, with their display names decoded.
+
+    Encoded words are set aside before the addresses are parsed, so that what
+    they decode to (a comma, an ``@``, a line break and a header) can never
+    become an address; they are decoded into the names afterwards.
+    """
+    words: list[str] = []
+
+    def aside(match: re.Match[str]) -> str:
+        words.append(match.group())
+        return f'"\x01{len(words) - 1}\x01"'
+
+    masked = [_ENCODED_WORD.sub(aside, value) for value in values]
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for display, raw in _parse_addresses(masked):
+        found = address(raw)
+        if found is None or found in seen or "\x01" in raw:
+            continue
+        seen.add(found)
+        name = _PLACEHOLDER.sub(
+            lambda m: _decode_words(words[int(m.group(1))]), _BETWEEN_WORDS.sub("", display)
+        )
+        out.append((found, clean_name(name)))
+    return out
+
+
+def _read_mbox(name: str, start: date, end: date) -> Read:
+    out = Read()
+    with _open_regular(name) as handle:
+        line = 0
+        number = 0
+        headers: list[bytes] = []
+        in_headers = False
+        size = at = 0
+        previous_blank = True
+        ended = True
+        for piece, ends in _lines(handle):
+            starts_line, ended = ended, ends
+            if starts_line:
+                line += 1
+            if starts_line and previous_blank and piece.startswith(b"From "):
+                if in_headers:
+                    _message(name, at, number, headers, out, start, end)
+                number += 1
+                if number > MAX_MESSAGES:
+                    out.warnings.append(
+                        _warning(name, line, f"stopped after {MAX_MESSAGES:,} messages")
+                    )
+                    in_headers = False
+                    break
+                headers, size, at, in_headers = [], 0, line, True
+                previous_blank = False
+                continue
+            if line == 1 and starts_line:
+                raise _fail(name, "not an mbox file: the first line does not start with 'From '", 1)
+            blank = starts_line and ends and not piece.strip()
+            previous_blank = blank
+            if not in_headers:
+                continue  # a body: never kept
+            if blank:
+                _message(name, at, number, headers, out, start, end)
+                in_headers = False
+                continue
+            size += len(piece)
+            if size > MAX_HEADER_BYTES:
+                out.warnings.append(
+                    _warning(
+                        name,
+                        at,
+                        f"headers longer than {MAX_HEADER_BYTES // 1024} KB: skipped",
+                        f"message {number}",
+                    )
+                )
+                in_headers = False
+                continue
+            if starts_line:
+                headers.append(piece.rstrip(b"\r\n"))
+            elif headers:
+                headers[-1] += piece.rstrip(b"\r\n")
+        if in_headers:
+            _message(name, at, number, headers, out, start, end)
+    if number == 0:
+        raise _fail(name, "not an mbox file: no message in it")
+    return out
+
+
+def _read_eml(name: str, start: date, end: date) -> Read:
+    out = Read()
+    headers: list[bytes] = []
+    size = 0
+    with _open_regular(name) as handle:
+        ended = True
+        for piece, ends in _lines(handle):
+            starts_line = ended
+            ended = ends
+            if starts_line and not piece.strip():
+                break
+            size += len(piece)
+            if size > MAX_HEADER_BYTES:
+                raise _fail(name, f"headers longer than {MAX_HEADER_BYTES // 1024} KB")
+            if starts_line:
+                headers.append(piece.rstrip(b"\r\n"))
+            elif headers:
+                headers[-1] += piece.rstrip(b"\r\n")
+    if not headers:
+        raise _fail(name, "not an e-mail message: no headers", 1)
+    _message(name, 1, 1, headers, out, start, end)
+    return out
+
+
+# -- CRM activity exports ---------------------------------------------------------------
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+_ID = ("id", "activityid", "engagementid", "recordid", "hsobjectid", "taskid", "eventid")
+_DATE = (
+    "startdatetime",
+    "activitydatetime",
+    "activitydate",
+    "hstimestamp",
+    "date",
+    "createddate",
+    "createdate",
+)
+_TYPE = (
+    "tasksubtype",
+    "eventsubtype",
+    "hsengagementtype",
+    "hsactivitytype",
+    "engagementtype",
+    "activitytype",
+    "type",
+)
+_SENDER_EMAIL = ("owneremail", "hsemailfromemail", "assignedtoemail", "activityassignedtoemail")
+_SENDER_NAME = ("ownername", "assignedto", "activityassignedto", "owner", "hubspotowner")
+_OTHER_EMAIL = (
+    "whoemail",
+    "contactemail",
+    "associatedcontactemail",
+    "associatedcontactemails",
+    "hsemailtoemail",
+    "hsemailccemail",
+    "attendeeemails",
+    "email",
+)
+_OTHER_NAME = ("whoname", "contactname", "associatedcontact", "associatedcontacts", "name")
+_KINDS = {
+    "call": TouchKind.CALL,
+    "email": TouchKind.EMAIL,
+    "incomingemail": TouchKind.EMAIL,
+    "forwardedemail": TouchKind.EMAIL,
+    "listemail": TouchKind.EMAIL,
+    "meeting": TouchKind.MEETING,
+    "visit": TouchKind.VISIT,
+    "sitevisit": TouchKind.VISIT,
+    "linkedin": TouchKind.MESSAGE,
+    "linkedinmessage": TouchKind.MESSAGE,
+    "sms": TouchKind.MESSAGE,
+    "whatsapp": TouchKind.MESSAGE,
+    "wechat": TouchKind.MESSAGE,
+    "message": TouchKind.MESSAGE,
+}
+_DONE = {"completed", "complete", "done", "closed"}
+
+
+def _crm_day(text: str) -> date | None:
+    value = text.strip()
+    if not value:
+        return None
+    if value.isdigit() and len(value) >= 12:  # HubSpot: milliseconds since 1970
+        try:
+            return datetime.fromtimestamp(int(value) / 1000, tz=UTC).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    head = value.replace("T", " ").split(" ")[0]
+    try:
+        return date.fromisoformat(head)
+    except ValueError:
+        pass
+    for pattern in ("%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(head, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _split_cell(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;,]", text) if part.strip()]
+
+
+def _people(cells: list[str], emails: list[int], names: list[int]) -> list[tuple[str, str]]:
+    """``(address, name)`` from a row's e-mail and name columns, paired when they line up."""
+    found = [a for c in emails for a in map(address, _split_cell(cells[c])) if a]
+    called = [clean_name(n) for c in names for n in cells[c].split(";") if n.strip()]
+    if len(found) == len(called):
+        return list(zip(found, called, strict=True))
+    return [(a, "") for a in found] + [("", n) for n in called]
+
+
+def _read_crm(name: str, start: date, end: date) -> Read:
+    from influence.interop.importing import read_table
+
+    try:
+        table = read_table(name)
+    except DealFileError as err:
+        raise SourceError(err.problems) from None
+    columns = {_norm(h): i for i, h in reversed(list(enumerate(table.headers)))}
+
+    def first(options: tuple[str, ...]) -> int | None:
+        return next((columns[o] for o in options if o in columns), None)
+
+    id_col, date_col = first(_ID), first(_DATE)
+    type_cols = [columns[c] for c in _TYPE if c in columns]
+    if id_col is None or date_col is None:
+        raise _fail(
+            name,
+            "not a CRM activity export: expected an id column (Id, Record ID, hs_object_id) "
+            "and a date column (ActivityDate, StartDateTime, hs_timestamp, Activity date)",
+            1,
+        )
+    hubspot = any(h.startswith("hs") for h in columns) or "recordid" in columns
+    event = "startdatetime" in columns or "eventsubtype" in columns or "isalldayevent" in columns
+    prefix = "hubspot" if hubspot else "salesforce"
+    status_col = columns.get("status")
+    direction_col = first(("hsemaildirection", "emaildirection"))
+    sender_email = [columns[c] for c in _SENDER_EMAIL if c in columns]
+    sender_name = [columns[c] for c in _SENDER_NAME if c in columns]
+    other_email = [columns[c] for c in _OTHER_EMAIL if c in columns]
+    other_name = [columns[c] for c in _OTHER_NAME if c in columns]
+    out = Read()
+    out.warnings += [
+        Problem(p.file, p.line, p.column, p.field, p.message, "warning") for p in table.problems
+    ]
+    for line, cells in table.rows:
+        record_id = cells[id_col].strip()
+        if not record_id:
+            out.warnings.append(_warning(name, line, "a row with no id: skipped"))
+            continue
+        day = _crm_day(cells[date_col])
+        if day is None:
+            shown = cells[date_col][:60]
+            out.warnings.append(_warning(name, line, f"{shown!r} is not a date: skipped"))
+            continue
+        status = cells[status_col].strip().lower() if status_col is not None else ""
+        if status and status not in _DONE and not event:
+            out.ignored += 1  # a planned call or task has not happened yet
+            continue
+        # The first type column that names a contact: Type "Site Visit" over EventSubtype "Event".
+        types = [_norm(cells[c]) for c in type_cols]
+        type_text = next((t for t in types if t in _KINDS), "")
+        kind = _KINDS.get(type_text) or (TouchKind.MEETING if event else None)
+        if kind is None:
+            out.ignored += 1  # a note or a to-do: no contact
+            continue
+        if not start <= day <= end:
+            out.outside += 1
+            continue
+        direction = None
+        if kind in (TouchKind.EMAIL, TouchKind.MESSAGE):
+            way = _norm(cells[direction_col]) if direction_col is not None else ""
+            direction = (
+                Direction.RECEIVED
+                if way.startswith("incoming") or type_text == "incomingemail"
+                else Direction.SENT
+            )
+        senders = _people(cells, sender_email, sender_name)
+        others = _people(cells, other_email, other_name)
+        out.found.append(
+            Found(
+                f"{prefix}:{record_id}"[:MAX_SOURCE_ID],
+                day,
+                kind,
+                f"{name}:{line}",
+                senders[0] if senders else None,
+                senders[1:] + others,
+                direction,
+            )
+        )
+    return out
+
+
+def fold_name(text: str) -> str:
+    """A name as matching compares it: accents folded, case folded, spaces collapsed.
+
+    Examples:
+        >>> fold_name("  José   MÜLLER "), fold_name("张敏")
+        ('jose muller', '张敏')
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(folded.casefold().split())
