@@ -477,11 +477,12 @@ LABEL_BOXES = """() => {
 }"""
 
 
+@pytest.mark.parametrize("layout", ["org", "force"])
 @pytest.mark.parametrize("name", [p.stem for p in EXAMPLES] + ["gen60"])
 def test_no_two_labels_overlap_at_the_default_zoom(
-    name: str, open_map: Callable[..., Session]
+    name: str, layout: str, open_map: Callable[..., Session]
 ) -> None:
-    s = _open_deal(open_map, name)
+    s = open_map(to_html(make_deal(name), layout=layout), name=f"{name}-{layout}")
     boxes = s.js(LABEL_BOXES)
     report = analyze(make_deal(name))
     shown = {b[0] for b in boxes}
