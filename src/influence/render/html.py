@@ -596,7 +596,7 @@ def _own_cells(
     cell and the one below it. Returns positions in ``pos``'s key order.
 
     >>> _own_cells({"a": (0.0, 0.0), "b": (10.0, 5.0)}, ["a", "b"])
-    {'a': (0.0, 0.0), 'b': (190.0, 0.0)}
+    {'a': (0.0, 0.0), 'b': (0.0, 180.0)}
     """
     taken: set[tuple[int, int]] = set()
     out: dict[str, tuple[float, float]] = {}
