@@ -19,7 +19,7 @@ import pytest
 from influence.analysis.portfolio import PortfolioReview, changed_deals
 from influence.batch.maps import write_review_html
 from influence.batch.review import review
-from tests.browser.test_map_browser import ARGS, CHROMIUM, SHOTS, _need_browser
+from tests.browser.conftest import ARGS, CHROMIUM, SHOTS, _need_browser
 from tests.conftest import EXAMPLES
 from tests.render.test_review_html import write_weeks
 

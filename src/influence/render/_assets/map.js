@@ -574,17 +574,32 @@
     haystack[n.id] = [p.name, p.title || "", p.roles.join(" "), p.roles.join(" ").replace(/_/g, " "),
       p.dm ? "decision-maker decision maker" : "", String(p.id)].join("\n").toLowerCase();
   });
+  // People hidden only by focus mode are found too: Enter shows them (with the focus).
+  var revealed = Object.create(null);
   function runSearch(fit) {
     var q = search.value.trim().toLowerCase();
     if (!q) {
       found.textContent = "";
       network.unselectAll();
+      if (Object.keys(revealed).length) {
+        revealed = Object.create(null);
+        applyFilters(false);
+      }
       return;
     }
-    var hits = data.nodes.filter(function (n) {
-      return !hiddenIds[n.id] && haystack[n.id].indexOf(q) !== -1;
+    var state = filterState();
+    var all = data.nodes.filter(function (n) {
+      return haystack[n.id].indexOf(q) !== -1 && passes(n, state, true);
     }).map(function (n) { return n.id; });
-    found.textContent = hits.length + (hits.length === 1 ? " match" : " matches");
+    var outside = all.filter(function (id) { return hiddenIds[id]; });
+    if (fit && outside.length) {
+      outside.forEach(function (id) { revealed[id] = true; });
+      applyFilters(false);
+    }
+    var hits = all.filter(function (id) { return !hiddenIds[id]; });
+    var more = all.length - hits.length;
+    found.textContent = hits.length + (hits.length === 1 ? " match" : " matches") +
+      (more ? "; " + more + " more outside the focus (Enter shows them)" : "");
     network.selectNodes(hits, false);
     if (fit && hits.length) {
       network.fit({nodes: hits, animation: false});
@@ -604,19 +619,28 @@
   });
   var boxes = document.querySelectorAll("input[data-filter]");
   var views = document.querySelectorAll("input[data-view]");
-  function applyFilters(refit) {
+  function filterState() {
     var on = {stance: {}, side: {}};
     Array.prototype.forEach.call(boxes, function (b) {
       on[b.getAttribute("data-filter")][b.value] = b.checked;
     });
     var only = {};
     Array.prototype.forEach.call(views, function (b) { only[b.value] = b.checked; });
+    return {on: on, only: only};
+  }
+  // Whether a person passes the filters and "show only" (focus aside if asked).
+  function passes(n, state, anyFocus) {
+    var p = n.person, on = state.on, only = state.only;
+    return Boolean(on.side[p.side] && (p.side === "seller" || on.stance[p.stance]) &&
+      (!only.dm || p.dm) && (!only.unreached || p.coverage === "uncovered") &&
+      (!only.paths || onPath[n.id] === true) &&
+      (anyFocus || !only.focus || inFocus[n.id] === true || revealed[n.id] === true));
+  }
+  function applyFilters(refit) {
+    var state = filterState();
     var changes = [];
     data.nodes.forEach(function (n) {
-      var p = n.person;
-      var show = on.side[p.side] && (p.side === "seller" || on.stance[p.stance]) &&
-        (!only.dm || p.dm) && (!only.unreached || p.coverage === "uncovered") &&
-        (!only.paths || onPath[n.id] === true) && (!only.focus || inFocus[n.id] === true);
+      var show = passes(n, state, false);
       if (Boolean(hiddenIds[n.id]) === show) changes.push({id: n.id, hidden: !show});
     });
     changes.forEach(function (c) {
@@ -638,6 +662,7 @@
   function reset() {
     search.value = "";
     found.textContent = "";
+    revealed = Object.create(null);
     Array.prototype.forEach.call(boxes, function (b) { b.checked = true; });
     Array.prototype.forEach.call(views, function (b) { b.checked = b.value === "focus" && data.focused; });
     applyFilters(false);
