@@ -137,6 +137,7 @@
       groups = order.map(function (g) { return groups[g]; });
       for (var id in groupOf) groupOf[id] = rank[groupOf[id]];
     })();
+    var maxWidth = Math.max.apply(null, groups.map(function (g) { return g.width; }));
     function drawBulk(ctx) {
       // body.edgeIndices holds only the ties between people shown.
       var all = body.edges, order = body.edgeIndices, lists = groups.map(function () { return []; });
@@ -162,16 +163,19 @@
       var src = ctx.canvas;
       var key = [version, src.width, src.height, m.a, m.b, m.c, m.d, m.e, m.f].join(" ");
       if (key !== layerKey) {
-        layer.width = src.width;
-        layer.height = src.height;
+        // Zoomed out so far that every tie is under half a pixel wide, the layer is
+        // drawn at half resolution (a quarter of the pixels to fill) and scaled up.
+        var half = maxWidth * Math.abs(m.a) < 0.5 ? 0.5 : 1;
+        layer.width = Math.ceil(src.width * half);
+        layer.height = Math.ceil(src.height * half);
         var lctx = layer.getContext("2d");
-        lctx.setTransform(m);
+        lctx.setTransform(m.a * half, m.b * half, m.c * half, m.d * half, m.e * half, m.f * half);
         drawBulk(lctx);
         layerKey = key;
       }
       ctx.save();
       ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.drawImage(layer, 0, 0);
+      ctx.drawImage(layer, 0, 0, src.width, src.height);
       ctx.restore();
       var all = body.edges, order = body.edgeIndices;
       for (var i = 0; i < order.length; i++) {
