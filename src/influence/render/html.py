@@ -309,7 +309,9 @@ def map_positions(
     grid), one block per side: our team, partners, then the customer. ``force``
     is ``networkx.spring_layout`` seeded with ``seed``, then each person (the most
     influential first) moved to the nearest free cell of the org chart's grid, so
-    no two labels overlap; above :data:`BIG_MAP`
+    no two labels overlap (the page, which knows the report, gives the large labels
+    of decision-makers, people on best paths and blockers two cells, one above the
+    other; without it everyone gets one); above :data:`BIG_MAP`
     people, where that gets slow, the org tree drawn in rings, each person then
     pulled toward the people they are tied to (seeded jitter, a fixed number of
     rounds). Coordinates are rounded to 0.1 px.
