@@ -477,11 +477,12 @@ LABEL_BOXES = """() => {
 }"""
 
 
+@pytest.mark.parametrize("layout", ["org", "force"])
 @pytest.mark.parametrize("name", [p.stem for p in EXAMPLES] + ["gen60"])
 def test_no_two_labels_overlap_at_the_default_zoom(
-    name: str, open_map: Callable[..., Session]
+    name: str, layout: str, open_map: Callable[..., Session]
 ) -> None:
-    s = _open_deal(open_map, name)
+    s = open_map(to_html(make_deal(name), layout=layout), name=f"{name}-{layout}")
     boxes = s.js(LABEL_BOXES)
     report = analyze(make_deal(name))
     shown = {b[0] for b in boxes}
@@ -525,3 +526,43 @@ def test_a_big_deal_opens_in_focus(open_map: Callable[..., Session]) -> None:
 
 
 IN_VIEW_IDS = """() => window.influenceMap.nodes.get({filter: n => !n.hidden}).map(n => n.id)"""
+
+
+def test_search_finds_people_hidden_by_focus_and_shows_them(
+    open_map: Callable[..., Session],
+) -> None:
+    deal = make_deal("gen2000")
+    s = _open_deal(open_map, "gen2000")
+    focus = set(s.js(IN_VIEW_IDS))
+    names: dict[str, list[str]] = {}
+    for p in deal.people:
+        names.setdefault(p.name.lower(), []).append(p.id)
+    # Someone outside the focus whose name nobody else has (and no other name contains).
+    target = next(
+        p
+        for p in deal.people
+        if p.id not in focus
+        and names[p.name.lower()] == [p.id]
+        and not any(p.name.lower() in other for other in names if other != p.name.lower())
+    )
+    s.page.fill("#search", target.name)
+    # While typing: counted, not yet shown.
+    assert "1 more outside the focus" in (s.page.text_content("#found") or "")
+    assert target.id not in s.js(IN_VIEW_IDS)
+    s.page.press("#search", "Enter")
+    shown = set(s.js(IN_VIEW_IDS))
+    assert shown == focus | {target.id}
+    assert s.page.text_content("#found") == "1 match"
+    assert s.js("window.influenceMap.network.getSelectedNodes()") == [target.id]
+    x, y, w, h = s.js(
+        """(id) => { const net = window.influenceMap.network;
+          const p = net.canvasToDOM(net.getPositions([id])[id]);
+          const box = document.querySelector('#map canvas').getBoundingClientRect();
+          return [p.x, p.y, box.width, box.height]; }""",
+        target.id,
+    )
+    assert 0 <= x <= w and 0 <= y <= h  # fitted to the match: in view
+    assert target.name in (s.page.text_content("#detail") or "")
+    s.page.press("#search", "Escape")  # the search cleared: back to the focus alone
+    assert set(s.js(IN_VIEW_IDS)) == focus
+    assert s.errors == []

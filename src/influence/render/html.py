@@ -43,6 +43,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -306,7 +307,11 @@ def map_positions(
     ``org`` lays out the ``reports_to`` forest in levels, managers above their
     reports (a manager with many reports who manage nobody gets them in a
     grid), one block per side: our team, partners, then the customer. ``force``
-    is ``networkx.spring_layout`` seeded with ``seed``; above :data:`BIG_MAP`
+    is ``networkx.spring_layout`` seeded with ``seed``, then each person (the most
+    influential first) moved to the nearest free cell of the org chart's grid, so
+    no two labels overlap (the page, which knows the report, gives the large labels
+    of decision-makers, people on best paths and blockers two cells, one above the
+    other; without it everyone gets one); above :data:`BIG_MAP`
     people, where that gets slow, the org tree drawn in rings, each person then
     pulled toward the people they are tied to (seeded jitter, a fixed number of
     rounds). Coordinates are rounded to 0.1 px.
@@ -558,7 +563,9 @@ def _tie_weights(deal: Deal) -> dict[tuple[str, str], float]:
     return weights
 
 
-def _spring_positions(deal: Deal, seed: int) -> dict[str, tuple[float, float]]:
+def _spring_positions(
+    deal: Deal, seed: int, tall: AbstractSet[str] = frozenset()
+) -> dict[str, tuple[float, float]]:
     import networkx as nx
 
     g = nx.Graph()
@@ -568,11 +575,56 @@ def _spring_positions(deal: Deal, seed: int) -> dict[str, tuple[float, float]]:
     if not len(g):
         return {}
     raw = nx.spring_layout(g, seed=seed, iterations=100, weight="weight")
-    scale = 90.0 * math.sqrt(len(g)) + 100.0
-    return {
-        p.id: (round(float(raw[p.id][0]) * scale, 1), round(float(raw[p.id][1]) * scale, 1))
-        for p in deal.people
-    }
+    # Spread so that each person has about three cells of the org chart's grid to pick
+    # from, then give everyone a cell of their own (see _own_cells).
+    scale = 0.5 * math.sqrt(3.0 * len(g) * _X_UNIT * _Y_UNIT) + 100.0
+    spread = {p.id: (float(raw[p.id][0]) * scale, float(raw[p.id][1]) * scale) for p in deal.people}
+    order = sorted(deal.people, key=lambda p: -p.influence)  # stable: file order on ties
+    return _own_cells(spread, [p.id for p in order], tall)
+
+
+def _own_cells(
+    pos: Mapping[str, tuple[float, float]],
+    order: Sequence[str],
+    tall: AbstractSet[str] = frozenset(),
+) -> dict[str, tuple[float, float]]:
+    """Move each person to the nearest free cell of the org chart's grid, in ``order``.
+
+    Two people then stand at least :data:`_X_UNIT` apart across or :data:`_Y_UNIT`
+    apart down, as in the org layout, so no two labels overlap (a label is at most
+    ``_X_UNIT - 16`` px wide and fits in a level). Deterministic: the free cells are
+    searched in rings around the person's spot, the nearest first (the first found on
+    a tie). A ``tall`` person (a large label, which wraps to more lines) takes their
+    cell and the one below it. Returns positions in ``pos``'s key order.
+
+    >>> _own_cells({"a": (0.0, 0.0), "b": (10.0, 5.0)}, ["a", "b"])
+    {'a': (0.0, 0.0), 'b': (0.0, 180.0)}
+    """
+    taken: set[tuple[int, int]] = set()
+    out: dict[str, tuple[float, float]] = {}
+    for pid in order:
+        x, y = pos[pid]
+        cx, cy = round(x / _X_UNIT), round(y / _Y_UNIT)
+        r = 0
+        while True:
+            best: tuple[float, int, int] | None = None
+            for i in range(cx - r, cx + r + 1):
+                for j in range(cy - r, cy + r + 1):
+                    if max(abs(i - cx), abs(j - cy)) != r or (i, j) in taken:
+                        continue
+                    if pid in tall and (i, j + 1) in taken:
+                        continue
+                    d = (i * _X_UNIT - x) ** 2 + (j * _Y_UNIT - y) ** 2
+                    if best is None or d < best[0]:
+                        best = (d, i, j)
+            if best is not None:
+                break
+            r += 1
+        taken.add((best[1], best[2]))
+        if pid in tall:
+            taken.add((best[1], best[2] + 1))
+        out[pid] = (round(best[1] * _X_UNIT, 1), round(best[2] * _Y_UNIT, 1))
+    return {pid: out[pid] for pid in pos}
 
 
 def _big_force_positions(deal: Deal, seed: int) -> dict[str, tuple[float, float]]:
@@ -842,12 +894,23 @@ def _map_data(
     dms = set(report.decision_makers)
     cover = report.coverage.people
     graph = deal_graph(deal, policy)
-    positions = map_positions(deal, layout, seed=seed)
     big = len(deal.people) > BIG_MAP
 
     # Whose labels show when zoomed out (the rest from about half size on): the
     # decision-makers, the blockers and the people on the paths drawn by default.
     on_best = {x for t in targets for path in t.paths[:1] for x in path.people}
+    large = {
+        p.id
+        for p in deal.people
+        if p.id in dms
+        or p.id in on_best
+        or (p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER)
+    }
+    if layout == "force" and not big:
+        # Their large labels need two cells of the grid (see _own_cells).
+        positions = _spring_positions(deal, seed, tall=large)
+    else:
+        positions = map_positions(deal, layout, seed=seed)
     # Focus (the default above FOCUS_FROM people): the decision-makers, the blockers,
     # everyone on a path and the managers of all of them; the rest on demand.
     managers = graph.managers()
@@ -889,7 +952,7 @@ def _map_data(
             person=person,
             **_node_style(p, dm, status),
         )
-        if dm or p.id in on_best or (p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER):
+        if p.id in large:
             net.nodes[-1]["font"] = {"size": _BIG_LABEL}
         if focused and p.id not in focus:
             net.nodes[-1]["hidden"] = True

@@ -87,6 +87,154 @@
   var container = document.getElementById("map");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
 
+  // ------------------------------------------------------------ ties of a big map, in bulk
+  // vis-network strokes every tie on its own (and its arrow head): ~10 us a tie, half a
+  // second for the 50,000 ties of a 5,000-person deal at every redraw, so a click waited
+  // that long for its draw. Here the plain ties (not selected, not on a path, straight,
+  // solid) are stroked in one path per colour and width, and their arrow heads are left
+  // out while they are under 3 px on screen; every other tie is drawn by vis as before.
+  // (A big map draws every tie solid and straight: see _kind_styles in html.py.)
+  var BULK = data.edges.length > 3000 && data.edges.every(function (e) {
+    return e.dashes === false && !e.smooth;
+  });
+  var bump = function () {};  // a change the layer of bulk ties must be redrawn for
+  var special = Object.create(null);  // ties vis draws itself: paths and restyled ones
+  data.edges.forEach(function (e) { if (e.tie.path) special[e.id] = true; });
+  // Drawn in bulk (and kept in the cached layer below): on a big map every tie is solid
+  // and straight, and only the restyled ties (paths, selection) keep their vis styles.
+  function bulkTie(o) { return !special[o.id]; }
+  function plainTie(o) { return !o.selected && !o.hover && bulkTie(o); }
+  if (BULK) {
+    var renderer = network.renderer;
+    var body = network.body;
+    // The bulk ties are drawn once into a layer of their own, kept while the view, the
+    // people shown and the ties stay the same: a click only selects, so its redraw
+    // copies the layer and draws the selected ties over it.
+    var layer = document.createElement("canvas");
+    var layerKey = null;
+    var version = 0;
+    bump = function () { version++; };
+    nodes.on("*", bump);
+    edges.on("*", bump);
+    network.on("dragging", bump);
+    network.on("dragEnd", bump);
+    // Each tie's group (its own colour and width) is found once: the bulk ties keep them.
+    var groupOf = Object.create(null), groups = [];
+    (function () {
+      var index = Object.create(null);
+      data.edges.forEach(function (e) {
+        var key = base[e.id].color + " " + base[e.id].width;
+        if (!(key in index)) {
+          index[key] = groups.length;
+          groups.push({key: key, color: base[e.id].color, width: base[e.id].width});
+        }
+        groupOf[e.id] = index[key];
+      });
+      var order = groups.map(function (g, i) { return i; })
+        .sort(function (a, b) { return groups[a].key < groups[b].key ? -1 : 1; });
+      var rank = [];
+      order.forEach(function (g, i) { rank[g] = i; });
+      groups = order.map(function (g) { return groups[g]; });
+      for (var id in groupOf) groupOf[id] = rank[groupOf[id]];
+    })();
+    var maxWidth = Math.max.apply(null, groups.map(function (g) { return g.width; }));
+    function drawBulk(ctx) {
+      // body.edgeIndices holds only the ties between people shown.
+      var all = body.edges, order = body.edgeIndices, lists = groups.map(function () { return []; });
+      for (var i = 0; i < order.length; i++) {
+        var o = all[order[i]];
+        if (o.connected !== true || special[o.id] || o.from === o.to) continue;
+        lists[groupOf[o.id]].push(o);
+      }
+      lists.forEach(function (list, g) {
+        if (!list.length) return;
+        ctx.beginPath();
+        for (var j = 0; j < list.length; j++) {
+          ctx.moveTo(list[j].from.x, list[j].from.y);
+          ctx.lineTo(list[j].to.x, list[j].to.y);
+        }
+        ctx.strokeStyle = groups[g].color;
+        ctx.lineWidth = groups[g].width;
+        ctx.stroke();
+      });
+    }
+    renderer._drawEdges = function (ctx) {
+      var m = ctx.getTransform();
+      var src = ctx.canvas;
+      var key = [version, src.width, src.height, m.a, m.b, m.c, m.d, m.e, m.f].join(" ");
+      if (key !== layerKey) {
+        // Zoomed out so far that every tie is under half a pixel wide, the layer is
+        // drawn at half resolution (a quarter of the pixels to fill) and scaled up.
+        var half = maxWidth * Math.abs(m.a) < 0.5 ? 0.5 : 1;
+        layer.width = Math.ceil(src.width * half);
+        layer.height = Math.ceil(src.height * half);
+        var lctx = layer.getContext("2d");
+        lctx.setTransform(m.a * half, m.b * half, m.c * half, m.d * half, m.e * half, m.f * half);
+        drawBulk(lctx);
+        layerKey = key;
+      }
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(layer, 0, 0, src.width, src.height);
+      ctx.restore();
+      var all = body.edges, order = body.edgeIndices;
+      for (var i = 0; i < order.length; i++) {
+        var o = all[order[i]];
+        if (o.connected === true && !plainTie(o)) o.draw(ctx);
+      }
+    };
+    // Arrow heads: those of the plain ties only once they are 3 px or more on screen,
+    // and then only for the ties that cross the view (vis draws all 50,000, off screen too).
+    renderer._drawArrows = function (ctx) {
+      var all = body.edges, order = body.edgeIndices, heads = body.view.scale >= 0.25;
+      var frame = network.canvas.frame.canvas;
+      var lo = network.DOMtoCanvas({x: -40, y: -40});
+      var hi = network.DOMtoCanvas({x: frame.clientWidth + 40, y: frame.clientHeight + 40});
+      for (var i = 0; i < order.length; i++) {
+        var o = all[order[i]];
+        if (o.connected !== true) continue;
+        if (plainTie(o)) {
+          if (!heads) continue;
+          var a = o.from, b = o.to;
+          if ((a.x < lo.x && b.x < lo.x) || (a.x > hi.x && b.x > hi.x) ||
+              (a.y < lo.y && b.y < lo.y) || (a.y > hi.y && b.y > hi.y)) continue;
+        }
+        o.drawArrows(ctx);
+      }
+    };
+  }
+
+  // Showing, hiding or dimming thousands of people (or restyling the ties of a path)
+  // through DataSet.update makes vis re-read every option of each and recompute its
+  // whole state (0.5-0.8 s on a 5,000-person map). On a big map the change goes to the
+  // data set (so nodes.get and edges.get tell the truth) and to vis's own node or tie
+  // only, then vis recomputes the people and ties it draws, once, and draws at the
+  // next frame. People change a plain field (hidden, opacity); ties re-read their
+  // options (colour and width are parsed by vis).
+  function quickUpdate(set, changes) {
+    if (!changes.length) return;
+    var own = set === nodes ? network.body.nodes : network.body.edges;
+    if (!BULK || !set._data || !network._updateVisibleIndices) {
+      set.update(changes);
+      return;
+    }
+    var store = set._data;
+    var tie = set === edges;
+    for (var i = 0; i < changes.length; i++) {
+      var c = changes[i];
+      var item = store.get(c.id);  // the stored item: get() hands out copies of it
+      for (var k in c) {
+        if (k === "id") continue;
+        item[k] = c[k];
+        if (!tie) own[c.id].options[k] = c[k];
+      }
+      if (tie) own[c.id].setOptions(item);
+    }
+    network._updateVisibleIndices();
+    bump();
+    network.body.emitter.emit("_requestRedraw");
+  }
+
   // ------------------------------------------------------------ who we must reach
   // Each decision-maker nobody on our team reaches gets a halo (under the map) and a
   // ring (over it) in the "not reached" colour, never smaller on screen than a few
@@ -347,12 +495,13 @@
   function clearPath() {
     if (selected === null) return;
     selected = null;
-    edges.update(touched.map(function (id) {
+    quickUpdate(edges, touched.map(function (id) {
       var b = base[id];
       return {id: id, width: b.width, color: {color: b.color, highlight: "#000000", hover: "#000000"}};
     }));
+    touched.forEach(function (id) { if (!edgeById[id].tie.path) delete special[id]; });
     touched = [];
-    nodes.update(dimmed.map(function (id) { return {id: id, opacity: 1}; }));
+    quickUpdate(nodes, dimmed.map(function (id) { return {id: id, opacity: 1}; }));
     dimmed = [];
     network.unselectAll();
     markList();
@@ -376,13 +525,14 @@
       }
     });
     touched = changes.map(function (c) { return c.id; });
-    edges.update(changes);
+    touched.forEach(function (id) { special[id] = true; });
+    quickUpdate(edges, changes);
     // Everyone shown who is not on the path is dimmed (the hidden stay as they are).
     var onIt = Object.create(null);
     p.people.forEach(function (id) { onIt[id] = true; });
     dimmed = data.nodes.filter(function (n) { return !onIt[n.id] && !hiddenIds[n.id]; })
       .map(function (n) { return n.id; });
-    nodes.update(dimmed.map(function (id) { return {id: id, opacity: 0.3}; }));
+    quickUpdate(nodes, dimmed.map(function (id) { return {id: id, opacity: 0.3}; }));
     network.setSelection({nodes: p.people, edges: ids}, {highlightEdges: false});
     network.fit({nodes: p.people, animation: false});
     if (network.getScale() > 1.2) network.moveTo({scale: 1.2});
@@ -428,17 +578,32 @@
     haystack[n.id] = [p.name, p.title || "", p.roles.join(" "), p.roles.join(" ").replace(/_/g, " "),
       p.dm ? "decision-maker decision maker" : "", String(p.id)].join("\n").toLowerCase();
   });
+  // People hidden only by focus mode are found too: Enter shows them (with the focus).
+  var revealed = Object.create(null);
   function runSearch(fit) {
     var q = search.value.trim().toLowerCase();
     if (!q) {
       found.textContent = "";
       network.unselectAll();
+      if (Object.keys(revealed).length) {
+        revealed = Object.create(null);
+        applyFilters(false);
+      }
       return;
     }
-    var hits = data.nodes.filter(function (n) {
-      return !hiddenIds[n.id] && haystack[n.id].indexOf(q) !== -1;
+    var state = filterState();
+    var all = data.nodes.filter(function (n) {
+      return haystack[n.id].indexOf(q) !== -1 && passes(n, state, true);
     }).map(function (n) { return n.id; });
-    found.textContent = hits.length + (hits.length === 1 ? " match" : " matches");
+    var outside = all.filter(function (id) { return hiddenIds[id]; });
+    if (fit && outside.length) {
+      outside.forEach(function (id) { revealed[id] = true; });
+      applyFilters(false);
+    }
+    var hits = all.filter(function (id) { return !hiddenIds[id]; });
+    var more = all.length - hits.length;
+    found.textContent = hits.length + (hits.length === 1 ? " match" : " matches") +
+      (more ? "; " + more + " more outside the focus (Enter shows them)" : "");
     network.selectNodes(hits, false);
     if (fit && hits.length) {
       network.fit({nodes: hits, animation: false});
@@ -458,25 +623,34 @@
   });
   var boxes = document.querySelectorAll("input[data-filter]");
   var views = document.querySelectorAll("input[data-view]");
-  function applyFilters(refit) {
+  function filterState() {
     var on = {stance: {}, side: {}};
     Array.prototype.forEach.call(boxes, function (b) {
       on[b.getAttribute("data-filter")][b.value] = b.checked;
     });
     var only = {};
     Array.prototype.forEach.call(views, function (b) { only[b.value] = b.checked; });
+    return {on: on, only: only};
+  }
+  // Whether a person passes the filters and "show only" (focus aside if asked).
+  function passes(n, state, anyFocus) {
+    var p = n.person, on = state.on, only = state.only;
+    return Boolean(on.side[p.side] && (p.side === "seller" || on.stance[p.stance]) &&
+      (!only.dm || p.dm) && (!only.unreached || p.coverage === "uncovered") &&
+      (!only.paths || onPath[n.id] === true) &&
+      (anyFocus || !only.focus || inFocus[n.id] === true || revealed[n.id] === true));
+  }
+  function applyFilters(refit) {
+    var state = filterState();
     var changes = [];
     data.nodes.forEach(function (n) {
-      var p = n.person;
-      var show = on.side[p.side] && (p.side === "seller" || on.stance[p.stance]) &&
-        (!only.dm || p.dm) && (!only.unreached || p.coverage === "uncovered") &&
-        (!only.paths || onPath[n.id] === true) && (!only.focus || inFocus[n.id] === true);
+      var show = passes(n, state, false);
       if (Boolean(hiddenIds[n.id]) === show) changes.push({id: n.id, hidden: !show});
     });
     changes.forEach(function (c) {
       if (c.hidden) hiddenIds[c.id] = true; else delete hiddenIds[c.id];
     });
-    if (changes.length) nodes.update(changes);
+    quickUpdate(nodes, changes);
     var shown = document.getElementById("shown");
     var visible = data.nodes.length - Object.keys(hiddenIds).length;
     shown.textContent = visible + " of " + data.nodes.length + " people shown";
@@ -492,6 +666,7 @@
   function reset() {
     search.value = "";
     found.textContent = "";
+    revealed = Object.create(null);
     Array.prototype.forEach.call(boxes, function (b) { b.checked = true; });
     Array.prototype.forEach.call(views, function (b) { b.checked = b.value === "focus" && data.focused; });
     applyFilters(false);
