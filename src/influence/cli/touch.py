@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from influence.cli._app import _err, _errors, _out, _out_json, app
+from influence.cli.interop import _WAIT, _Force, _Wait  # the edit commands' own options
 
 if TYPE_CHECKING:
     from influence.interop.touch import TouchResult
@@ -20,19 +21,6 @@ touch_app = typer.Typer(
 )
 app.add_typer(touch_app, name="touch")
 
-_Wait = Annotated[
-    float,
-    typer.Option(
-        "--wait",
-        metavar="SECONDS",
-        min=0,
-        help="How long to wait for another edit of the same file to finish (exit 4 after).",
-    ),
-]
-_Force = Annotated[
-    bool, typer.Option("--force", help="Edit the file even if it is read-only (it stays so).")
-]
-_WAIT = 10.0  # influence.io.LOCK_WAIT, not imported here to keep start-up quick
 #: How many unmatched records the terminal lists (--json lists all).
 _SHOWN = 20
 
