@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import email.header
 import email.utils
+import functools
 import hashlib
 import os
 import re
@@ -404,8 +405,14 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
 
     Encoded words are set aside before the addresses are parsed, so that what
     they decode to (a comma, an ``@``, a line break and a header) can never
-    become an address; they are decoded into the names afterwards.
+    become an address; they are decoded into the names afterwards. A mailbox
+    repeats the same few From, To and Cc lines: each distinct one is parsed once.
     """
+    return list(_addresses_of(tuple(values)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _addresses_of(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     words: list[str] = []
 
     def aside(match: re.Match[str]) -> str:
@@ -424,7 +431,7 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
             lambda m: _decode_words(words[int(m.group(1))]), _BETWEEN_WORDS.sub("", display)
         )
         out.append((found, clean_name(name)))
-    return out
+    return tuple(out)
 
 
 def _read_mbox(name: str, start: date, end: date) -> Read:
