@@ -57,6 +57,7 @@ DEFAULT_STAGE_STEPS: dict[str, Step] = {
     "criteria": _C,
     "requirements": _C,
     "evaluation": _C,
+    "technical evaluation": _C,
     "solution design": _C,
     "proposal": _T,
     "tender": _T,
