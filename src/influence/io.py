@@ -336,7 +336,9 @@ def read_policy(path: str | os.PathLike[str]) -> Policy:
     """Read a team policy file: the policy keys at the top, or under ``policy:``.
 
     Args:
-        path: A ``.yaml``, ``.yml`` or ``.json`` file.
+        path: A ``.yaml``, ``.yml`` or ``.json`` file, or the name of a bundled
+            policy (:data:`BUNDLED_POLICIES`, such as ``meddpicc``) when no such
+            file exists.
 
     Returns:
         The policy; keys the file does not set keep the defaults.
@@ -349,7 +351,13 @@ def read_policy(path: str | os.PathLike[str]) -> Policy:
         3
     """
     name = str(path)
+    if name in BUNDLED_POLICIES and not os.path.exists(name):
+        path = name = str(Path(__file__).parent / "policies" / f"{name}.yaml")
     return parse_policy(read_text(path), format_of(name), source=name)
+
+
+#: The policies shipped with influence, by name: ``--policy meddpicc``.
+BUNDLED_POLICIES: tuple[str, ...] = ("meddpicc",)
 
 
 def parse_policy(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> Policy:
@@ -1749,6 +1757,14 @@ def _problem(
         concept = _CONCEPT.get(field_name, field_name)
         if loc[:1] == ("touchpoints",) and field_name == "kind":
             concept = "touchpoint kind"
+        elif "refusals" in loc and field_name == "kind":
+            concept = "refusal kind"
+        elif "buying_signals" in loc and field_name == "kind":
+            concept = "buying signal kind"
+        elif field_name == "status":
+            concept = "person status"
+        elif "stage_steps" in loc or "step_min_days" in loc or "checklist" in loc:
+            concept = "buying step"
         expected = [
             e.strip(" '") for e in str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         ]

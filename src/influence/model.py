@@ -46,18 +46,29 @@ from influence._suggest import Suggester, did_you_mean
 from influence.errors import UnknownPersonError
 
 __all__ = [
+    "CHECKLIST_ITEMS",
     "INFLUENCE_WORDS",
+    "MEDDPICC_ITEMS",
+    "SEED_ITEMS",
     "STRENGTH_WORDS",
+    "BuyingSignal",
+    "BuyingSignalKind",
+    "Competitor",
     "Deal",
     "DealInfo",
+    "Fact",
     "IntegrityProblems",
     "Kind",
     "Person",
+    "PersonStatus",
     "Policy",
+    "Refusal",
+    "RefusalKind",
     "Relationship",
     "Role",
     "Side",
     "Stance",
+    "Step",
     "Style",
     "TouchKind",
     "Touchpoint",
@@ -128,6 +139,68 @@ class TouchKind(StrEnum):
     EVENT = "event"
     FAVOUR = "favour"
     GIFT = "gift"
+
+
+class PersonStatus(StrEnum):
+    """Whether a person is still with their organisation."""
+
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+class RefusalKind(StrEnum):
+    """The four refusals of the seeds: 不需要, 不相信, 没预算, 不着急."""
+
+    NO_NEED = "no_need"
+    NO_TRUST = "no_trust"
+    NO_BUDGET = "no_budget"
+    NO_HURRY = "no_hurry"
+
+
+class BuyingSignalKind(StrEnum):
+    """The buying signals of the seeds: what a buyer does when the deal warms up."""
+
+    ACCEPTED_CONDITION = "accepted_condition"  # accepted a condition refused before
+    AGREED_NEXT_STEP = "agreed_next_step"  # agreed to the next step
+    INTRODUCED_SENIOR = "introduced_senior"  # introduced us to a more senior manager
+    CALLED_TECHNICAL_MEETING = "called_technical_meeting"  # with more of their people
+
+
+class Step(StrEnum):
+    """The six steps of a purchase (the seeds'), and the two ends of a deal."""
+
+    NEED = "need"
+    SCREENING = "screening"
+    CRITERIA = "criteria"
+    TENDER = "tender"
+    COMMITMENT = "commitment"
+    IMPLEMENTATION = "implementation"
+    WON = "won"
+    LOST = "lost"
+
+
+#: The information checklist of the seeds, in their order.
+SEED_ITEMS: tuple[str, ...] = (
+    "budget",
+    "reason",
+    "process",
+    "criteria",
+    "next_step",
+    "sticking_point",
+)
+#: The MEDDPICC checklist (the bundled ``meddpicc`` policy requires these).
+MEDDPICC_ITEMS: tuple[str, ...] = (
+    "metrics",
+    "economic_buyer",
+    "decision_criteria",
+    "decision_process",
+    "paper_process",
+    "implicate_pain",
+    "champion",
+    "competition",
+)
+#: Every item ``deal.facts`` may name: the seeds' checklist, then MEDDPICC's.
+CHECKLIST_ITEMS: tuple[str, ...] = SEED_ITEMS + MEDDPICC_ITEMS
 
 
 class Direction(StrEnum):
@@ -215,6 +288,33 @@ class _Strict(BaseModel):
     )
 
 
+class Refusal(_Strict):
+    """A refusal a person gave us: no need, no trust, no budget or no hurry."""
+
+    kind: RefusalKind = Field(description="no_need, no_trust, no_budget or no_hurry.")
+    as_of: date | None = Field(default=None, description="When they said it.")
+    resolved: bool | date = Field(
+        default=False, description="false (open), true, or the day it was resolved."
+    )
+    notes: str | None = Field(default=None, description="Free text.")
+
+    @property
+    def is_open(self) -> bool:
+        """True while the refusal is unresolved."""
+        return self.resolved is False
+
+
+class BuyingSignal(_Strict):
+    """A dated buying signal a person gave: see :class:`BuyingSignalKind`."""
+
+    kind: BuyingSignalKind = Field(
+        description="accepted_condition, agreed_next_step, introduced_senior or "
+        "called_technical_meeting."
+    )
+    date: _dt.date = Field(description="The day it happened (YYYY-MM-DD).")
+    notes: str | None = Field(default=None, description="Free text.")
+
+
 class Person(_Strict):
     """One person in the deal: on the customer's side, ours, or a partner."""
 
@@ -237,6 +337,19 @@ class Person(_Strict):
     emails: list[str] = Field(
         default_factory=list,
         description="E-mail addresses (lower-cased); touch import matches people by them.",
+    )
+    # -- issue 12: the key-account method (all optional) ---------------------
+    favours: str | None = Field(
+        default=None, description="The name of a competitor (deal.competitors) they favour."
+    )
+    needs: str | None = Field(default=None, description="Their own, personal need.")
+    refusals: list[Refusal] = Field(default_factory=list, description="Refusals they gave.")
+    buying_signals: list[BuyingSignal] = Field(
+        default_factory=list, description="Dated buying signals they gave."
+    )
+    status: PersonStatus = Field(
+        default=PersonStatus.ACTIVE,
+        description="active or left (left the company: never a path hop, never covered).",
     )
 
     @model_validator(mode="before")
@@ -288,6 +401,11 @@ class Person(_Strict):
     def is_customer(self) -> bool:
         """True when the person is on the buying side."""
         return self.side is Side.CUSTOMER
+
+    @property
+    def has_left(self) -> bool:
+        """True when the person left their organisation (``status: left``)."""
+        return self.status is PersonStatus.LEFT
 
 
 class Relationship(_Strict):
@@ -416,9 +534,60 @@ def touchpoint_problems(
     return problems
 
 
+def method_problems(deal: Deal) -> list[tuple[str, str]]:
+    """The cross-references of the key-account fields: fact sources, favoured competitors.
+
+    Examples:
+        >>> d = Deal.model_construct(
+        ...     deal=DealInfo(name="x", competitors=[Competitor(name="Acme")]),
+        ...     people=[Person(name="Ann", favours="Acme Corp")],
+        ... )
+        >>> method_problems(d)  # doctest: +NORMALIZE_WHITESPACE
+        [('people[0].favours',
+          "no competitor 'Acme Corp' in deal.competitors; did you mean 'Acme'?")]
+    """
+    problems: list[tuple[str, str]] = []
+    info = deal.deal
+    if info.facts:
+        ids = [p.id for p in deal.people]
+        known = set(ids)
+        for item, fact in info.facts.items():
+            if fact.source is not None and fact.source not in known:
+                problems.append(
+                    (
+                        f"deal.facts.{item}.source",
+                        f"no person {fact.source!r} in this deal{did_you_mean(fact.source, ids)}",
+                    )
+                )
+    names = [c.name for c in info.competitors]
+    for i, p in enumerate(deal.people):
+        if p.favours is not None and p.favours not in names:
+            hint = did_you_mean(p.favours, names) if names else "; list it in deal.competitors"
+            problems.append(
+                (f"people[{i}].favours", f"no competitor {p.favours!r} in deal.competitors{hint}")
+            )
+    return problems
+
+
 def _kind_default(kind: Any) -> float:
     """The default strength of a tie of this kind (a bad or missing kind: ``knows``)."""
     return DEFAULT_STRENGTH[kind if isinstance(kind, Kind) else Kind.KNOWS]
+
+
+class Fact(_Strict):
+    """One item of the information checklist: what we know, from whom, since when."""
+
+    text: str = Field(min_length=1, description="What we know.")
+    source: str | None = Field(default=None, description="Id of the person who told us.")
+    as_of: date | None = Field(default=None, description="When we learnt it.")
+
+
+class Competitor(_Strict):
+    """A competitor in the deal."""
+
+    name: str = Field(min_length=1, description="The competitor's name (unique in the deal).")
+    incumbent: bool = Field(default=False, description="True when they are the incumbent.")
+    notes: str | None = Field(default=None, description="Free text.")
 
 
 class DealInfo(_Strict):
@@ -435,6 +604,35 @@ class DealInfo(_Strict):
     as_of: date | None = Field(
         default=None, description="The day the map describes; ages are measured from it."
     )
+    facts: dict[str, Fact] = Field(
+        default_factory=dict,
+        description="The information checklist: item name (budget, reason, process, "
+        "criteria, next_step, sticking_point, or a MEDDPICC item) -> what we know.",
+    )
+    competitors: list[Competitor] = Field(
+        default_factory=list, description="The competitors in the deal."
+    )
+
+    @field_validator("facts")
+    @classmethod
+    def _known_items(cls, value: dict[str, Fact]) -> dict[str, Fact]:
+        for item in value:
+            if item not in CHECKLIST_ITEMS:
+                raise ValueError(
+                    f"{item!r} is not a checklist item; expected one of "
+                    f"{', '.join(CHECKLIST_ITEMS)}{did_you_mean(item, CHECKLIST_ITEMS)}"
+                )
+        return value
+
+    @field_validator("competitors")
+    @classmethod
+    def _unique_competitors(cls, value: list[Competitor]) -> list[Competitor]:
+        seen: set[str] = set()
+        for c in value:
+            if c.name in seen:
+                raise ValueError(f"competitor {c.name!r} is listed twice")
+            seen.add(c.name)
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -447,6 +645,25 @@ class DealInfo(_Strict):
         ):
             data = {**data, "id": slugify(data["name"])}
         return data
+
+
+#: The fewest days each step takes, by default (the seeds' pace of a mid-size purchase).
+DEFAULT_STEP_MIN_DAYS: dict[Step, int] = {
+    Step.NEED: 30,
+    Step.SCREENING: 30,
+    Step.CRITERIA: 21,
+    Step.TENDER: 30,
+    Step.COMMITMENT: 14,
+}
+#: The checklist items each step requires, by default: the seeds' items in their
+#: order, each step requiring what the one before did and more.
+DEFAULT_CHECKLIST: dict[Step, tuple[str, ...]] = {
+    Step.NEED: ("budget", "reason"),
+    Step.SCREENING: ("budget", "reason", "process"),
+    Step.CRITERIA: ("budget", "reason", "process", "criteria"),
+    Step.TENDER: SEED_ITEMS,
+    Step.COMMITMENT: SEED_ITEMS,
+}
 
 
 class Policy(_Strict):
@@ -476,12 +693,56 @@ class Policy(_Strict):
     paths_per_target: int = Field(default=3, ge=1, le=50)
     avoid_blockers: bool = True
     assessment_stale_days: int = Field(default=90, ge=0, le=MAX_DAYS)
+    # -- issue 12: buying steps, information checklist, buying signals -------
+    stage_steps: dict[str, Step] = Field(
+        default_factory=dict,
+        description="CRM stage name (any case) -> step; consulted before the defaults "
+        "(influence.analysis.stages.DEFAULT_STAGE_STEPS).",
+    )
+    step_min_days: dict[Step, int] = Field(
+        default_factory=lambda: dict(DEFAULT_STEP_MIN_DAYS),
+        description="The fewest days each step takes (close-date-unrealistic).",
+    )
+    checklist: dict[Step, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_CHECKLIST.items()},
+        description="The checklist items each step requires (information-gap).",
+    )
+    fact_stale_days: int = Field(default=90, ge=0, le=MAX_DAYS)
+    buying_signal_days: int = Field(default=30, ge=0, le=MAX_DAYS)
+
+    @field_validator("stage_steps")
+    @classmethod
+    def _folded_stages(cls, value: dict[str, Step]) -> dict[str, Step]:
+        return {" ".join(k.casefold().split()): v for k, v in value.items()}
+
+    @field_validator("step_min_days")
+    @classmethod
+    def _days_in_range(cls, value: dict[Step, int]) -> dict[Step, int]:
+        for step, days in value.items():
+            if not 0 <= days <= MAX_DAYS:
+                raise ValueError(f"{step.value}: {days} days; expected 0 to {MAX_DAYS}")
+        return value
+
+    @field_validator("checklist")
+    @classmethod
+    def _checklist_items(cls, value: dict[Step, list[str]]) -> dict[Step, list[str]]:
+        for step, items in value.items():
+            for item in items:
+                if item not in CHECKLIST_ITEMS:
+                    raise ValueError(
+                        f"{step.value}: {item!r} is not a checklist item; expected one of "
+                        f"{', '.join(CHECKLIST_ITEMS)}{did_you_mean(item, CHECKLIST_ITEMS)}"
+                    )
+        return value
 
     def merged(self, override: Policy | None) -> Policy:
         """Return this policy with the fields ``override`` sets explicitly taken from it."""
         if override is None:
             return self
         update = {name: getattr(override, name) for name in override.model_fields_set}
+        for name in ("stage_steps", "step_min_days", "checklist"):
+            if name in update:  # a mapping: the keys it sets win, the others stay
+                update[name] = {**getattr(self, name), **update[name]}
         return self.model_copy(update=update)
 
 
@@ -558,6 +819,7 @@ class Deal(_Strict):
         if self.touchpoints:  # absent (the usual case): nothing to check
             sides = {p.id: p.side for p in self.people}
             problems += touchpoint_problems(self.touchpoints, sides, sides)
+        problems += method_problems(self)
         if problems:
             raise IntegrityProblems(problems)
         merged = _merged(rels, ends, len(self.people))

@@ -226,6 +226,27 @@ class PersonRow(_Result):
     decision_maker: bool
 
 
+class FactRow(_Result):
+    """One item of the information checklist, as the report shows it."""
+
+    item: str
+    known: bool
+    text: str | None = None
+    source: str | None = Field(default=None, description="Id of the person who told us.")
+    age_days: int | None = Field(default=None, description="Days from its as_of to the report's.")
+    required: bool = Field(default=False, description="Required at the deal's step.")
+    stale: bool = Field(default=False, description="Older than policy fact_stale_days.")
+
+
+class CompetitorRow(_Result):
+    """One competitor, as the report shows it."""
+
+    name: str
+    incumbent: bool = False
+    notes: str | None = None
+    favoured_by: list[str] = Field(default_factory=list, description="Ids, sorted.")
+
+
 class DealReport(_Result):
     """Everything ``analyze`` says about one deal."""
 
@@ -249,6 +270,24 @@ class DealReport(_Result):
             "JSON when every one got its paths."
         ),
         exclude_if=lambda summary: summary is None,
+    )
+    # -- issue 12: the key-account method ----------------------------------
+    step: str | None = Field(
+        default=None, description="The buying step the deal's stage maps to (None: unmapped)."
+    )
+    top_decision_maker: str | None = Field(
+        default=None, description="The decision-maker at the top of the reporting line."
+    )
+    facts: list[FactRow] = Field(
+        default_factory=list, description="The information checklist: known or required items."
+    )
+    competitors: list[CompetitorRow] = Field(default_factory=list)
+    temperature: int = Field(
+        default=10, description="10, 40, 80 or 100 degrees, from recent buying signals."
+    )
+    left: list[str] = Field(default_factory=list, description="Ids of people who left.")
+    warnings: list[str] = Field(
+        default_factory=list, description="Problems of the input that are not errors."
     )
 
     def _repr_html_(self) -> str:

@@ -12,6 +12,13 @@ from typing import NamedTuple
 from influence._gc import gc_paused
 from influence.analysis.actions import next_actions
 from influence.analysis.coverage import coverage, decision_makers, support
+from influence.analysis.method import (
+    competitor_rows,
+    fact_rows,
+    left_people,
+    temperature,
+    top_decision_maker,
+)
 from influence.analysis.models import (
     DEAL_WIDE_SIGNALS,
     MAX_PATH_TARGETS,
@@ -35,8 +42,9 @@ from influence.analysis.models import (
 from influence.analysis.network import hidden_influencers, network_influence
 from influence.analysis.paths import PathsSummary, introduction_paths_to
 from influence.analysis.risk import deal_risk, risk_signals
+from influence.analysis.stages import deal_step
 from influence.graph import deal_graph
-from influence.model import Deal, Policy
+from influence.model import Deal, Policy, Step
 
 __all__ = [
     "DEAL_WIDE_SIGNALS",
@@ -198,6 +206,13 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
         for p in deal.people
     ]
     info = deal.deal
+    found = deal_step(deal, policy)
+    warnings = [found.warning] if found.warning else []
+    risk = deal_risk(signals)
+    if found.step is Step.LOST:
+        # A lost deal is analysed as such: no risk to score, nothing to do.
+        risk = Risk(score=0, grade="low", points=0, explanation=LOST_EXPLANATION)
+        signals, actions = [], []
     return DealReport(
         deal=DealSummary(
             id=deal.id,
@@ -210,7 +225,7 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
             close_date=info.close_date,
             owner=info.owner,
         ),
-        risk=deal_risk(signals),
+        risk=risk,
         coverage=cov,
         support=sup,
         decision_makers=dms,
@@ -221,4 +236,15 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
         actions=actions,
         people=rows,
         paths_summary=summary,
+        step=found.step.value if found.step else None,
+        top_decision_maker=top_decision_maker(deal, dms),
+        facts=fact_rows(deal, policy, found.step),
+        competitors=competitor_rows(deal),
+        temperature=temperature(deal, policy),
+        left=left_people(deal),
+        warnings=warnings,
     )
+
+
+#: The one line a lost deal's risk says (its score is 0 and means nothing).
+LOST_EXPLANATION = "The deal is lost (its stage maps to step lost): it is not scored."
