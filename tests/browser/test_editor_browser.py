@@ -40,7 +40,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(folder, token=TOKEN), host="127.0.0.1", port=port, log_level="error")
+        uvicorn.Config(
+            create_app(folder, token=TOKEN), host="127.0.0.1", port=port, log_level="error"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -140,7 +142,12 @@ def test_set_stance_hostile_notes_and_undo(chromium: Any, served: tuple[str, Pat
     page.click('#editor-set button[type="submit"]')
     _version_changes(page, old)
     third = path.read_text(encoding="utf-8")
-    assert all("notes" in line for line in _changed(after, third))
+    notes_diff = _changed(after, third)
+    # one hunk: the old notes (a folded block, its lines) out, the new notes line in
+    added = [line for line in notes_diff if line.startswith("+")]
+    assert len(added) == 1 and added[0].lstrip("+ ").startswith("notes:"), notes_diff
+    assert notes_diff[0].lstrip("- ").startswith("notes:"), notes_diff
+    assert json.loads(json.dumps(_analyze(path)["risk"]))  # the file still validates
     assert page.evaluate("() => document.querySelectorAll('img[src=x]').length") == 0
 
     old = _version(page)

@@ -9,6 +9,7 @@ atomic edit functions of :mod:`influence.interop.edit`, with the version the pag
 read, so an edit on a stale version gets the 409 message and is never merged.
 """
 
+# ruff: noqa: E501  (the editor script, one JavaScript string)
 from __future__ import annotations
 
 import html
@@ -199,18 +200,21 @@ def editor_page(page: str, key: str, *, read_only: bool) -> str:
     The file key reaches the script as inert JSON in a data element, never as code.
 
     Examples:
-        >>> page = editor_page('<meta http-equiv="Content-Security-Policy" '
-        ...     'content="script-src \\'a\\'; connect-src \\'none\\'">\\n</body>', "d.yaml",
-        ...     read_only=False)
-        >>> "connect-src 'self'" in page and '"file": "d.yaml"' in page
+        >>> meta = '<meta http-equiv="Content-Security-Policy" content="connect-src none">'
+        >>> page = editor_page(meta + "</body>", "d.yaml", read_only=False)
+        >>> "connect-src &#39;self&#39;" in page and '"file": "d.yaml"' in page
         True
     """
     data = json.dumps({"file": key, "readOnly": read_only})
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     match = _META_CSP.search(page)
     if match:
-        policy = html.escape(_csp_with_editor(html.unescape(match.group(2))), quote=True)
-        page = page[: match.start()] + match.group(1) + policy + match.group(3) + page[match.end() :]
+        policy = html.escape(_csp_with_editor(html.unescape(match.group(2)))).replace(
+            "&#x27;", "&#39;"
+        )
+        page = (
+            page[: match.start()] + match.group(1) + policy + match.group(3) + page[match.end() :]
+        )
     inject = (
         f'<script type="application/json" id="influence-editor">{data}</script>\n'
         f"<script>{EDITOR_JS}</script>\n"
