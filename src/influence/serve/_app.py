@@ -551,7 +551,9 @@ def build_app(
         _, result = deals.check(f)
         if not result.ok or result.deal is None:
             return _problems_page(f, result.errors)
-        page = to_html(result.deal, policy=deals.policy)
+        from influence.serve.editor import editor_page
+
+        page = editor_page(to_html(result.deal, policy=deals.policy), f.key, read_only=read_only)
         return HTMLResponse(page, headers={"Content-Security-Policy": _page_csp(page)})
 
     # -- reads

@@ -1,0 +1,200 @@
+"""The served map page edits the deal: one uvicorn server for the module, chromium.
+
+After each edit the file on disk validates, differs from the old one only in the
+lines the edit is about, and the page shows the risk ``influence analyze`` gives.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ARGS, CHROMIUM, _need_browser
+from tests.conftest import ROOT
+
+TOKEN = "editor-test-token-0123456789"
+EDITOR = "() => document.documentElement.getAttribute('data-editor') === '1'"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    pytest.importorskip("uvicorn")
+    import uvicorn
+
+    from influence.serve import create_app
+
+    folder = tmp_path_factory.mktemp("deals")
+    shutil.copy(ROOT / "examples" / "saas-small.yaml", folder / "saas-small.yaml")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(folder, token=TOKEN), host="127.0.0.1", port=port, log_level="error"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", folder
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(chromium: Any, base: str) -> tuple[Any, list[str]]:
+    escaped: list[str] = []
+    page = chromium.new_context().new_page()
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(base + "/"):
+            r.continue_()
+        else:
+            escaped.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("dialog", lambda d: d.accept())
+    page.goto(f"{base}/deals/saas-small.yaml?token={TOKEN}")
+    page.wait_for_function(EDITOR, timeout=60_000)
+    return page, escaped
+
+
+def _analyze(path: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "influence", "analyze", "--json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(out.stdout))
+
+
+def _changed(before: str, after: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def _version_changes(page: Any, old: str) -> None:
+    page.wait_for_function(
+        "(old) => { const v = document.documentElement.getAttribute('data-version');"
+        " return v && v !== old && document.documentElement.getAttribute('data-editor') === '1'; }",
+        arg=old,
+        timeout=30_000,
+    )
+
+
+def _version(page: Any) -> str:
+    return str(page.evaluate("() => document.documentElement.getAttribute('data-version')"))
+
+
+def test_set_stance_hostile_notes_and_undo(chromium: Any, served: tuple[str, Path]) -> None:
+    base, folder = served
+    path = folder / "saas-small.yaml"
+    page, escaped = _open(chromium, base)
+    person = page.eval_on_selector("#editor-person", "s => s.value")
+    before = path.read_text(encoding="utf-8")
+
+    old = _version(page)
+    page.click('button[data-stance="blocker"]')
+    _version_changes(page, old)
+    after = path.read_text(encoding="utf-8")
+    changed = _changed(before, after)
+    assert changed and all("stance" in line for line in changed), changed
+    report = _analyze(path)
+    assert report["risk"]["score"] is not None
+    assert json.dumps(report["risk"]["score"]) in page.content() or str(
+        report["risk"]["score"]
+    ) in page.inner_text("body")
+
+    hostile = "</script><img src=x onerror=alert(1)> & \"'"
+    old = _version(page)
+    page.select_option("#editor-person", person)
+    page.fill('#editor-set input[name="field"]', "notes")
+    page.fill('#editor-set input[name="value"]', hostile)
+    page.click('#editor-set button[type="submit"]')
+    _version_changes(page, old)
+    third = path.read_text(encoding="utf-8")
+    notes_diff = _changed(after, third)
+    # one hunk: the old notes (a folded block, its lines) out, the new notes line in
+    added = [line for line in notes_diff if line.startswith("+")]
+    assert len(added) == 1 and added[0].lstrip("+ ").startswith("notes:"), notes_diff
+    assert notes_diff[0].lstrip("- ").startswith("notes:"), notes_diff
+    assert json.loads(json.dumps(_analyze(path)["risk"]))  # the file still validates
+    assert page.evaluate("() => document.querySelectorAll('img[src=x]').length") == 0
+
+    old = _version(page)
+    page.click("#editor-undo")
+    _version_changes(page, old)
+    assert "onerror" not in path.read_text(encoding="utf-8")
+    assert escaped == []
+
+
+def test_invalid_input_refused_beside_the_field(chromium: Any, served: tuple[str, Path]) -> None:
+    base, folder = served
+    path = folder / "saas-small.yaml"
+    before = path.read_bytes()
+    page, _ = _open(chromium, base)
+    page.fill('#editor-set input[name="field"]', "stance")
+    page.fill('#editor-set input[name="value"]', "alley")
+    page.click('#editor-set button[type="submit"]')
+    page.wait_for_function(
+        "() => document.querySelector('#editor-set output').textContent.includes('stance')",
+        timeout=30_000,
+    )
+    assert path.read_bytes() == before
+
+
+def test_stale_version_is_refused_and_file_change_appears(
+    chromium: Any, served: tuple[str, Path]
+) -> None:
+    base, folder = served
+    path = folder / "saas-small.yaml"
+    first, _ = _open(chromium, base)
+    second, _ = _open(chromium, base)
+    old = _version(first)
+    first.click('button[data-stance="ally"]')
+    _version_changes(first, old)
+    kept = path.read_bytes()
+    # the second page still holds the old version: stop its poll from reloading first
+    second.evaluate("() => { window.location.reload = () => {}; }")
+    second.fill('#editor-set input[name="field"]', "title")
+    second.fill('#editor-set input[name="value"]', "Chief")
+    second.click('#editor-set button[type="submit"]')
+    second.wait_for_function(
+        "() => document.querySelector('#editor-set output').getAttribute('data-error')"
+        " === 'stale-version'",
+        timeout=30_000,
+    )
+    assert path.read_bytes() == kept
+    # a text editor changes the file: the page reloads the new version
+    old = _version(first)
+    path.write_text(path.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
+    _version_changes(first, old)
