@@ -354,7 +354,8 @@ def test_pages_list_the_deals_and_serve_the_map(client: Any, deals: Path) -> Non
     )
     csp = page.headers["content-security-policy"]
     assert csp.startswith("default-src 'none'") and "frame-ancestors 'none'" in csp
-    assert "'unsafe-eval'" not in csp and "connect-src 'self'" in csp  # the editor calls its own origin only
+    # the editor calls its own origin only
+    assert "'unsafe-eval'" not in csp and "connect-src 'self'" in csp
 
 
 CHURN = """
