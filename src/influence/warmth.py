@@ -1,0 +1,238 @@
+"""Tie warmth from evidence: the stated strength, the touchpoints, and their decay.
+
+The one rule for a tie's *effective* strength and last contact (docs/deal-file.md,
+"Warmth from evidence"). The deal graph reads it for every tie
+(:mod:`influence.graph`), so coverage, paths, reports, tooltips and exports all see
+the same number, and :func:`explain` says it in one sentence.
+
+A tie with no touchpoints is left as written: its effective strength is its stated
+strength and its last contact the stated ``last_contact`` (the identity, so deals
+without touchpoints give the same results as before). A tie with touchpoints (every
+touchpoint whose ``people`` hold both ends) gets:
+
+- ``E = g * sum(weight[kind] * r * 0.5 ** (days / half_life[kind]))`` over its
+  touchpoints up to ``as_of``: ``days`` since each one; ``r`` is 1, or
+  :data:`ONE_WAY` for an e-mail or message we sent on a tie where they never wrote
+  back (one-way mail counts little); ``g = 0.5 + 0.5 * min(1, age / 180)``, where
+  ``age`` is the days since the tie's first touchpoint (a tie known for half a year
+  counts its evidence in full, a new one half).
+- ``evidence = E / (1 + E)`` (more evidence, warmer, never above 1).
+- ``freshness = 0.5 ** (days since the last touchpoint / its kind's half-life)``:
+  staleness as a continuous decay, not a cliff.
+- ``effective = 1 - (1 - stated * freshness) * (1 - evidence)``, rounded to 3 places.
+
+Examples:
+    >>> from datetime import date
+    >>> from influence.model import Touchpoint
+    >>> t = Touchpoint.model_validate({"date": "2026-11-19", "kind": "meeting",
+    ...                                "people": ["li", "bo"]})
+    >>> w = tie_warmth(0.9, None, [t], date(2026, 11, 20))
+    >>> w.effective, w.last_contact
+    (0.931, datetime.date(2026, 11, 19))
+    >>> explain(w)
+    '0.93: stated strong (0.90); 1 meeting, the last 1 day ago; half-life 180 days'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import NamedTuple
+
+from influence.model import (
+    DIRECTED_TOUCHES,
+    STRENGTH_WORDS,
+    Deal,
+    Direction,
+    TouchKind,
+    Touchpoint,
+)
+
+__all__ = [
+    "AGE_FULL_DAYS",
+    "HALF_LIFE_DAYS",
+    "ONE_WAY",
+    "WEIGHT",
+    "Warmth",
+    "deal_warmth",
+    "explain",
+    "tie_warmth",
+]
+
+#: How much one touchpoint of each kind counts when fresh. In person and favours
+#: weigh most (the source method: visit often, do one thing for them each month);
+#: a call less; one e-mail or message little.
+WEIGHT: dict[TouchKind, float] = {
+    TouchKind.VISIT: 1.5,
+    TouchKind.FAVOUR: 1.5,
+    TouchKind.MEETING: 1.0,
+    TouchKind.GIFT: 1.0,
+    TouchKind.CALL: 0.6,
+    TouchKind.EVENT: 0.5,
+    TouchKind.EMAIL: 0.3,
+    TouchKind.MESSAGE: 0.3,
+}
+#: Days after which a touchpoint counts half. A visit, meeting, favour or gift is
+#: remembered for months (180 days: half a year of a B2B cycle); a call or a shared
+#: event for a quarter and more (120); mail and messages fade fastest (90: a quarter).
+HALF_LIFE_DAYS: dict[TouchKind, int] = {
+    TouchKind.VISIT: 180,
+    TouchKind.FAVOUR: 180,
+    TouchKind.MEETING: 180,
+    TouchKind.GIFT: 180,
+    TouchKind.CALL: 120,
+    TouchKind.EVENT: 120,
+    TouchKind.EMAIL: 90,
+    TouchKind.MESSAGE: 90,
+}
+#: What an e-mail or message we sent counts on a tie where they never wrote back.
+ONE_WAY = 0.25
+#: A tie's evidence counts in full once its first touchpoint is this many days old.
+AGE_FULL_DAYS = 180
+
+_NAMES: dict[TouchKind, tuple[str, str]] = {
+    TouchKind.MEETING: ("meeting", "meetings"),
+    TouchKind.CALL: ("call", "calls"),
+    TouchKind.EMAIL: ("e-mail", "e-mails"),
+    TouchKind.MESSAGE: ("message", "messages"),
+    TouchKind.VISIT: ("visit", "visits"),
+    TouchKind.EVENT: ("event", "events"),
+    TouchKind.FAVOUR: ("favour", "favours"),
+    TouchKind.GIFT: ("gift", "gifts"),
+}
+
+
+class Warmth(NamedTuple):
+    """A tie's warmth and what it is made of (see the module docs)."""
+
+    effective: float
+    """0..1: the strength every analysis reads."""
+    stated: float
+    """The strength written in the file."""
+    last_contact: date | None
+    """The latest touchpoint, else the stated ``last_contact``."""
+    counts: tuple[tuple[TouchKind, int], ...]
+    """Touchpoints per kind, in :class:`TouchKind` order (kinds with none left out)."""
+    replied: bool
+    """True when they wrote back at least once (e-mail or message received)."""
+    half_life: int | None
+    """The half-life of the last touchpoint's kind, in days; None without touchpoints."""
+    days: int | None
+    """Days from the last touchpoint to ``as_of``; None without touchpoints."""
+
+    @property
+    def evidence(self) -> bool:
+        """True when touchpoints back the warmth (else it is the stated strength)."""
+        return bool(self.counts)
+
+
+def tie_warmth(
+    stated: float, last_contact: date | None, touches: Sequence[Touchpoint], as_of: date
+) -> Warmth:
+    """The warmth of one tie from its stated strength and its touchpoints.
+
+    Touchpoints after ``as_of`` are left out. No touchpoints: the stated values.
+
+    Examples:
+        >>> from datetime import date
+        >>> tie_warmth(0.6, None, [], date(2026, 11, 20)).effective
+        0.6
+    """
+    seen = [t for t in touches if t.date <= as_of]
+    if not seen:
+        return Warmth(stated, stated, last_contact, (), False, None, None)
+    replied = any(t.kind in DIRECTED_TOUCHES and t.direction is Direction.RECEIVED for t in seen)
+    first = min(t.date for t in seen)
+    last = max(seen, key=lambda t: (t.date, -WEIGHT[t.kind], t.kind.value))
+    age = (as_of - first).days
+    mass = 0.0
+    counts: dict[TouchKind, int] = {}
+    for t in seen:
+        r = (
+            ONE_WAY
+            if (t.kind in DIRECTED_TOUCHES and t.direction is Direction.SENT and not replied)
+            else 1.0
+        )
+        mass += WEIGHT[t.kind] * r * 0.5 ** ((as_of - t.date).days / HALF_LIFE_DAYS[t.kind])
+        counts[t.kind] = counts.get(t.kind, 0) + 1
+    mass *= 0.5 + 0.5 * min(1.0, age / AGE_FULL_DAYS)
+    evidence = mass / (1.0 + mass)
+    days = (as_of - last.date).days
+    half = HALF_LIFE_DAYS[last.kind]
+    fresh = 0.5 ** (days / half)
+    effective = round(1.0 - (1.0 - stated * fresh) * (1.0 - evidence), 3)
+    ordered = tuple((k, counts[k]) for k in TouchKind if k in counts)
+    return Warmth(effective, stated, last.date, ordered, replied, half, days)
+
+
+def deal_warmth(deal: Deal) -> dict[int, Warmth]:
+    """The warmth of every declared relationship with touchpoints, by its place in the file.
+
+    A touchpoint belongs to every relationship whose two ends are both among its
+    ``people``. Relationships without touchpoints are left out (their warmth is
+    their stated strength).
+
+    Examples:
+        >>> from influence.model import Deal
+        >>> deal = Deal.model_validate({"deal": {"name": "x", "as_of": "2026-11-20"},
+        ...     "people": [{"name": "Li", "side": "seller"}, {"name": "Bo"}],
+        ...     "relationships": [{"from": "li", "to": "bo", "strength": 0.5}],
+        ...     "touchpoints": [{"date": "2026-11-19", "kind": "call", "people": ["li", "bo"]}]})
+        >>> deal_warmth(deal)[0].effective
+        0.613
+    """
+    if not deal.touchpoints:
+        return {}
+    by_pair: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(deal.relationships):
+        a, b = sorted((r.from_, r.to))
+        by_pair.setdefault((a, b), []).append(i)
+    found: dict[int, list[Touchpoint]] = {}
+    for t in deal.touchpoints:
+        people = sorted(set(t.people))
+        for x, a in enumerate(people):
+            for b in people[x + 1 :]:
+                for i in by_pair.get((a, b), ()):
+                    found.setdefault(i, []).append(t)
+    as_of = deal.as_of()
+    rels = deal.relationships
+    return {
+        i: tie_warmth(rels[i].strength, rels[i].last_contact, touches, as_of)
+        for i, touches in sorted(found.items())
+    }
+
+
+def _word(stated: float) -> str:
+    for word, value in STRENGTH_WORDS.items():
+        if abs(value - stated) < 1e-9:
+            return f"{word} ({stated:.2f})"
+    return f"{stated:.2f}"
+
+
+def _plural(kind: TouchKind, n: int, replied: bool) -> str:
+    one, many = _NAMES[kind]
+    noun = one if n == 1 else many
+    if kind in DIRECTED_TOUCHES:
+        noun = ("replied " if replied else "one-way ") + noun
+    return f"{n} {noun}"
+
+
+def _join(parts: Iterable[str]) -> str:
+    items = list(parts)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def explain(warmth: Warmth) -> str:
+    """One sentence saying where a tie's warmth comes from (the same in every output).
+
+    Examples:
+        >>> explain(Warmth(0.6, 0.6, None, (), False, None, None))
+        '0.60: stated medium (0.60); no touchpoints'
+    """
+    head = f"{warmth.effective:.2f}: stated {_word(warmth.stated)}"
+    if not warmth.counts:
+        return f"{head}; no touchpoints"
+    days = warmth.days
+    ago = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    what = _join(_plural(k, n, warmth.replied) for k, n in warmth.counts)
+    return f"{head}; {what}, the last {ago}; half-life {warmth.half_life} days"
