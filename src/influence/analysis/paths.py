@@ -813,3 +813,34 @@ def paths_message(
             f"no blocker-free path to {target} {within}; showing the best paths through a blocker"
         )
     return None
+
+
+class PathOptions(NamedTuple):
+    """The effective options of one paths question (the CLI's and the API's)."""
+
+    k: int
+    max_hops: int
+    avoid_blockers: bool
+
+
+def path_options(
+    policy: Any, *, k: int | None = None, max_hops: int | None = None, allow_blockers: bool = False
+) -> PathOptions:
+    """Return the options a paths question runs with: the given ones, else the policy's.
+
+    Args:
+        policy: The deal's effective policy (``deal.effective_policy(team)``).
+        k: Paths per target asked for, or None for the policy's.
+        max_hops: Longest path asked for, or None for the policy's.
+        allow_blockers: Let paths pass blockers whatever the policy says.
+
+    Examples:
+        >>> from influence.model import Policy
+        >>> path_options(Policy(), max_hops=2, allow_blockers=True).avoid_blockers
+        False
+    """
+    return PathOptions(
+        k=k or policy.paths_per_target,
+        max_hops=max_hops or policy.max_hops,
+        avoid_blockers=False if allow_blockers else policy.avoid_blockers,
+    )

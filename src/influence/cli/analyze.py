@@ -235,19 +235,20 @@ def paths(
       influence paths deal.yaml chen-jun
       influence paths deal.yaml chen-jun --from li-wei -k 5 --max-hops 3 --json
     """
-    from influence.analysis.paths import introduction_paths, paths_message
+    from influence.analysis.paths import introduction_paths, path_options, paths_message
     from influence.io import read_deal
 
     with _errors():
         team = load_policy(policy)
         deal = read_deal(file)
-        effective = deal.effective_policy(team)
-        hops = max_hops or effective.max_hops
-        avoid = False if allow_blockers else effective.avoid_blockers
+        options = path_options(
+            deal.effective_policy(team), k=k, max_hops=max_hops, allow_blockers=allow_blockers
+        )
+        hops, avoid = options.max_hops, options.avoid_blockers
         found = introduction_paths(
             deal,
             target,
-            k=k or effective.paths_per_target,
+            k=options.k,
             max_hops=hops,
             avoid_blockers=avoid,
             sources=source or None,

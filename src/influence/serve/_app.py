@@ -662,17 +662,21 @@ def build_app(
         allow_blockers: bool = False,
     ) -> PathsOut:
         """The warmest introduction paths to one person (``influence paths --json``)."""
-        from influence.analysis.paths import introduction_paths, paths_message
+        from influence.analysis.paths import introduction_paths, path_options, paths_message
 
         _, _, result = deals.deal(file)
         deal = result.deal
-        effective = deal.effective_policy(deals.policy)
-        hops = max_hops or effective.max_hops
-        avoid = False if allow_blockers else effective.avoid_blockers
+        options = path_options(
+            deal.effective_policy(deals.policy),
+            k=k,
+            max_hops=max_hops,
+            allow_blockers=allow_blockers,
+        )
+        hops, avoid = options.max_hops, options.avoid_blockers
         found = introduction_paths(
             deal,
             target,
-            k=k or effective.paths_per_target,
+            k=options.k,
             max_hops=hops,
             avoid_blockers=avoid,
             sources=source or None,
