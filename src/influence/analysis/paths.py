@@ -53,7 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from influence._gc import gc_paused
 from influence.errors import UnknownPersonError
 from influence.graph import KIND_CODES, USABLE_KINDS, DealGraph, Tie, deal_graph
-from influence.model import Deal, Kind, Side, Stance
+from influence.model import Deal, Kind, Policy, Side, Stance
 
 __all__ = [
     "Hop",
@@ -824,7 +824,11 @@ class PathOptions(NamedTuple):
 
 
 def path_options(
-    policy: Any, *, k: int | None = None, max_hops: int | None = None, allow_blockers: bool = False
+    policy: Policy,
+    *,
+    k: int | None = None,
+    max_hops: int | None = None,
+    allow_blockers: bool = False,
 ) -> PathOptions:
     """Return the options a paths question runs with: the given ones, else the policy's.
 
