@@ -224,3 +224,42 @@ def path_summary(path: IntroductionPath) -> str:
     if path.through_blocker:
         s += ", THROUGH BLOCKER " + printable(", ".join(path.blockers))
     return s
+
+
+def method_lines(report: DealReport) -> list[str]:
+    """The key-account method in plain lines: step, top decision-maker, facts, rivals.
+
+    Reads only the report's fields (``step``, ``temperature``,
+    ``top_decision_maker``, ``facts``, ``competitors``, ``left``): nothing is
+    recomputed here, so the terminal and Markdown say what the JSON says.
+
+    Examples:
+        >>> from influence import analyze, read_deal
+        >>> method_lines(analyze(read_deal("examples/saas-small.yaml")))[0].startswith("Step ")
+        True
+    """
+    people = names(report)
+    step = report.step or "unmapped (see warnings)"
+    out = [f"Step {step}; temperature {report.temperature} degrees"]
+    top = report.top_decision_maker
+    if top is None:
+        out.append("Top decision-maker: none named")
+    else:
+        row = people.get(top)
+        state = (row.coverage or "not covered") if row is not None else "not covered"
+        out.append(f"Top decision-maker: {label(row, top)} ({state})")
+    for fact in report.facts:
+        if fact.known:
+            source = label(people.get(fact.source), fact.source) if fact.source else "no source"
+            age = f"{fact.age_days} days old" if fact.age_days is not None else "undated"
+            stale = ", stale" if fact.stale else ""
+            out.append(f"Know {fact.item}: {fact.text or ''} (from {source}, {age}{stale})")
+        else:
+            out.append(f"Missing {fact.item} (required at this step)")
+    for comp in report.competitors:
+        fans = ", ".join(label(people.get(i), i) for i in comp.favoured_by) or "nobody known"
+        incumbent = " (incumbent)" if comp.incumbent else ""
+        out.append(f"Competitor {comp.name}{incumbent}: favoured by {fans}")
+    if report.left:
+        out.append("Left the company: " + ", ".join(label(people.get(i), i) for i in report.left))
+    return [printable(line) for line in out]

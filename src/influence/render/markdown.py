@@ -11,6 +11,7 @@ from influence.render._text import (
     headline,
     hop_text,
     label,
+    method_lines,
     most_influential_first,
     name_map,
     names,
@@ -146,6 +147,10 @@ def _full(r: DealReport) -> str:
         out.append(f"{n}. {_action(a)}")
     if not r.actions:
         out.append("Nothing to do.")
+    out.append("")
+
+    out += ["## Key-account method", ""]
+    out += [f"- {_md(line)}" for line in method_lines(r)]
     out.append("")
 
     out += ["## Signals", "", f"_{r.risk.explanation}_", ""]

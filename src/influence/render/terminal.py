@@ -18,6 +18,7 @@ from influence.render._text import (
     headline,
     hop_text,
     label,
+    method_lines,
     most_influential_first,
     name_map,
     names,
@@ -118,6 +119,10 @@ def to_terminal(
     else:
         section(f"Next actions ({len(r.actions)})" if r.actions else "Next actions: none")
     _print_actions(console, r.actions, 0, len(top), width)
+
+    section("Key-account method")
+    for line in method_lines(r):
+        console.print(_hanging("  ", Text(line), width))
 
     section("Role coverage")
     roles = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 2))
