@@ -320,6 +320,15 @@ def to_data(deal: Deal) -> dict[str, Any]:
             del person["stance"]
         if not person["emails"]:
             del person["emails"]
+        # the key-account fields (issue 12): written only when they say something
+        for key in ("refusals", "buying_signals"):
+            if not person[key]:
+                del person[key]
+        if person["status"] == "active":
+            del person["status"]
+    for key in ("facts", "competitors"):
+        if not data["deal"][key]:
+            del data["deal"][key]
     if not data["relationships"]:
         del data["relationships"]
     if not data["people"]:

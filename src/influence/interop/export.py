@@ -99,7 +99,10 @@ EDGE_ATTRIBUTES: dict[str, str] = {
     "declared": "boolean",
     "symmetric": "boolean",
 }
-PEOPLE_COLUMNS = PERSON_KEYS
+#: The people sheet's columns: a person's fields, but for the dated lists of the
+#: key-account method (``refusals``, ``buying_signals``), which no one cell can hold;
+#: they stay in the deal file (YAML or JSON export).
+PEOPLE_COLUMNS = tuple(k for k in PERSON_KEYS if k not in ("refusals", "buying_signals"))
 TIE_COLUMNS = TIE_KEYS
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -445,15 +448,15 @@ def to_csv(deal: Deal) -> tuple[str, str]:
         ...     "deal: {name: T}\npeople: [{name: Ann, roles: [user, coach]}, {name: Bo}]\n"
         ...     "relationships: [{from: ann, to: bo}]"))
         >>> print(people, end="")
-        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails
-        ann,Ann,,customer,user;coach,0.5,unknown,,,,,
-        bo,Bo,,customer,,0.5,unknown,,,,,
+        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails,favours,needs,status
+        ann,Ann,,customer,user;coach,0.5,unknown,,,,,,,,active
+        bo,Bo,,customer,,0.5,unknown,,,,,,,,active
         >>> print(ties, end="")
         from,to,kind,strength,context,last_contact,notes
         ann,bo,knows,0.5,,,
         >>> print(to_csv(parse_deal("deal: {name: T}\npeople: [{name: '=1+2', id: x}]"))[0], end="")
-        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails
-        x,'=1+2,,customer,,0.5,unknown,,,,,
+        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails,favours,needs,status
+        x,'=1+2,,customer,,0.5,unknown,,,,,,,,active
     """
     people, ties = _sheet_rows(deal)
     return csv_text(people), csv_text(ties)

@@ -254,7 +254,7 @@ def method_lines(report: DealReport) -> list[str]:
             age = f"{fact.age_days} days old" if fact.age_days is not None else "undated"
             stale = ", stale" if fact.stale else ""
             out.append(f"Know {fact.item}: {fact.text or ''} (from {source}, {age}{stale})")
-        else:
+        elif fact.required:
             out.append(f"Missing {fact.item} (required at this step)")
     for comp in report.competitors:
         fans = ", ".join(label(people.get(i), i) for i in comp.favoured_by) or "nobody known"
