@@ -121,8 +121,8 @@ def to_terminal(
     _print_actions(console, r.actions, 0, len(top), width)
 
     section("Key-account method")
-    for line in method_lines(r):
-        console.print(_hanging("  ", Text(line), width))
+    for fact_line in method_lines(r):
+        console.print(_hanging("  ", Text(fact_line), width))
 
     section("Role coverage")
     roles = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 2))
