@@ -1,7 +1,7 @@
 """The key-account method's readings of a deal: top decision-maker, facts, temperature.
 
-Each rule lives here once; the report (:mod:`influence.analysis.report`) and the
-signals (:mod:`influence.analysis.stages_signals`) read them from here
+Each rule lives here once; the report (:mod:`influence.analysis.report`) reads
+them from here, and so will the key-account signals
 (``docs/analysis.md`` "Buying steps and information").
 """
 
