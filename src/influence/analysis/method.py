@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from influence.analysis.models import CompetitorRow, FactRow
-from influence.model import CHECKLIST_ITEMS, Deal, Kind, Person, Policy, Step
+from influence.graph import deal_graph
+from influence.model import CHECKLIST_ITEMS, Deal, Person, Policy, Step
 
 __all__ = [
     "TEMPERATURE_DEGREES",
@@ -24,24 +25,13 @@ __all__ = [
 ]
 
 
-def _managers(deal: Deal) -> dict[str, set[str]]:
-    """Each person's managers: ``reports_to`` fields and ``reports_to`` ties."""
-    out: dict[str, set[str]] = {}
-    for p in deal.people:
-        if p.reports_to is not None:
-            out.setdefault(p.id, set()).add(p.reports_to)
-    for rel in deal.relationships:
-        if rel.kind is Kind.REPORTS_TO:
-            out.setdefault(rel.from_, set()).add(rel.to)
-    return out
-
-
 def top_decision_maker(deal: Deal, decision_makers: Sequence[str]) -> str | None:
     """The decision-maker at the top of the customer's reporting line.
 
     Of the decision-makers who have not left, the one with the fewest managers
-    above them (the length of the shortest ``reports_to`` chain to someone who
-    reports to nobody); ties by higher influence, then id. None without one.
+    above them along their reporting line (each person's manager as the deal
+    graph, and so the org chart, reads it); ties by higher influence, then id.
+    None without one.
 
     Examples:
         >>> d = Deal.model_validate({"deal": {"name": "x"}, "people": [
@@ -55,22 +45,16 @@ def top_decision_maker(deal: Deal, decision_makers: Sequence[str]) -> str | None
     candidates = [i for i in decision_makers if i in by_id and not by_id[i].has_left]
     if not candidates:
         return None
-    managers = _managers(deal)
-    depth: dict[str, int] = {}
+    managers = deal_graph(deal).managers()  # the deal graph's rule, as the org chart's
 
     def depth_of(pid: str) -> int:
-        # The file's reports_to lines have no cycle (checked when it was read).
-        stack, order = [pid], []
-        while stack:
-            node = stack.pop()
-            if node in depth:
-                continue
-            order.append(node)
-            stack.extend(m for m in managers.get(node, ()) if m not in depth)
-        for node in reversed(order):
-            ups = [depth[m] for m in managers.get(node, ()) if m in depth]
-            depth[node] = min(ups) + 1 if ups else 0
-        return depth[pid]
+        # Managers above ``pid`` along their one reporting line (a cycle stops it).
+        seen = {pid}
+        boss = managers.get(pid)
+        while boss is not None and boss not in seen:
+            seen.add(boss)
+            boss = managers.get(boss)
+        return len(seen) - 1
 
     return min(candidates, key=lambda i: (depth_of(i), -by_id[i].influence, i))
 
