@@ -406,12 +406,20 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
     Encoded words are set aside before the addresses are parsed, so that what
     they decode to (a comma, an ``@``, a line break and a header) can never
     become an address; they are decoded into the names afterwards. A mailbox
-    repeats the same few From, To and Cc lines: each distinct one is parsed once.
+    repeats the same few From, To and Cc lines: each distinct one of ordinary
+    length is parsed once (the cache holds at most a few MB, however hostile the
+    mailbox).
     """
-    return list(_addresses_of(tuple(values)))
+    key = tuple(values)
+    if sum(map(len, key)) > _CACHED_LINE:
+        return list(_addresses_of(key))
+    return list(_cached_addresses(key))
 
 
-@functools.lru_cache(maxsize=65536)
+#: The longest From/To/Cc text whose parse is kept (a few thousand such, at most).
+_CACHED_LINE = 1024
+
+
 def _addresses_of(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     words: list[str] = []
 
@@ -432,6 +440,9 @@ def _addresses_of(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         )
         out.append((found, clean_name(name)))
     return tuple(out)
+
+
+_cached_addresses = functools.lru_cache(maxsize=4096)(_addresses_of)
 
 
 def _read_mbox(name: str, start: date, end: date) -> Read:
