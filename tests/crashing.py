@@ -42,7 +42,7 @@ def _install():
 
     real = influence.io.check_deal
 
-    def check_deal(path):
+    def check_deal(path, **options):
         name = os.path.basename(str(path))
         if "crash-segv" in name:
             os.kill(os.getpid(), signal.SIGSEGV)
@@ -62,7 +62,7 @@ def _install():
             raise MemoryError()
         if "crash-value" in name:
             raise ValueError("a value no one expected")
-        return real(path)
+        return real(path, **options)
 
     influence.io.check_deal = check_deal
 

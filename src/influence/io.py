@@ -207,19 +207,22 @@ def read_deal(path: str | os.PathLike[str]) -> Deal:
         >>> deal.id
         'saas-small'
     """
-    result = check_deal(path)
+    result = check_deal(path, warnings=False)  # the warnings are validate's to print
     if not result.ok or result.deal is None:
         raise DealFileError(str(path), result.errors)
     return result.deal
 
 
-def check_deal(path: str | os.PathLike[str]) -> CheckResult:
+def check_deal(path: str | os.PathLike[str], *, warnings: bool = True) -> CheckResult:
     """Read one deal file and return the deal with every error and warning found.
 
     Unlike :func:`read_deal` it never raises for a bad file: the problems are the result.
 
     Args:
         path: The deal file.
+        warnings: Also look for the warnings (the default); ``False`` finds the
+            errors only, which is all :func:`read_deal` needs (a second or so
+            less on a 100,000-person deal).
 
     Returns:
         A :class:`CheckResult`; ``result.ok`` says whether the deal is usable.
@@ -238,7 +241,7 @@ def check_deal(path: str | os.PathLike[str]) -> CheckResult:
         return CheckResult(name, None, err.problems)
     default_id = slugify(Path(name).stem)
     with gc_paused():  # a big deal is a million objects that all stay alive
-        return _check_text(text, fmt, name, default_id)
+        return _check_text(text, fmt, name, default_id, warnings=warnings)
 
 
 def parse_deal(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> Deal:
@@ -260,7 +263,7 @@ def parse_deal(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> 
         'tiny'
     """
     with gc_paused():
-        result = _check_text(text, fmt, source, None)
+        result = _check_text(text, fmt, source, None, warnings=False)
     if result.deal is None:
         raise DealFileError(source, result.errors)
     return result.deal
@@ -1396,7 +1399,9 @@ def _expanded_size(data: Any) -> tuple[int, int]:
 _DONE = object()
 
 
-def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> CheckResult:
+def _check_text(
+    text: str, fmt: Format, source: str, default_id: str | None, *, warnings: bool = True
+) -> CheckResult:
     data, problems = _parse(text, fmt, source)
     _exit.keep(data)  # a command line about one deal leaves it to the OS to free
     if problems:
@@ -1436,13 +1441,13 @@ def _check_text(text: str, fmt: Format, source: str, default_id: str | None) -> 
         return CheckResult(source, None, sorted(set(found + sidecar_problems)))
     if sidecar_problems:
         return CheckResult(source, None, sorted(set(sidecar_problems)))
-    warnings = _warnings(deal)
-    if warnings:
+    found_warnings = _warnings(deal) if warnings else []
+    if found_warnings:
         located = _Locator(text, fmt)
         return CheckResult(
             source,
             deal,
-            sorted(_located(source, located, loc, msg, "warning") for loc, msg in warnings),
+            sorted(_located(source, located, loc, msg, "warning") for loc, msg in found_warnings),
         )
     return CheckResult(source, deal, [])
 

@@ -829,10 +829,10 @@ def test_any_exception_in_one_deal_is_listed_and_the_review_goes_on(
     names = {"crash-recursion": RecursionError("too deep"), "crash-bug": RuntimeError("bug")}
     names |= {"crash-memory": MemoryError(), "crash-value": ValueError("odd")}
 
-    def check_deal(path: str) -> Any:
+    def check_deal(path: str, **options: Any) -> Any:
         if kind in path:
             raise names[kind]
-        return real(path)
+        return real(path, **options)
 
     monkeypatch.setattr(influence.io, "check_deal", check_deal)
     good, bad = write_deals(tmp_path, 3, [kind])

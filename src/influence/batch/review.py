@@ -242,7 +242,7 @@ def _review_chunk(files: Sequence[tuple[str, str]], policy: Policy | None) -> li
 def _review_one(file: str, path: str, policy: Policy | None) -> tuple[str, str]:
     from influence.io import check_deal
 
-    result = check_deal(path)
+    result = check_deal(path, warnings=False)  # a review lists errors only
     if result.deal is None or result.errors:
         # Read by its absolute path (a Dask worker's folder is not ours), shown as found.
         messages = [str(replace(p, file=file) if p.file == path else p) for p in result.errors]
