@@ -11,7 +11,6 @@ from 40, medium from 10, low below (``docs/analysis.md``).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from datetime import date
 
@@ -345,30 +344,43 @@ def _blocker_reach(deal: Deal, dms: list[str]) -> list[tuple[str, dict[str, list
     """(blocker, {decision-maker: chain}) for each blocker whose sway reaches a decision-maker.
 
     Sway travels along ``influences`` ties (from -> to) and ``reports_to`` ties in
-    both directions (a manager directs their report; a report advises their manager).
+    both directions (a manager directs their report; a report advises their manager),
+    at most two steps: directly, or through one person. Each
+    decision-maker's chain is the one a breadth-first walk finds first (neighbours
+    in id order): directly if they can be reached so, else through the first of the
+    blocker's neighbours (by id) whose sway reaches them.
     """
     blockers = sorted(
         p.id for p in deal.people if p.stance is Stance.BLOCKER and p.side is Side.CUSTOMER
     )
     if not blockers or not dms:
         return []
-    neighbours = _sway(deal_graph(deal))
     dm_set = set(dms)
+    graph = deal_graph(deal)
+    neighbours = _sway(graph)
+    # Only the decision-makers among a neighbour's neighbours matter: a big deal has
+    # thousands of blockers, and walking everyone two steps from each costs seconds.
+    near_dms = _sway(graph, among=dm_set)
     out: list[tuple[str, dict[str, list[str]]]] = []
     for b in blockers:
-        chains = _bfs(b, neighbours, max_depth=_SWAY_DEPTH)
+        first = [n for n in neighbours(b) if n != b]
         # A decision-maker who is a blocker too still counts: the sway hardens them, and
         # turning blocker never takes points away from the blockers who sway them.
-        reached = {dm: chains[dm] for dm in sorted(dm_set & chains.keys()) if dm != b}
-        if reached:
-            out.append((b, reached))
+        chains = {n: [b, n] for n in first if n in dm_set}
+        for n in first:
+            for dm in near_dms(n):
+                if dm != b and dm not in chains:
+                    chains[dm] = [b, n, dm]
+        if chains:
+            out.append((b, {dm: chains[dm] for dm in sorted(chains)}))
     return out
 
 
-def _sway(graph: DealGraph) -> Callable[[str], list[str]]:
+def _sway(graph: DealGraph, among: set[str] | None = None) -> Callable[[str], list[str]]:
     """Whom a person's sway reaches directly, sorted by id (see :func:`_blocker_reach`).
 
-    The ``reports_to`` shorthands count. Each person's list is made when first asked.
+    With ``among``, only those of them in it. The ``reports_to`` shorthands count.
+    Each person's list is made when first asked.
     """
     ordered: dict[str, list[str]] = {}
     influences, reports = Kind.INFLUENCES, Kind.REPORTS_TO
@@ -379,6 +391,8 @@ def _sway(graph: DealGraph) -> Callable[[str], list[str]]:
                 nxt[t.from_].add(t.to)
                 if t.kind is reports:
                     nxt[t.to].add(t.from_)
+        if among is not None:
+            nxt = {pid: near & among for pid, near in nxt.items()}
 
         def sorted_set(person: str) -> list[str]:
             found = ordered.get(person)
@@ -396,9 +410,14 @@ def _sway(graph: DealGraph) -> Callable[[str], list[str]]:
     back = known & (kind == KIND_CODES[reports])
     src = np.concatenate((a[ahead], b[back]))
     dst = np.concatenate((b[ahead], a[back]))
-    order = np.argsort(src, kind="stable")
     ids = list(graph.side)
     index = {pid: i for i, pid in enumerate(ids)}
+    if among is not None:
+        wanted = np.zeros(len(ids), dtype=bool)
+        wanted[[index[pid] for pid in among if pid in index]] = True
+        keep = wanted[dst]
+        src, dst = src[keep], dst[keep]
+    order = np.argsort(src, kind="stable")
     starts = np.searchsorted(src[order], np.arange(len(ids) + 1)).tolist()
     reached = dst[order]
 
@@ -411,26 +430,6 @@ def _sway(graph: DealGraph) -> Callable[[str], list[str]]:
         return found
 
     return sorted_slice
-
-
-#: How far a blocker's sway travels: directly, or through one person.
-_SWAY_DEPTH = 2
-
-
-def _bfs(
-    start: str, neighbours: Callable[[str], list[str]], max_depth: int
-) -> dict[str, list[str]]:
-    chains = {start: [start]}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if len(chains[node]) > max_depth:
-            continue
-        for n in neighbours(node):
-            if n not in chains:
-                chains[n] = [*chains[node], n]
-                queue.append(n)
-    return chains
 
 
 def _last_seller_contacts(deal: Deal, policy: Policy) -> dict[str, date]:
