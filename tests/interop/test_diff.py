@@ -247,7 +247,10 @@ def test_cli_json_shape_is_stable_and_sorted(cli: Any, versions: tuple[Path, Pat
         "new_grade",
         "signals_added",
         "signals_removed",
+        "old_step",
+        "new_step",
     ]
+    assert (data["risk"]["old_step"], data["risk"]["new_step"]) == ("criteria", "criteria")
     for key in ("people_added", "people_removed", "people_changed"):
         ids = [p["id"] for p in data[key]]
         assert ids == sorted(ids)
@@ -375,3 +378,72 @@ def test_process_substitution_of_a_bad_version_names_the_pipe(tmp_path: Path) ->
     assert result.returncode == 3
     first = result.stderr.splitlines()[0]
     assert first.startswith("/dev/fd/") and ":2:" in first and "expected a list" in first
+
+
+# ----------------------------------------------------------------------------- key-account fields
+
+METHOD_OLD = """\
+deal:
+  name: Valve plant MES
+  stage: evaluation
+  as_of: 2026-11-20
+  facts:
+    budget: {text: CNY 2m approved, source: sec, as_of: 2026-10-01}
+    reason: {text: audit findings}
+  competitors: [{name: Acme}]
+people:
+  - {name: Chair, roles: [decision_maker]}
+  - {id: sec, name: Secretary, roles: [coach], stance: ally,
+     refusals: [{kind: no_hurry, as_of: 2026-10-05}]}
+  - {id: li, name: Li Wei, side: seller}
+"""
+
+METHOD_NEW = """\
+deal:
+  name: Valve plant MES
+  stage: contract negotiation
+  as_of: 2026-11-20
+  facts:
+    budget: {text: CNY 2.4m approved, source: sec, as_of: 2026-11-10}
+    sticking_point: {text: payment terms}
+  competitors: [{name: Acme, incumbent: true}, {name: Bolt}]
+people:
+  - {name: Chair, roles: [decision_maker], status: left}
+  - {id: sec, name: Secretary, roles: [coach], stance: ally, favours: Bolt,
+     refusals: [{kind: no_hurry, as_of: 2026-10-05, resolved: 2026-11-12}],
+     buying_signals: [{kind: agreed_next_step, date: 2026-11-15}]}
+  - {id: li, name: Li Wei, side: seller}
+"""
+
+
+def test_a_diff_names_changes_of_step_facts_competitors_refusals_signals_and_status() -> None:
+    diff = diff_deals(parse_deal(METHOD_OLD), parse_deal(METHOD_NEW))
+    assert [(c.field, c.old, c.new) for c in diff.deal] == [
+        ("stage", "evaluation", "contract negotiation"),
+        (
+            "facts.budget",
+            "CNY 2m approved (sec, 2026-10-01)",
+            "CNY 2.4m approved (sec, 2026-11-10)",
+        ),
+        ("facts.reason", "audit findings", None),
+        ("facts.sticking_point", None, "payment terms"),
+        ("competitors", ["Acme"], ["Acme (incumbent)", "Bolt"]),
+    ]
+    changes = {p.id: [(c.field, c.old, c.new) for c in p.changes] for p in diff.people_changed}
+    assert changes == {
+        "chair": [("status", "active", "left")],
+        "sec": [
+            ("favours", None, "Bolt"),
+            (
+                "refusals",
+                ["no_hurry 2026-10-05 (open)"],
+                ["no_hurry 2026-10-05 (resolved 2026-11-12)"],
+            ),
+            ("buying_signals", [], ["agreed_next_step 2026-11-15"]),
+        ],
+    }
+    assert diff.risk is not None
+    assert (diff.risk.old_step, diff.risk.new_step) == ("criteria", "tender")
+    text = to_text(diff)
+    assert "step: criteria -> tender\n" in text
+    assert "~ person chair: status 'active' -> 'left'" in text

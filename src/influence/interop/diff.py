@@ -33,11 +33,17 @@ from influence.errors import DealFileError
 from influence.graph import deal_graph
 from influence.io import DEAL_SUFFIXES, _check_text, format_of, read_text
 from influence.model import (
+    CHECKLIST_ITEMS,
     PERSON_KEYS,
     TIE_DETAILS,
+    BuyingSignal,
+    Competitor,
     Deal,
+    DealInfo,
+    Fact,
     Person,
     Policy,
+    Refusal,
     slugify,
 )
 
@@ -140,6 +146,12 @@ class RiskChange(_Result):
     new_grade: str
     signals_added: list[SignalRef] = Field(default_factory=list)
     signals_removed: list[SignalRef] = Field(default_factory=list)
+    old_step: str | None = Field(
+        default=None, description="The buying step the old version's stage maps to (None: none)."
+    )
+    new_step: str | None = Field(
+        default=None, description="The buying step the new version's stage maps to (None: none)."
+    )
 
     @property
     def score_change(self) -> int:
@@ -185,12 +197,48 @@ def _value(value: Any) -> Value:
         return value.isoformat()
     if isinstance(value, list | tuple):
         # Roles are a set: written in another order they are the same roles.
-        return sorted(str(getattr(v, "value", v)) for v in value)
+        return sorted(_item(v) for v in value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float):
         return float(value)
     return str(getattr(value, "value", value))
+
+
+def _item(value: Any) -> str:
+    """One entry of a list field in a line of its own words (refusals, buying signals...)."""
+    if isinstance(value, Refusal):
+        when = f" {value.as_of.isoformat()}" if value.as_of else ""
+        if value.resolved is False:
+            return f"{value.kind.value}{when} (open)"
+        done = f" {value.resolved.isoformat()}" if isinstance(value.resolved, date) else ""
+        return f"{value.kind.value}{when} (resolved{done})"
+    if isinstance(value, BuyingSignal):
+        return f"{value.kind.value} {value.date.isoformat()}"
+    if isinstance(value, Competitor):
+        return value.name + (" (incumbent)" if value.incumbent else "")
+    return str(getattr(value, "value", value))
+
+
+def _fact(fact: Fact | None) -> str | None:
+    """A checklist fact as one value: its text, then who told us and when."""
+    if fact is None:
+        return None
+    told = ", ".join(x for x in (fact.source, fact.as_of and fact.as_of.isoformat()) if x)
+    return f"{fact.text} ({told})" if told else fact.text
+
+
+def _deal_changes(old: DealInfo, new: DealInfo) -> list[FieldChange]:
+    """The deal's own fields, then each checklist fact (``facts.budget``), then competitors."""
+    out = _changes(old, new, DEAL_FIELDS)
+    for item in CHECKLIST_ITEMS:
+        a, b = _fact(old.facts.get(item)), _fact(new.facts.get(item))
+        if a != b:
+            out.append(FieldChange(field=f"facts.{item}", old=a, new=b))
+    a_list, b_list = _value(old.competitors), _value(new.competitors)
+    if a_list != b_list:
+        out.append(FieldChange(field="competitors", old=a_list or None, new=b_list or None))
+    return out
 
 
 def _changes(old: Any, new: Any, fields: tuple[str, ...]) -> list[FieldChange]:
@@ -276,7 +324,7 @@ def diff_deals(
                     )
                 )
     return DealDiff(
-        deal=_changes(old.deal, new.deal, DEAL_FIELDS),
+        deal=_deal_changes(old.deal, new.deal),
         people_added=added,
         people_removed=removed,
         people_changed=changed,
@@ -299,6 +347,8 @@ def _risk(old: Deal, new: Deal, policy: Policy | None) -> RiskChange:
         new_grade=b.risk.grade,
         signals_added=[s for k, s in sorted(after.items()) if k not in before],
         signals_removed=[s for k, s in sorted(before.items()) if k not in after],
+        old_step=a.step,
+        new_step=b.step,
     )
 
 
@@ -342,6 +392,8 @@ def to_text(diff: DealDiff) -> str:
             f"risk: {risk.old_grade} {risk.old_score} -> {risk.new_grade} {risk.new_score} "
             f"({delta:+d})"
         )
+        if risk.old_step != risk.new_step:
+            lines.append(f"step: {risk.old_step or '(none)'} -> {risk.new_step or '(none)'}")
         for s in risk.signals_added:
             lines.append(f"+ signal {s.code}" + (f" ({', '.join(s.people)})" if s.people else ""))
         for s in risk.signals_removed:
