@@ -191,12 +191,15 @@ def test_json_shape(pipeline: Path, cli: Any) -> None:
             "coverage",
             "support",
             "people",
+            "step",
+            "temperature",
+            "left",
         } <= set(deal)
         assert "change" not in deal  # only with --since
         assert sorted(deal["risk"]) == ["grade", "points", "score"]
         assert all(isinstance(code, str) for code in deal["signals"])
         assert Path(deal["file"]).exists()
-    assert sorted(data["totals"]) == ["by_grade", "deals", "errors", "signals", "value"]
+    assert sorted(data["totals"]) == ["by_grade", "by_step", "deals", "errors", "signals", "value"]
     # Reading it back gives the same review.
     assert PortfolioReview.model_validate(data).to_data() == data
 

@@ -27,17 +27,18 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from influence.analysis.models import SEVERITY_ORDER, Grade, Severity, signal_identity
-from influence.model import Deal, Policy
+from influence.model import Deal, Policy, Step
 
 __all__ = [
     "CHANGE_KINDS",
+    "UNMAPPED_STEP",
     "ChangeItem",
     "ChangeKind",
     "DealChange",
@@ -57,6 +58,7 @@ __all__ = [
     "compare",
     "rank_key",
     "review_deal",
+    "step_groups",
 ]
 
 #: Key used for the value of deals that name no currency.
@@ -132,10 +134,14 @@ ChangeKind = Literal[
     "score-up",
     "new-signal",
     "cooled",
+    "step-back",
+    "colder",
     "new-deal",
     "people-gone",
     "people-added",
     "warmed",
+    "step-forward",
+    "warmer",
     "resolved-signal",
     "score-down",
     "grade-down",
@@ -146,9 +152,11 @@ ChangeKind = Literal[
 #: changes). A decision-maker turning blocker comes before anything else; then a
 #: decision-maker who left the deal, one whose stance got worse otherwise, a
 #: worse grade, a new high-severity signal, anyone else turning blocker, a higher
-#: score, any other new signal, anyone else's stance getting worse, a deal new in
-#: the pipeline, people gone, people added; good news last (a stance that got
-#: better, a resolved signal, a lower score, a better grade).
+#: score, any other new signal, anyone else's stance getting worse, the deal back
+#: at an earlier buying step, a colder deal (temperature down), a deal new in the
+#: pipeline, people gone (or who left their company), people added; good news last
+#: (a stance that got better, a later buying step, a warmer deal, a resolved
+#: signal, a lower score, a better grade).
 CHANGE_KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
 
 _CHANGE_RANK = {kind: n for n, kind in enumerate(CHANGE_KINDS)}
@@ -196,6 +204,15 @@ class DealChange(_Row):
     stance_changes: list[StanceChange] = Field(default_factory=list)
     people_added: list[str] = Field(default_factory=list)
     people_gone: list[str] = Field(default_factory=list)
+    step_before: str | None = Field(
+        default=None, description="The buying step before, when it changed (else None)."
+    )
+    temperature_before: int | None = Field(
+        default=None, description="The temperature before, when it changed (else None)."
+    )
+    people_left: list[str] = Field(
+        default_factory=list, description="People who left their company since the last review."
+    )
     items: list[ChangeItem] = Field(
         default_factory=list, description="Every change in words, worst first (CHANGE_KINDS)."
     )
@@ -245,6 +262,15 @@ class ReviewedDeal(_Row):
     next_action: str | None = Field(
         default=None, description="The first of the deal's next actions, as analyze gives it."
     )
+    step: str | None = Field(
+        default=None, description="The buying step the deal's stage maps to (None: unmapped)."
+    )
+    temperature: int = Field(
+        default=10, description="10, 40, 80 or 100 degrees, from recent buying signals."
+    )
+    left: list[str] = Field(
+        default_factory=list, description="Ids of the people who left their company."
+    )
     change: DealChange | None = Field(
         default=None, description="What changed since the previous review (with since only)."
     )
@@ -283,6 +309,32 @@ class Totals(_Row):
     signals: list[SignalCount] = Field(
         description="Every signal code seen, most deals first, then severity, then code."
     )
+    by_step: dict[str, GradeTotal] = Field(
+        default_factory=dict,
+        description="Deals and value by buying step, in a purchase's order (`unmapped` last); "
+        "only the steps some deal is at.",
+    )
+
+
+#: The key of :attr:`Totals.by_step` for deals whose stage maps to no step.
+UNMAPPED_STEP = "unmapped"
+
+
+def step_groups(deals: Iterable[ReviewedDeal]) -> list[tuple[str, list[ReviewedDeal]]]:
+    """The deals grouped by buying step, in a purchase's order (``unmapped`` last).
+
+    Each group keeps the order it is given (a review's rank); empty steps are left out.
+
+    Examples:
+        >>> from influence import review
+        >>> [(step, len(ds)) for step, ds in step_groups(review(["examples"], workers=1).deals)]
+        [('criteria', 2), ('tender', 1)]
+    """
+    groups: dict[str, list[ReviewedDeal]] = {}
+    for d in deals:
+        groups.setdefault(d.step or UNMAPPED_STEP, []).append(d)
+    order = [s.value for s in Step] + [UNMAPPED_STEP]
+    return [(step, groups[step]) for step in order if step in groups]
 
 
 class Trend(_Row):
@@ -424,6 +476,9 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         people={p.id: p.stance.value for p in people},
         names={p.id: p.name for p in people},
         next_action=report.actions[0].text if report.actions else None,
+        step=report.step,
+        temperature=report.temperature,
+        left=report.left,
     )
 
 
@@ -526,6 +581,10 @@ def _totals(deals: list[ReviewedDeal], errors: list[ReviewError]) -> Totals:
         value=money(deals),
         by_grade=by_grade,
         signals=signals,
+        by_step={
+            step: GradeTotal(deals=len(group), value=money(group))
+            for step, group in step_groups(deals)
+        },
     )
 
 
@@ -652,16 +711,25 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
     added = sorted(new.people.keys() - old.people.keys())
     gone = sorted(old.people.keys() - new.people.keys())
     score_change = new.risk.score - old.risk.score
+    # A review saved before rows had a step, a temperature and who left says nothing of
+    # them: comparing against it reports no change there (not every deal "moved").
+    known = {"step", "temperature", "left"} & old.model_fields_set
+    left = sorted(set(new.left) - set(old.left) - set(gone)) if "left" in known else []
+    step_moved = "step" in known and old.step != new.step
+    warmth_moved = "temperature" in known and old.temperature != new.temperature
     changed = bool(
         new_signals
         or resolved
         or stances
         or added
         or gone
+        or left
+        or step_moved
+        or warmth_moved
         or score_change
         or old.risk.grade != new.risk.grade
     )
-    items = _change_items(old, new, new_signals, resolved, stances, added, gone)
+    items = _change_items(old, new, new_signals, resolved, stances, added, gone, left)
     return DealChange(
         status="changed" if changed else "unchanged",
         grade_before=old.risk.grade,
@@ -672,8 +740,18 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
         stance_changes=stances,
         people_added=added,
         people_gone=gone,
+        step_before=old.step if step_moved else None,
+        temperature_before=old.temperature if warmth_moved else None,
+        people_left=left,
         items=items,
     )
+
+
+def _step_rank(step: str | None) -> int:
+    """Where a buying step stands in a purchase: a lost deal lowest, then unmapped, need...won."""
+    if step is None:
+        return -1
+    return -2 if step == Step.LOST else list(Step).index(Step(step))
 
 
 def _change_items(
@@ -684,6 +762,7 @@ def _change_items(
     stances: list[StanceChange],
     added: list[str],
     gone: list[str],
+    left: Sequence[str] = (),
 ) -> list[ChangeItem]:
     """Every change of a deal in words, people by name, worst first (:data:`CHANGE_KINDS`)."""
     names = {**old.names, **new.names}
@@ -738,10 +817,37 @@ def _change_items(
                 people=others,
             )
         )
+    for pid in left:
+        if pid in new.decision_makers or pid in old.decision_makers:
+            text = f"{who(pid)} left their company"
+            items.append(ChangeItem(kind="decision-maker-gone", text=text, people=[pid]))
+    others_left = [p for p in left if p not in old.decision_makers and p not in new.decision_makers]
+    if others_left:
+        items.append(
+            ChangeItem(
+                kind="people-gone",
+                text="left their company: " + ", ".join(who(p) for p in others_left),
+                people=others_left,
+            )
+        )
     if added:
         items.append(
             ChangeItem(
                 kind="people-added", text="added: " + ", ".join(who(p) for p in added), people=added
+            )
+        )
+    if old.step != new.step and "step" in old.model_fields_set:
+        items.append(
+            ChangeItem(
+                kind="step-forward" if _step_rank(new.step) > _step_rank(old.step) else "step-back",
+                text=f"buying step {old.step or '(unmapped)'} -> {new.step or '(unmapped)'}",
+            )
+        )
+    if old.temperature != new.temperature and "temperature" in old.model_fields_set:
+        items.append(
+            ChangeItem(
+                kind="warmer" if new.temperature > old.temperature else "colder",
+                text=f"temperature {old.temperature} -> {new.temperature} degrees",
             )
         )
     for b in new_signals:

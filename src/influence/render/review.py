@@ -32,7 +32,9 @@ from influence.analysis.portfolio import (
     PortfolioReview,
     ReviewedDeal,
     changed_deals,
+    step_groups,
 )
+from influence.model import Step
 from influence.render._page import content_security_policy, csp_hash, markup, page_template
 from influence.render._text import amount, console_text, money_text, plain_console
 
@@ -86,6 +88,18 @@ def _grade_lines(review: PortfolioReview) -> list[str]:
         f"{g}: {_plural(review.totals.by_grade[g].deals, 'deal')}, "
         f"{_sums(review.totals.by_grade[g].value)}"
         for g in GRADES
+    ]
+
+
+def _step_groups(review: PortfolioReview) -> list[tuple[str, list[str]]]:
+    """The deals by buying step: a heading (how many, their value), then each deal, worst first."""
+    return [
+        (
+            f"{step}: {_plural(len(group), 'deal')}, {_sums(review.totals.by_step[step].value)}",
+            [f"{d.name} ({d.risk.grade} {d.risk.score}, {d.temperature}°)" for d in group],
+        )
+        for step, group in step_groups(review.deals)
+        if step in review.totals.by_step
     ]
 
 
@@ -238,7 +252,9 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
         if len(changes) > TERMINAL_SIGNALS:
             deal.append(f"\n+{len(changes) - TERMINAL_SIGNALS} more changes", style="magenta")
         facts = "\n".join(
-            _p(x) for x in (_money(d.value, d.currency), d.stage or "", _date(d.close_date)) if x
+            _p(x)
+            for x in (_money(d.value, d.currency), d.stage or "", _step(d), _date(d.close_date))
+            if x
         )
         badge = f" {d.risk.grade.upper()} " if color else d.risk.grade.upper()
         risk = Text(badge, style=_GRADE_STYLE[d.risk.grade])
@@ -254,6 +270,14 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
     console.print(Text("By grade", style="bold underline"))
     for line in _grade_lines(review):
         console.print("  " + _p(line))
+    steps = _step_groups(review)
+    if steps:
+        console.print()
+        console.print(Text("By buying step (temperature in degrees)", style="bold underline"))
+        for heading, names in steps:
+            console.print("  " + _p(heading))
+            for name in names:
+                console.print(Text("    " + _p(name), style="dim"))
     if t.signals:
         console.print()
         console.print(Text("Most common signals (deals with it)", style="bold underline"))
@@ -342,8 +366,8 @@ def to_review_markdown(review: PortfolioReview) -> str:
         out += [f"## Changed since {_md(review.changes.since or 'the last review')}", ""]
         out += [f"- {_md(line)}" for _, line in _headlines(review)] or ["Nothing changed."]
         out += ["", _md(_trend_line(review)), ""]
-    head = ["#", "Deal", "Account", "Owner", "Value", "Stage", "Close", "Risk"]
-    align = ["---:", "---", "---", "---", "---:", "---", "---", "---"]
+    head = ["#", "Deal", "Account", "Owner", "Value", "Stage", "Step", "Close", "Risk"]
+    align = ["---:", "---", "---", "---", "---:", "---", "---", "---", "---"]
     if review.changes is not None:
         head.append("Change")
         align.append("---")
@@ -358,6 +382,7 @@ def to_review_markdown(review: PortfolioReview) -> str:
             _md(_owner(d)),
             _md(_money(d.value, d.currency)),
             _md(d.stage or ""),
+            _step(d),
             _date(d.close_date),
             f"**{d.risk.grade}** {d.risk.score}",
         ]
@@ -373,6 +398,10 @@ def to_review_markdown(review: PortfolioReview) -> str:
         out.append("| " + " | ".join(cells) + " |")
     out += ["", "## By grade", ""]
     out += [f"- {_md(line)}" for line in _grade_lines(review)]
+    steps = _step_groups(review)
+    if steps:
+        out += ["", "## By buying step", ""]
+        out += [f"- {_md(heading)}: {_md('; '.join(names))}" for heading, names in steps]
     if review.totals.signals:
         out += ["", "## Most common signals", "", "| Signal | Severity | Deals | Signals |"]
         out.append("|---|---|---:|---:|")
@@ -413,6 +442,8 @@ _CSV_HEAD = [
     "support",
     "owner",
     "next_action",
+    "step",
+    "temperature",
 ]
 _CSV_CHANGE = [
     "change",
@@ -424,6 +455,18 @@ _CSV_CHANGE = [
     "people_added",
     "people_gone",
 ]
+
+
+def _step(d: ReviewedDeal) -> str:
+    """The buying step and temperature in brief: ``tender · 40°`` (unmapped: ``? · 10°``)."""
+    return f"{d.step or '?'} · {d.temperature}°"
+
+
+def _step_sort(d: ReviewedDeal) -> str:
+    """A sort key for the step column: the steps in a purchase's order, then the temperature."""
+    order = [s.value for s in Step]
+    rank = order.index(d.step) if d.step in order else -1  # unmapped first
+    return str((rank + 1) * 1000 + d.temperature)
 
 
 def _number(value: float) -> str:
@@ -468,6 +511,8 @@ def to_review_csv(review: PortfolioReview) -> str:
             f"{d.support:.4f}",
             escape_cell(_owner(d)),
             escape_cell(d.next_action or ""),
+            d.step or "",
+            d.temperature,
         ]
         if compared:
             c = d.change
@@ -680,6 +725,8 @@ def to_review_html(
                 "value_sort": "" if d.value is None else repr(d.value),
                 "currency": "" if d.value is None else (d.currency or NO_CURRENCY),
                 "stage": d.stage or "",
+                "step": _step(d),
+                "step_sort": _step_sort(d),
                 "close": _date(d.close_date),
                 "grade": d.risk.grade,
                 "score": d.risk.score,
@@ -746,7 +793,7 @@ def to_review_html(
         "cards": cards,
         "trend": trend,
         "compared": compared,
-        "columns": 12 if compared else 11,
+        "columns": 13 if compared else 12,
         "scatters": scatters,
         "unvalued": _plural(unvalued, "deal") + " without a value not charted." if unvalued else "",
         "bars": markup(_bars_svg(review)),
