@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from influence.analysis.stages import deal_step
 from influence.errors import DealFileError
 from influence.interop.export import to_csv
 from influence.interop.importing import (
@@ -22,7 +23,7 @@ from influence.interop.importing import (
     write_imported,
 )
 from influence.io import parse_deal, read_deal
-from influence.model import Role, Stance
+from influence.model import Policy, Role, Stance
 from tests.conftest import EXAMPLES, ROOT
 
 CRM = ROOT / "tests" / "data" / "crm"
@@ -543,3 +544,43 @@ def test_write_imported_without_replace_never_overwrites(tmp_path: Path) -> None
     with pytest.raises(FileNotFoundError):
         write_imported(result, tmp_path / "no" / "such.yaml")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pilot.yaml"]  # no lock left
+
+
+# ----------------------------------------------------------------- the deal's stage and competitors
+
+
+def test_a_contact_roles_export_gives_the_deal_its_stage_and_competitors() -> None:
+    table = parse_table(
+        "ContactId,Contact.FirstName,Contact.LastName,Contact.Title,Role,"
+        "Opportunity Name,Opportunity.StageName,Competitor\n"
+        "003A,Chen,Jun,Chairman,Decision Maker,Valve MES,Negotiation/Review,Acme MES\n"
+        "003B,Zhang,Min,CFO,Economic Buyer,Valve MES,Negotiation/Review,Acme MES; Bolt\n",
+        source="roles.csv",
+    )
+    result = import_deal(table)
+    info = result.deal.deal
+    assert (info.name, info.stage) == ("Valve MES", "Negotiation/Review")
+    assert [c.name for c in info.competitors] == ["Acme MES", "Bolt"]
+    assert not [w for w in result.warnings if "ignored" in w.message]  # the columns were used
+    assert deal_step(result.deal, Policy()).step == "tender"  # Salesforce's stage, mapped
+
+
+def test_a_stage_no_mapping_knows_and_several_stages_are_warnings() -> None:
+    table = parse_table(
+        "Record ID,First Name,Last Name,Job Title,Deal Stage\n"
+        "1,Ann,Lee,CTO,Gathering dust\n"
+        "2,Bo,Wu,CFO,Gathering dust\n"
+        "3,Cy,Ng,COO,contract sent\n",
+        source="hubspot.csv",
+    )
+    result = import_deal(table)
+    assert result.deal.deal.stage == "Gathering dust"  # the most rows
+    messages = [w.message for w in result.warnings]
+    assert any("rows name 2 values for deal.stage" in m for m in messages)
+    assert any("stage_steps" in w.message and w.field == "deal.stage" for w in result.warnings)
+
+
+def test_without_stage_or_competitor_columns_the_deal_has_neither() -> None:
+    table = parse_table("id,name,title\nann,Ann Lee,CTO\n", source="plain.csv")
+    info = import_deal(table).deal.deal
+    assert info.stage is None and info.competitors == []

@@ -66,6 +66,7 @@ from influence.model import (
     TIE_KEYS,
     Deal,
     Person,
+    Policy,
     Relationship,
     Role,
     Side,
@@ -983,8 +984,12 @@ def import_deal(
         values[opportunity] for _, values in table.rows if opportunity is not None
     )
     opportunities.pop("", None)
+    # The deal's own columns: its stage (the opportunity's) and its competitors.
+    stage_at = _deal_column(table, DEAL_STAGE_HEADERS, columns)
+    competitor_at = _deal_column(table, COMPETITOR_HEADERS, columns)
+    deal_columns = {opportunity, stage_at, competitor_at}
     ignored = [
-        h for i, h in enumerate(table.headers) if i not in columns and i != opportunity and h
+        h for i, h in enumerate(table.headers) if i not in columns and i not in deal_columns and h
     ]
     if ignored:
         warnings.append(
@@ -1046,6 +1051,14 @@ def import_deal(
     info: dict[str, Any] = {"name": deal_name or top or account or "Imported deal"}
     if account:
         info["account"] = account
+    if stage_at is not None:
+        stage = _most_common(table, stage_at, "deal.stage", warnings)
+        if stage:
+            info["stage"] = stage
+    if competitor_at is not None:
+        names = _listed(table, competitor_at)
+        if names:
+            info["competitors"] = [{"name": n} for n in names]
     persons = [p.person for p in people_out if p.person is not None]
     deal = Deal.model_validate(
         {
@@ -1057,11 +1070,74 @@ def import_deal(
             "relationships": rels,
         }
     )
+    if deal.deal.stage:
+        from influence.analysis.stages import deal_step
+
+        step = deal_step(deal, Policy())
+        if step.warning:
+            warnings.append(Problem(table.source, 0, 0, "deal.stage", step.warning, "warning"))
     sources = [table.source]
     for extra in (roles, ties):
         if extra is not None:
             sources.append(extra.source if isinstance(extra, Table) else str(extra))
     return ImportResult(deal, fmt, sorted(warnings), sources)
+
+
+#: Headers (as :func:`_norm` folds them) of the column that holds the deal's stage: the
+#: opportunity's in Salesforce (``StageName``, ``Opportunity.StageName``), the deal's in
+#: HubSpot (``Deal Stage``), or the plain template's ``stage``.
+DEAL_STAGE_HEADERS: tuple[str, ...] = (
+    "stage",
+    "stagename",
+    "opportunitystage",
+    "opportunitystagename",
+    "dealstage",
+)
+#: Headers of the column that names the deal's competitors (several in a cell: ``;``).
+COMPETITOR_HEADERS: tuple[str, ...] = (
+    "competitor",
+    "competitors",
+    "primarycompetitor",
+    "opportunitycompetitor",
+    "competitorname",
+)
+
+
+def _deal_column(table: Table, names: Sequence[str], columns: Mapping[int, str]) -> int | None:
+    """The first column with one of these headers that is not mapped to a person's field."""
+    return next(
+        (i for i, h in enumerate(table.headers) if _norm(h) in names and i not in columns),
+        None,
+    )
+
+
+def _most_common(table: Table, at: int, field: str, warnings: list[Problem]) -> str | None:
+    """The value most rows give in a deal-wide column (ties: first seen); a warning if several."""
+    values = [v[at].strip() for _, v in table.rows if at < len(v) and v[at].strip()]
+    if not values:
+        return None
+    counts = Counter(values)
+    order = list(dict.fromkeys(values))
+    top = max(order, key=lambda x: (counts[x], -order.index(x)))
+    if len(order) > 1:
+        warnings.append(
+            Problem(
+                table.source,
+                0,
+                0,
+                "",
+                f"rows name {len(order)} values for {field} ({', '.join(order)}); "
+                f"{field} is {top!r}",
+                "warning",
+            )
+        )
+    return top
+
+
+def _listed(table: Table, at: int) -> list[str]:
+    """Every name a deal-wide list column gives (``;`` between several), first seen first."""
+    names = (name.strip() for _, v in table.rows if at < len(v) for name in v[at].split(";"))
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def _read_rows(
