@@ -25,8 +25,13 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from influence._printable import printable_json
+from influence.analysis.models import DealReport, Grade, Signal
+from influence.analysis.paths import IntroductionPath
+from influence.analysis.portfolio import PortfolioReview
+from influence.analysis.whatif import PathChange
 from influence.errors import (
     DealFileError,
     DealLockError,
@@ -90,7 +95,7 @@ class ErrorOut(BaseModel):
     code: str = Field(
         description="unauthorized, forbidden, bad-host, bad-origin, read-only, not-found, "
         "invalid-deal, invalid-edit, invalid-request, unknown-person, unknown-tie, "
-        "stale-version, locked, read-only-file, interrupted-write, error"
+        "stale-version, locked, read-only-file, interrupted-write, method-not-allowed, error"
     )
     message: str
     problems: list[ProblemOut] = []
@@ -132,8 +137,34 @@ class PathsOut(BaseModel):
     """``influence paths --json``, with the CLI's note on stderr as ``message``."""
 
     target: str
-    paths: list[dict[str, Any]]
+    paths: list[IntroductionPath]
     message: str | None = None
+
+
+class WhatIfOut(BaseModel):
+    """What changes if the assumptions held (``influence analyze --assume``'s ``what_if``).
+
+    The data of ``WhatIf.to_data()``.
+    """
+
+    score_before: int = Field(ge=0, le=100)
+    grade_before: Grade
+    score_change: int = Field(description="The score under the assumptions minus the score now.")
+    new_signals: list[Signal]
+    resolved_signals: list[Signal]
+    path_changes: list[PathChange]
+
+
+class AnalyzeOut(DealReport):
+    """``influence analyze --json`` (docs/analysis.md).
+
+    With ``assume``: the report under the assumptions and what changed
+    (``what_if``), as ``--assume`` prints it.
+    """
+
+    what_if: WhatIfOut | None = Field(
+        default=None, description="Only with ?assume=: what changed under the assumptions."
+    )
 
 
 class EditOut(BaseModel):
@@ -264,12 +295,14 @@ def _status_of(err: InfluenceError) -> ApiError:
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": what}
     for status, what in {
+        400: "A foreign Host header (DNS rebinding), or a body that is not JSON",
         401: "No token",
         403: "Wrong token, foreign Origin on a write, or read-only",
         404: "No such served deal file, person or tie",
         422: "Invalid deal file or edit: the located problems",
     }.items()
 }
+_HTTP_CODES = {400: "invalid-request", 404: "not-found", 405: "method-not-allowed"}
 _EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
     409: {"model": ErrorOut, "description": "The file changed since the version read"},
@@ -490,6 +523,16 @@ def build_app(
     async def _domain_error(request: Request, err: InfluenceError) -> JSONResponse:
         return _error_response(_status_of(err))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        # No route (404), a method a path does not take (405), a body that is not JSON
+        # (400): the same JSON error as every other answer, not the framework's own.
+        code = _HTTP_CODES.get(err.status_code, "error")
+        message = err.detail if isinstance(err.detail, str) else code
+        return _error_response(
+            ApiError(err.status_code, code, message, headers=dict(err.headers or {}))
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, err: RequestValidationError) -> JSONResponse:
         problems = [
@@ -588,6 +631,7 @@ def build_app(
 
     @app.get(
         "/api/review",
+        response_model=PortfolioReview,
         responses={200: {"description": "influence review --json"}, **_ERRORS},
         tags=["deals"],
     )
@@ -602,6 +646,7 @@ def build_app(
 
     @app.get(
         "/api/deals/{file:path}/analyze",
+        response_model=AnalyzeOut,
         responses={200: {"description": "influence analyze --json (docs/analysis.md)"}, **_ERRORS},
         tags=["analysis"],
     )
@@ -629,6 +674,7 @@ def build_app(
 
     @app.get(
         "/api/deals/{file:path}/what-if",
+        response_model=WhatIfOut,
         responses={200: {"description": "The what_if key of analyze --assume --json"}, **_ERRORS},
         tags=["analysis"],
     )
@@ -683,7 +729,7 @@ def build_app(
         )
         return PathsOut(
             target=target,
-            paths=[p.model_dump(mode="json") for p in found],
+            paths=found,
             message=paths_message(found, target, hops, avoid_blockers=avoid) or None,
         )
 
