@@ -324,11 +324,23 @@ def _listens_everywhere(host: str) -> bool:
     return host.strip("[]") in ("0.0.0.0", "::", "")
 
 
+def _log_refusal(request: Request, code: str, message: str) -> None:
+    """One log line per refused request: who asked what, and why (never the token).
+
+    The path and client are quoted as Python literals, so a path of control
+    characters cannot forge a line of the log.
+    """
+    client = request.client.host if request.client else "?"
+    log.warning(
+        "refused %s %r from %s: %s (%s)", request.method, request.url.path, client, code, message
+    )
+
+
 class _Guard:
     """Host, token, Origin and read-only checks, in that order, before any route runs."""
 
-    def __init__(self, *, token: str, host: str, cors: str | None, read_only: bool) -> None:
-        self.token = token
+    def __init__(self, *, tokens: list[str], host: str, cors: str | None, read_only: bool) -> None:
+        self.tokens = [t.encode() for t in tokens]
         self.host = _host_name(host)
         self.any_host = _listens_everywhere(host)
         self.cors = cors.rstrip("/") if cors else None
@@ -350,6 +362,11 @@ class _Guard:
             return request.cookies[COOKIE], "cookie"
         return None, "none"
 
+    def token_ok(self, token: str) -> bool:
+        given = token.encode()
+        # Every token compared, in constant time each: the answer's time says nothing.
+        return sum(secrets.compare_digest(given, t) for t in self.tokens) > 0
+
     def origin_ok(self, request: Request, via: str) -> bool:
         origin = request.headers.get("origin")
         if origin is None:
@@ -364,13 +381,7 @@ class _Guard:
     ) -> Response:
         refused = self.refusal(request)
         if refused is not None:
-            log.warning(
-                "refused %s %s: %s (%s)",
-                request.method,
-                request.url.path,
-                refused.code,
-                refused.message,
-            )
+            _log_refusal(request, refused.code, refused.message)
             return _error_response(refused)
         token, via = self.token_of(request)
         if via == "query" and request.method == "GET" and not request.url.path.startswith("/api/"):
@@ -394,8 +405,13 @@ class _Guard:
         return response
 
     def refusal(self, request: Request) -> ApiError | None:
-        if not self.host_ok(request.headers.get("host")):
-            return ApiError(400, "bad-host", "this server answers only to its own host name")
+        host = request.headers.get("host")
+        if not self.host_ok(host):
+            return ApiError(
+                400,
+                "bad-host",
+                f"this server answers only to its own host name, not Host: {host!r}",
+            )
         token, via = self.token_of(request)
         if token is None:
             return ApiError(
@@ -405,7 +421,7 @@ class _Guard:
                 "Authorization: Bearer TOKEN",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if not secrets.compare_digest(token.encode(), self.token.encode()):
+        if not self.token_ok(token):
             return ApiError(403, "forbidden", "wrong token")
         if request.method in WRITES:
             if not self.origin_ok(request, via):
@@ -469,7 +485,7 @@ def _json_text(text: str) -> Response:
 def build_app(
     served: list[str | os.PathLike[str]],
     *,
-    token: str,
+    tokens: list[str],
     read_only: bool,
     policy: Policy | None,
     cors: str | None,
@@ -502,7 +518,7 @@ def build_app(
         redoc_url=None,
     )
     deals = _Deals(served, policy)
-    guard = _Guard(token=token, host=host, cors=cors, read_only=read_only)
+    guard = _Guard(tokens=tokens, host=host, cors=cors, read_only=read_only)
     app.state.deals = deals
     app.middleware("http")(guard)
     if cors:
@@ -529,6 +545,7 @@ def build_app(
         # (400): the same JSON error as every other answer, not the framework's own.
         code = _HTTP_CODES.get(err.status_code, "error")
         message = err.detail if isinstance(err.detail, str) else code
+        _log_refusal(request, code, message)
         return _error_response(
             ApiError(err.status_code, code, message, headers=dict(err.headers or {}))
         )
