@@ -322,6 +322,7 @@ def test_openapi_describes_every_endpoint(client: Any) -> None:
         ("GET", "/api/deals/{file}/what-if"),
         ("GET", "/api/deals/{file}/paths/{target}"),
         ("GET", "/api/review"),
+        ("GET", "/api/versions"),
         ("POST", "/api/deals/{file}/people"),
         ("PATCH", "/api/deals/{file}/people/{person_id}"),
         ("DELETE", "/api/deals/{file}/people/{person_id}"),

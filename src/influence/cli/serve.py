@@ -79,6 +79,14 @@ def serve(
     policy: Annotated[
         Path | None, typer.Option(help="A team policy file; each deal's own policy: wins.")
     ] = None,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="A saved review (influence review --json): the dashboard and /api/review "
+            "show what changed since.",
+        ),
+    ] = None,
     read_only: Annotated[
         bool, typer.Option("--read-only", help="Refuse every edit (403).")
     ] = False,
@@ -112,7 +120,9 @@ def serve(
 
     Prints the URL to open, with a random token (required on every request;
     the page keeps it in a cookie, API clients send Authorization: Bearer
-    TOKEN). The API is described at /api/openapi.json. Edits keep every comment
+    TOKEN). /review is the pipeline dashboard: the deals ranked by risk, each
+    linking to its editable map, reloaded within seconds when a file changes.
+    The API is described at /api/openapi.json. Edits keep every comment
     and untouched byte of the file and are refused (409) when the file changed
     since the client read it. Needs pip install "influence[serve]".
 
@@ -122,6 +132,7 @@ def serve(
       influence serve deals/
       influence serve deals/ --port 9000 --open --policy team.yaml
       influence serve deals/ --read-only
+      influence serve deals/ --since last-week.json
       influence serve deals/ --host 0.0.0.0 --auth ~/.config/influence/tokens
     """
     from influence.serve import (
@@ -162,9 +173,16 @@ def serve(
 
     from influence.serve import create_app
 
-    application = create_app(
-        folders, token=tokens, read_only=read_only, policy=team, cors=cors, host=host
-    )
+    with _errors():
+        application = create_app(
+            folders,
+            token=tokens,
+            read_only=read_only,
+            policy=team,
+            cors=cors,
+            host=host,
+            since=since,
+        )
     sock = _bind(host, port)
     _err(
         f"Serving {len(application.state.deals.files.list())} deal files from "

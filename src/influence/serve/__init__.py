@@ -178,6 +178,7 @@ def create_app(
     cors: str | None = None,
     host: str = DEFAULT_HOST,
     lock_wait: float = 2.0,
+    since: str | os.PathLike[str] | None = None,
 ) -> FastAPI:
     """Return the ASGI app (FastAPI) that serves the deal files under ``paths``.
 
@@ -193,12 +194,15 @@ def create_app(
         host: The address the server listens on: Host headers naming it (or a
             loopback name) are accepted; ``0.0.0.0``/``::`` accept any Host.
         lock_wait: Seconds an edit waits for another edit's lock before a 423.
+        since: A saved review (``influence review --json``): the review and the
+            dashboard say what changed since it (as ``influence review --since``).
 
     Returns:
         The app, for uvicorn or ``fastapi.testclient.TestClient``.
 
     Raises:
         MissingDependencyError: FastAPI is not installed (the message says how).
+        DealFileError: ``since`` is not a review (its problems located).
         ValueError: no token, an empty one, or a ``cors`` that is not one origin.
 
     Examples:
@@ -212,6 +216,10 @@ def create_app(
         raise ValueError("the token must not be empty")
     if cors is not None and not is_origin(cors.rstrip("/")):
         raise ValueError(f"--cors takes one origin, such as https://crm.example, not {cors!r}")
+    if since is not None:
+        from influence.batch.review import load_review_json
+
+        load_review_json(since)  # refused now, not on the first request
     from influence.serve._app import build_app
 
     if isinstance(paths, str | os.PathLike):
@@ -224,4 +232,5 @@ def create_app(
         cors=cors,
         host=host,
         lock_wait=lock_wait,
+        since=since,
     )

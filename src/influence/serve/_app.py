@@ -124,6 +124,12 @@ class DealList(BaseModel):
     deals: list[DealListed]
 
 
+class VersionsOut(BaseModel):
+    """The version of every served deal file, by key (no file is parsed: cheap to poll)."""
+
+    versions: dict[str, str] = Field(description="Key: SHA-256 (hex) of the file's bytes.")
+
+
 class DealOut(BaseModel):
     """A deal file's data, with the version an edit must carry."""
 
@@ -463,6 +469,25 @@ class _Deals:
                     return before, result
         raise ApiError(423, "locked", f"{f.key} keeps changing; try again")
 
+    def versions(self) -> dict[str, str]:
+        """The version of each served file now, by key (a file removed meanwhile is left out)."""
+        from influence.io import read_bytes
+
+        out: dict[str, str] = {}
+        for f in self.files.list():
+            with contextlib.suppress(DealFileError):
+                out[f.key] = file_version(read_bytes(f.path))
+        return out
+
+    def review(self, since: str | os.PathLike[str] | None) -> tuple[list[DealFile], Any]:
+        """The review of the served files (``influence review``), compared with ``since``."""
+        from influence.batch.review import review_run
+
+        files = self.files.list()
+        return files, review_run(
+            [f.path for f in files], policy=self.policy, workers=1, since=since
+        )
+
     def deal(self, key: str) -> tuple[DealFile, str, Any]:
         f = self.find(key)
         version, result = self.check(f)
@@ -491,6 +516,7 @@ def build_app(
     cors: str | None,
     host: str,
     lock_wait: float,
+    since: str | os.PathLike[str] | None = None,
 ) -> FastAPI:
     """The app (see :func:`influence.serve.create_app`)."""
     from influence import __version__
@@ -602,6 +628,20 @@ def build_app(
     def index() -> HTMLResponse:
         return _index_page(deals)
 
+    @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
+    @offload
+    def dashboard() -> HTMLResponse:
+        from urllib.parse import quote
+
+        from influence.render.review import to_review_html
+        from influence.serve.dashboard import dashboard_page
+
+        versions = deals.versions()  # before the review: a later change reloads the page
+        files, run = deals.review(since)
+        maps = {f.path: "/deals/" + quote(f.key) for f in files}
+        page = dashboard_page(to_review_html(run.result, maps=maps), versions)
+        return HTMLResponse(page, headers={"Content-Security-Policy": _page_csp(page)})
+
     @app.get("/deals/{file:path}", response_class=HTMLResponse, include_in_schema=False)
     @offload
     def map_page(file: str) -> HTMLResponse:
@@ -655,11 +695,16 @@ def build_app(
     @offload
     def review() -> Response:
         """Review the served folder: every deal ranked by risk (``influence review --json``)."""
-        from influence.batch.review import iter_review_json, review_run
+        from influence.batch.review import iter_review_json
 
-        files = [f.path for f in deals.files.list()]
-        run = review_run(files, policy=deals.policy, workers=1)
+        _, run = deals.review(since)
         return Response("".join(iter_review_json(run)), media_type=_JSON)
+
+    @app.get("/api/versions", response_model=VersionsOut, responses=_ERRORS, tags=["deals"])
+    @offload
+    def versions() -> VersionsOut:
+        """The version of every served file: ask it often to see a change (the dashboard does)."""
+        return VersionsOut(versions=deals.versions())
 
     @app.get(
         "/api/deals/{file:path}/analyze",
@@ -896,7 +941,9 @@ def _index_page(deals: _Deals) -> HTMLResponse:
             f"<td>{html.escape(f.key)}</td><td>{what}</td></tr>\n"
         )
     body = (
-        "<h1>Deals</h1>\n<table>\n<tr><th>deal</th><th>file</th><th></th></tr>\n"
+        '<h1>Deals</h1>\n<p><a href="/review">Pipeline review</a>: the deals ranked by risk, '
+        "live</p>\n<table>\n"
+        "<tr><th>deal</th><th>file</th><th></th></tr>\n"
         + "".join(rows)
         + "</table>\n"
         + ("" if rows else "<p>No deal files (.yaml, .yml, .json) here.</p>\n")
