@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -121,11 +120,3 @@ def test_an_empty_folder_has_an_empty_dashboard(tmp_path: Path, make_client: Any
     client.headers.update(AUTH)
     assert client.get("/review").status_code == 200
     assert client.get("/api/versions").json() == {"versions": {}}
-
-
-def test_a_folder_copy_is_served_whole(tmp_path: Path, make_client: Any) -> None:
-    folder = tmp_path / "copy"
-    shutil.copytree("examples", folder)
-    client = make_client(folder)
-    client.headers.update(AUTH)
-    assert len(client.get("/api/versions").json()["versions"]) == len(EXAMPLES)

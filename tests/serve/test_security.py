@@ -26,6 +26,8 @@ READS = [
     f"/deals/{ENTERPRISE}",
     "/api/openapi.json",
     "/api/review",
+    "/api/versions",
+    "/review",
 ]
 
 

@@ -200,7 +200,9 @@ def serve(
         )
     _log_to_stderr()
     _err("Press Ctrl-C to stop.")
-    if open_browser and auth is None:
+    if open_browser and auth is not None:
+        _err("--open: not with --auth (the URL holds no token); open it with yours")
+    elif open_browser:
         import webbrowser
 
         webbrowser.open(url)

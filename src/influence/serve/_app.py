@@ -333,8 +333,8 @@ def _listens_everywhere(host: str) -> bool:
 def _log_refusal(request: Request, code: str, message: str) -> None:
     """One log line per refused request: who asked what, and why (never the token).
 
-    The path and client are quoted as Python literals, so a path of control
-    characters cannot forge a line of the log.
+    The path is quoted as a Python literal, so a path of control characters cannot
+    forge a line of the log or drive the terminal that shows it.
     """
     client = request.client.host if request.client else "?"
     log.warning(
@@ -370,7 +370,7 @@ class _Guard:
 
     def token_ok(self, token: str) -> bool:
         given = token.encode()
-        # Every token compared, in constant time each: the answer's time says nothing.
+        # Each compared in constant time, and all of them: the time shows no match.
         return sum(secrets.compare_digest(given, t) for t in self.tokens) > 0
 
     def origin_ok(self, request: Request, via: str) -> bool:
