@@ -322,6 +322,7 @@ def test_openapi_describes_every_endpoint(client: Any) -> None:
         ("GET", "/api/deals/{file}/what-if"),
         ("GET", "/api/deals/{file}/paths/{target}"),
         ("GET", "/api/review"),
+        ("GET", "/api/versions"),
         ("POST", "/api/deals/{file}/people"),
         ("PATCH", "/api/deals/{file}/people/{person_id}"),
         ("DELETE", "/api/deals/{file}/people/{person_id}"),
@@ -334,6 +335,51 @@ def test_openapi_describes_every_endpoint(client: Any) -> None:
             assert op.get("description") or op.get("summary"), path
     edit = doc["paths"]["/api/deals/{file}/people/{person_id}"]["patch"]
     assert {"409", "422", "423"} <= set(edit["responses"])
+
+
+def test_every_answer_of_the_api_has_a_schema_in_the_document(client: Any) -> None:
+    doc = client.get("/api/openapi.json").json()
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            for status, answer in op["responses"].items():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema")
+                assert schema and schema != {}, (method, path, status)
+    schemas = doc["components"]["schemas"]
+
+    def ref(path: str) -> str:
+        schema = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        return str(schema["schema"]["$ref"]).rsplit("/", 1)[1]
+
+    analyze = schemas[ref("/api/deals/{file}/analyze")]
+    assert {"risk", "signals", "actions", "what_if"} <= set(analyze["properties"])
+    assert "what_if" not in analyze["required"] and "risk" in analyze["required"]
+    what_if = schemas[ref("/api/deals/{file}/what-if")]
+    assert set(what_if["required"]) == {
+        "score_before",
+        "grade_before",
+        "score_change",
+        "new_signals",
+        "resolved_signals",
+        "path_changes",
+    }
+    assert {"deals", "errors", "totals"} <= set(schemas[ref("/api/review")]["required"])
+
+
+def test_a_framework_error_is_the_apis_json_error(client: Any) -> None:
+    no_route = client.get("/api/nothing-here")
+    assert no_route.status_code == 404 and no_route.json()["code"] == "not-found"
+    wrong_method = client.put(f"/api/deals/{ENTERPRISE}/analyze")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["code"] == "method-not-allowed"
+    assert "GET" in wrong_method.headers["allow"]
+    not_json = client.post(
+        f"/api/deals/{ENTERPRISE}/people",
+        content=b"\x1e\xff\xfe",  # not UTF-8: the body cannot be parsed
+        headers={"Content-Type": "application/json"},
+    )
+    assert not_json.status_code == 400 and not_json.json()["code"] == "invalid-request"
+    for answer in (no_route, wrong_method, not_json):
+        assert set(answer.json()) == {"code", "message", "problems"}
 
 
 def test_pages_list_the_deals_and_serve_the_map(client: Any, deals: Path) -> None:

@@ -26,6 +26,8 @@ READS = [
     f"/deals/{ENTERPRISE}",
     "/api/openapi.json",
     "/api/review",
+    "/api/versions",
+    "/review",
 ]
 
 
@@ -319,3 +321,194 @@ def test_the_real_server_on_loopback_answers_only_with_the_token(tmp_path: Path)
         proc.wait(10)
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def _refusals(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "influence.serve"]
+
+
+def test_every_refused_request_is_logged_with_its_reason_and_client(
+    tmp_path: Path, deals: Path, make_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    _hostile(tmp_path, deals)
+    client = make_client(deals)
+    client.headers.update(AUTH)
+    read_only = make_client(deals, read_only=True)
+    read_only.headers.update(AUTH)
+    v = client.get(f"/api/deals/{ENTERPRISE}").json()["version"]
+    edit = {"version": v, "changes": {"stance": "ally"}}
+    url = f"/api/deals/{ENTERPRISE}/people/zhang-min"
+    refused = [
+        (lambda: client.get("/api/deals", headers={"Authorization": ""}), "unauthorized"),
+        (lambda: client.get("/api/deals", headers={"Authorization": "Bearer x"}), "forbidden"),
+        (lambda: client.get("/api/deals", headers={"Host": "evil.example"}), "bad-host"),
+        (
+            lambda: client.patch(url, json=edit, headers={"Origin": "https://evil.example"}),
+            "bad-origin",
+        ),
+        (lambda: read_only.patch(url, json=edit), "read-only"),
+    ]
+    for send, code in refused:
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="influence.serve"):
+            answer = send()
+        assert answer.json()["code"] == code
+        lines = _refusals(caplog)
+        assert len(lines) == 1, (code, lines)
+        assert lines[0].startswith("refused ") and f": {code} (" in lines[0]
+        assert "from testclient" in lines[0] and TOKEN not in lines[0]
+    for key in ("%2e%2e/secret.yaml", "link-out.yaml", "linked-folder/secret.yaml"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="influence.serve"):
+            assert client.get(f"/api/deals/{key}").status_code == 404
+        assert any("not a deal file served here" in line for line in _refusals(caplog)), key
+    # A path the client resolved (/api/deals/../x is /api/x) matches no route: logged too.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="influence.serve"):
+        assert client.get("/api/deals/../secret.yaml").status_code == 404
+    assert _refusals(caplog) == [
+        "refused GET '/api/secret.yaml' from testclient: not-found (Not Found)"
+    ]
+
+
+def test_a_foreign_host_is_named_in_the_log(client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="influence.serve"):
+        client.get("/api/deals", headers={"Host": "rebind.evil.example"})
+    assert "Host: 'rebind.evil.example'" in caplog.text
+
+
+def test_a_path_of_control_characters_cannot_forge_a_log_line(
+    deals: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+
+    from influence.serve import create_app
+
+    app = create_app(deals, token=TOKEN)
+    # (A newline is dropped by the URL parser; a terminal escape is not.)
+    path = "/x\x1b[2K\r2026-12-02T00:00:00Z WARNING forged\x07"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1:8765")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8765),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.WARNING, logger="influence.serve"):
+        asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 401
+    (line,) = _refusals(caplog)
+    assert line.isprintable()
+    assert line.startswith("refused GET '/x\\x1b[2K2026-12-02T00:00:00Z WARNING forged\\x07' from ")
+
+
+def test_several_tokens_each_open_the_api_and_no_other(deals: Path, make_client: Any) -> None:
+    tokens = ["crm-plugin-0123456789", "bot-0123456789abcdef"]
+    client = make_client(deals, token=tokens)
+    for t in tokens:
+        answer = client.get("/api/deals", headers={"Authorization": f"Bearer {t}"})
+        assert answer.status_code == 200 and answer.json()["deals"]
+    for wrong in ("crm-plugin-012345678", tokens[0] + "x", tokens[1].upper(), ""):
+        answer = client.get("/api/deals", headers={"Authorization": f"Bearer {wrong}"})
+        assert answer.status_code in (401, 403) and "deals" not in answer.json()
+
+
+def test_create_app_refuses_a_cors_that_is_not_one_origin(deals: Path) -> None:
+    from influence.serve import create_app
+
+    for bad in ("*", "null", "https://crm.example/path", "crm.example"):
+        with pytest.raises(ValueError, match="one origin"):
+            create_app(deals, token=TOKEN, cors=bad)
+    with pytest.raises(ValueError, match="empty"):
+        create_app(deals, token=[])
+
+
+def test_the_cli_checks_auth_token_and_cors(cli: Any, tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("# crm\ncrm-plugin-0123456789\n", encoding="utf-8")
+    both = cli("serve", "examples", "--token", "t" * 20, "--auth", tokens)
+    assert both.exit_code == 2 and "not both" in both.stderr
+    star = cli("serve", "examples", "--cors", "*")
+    assert star.exit_code == 2 and "one origin" in star.stderr
+    bad = tmp_path / "bad"
+    bad.write_text("ok-token-0123456789abc\nshort\nhas a space 0123456789\n", encoding="utf-8")
+    refused = cli("serve", "examples", "--host", "0.0.0.0", "--auth", bad)
+    assert refused.exit_code == 3
+    assert f"{bad}:2:1: token: a token must be at least 16 characters" in refused.stderr
+    assert f"{bad}:3:1: token: a token is printable ASCII without spaces" in refused.stderr
+    assert "short" not in refused.stderr.replace("at least", "")
+    empty = tmp_path / "empty"
+    empty.write_text("# nothing yet\n\n", encoding="utf-8")
+    assert cli("serve", "examples", "--auth", empty).exit_code == 3
+
+
+def _start(args: list[str]) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path("src").resolve()), os.getcwd()])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "influence", "serve", "examples", "--port", "0", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        match = re.search(r"http://[^:]+:(\d+)/", line)
+        if match:
+            return proc, f"http://127.0.0.1:{match.group(1)}/"
+    proc.terminate()
+    raise AssertionError("no URL printed")
+
+
+def _get(url: str, headers: dict[str, str]) -> int:
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5):
+                return 200
+        except urllib.error.HTTPError as err:
+            err.close()
+            return err.code
+        except urllib.error.URLError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def test_the_real_server_beyond_loopback_takes_the_tokens_of_auth_and_logs_refusals(
+    tmp_path: Path,
+) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("crm-plugin-0123456789\nbot-0123456789abcdef\n", encoding="utf-8")
+    proc, url = _start(["--host", "0.0.0.0", "--auth", str(tokens)])
+    try:
+        for t in ("crm-plugin-0123456789", "bot-0123456789abcdef"):
+            assert _get(url + "api/deals", {"Authorization": f"Bearer {t}"}) == 200
+        assert _get(url + "api/deals", {"Authorization": "Bearer not-one-of-them-0123"}) == 403
+        assert _get(url + "api/deals", {}) == 401
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert proc.stderr is not None
+    log = proc.stderr.read()
+    proc.stderr.close()
+    lines = [line for line in log.splitlines() if " refused " in line]
+    assert len(lines) == 2, log
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING refused GET '/api/deals' from 127\.0\.0\.1: "
+    assert re.match(stamp + "forbidden", lines[0]) and re.match(stamp + "unauthorized", lines[1])
+    assert "crm-plugin" not in log and "bot-0123" not in log and "not-one-of-them" not in log

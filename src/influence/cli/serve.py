@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +35,27 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _LogLine(logging.Formatter):
+    """``2026-12-02T15:04:05Z WARNING refused ...``: UTC, one line per record."""
+
+    converter = staticmethod(time.gmtime)
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+
+
+def _log_to_stderr() -> None:
+    """The server's log (refused requests: logger ``influence.serve``) on stderr, timestamped."""
+    logger = logging.getLogger("influence.serve")
+    if not any(getattr(h, "_influence", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_LogLine())
+        handler._influence = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 @app.command()
 def serve(
     paths: Annotated[
@@ -41,7 +65,10 @@ def serve(
         ),
     ] = None,
     host: Annotated[
-        str, typer.Option(help="The address to listen on; another than loopback needs --token.")
+        str,
+        typer.Option(
+            help="The address to listen on; another than loopback needs --token or --auth."
+        ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="The port; 0 picks a free one.")] = (
         8765
@@ -51,6 +78,14 @@ def serve(
     ] = False,
     policy: Annotated[
         Path | None, typer.Option(help="A team policy file; each deal's own policy: wins.")
+    ] = None,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="A saved review (influence review --json): the dashboard and /api/review "
+            "show what changed since.",
+        ),
     ] = None,
     read_only: Annotated[
         bool, typer.Option("--read-only", help="Refuse every edit (403).")
@@ -65,6 +100,14 @@ def serve(
             "default: a new random one, in the printed URL.",
         ),
     ] = None,
+    auth: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="A file of tokens, one a line (# comments): any is accepted, so each client "
+            "can have its own; instead of --token. Keep it private (chmod 600).",
+        ),
+    ] = None,
     cors: Annotated[
         str | None,
         typer.Option(
@@ -77,7 +120,9 @@ def serve(
 
     Prints the URL to open, with a random token (required on every request;
     the page keeps it in a cookie, API clients send Authorization: Bearer
-    TOKEN). The API is described at /api/openapi.json. Edits keep every comment
+    TOKEN). /review is the pipeline dashboard: the deals ranked by risk, each
+    linking to its editable map, reloaded within seconds when a file changes.
+    The API is described at /api/openapi.json. Edits keep every comment
     and untouched byte of the file and are refused (409) when the file changed
     since the client read it. Needs pip install "influence[serve]".
 
@@ -87,8 +132,17 @@ def serve(
       influence serve deals/
       influence serve deals/ --port 9000 --open --policy team.yaml
       influence serve deals/ --read-only
+      influence serve deals/ --since last-week.json
+      influence serve deals/ --host 0.0.0.0 --auth ~/.config/influence/tokens
     """
-    from influence.serve import is_loopback, new_token, require_serve
+    from influence.serve import (
+        MIN_TOKEN,
+        is_loopback,
+        is_origin,
+        new_token,
+        read_tokens,
+        require_serve,
+    )
 
     with _errors():
         require_serve()
@@ -96,32 +150,59 @@ def serve(
     missing = [p for p in folders if not Path(p).exists()]
     if missing:
         _fail("no such file or folder: " + ", ".join(missing), EXIT_USAGE)
-    if not is_loopback(host) and token is None:
+    if token is not None and auth is not None:
+        _fail("error: give --token or --auth, not both", EXIT_USAGE)
+    if not is_loopback(host) and token is None and auth is None:
         _fail(
             f"error: --host {host} makes the deals reachable from other machines: give the "
-            "token they must send explicitly with --token TOKEN (or listen on 127.0.0.1)",
+            "token they must send explicitly with --token TOKEN or --auth FILE (or listen "
+            "on 127.0.0.1)",
             EXIT_USAGE,
         )
-    if token is not None and len(token) < 16:
-        _fail("error: --token must be at least 16 characters", EXIT_USAGE)
+    if token is not None and len(token) < MIN_TOKEN:
+        _fail(f"error: --token must be at least {MIN_TOKEN} characters", EXIT_USAGE)
+    if cors is not None and not is_origin(cors.rstrip("/")):
+        _fail(
+            f"error: --cors takes one origin, such as https://crm.example (not {cors!r})",
+            EXIT_USAGE,
+        )
+    with _errors():
+        tokens = read_tokens(auth) if auth is not None else [token or new_token()]
     team = load_policy(policy)
-    secret = token or new_token()
     import uvicorn
 
     from influence.serve import create_app
 
-    application = create_app(
-        folders, token=secret, read_only=read_only, policy=team, cors=cors, host=host
-    )
+    with _errors():
+        application = create_app(
+            folders,
+            token=tokens,
+            read_only=read_only,
+            policy=team,
+            cors=cors,
+            host=host,
+            since=since,
+        )
     sock = _bind(host, port)
-    url = _url(host, sock.getsockname()[1], secret)
     _err(
         f"Serving {len(application.state.deals.files.list())} deal files from "
         f"{', '.join(folders)}{' (read-only)' if read_only else ''}"
     )
-    _err(f"Open this URL (it holds the token; keep it private):\n\n    {url}\n")
+    if auth is None:
+        url = _url(host, sock.getsockname()[1], tokens[0])
+        _err(f"Open this URL (it holds the token; keep it private):\n\n    {url}\n")
+    else:
+        url = _url(host, sock.getsockname()[1], "TOKEN")
+        n = len(tokens)
+        _err(
+            f"Open this URL with one of the {n} token{'s' * (n != 1)} of {auth} as "
+            f"TOKEN:\n\n    {url}\n"
+        )
+    _log_to_stderr()
     _err("Press Ctrl-C to stop.")
-    if open_browser:
+    if open_browser and auth is not None:
+        _err("--open: not with --auth (the URL holds no token); open it with yours")
+    elif open_browser:
         import webbrowser
 
         webbrowser.open(url)

@@ -25,8 +25,13 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from influence._printable import printable_json
+from influence.analysis.models import DealReport, Grade, Signal
+from influence.analysis.paths import IntroductionPath
+from influence.analysis.portfolio import PortfolioReview
+from influence.analysis.whatif import PathChange
 from influence.errors import (
     DealFileError,
     DealLockError,
@@ -90,7 +95,7 @@ class ErrorOut(BaseModel):
     code: str = Field(
         description="unauthorized, forbidden, bad-host, bad-origin, read-only, not-found, "
         "invalid-deal, invalid-edit, invalid-request, unknown-person, unknown-tie, "
-        "stale-version, locked, read-only-file, interrupted-write, error"
+        "stale-version, locked, read-only-file, interrupted-write, method-not-allowed, error"
     )
     message: str
     problems: list[ProblemOut] = []
@@ -119,6 +124,12 @@ class DealList(BaseModel):
     deals: list[DealListed]
 
 
+class VersionsOut(BaseModel):
+    """The version of every served deal file, by key (no file is parsed: cheap to poll)."""
+
+    versions: dict[str, str] = Field(description="Key: SHA-256 (hex) of the file's bytes.")
+
+
 class DealOut(BaseModel):
     """A deal file's data, with the version an edit must carry."""
 
@@ -132,8 +143,34 @@ class PathsOut(BaseModel):
     """``influence paths --json``, with the CLI's note on stderr as ``message``."""
 
     target: str
-    paths: list[dict[str, Any]]
+    paths: list[IntroductionPath]
     message: str | None = None
+
+
+class WhatIfOut(BaseModel):
+    """What changes if the assumptions held (``influence analyze --assume``'s ``what_if``).
+
+    The data of ``WhatIf.to_data()``.
+    """
+
+    score_before: int = Field(ge=0, le=100)
+    grade_before: Grade
+    score_change: int = Field(description="The score under the assumptions minus the score now.")
+    new_signals: list[Signal]
+    resolved_signals: list[Signal]
+    path_changes: list[PathChange]
+
+
+class AnalyzeOut(DealReport):
+    """``influence analyze --json`` (docs/analysis.md).
+
+    With ``assume``: the report under the assumptions and what changed
+    (``what_if``), as ``--assume`` prints it.
+    """
+
+    what_if: WhatIfOut | None = Field(
+        default=None, description="Only with ?assume=: what changed under the assumptions."
+    )
 
 
 class EditOut(BaseModel):
@@ -264,12 +301,14 @@ def _status_of(err: InfluenceError) -> ApiError:
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": what}
     for status, what in {
+        400: "A foreign Host header (DNS rebinding), or a body that is not JSON",
         401: "No token",
         403: "Wrong token, foreign Origin on a write, or read-only",
         404: "No such served deal file, person or tie",
         422: "Invalid deal file or edit: the located problems",
     }.items()
 }
+_HTTP_CODES = {400: "invalid-request", 404: "not-found", 405: "method-not-allowed"}
 _EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
     409: {"model": ErrorOut, "description": "The file changed since the version read"},
@@ -291,11 +330,23 @@ def _listens_everywhere(host: str) -> bool:
     return host.strip("[]") in ("0.0.0.0", "::", "")
 
 
+def _log_refusal(request: Request, code: str, message: str) -> None:
+    """One log line per refused request: who asked what, and why (never the token).
+
+    The path is quoted as a Python literal, so a path of control characters cannot
+    forge a line of the log or drive the terminal that shows it.
+    """
+    client = request.client.host if request.client else "?"
+    log.warning(
+        "refused %s %r from %s: %s (%s)", request.method, request.url.path, client, code, message
+    )
+
+
 class _Guard:
     """Host, token, Origin and read-only checks, in that order, before any route runs."""
 
-    def __init__(self, *, token: str, host: str, cors: str | None, read_only: bool) -> None:
-        self.token = token
+    def __init__(self, *, tokens: list[str], host: str, cors: str | None, read_only: bool) -> None:
+        self.tokens = [t.encode() for t in tokens]
         self.host = _host_name(host)
         self.any_host = _listens_everywhere(host)
         self.cors = cors.rstrip("/") if cors else None
@@ -317,6 +368,11 @@ class _Guard:
             return request.cookies[COOKIE], "cookie"
         return None, "none"
 
+    def token_ok(self, token: str) -> bool:
+        given = token.encode()
+        # Each compared in constant time, and all of them: the time shows no match.
+        return sum(secrets.compare_digest(given, t) for t in self.tokens) > 0
+
     def origin_ok(self, request: Request, via: str) -> bool:
         origin = request.headers.get("origin")
         if origin is None:
@@ -331,13 +387,7 @@ class _Guard:
     ) -> Response:
         refused = self.refusal(request)
         if refused is not None:
-            log.warning(
-                "refused %s %s: %s (%s)",
-                request.method,
-                request.url.path,
-                refused.code,
-                refused.message,
-            )
+            _log_refusal(request, refused.code, refused.message)
             return _error_response(refused)
         token, via = self.token_of(request)
         if via == "query" and request.method == "GET" and not request.url.path.startswith("/api/"):
@@ -361,8 +411,13 @@ class _Guard:
         return response
 
     def refusal(self, request: Request) -> ApiError | None:
-        if not self.host_ok(request.headers.get("host")):
-            return ApiError(400, "bad-host", "this server answers only to its own host name")
+        host = request.headers.get("host")
+        if not self.host_ok(host):
+            return ApiError(
+                400,
+                "bad-host",
+                f"this server answers only to its own host name, not Host: {host!r}",
+            )
         token, via = self.token_of(request)
         if token is None:
             return ApiError(
@@ -372,7 +427,7 @@ class _Guard:
                 "Authorization: Bearer TOKEN",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if not secrets.compare_digest(token.encode(), self.token.encode()):
+        if not self.token_ok(token):
             return ApiError(403, "forbidden", "wrong token")
         if request.method in WRITES:
             if not self.origin_ok(request, via):
@@ -414,6 +469,25 @@ class _Deals:
                     return before, result
         raise ApiError(423, "locked", f"{f.key} keeps changing; try again")
 
+    def versions(self) -> dict[str, str]:
+        """The version of each served file now, by key (a file removed meanwhile is left out)."""
+        from influence.io import read_bytes
+
+        out: dict[str, str] = {}
+        for f in self.files.list():
+            with contextlib.suppress(DealFileError):
+                out[f.key] = file_version(read_bytes(f.path))
+        return out
+
+    def review(self, since: str | os.PathLike[str] | None) -> tuple[list[DealFile], Any]:
+        """The review of the served files (``influence review``), compared with ``since``."""
+        from influence.batch.review import review_run
+
+        files = self.files.list()
+        return files, review_run(
+            [f.path for f in files], policy=self.policy, workers=1, since=since
+        )
+
     def deal(self, key: str) -> tuple[DealFile, str, Any]:
         f = self.find(key)
         version, result = self.check(f)
@@ -436,12 +510,13 @@ def _json_text(text: str) -> Response:
 def build_app(
     served: list[str | os.PathLike[str]],
     *,
-    token: str,
+    tokens: list[str],
     read_only: bool,
     policy: Policy | None,
     cors: str | None,
     host: str,
     lock_wait: float,
+    since: str | os.PathLike[str] | None = None,
 ) -> FastAPI:
     """The app (see :func:`influence.serve.create_app`)."""
     from influence import __version__
@@ -469,7 +544,7 @@ def build_app(
         redoc_url=None,
     )
     deals = _Deals(served, policy)
-    guard = _Guard(token=token, host=host, cors=cors, read_only=read_only)
+    guard = _Guard(tokens=tokens, host=host, cors=cors, read_only=read_only)
     app.state.deals = deals
     app.middleware("http")(guard)
     if cors:
@@ -489,6 +564,17 @@ def build_app(
     @app.exception_handler(InfluenceError)
     async def _domain_error(request: Request, err: InfluenceError) -> JSONResponse:
         return _error_response(_status_of(err))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        # No route (404), a method a path does not take (405), a body that is not JSON
+        # (400): the same JSON error as every other answer, not the framework's own.
+        code = _HTTP_CODES.get(err.status_code, "error")
+        message = err.detail if isinstance(err.detail, str) else code
+        _log_refusal(request, code, message)
+        return _error_response(
+            ApiError(err.status_code, code, message, headers=dict(err.headers or {}))
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, err: RequestValidationError) -> JSONResponse:
@@ -542,6 +628,20 @@ def build_app(
     def index() -> HTMLResponse:
         return _index_page(deals)
 
+    @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
+    @offload
+    def dashboard() -> HTMLResponse:
+        from urllib.parse import quote
+
+        from influence.render.review import to_review_html
+        from influence.serve.dashboard import dashboard_page
+
+        versions = deals.versions()  # before the review: a later change reloads the page
+        files, run = deals.review(since)
+        maps = {f.path: "/deals/" + quote(f.key) for f in files}
+        page = dashboard_page(to_review_html(run.result, maps=maps), versions)
+        return HTMLResponse(page, headers={"Content-Security-Policy": _page_csp(page)})
+
     @app.get("/deals/{file:path}", response_class=HTMLResponse, include_in_schema=False)
     @offload
     def map_page(file: str) -> HTMLResponse:
@@ -588,20 +688,27 @@ def build_app(
 
     @app.get(
         "/api/review",
+        response_model=PortfolioReview,
         responses={200: {"description": "influence review --json"}, **_ERRORS},
         tags=["deals"],
     )
     @offload
     def review() -> Response:
         """Review the served folder: every deal ranked by risk (``influence review --json``)."""
-        from influence.batch.review import iter_review_json, review_run
+        from influence.batch.review import iter_review_json
 
-        files = [f.path for f in deals.files.list()]
-        run = review_run(files, policy=deals.policy, workers=1)
+        _, run = deals.review(since)
         return Response("".join(iter_review_json(run)), media_type=_JSON)
+
+    @app.get("/api/versions", response_model=VersionsOut, responses=_ERRORS, tags=["deals"])
+    @offload
+    def versions() -> VersionsOut:
+        """The version of every served file: ask it often to see a change (the dashboard does)."""
+        return VersionsOut(versions=deals.versions())
 
     @app.get(
         "/api/deals/{file:path}/analyze",
+        response_model=AnalyzeOut,
         responses={200: {"description": "influence analyze --json (docs/analysis.md)"}, **_ERRORS},
         tags=["analysis"],
     )
@@ -629,6 +736,7 @@ def build_app(
 
     @app.get(
         "/api/deals/{file:path}/what-if",
+        response_model=WhatIfOut,
         responses={200: {"description": "The what_if key of analyze --assume --json"}, **_ERRORS},
         tags=["analysis"],
     )
@@ -683,7 +791,7 @@ def build_app(
         )
         return PathsOut(
             target=target,
-            paths=[p.model_dump(mode="json") for p in found],
+            paths=found,
             message=paths_message(found, target, hops, avoid_blockers=avoid) or None,
         )
 
@@ -833,7 +941,9 @@ def _index_page(deals: _Deals) -> HTMLResponse:
             f"<td>{html.escape(f.key)}</td><td>{what}</td></tr>\n"
         )
     body = (
-        "<h1>Deals</h1>\n<table>\n<tr><th>deal</th><th>file</th><th></th></tr>\n"
+        '<h1>Deals</h1>\n<p><a href="/review">Pipeline review</a>: the deals ranked by risk, '
+        "live</p>\n<table>\n"
+        "<tr><th>deal</th><th>file</th><th></th></tr>\n"
         + "".join(rows)
         + "</table>\n"
         + ("" if rows else "<p>No deal files (.yaml, .yml, .json) here.</p>\n")
