@@ -96,7 +96,7 @@ class SignalFacts(_Facts):
     role: str | None = None
     """The role concerned (role-missing, role-uncovered)."""
     holders: tuple[str, ...] = ()
-    """Who holds the role (role-uncovered)."""
+    """Who holds the role (role-uncovered); the ally coaches we do not reach (no-coach)."""
     stale: tuple[str, ...] = ()
     """Of the holders, those our team reaches only through stale ties (role-uncovered)."""
     reached: tuple[str, ...] = ()
