@@ -102,8 +102,16 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
     signals = report.signals
     fired = {
         code: {tuple(s.people) for s in signals if s.code == code}
-        for code in ("decision-maker-uncovered", "stale-relationship")
+        for code in (
+            "decision-maker-uncovered",
+            "top-decision-maker-uncovered",
+            "stale-relationship",
+        )
     }
+    top = report.top_decision_maker
+    # the top decision-maker's own code replaces decision-maker-uncovered for them alone
+    unreached = fired["decision-maker-uncovered"] | fired["top-decision-maker-uncovered"]
+    assert fired["top-decision-maker-uncovered"] <= {(top,)}
     nodes = map_nodes(deal, report, team) if with_map else {}
 
     for c in deal.customers():
@@ -116,7 +124,10 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
         assert rows[c.id].coverage == status == report.coverage.people[c.id], c.id
         # signals fire exactly for the people the graph says
         assert ((c.id,) in fired["decision-maker-uncovered"]) == (
-            c.id in dms and status == "uncovered"
+            c.id in dms and status == "uncovered" and c.id != top
+        ), c.id
+        assert ((c.id,) in fired["top-decision-maker-uncovered"]) == (
+            c.id == top and status == "uncovered"
         ), c.id
         assert ((c.id,) in fired["stale-relationship"]) == (
             status == "stale" and (c.id in dms or Role.CHAMPION in c.roles)
@@ -177,15 +188,12 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
         assert report.coverage.roles[role.value] == expected, role
         flagged = any(s.code == "role-uncovered" and s.role == role.value for s in signals)
         # one cause, one signal: not when each holder has their own signal saying so
-        said = all(
-            (h,) in fired["decision-maker-uncovered"] or (h,) in fired["stale-relationship"]
-            for h in holders
-        )
+        said = all((h,) in unreached or (h,) in fired["stale-relationship"] for h in holders)
         assert flagged == (expected in ("uncovered", "stale") and not said), role
     # the header's count is the decision-makers not covered, split as the signals split them
     missing = report.coverage.uncovered(report.decision_makers)
     assert sorted(m for m in missing if statuses.get(m) == "uncovered") == sorted(
-        p[0] for p in fired["decision-maker-uncovered"]
+        p[0] for p in unreached
     )
     assert all(by_id[m].side is Side.CUSTOMER for m in missing)
 
@@ -207,7 +215,9 @@ def test_the_issue_contradictions_are_gone() -> None:
     assert saas.coverage.roles["technical_buyer"] == "stale"
     committee = analyze(read_deal(Path("examples/enterprise-committee.yaml")))
     uncovered = [s for s in committee.signals if s.code == "decision-maker-uncovered"]
-    assert len(uncovered) == 2
+    top = [s for s in committee.signals if s.code == "top-decision-maker-uncovered"]
+    # Chen Jun, the top decision-maker, has the top code; Zhang Min keeps the other
+    assert [s.people for s in top] == [["chen-jun"]] and len(uncovered) == 1
     assert "(3 not covered: 2 uncovered, 1 stale)" in to_markdown(committee)
 
 

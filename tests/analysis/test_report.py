@@ -184,7 +184,8 @@ def test_what_if_stance_and_tie() -> None:
     result = what_if(deal, ["chen=ally", "li~chen"])
     assert result.after.coverage.people["chen"] == "covered"
     resolved = {s.code for s in result.resolved_signals}
-    assert {"decision-maker-uncovered", "unknown-stance"} <= resolved
+    # Chen, the only decision-maker, is the top one
+    assert {"top-decision-maker-uncovered", "unknown-stance"} <= resolved
     assert result.score_change == result.after.risk.score - result.before.risk.score < 0
     assert result.after.assumptions == ["chen=ally", "li~chen"]
     # the deal itself is unchanged
@@ -374,7 +375,12 @@ def test_paths_are_shown_for_the_most_influential_decision_makers_and_the_rest_s
     line = "paths shown for the 25 most influential of 31 uncovered decision-makers"
     assert line in to_terminal(report, width=200)
     assert line.capitalize() in to_markdown(report)
-    texts = {a.people[-1]: a.text for a in report.actions if a.signal.startswith("decision-maker")}
+    uncovered = ("decision-maker-uncovered", "top-decision-maker-uncovered")
+    texts = {a.people[-1]: a.text for a in report.actions if a.signal in uncovered}
+    # dm29, the most influential, is the top decision-maker: its own code, the same ask
+    leads = {a.target: a.signal for a in report.actions if a.signal in uncovered}
+    assert leads["dm29"] == "top-decision-maker-uncovered"
+    assert {t for t, code in leads.items() if code == "top-decision-maker-uncovered"} == {"dm29"}
     assert "our warmest path has warmth 0.36" in texts["dm00"]
     assert "no introduction path" in texts["lone"]
     assert texts["dm29"].startswith("Ask Hub to introduce S to DM 29")

@@ -14,10 +14,12 @@ AS_OF = "2026-11-20"
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
 
-def make(people: list[dict[str, Any]], ties: list[dict[str, Any]] | None = None) -> Deal:
+def make(
+    people: list[dict[str, Any]], ties: list[dict[str, Any]] | None = None, **deal: Any
+) -> Deal:
     return Deal.model_validate(
         {
-            "deal": {"name": "t", "as_of": AS_OF},
+            "deal": {"name": "t", "as_of": AS_OF, **deal},
             "people": people,
             "relationships": ties or [],
         }
@@ -92,7 +94,34 @@ case(
     make(*healthy()),
     [],
 )
-case("decision-maker-uncovered", without_ties_to("dm"), make(*healthy()), ["dm"])
+# dm (0.9) is the top decision-maker (no reporting line: the most influential); eb is not
+case("decision-maker-uncovered", without_ties_to("eb"), without_ties_to("dm"), ["eb"])
+case("top-decision-maker-uncovered", without_ties_to("dm"), without_ties_to("eb"), ["dm"])
+case(
+    "close-date-passed",
+    make(*healthy(), stage="Negotiation", close_date="2026-11-19"),
+    make(*healthy(), stage="Contract", close_date="2026-11-19"),  # commitment: no news
+    [],
+)
+case(
+    "close-date-unrealistic",
+    # criteria: tender 30 + commitment 14 = 44 days still to go
+    make(*healthy(), stage="Evaluation", close_date="2027-01-02"),  # 43 days away
+    make(*healthy(), stage="Evaluation", close_date="2027-01-03"),  # 44 days away
+    [],
+)
+case(
+    "no-coach",
+    with_person("ch", stance="neutral"),  # no-champion fires too: nobody sells for us
+    make(  # a covered ally coach, still no champion: no-champion alone
+        [
+            *({**p, "stance": "neutral"} if p["id"] == "ch" else p for p in people),
+            customer("sec", roles=["coach"], stance="ally", influence=0.2),
+        ],
+        [*ties, tie("s", "sec", strength=0.9)],
+    ),
+    [],
+)
 case("decision-maker-blocker", with_person("eb", stance="blocker"), make(*healthy()), ["eb"])
 case(
     "role-missing",
@@ -187,8 +216,11 @@ def test_signal_fires_and_its_twin_does_not(code: str) -> None:
 def test_one_signal_per_uncovered_decision_maker() -> None:
     people, ties = healthy()
     deal = make(people, [t for t in ties if t["to"] not in ("dm", "eb")])
-    found = [s.people for s in analyze(deal).signals if s.code == "decision-maker-uncovered"]
-    assert found == [["dm"], ["eb"]]
+    signals = analyze(deal).signals
+    found = [s.people for s in signals if s.code == "decision-maker-uncovered"]
+    # the top decision-maker's own code says it for them, the others keep theirs
+    top = [s.people for s in signals if s.code == "top-decision-maker-uncovered"]
+    assert (found, top) == ([["eb"]], [["dm"]])
 
 
 def test_policy_changes_thresholds() -> None:

@@ -94,7 +94,11 @@ def test_each_signal_s_points_and_share_are_in_the_report() -> None:
 def test_weights_follow_the_influence_of_the_person_concerned() -> None:
     def points(influence: float) -> int:
         people, ties = healthy()
-        people = [{**p, "influence": influence} if p["id"] == "dm" else p for p in people]
+        # dm reports to eb: eb is the top decision-maker, dm keeps decision-maker-uncovered
+        people = [
+            {**p, "influence": influence, "reports_to": "eb"} if p["id"] == "dm" else p
+            for p in people
+        ]
         deal = make(people, [t for t in ties if t["to"] != "dm"])
         found = [s for s in analyze(deal).signals if s.code == "decision-maker-uncovered"]
         return found[0].points
@@ -294,7 +298,7 @@ def test_a_role_is_not_flagged_when_each_holder_s_own_signal_says_so() -> None:
     people, ties = healthy()
     uncovered_dm = make(people, [t for t in ties if t["to"] != "dm"])
     codes = [s.code for s in analyze(uncovered_dm).signals if s.points]
-    assert codes == ["decision-maker-uncovered"]
+    assert codes == ["top-decision-maker-uncovered"]  # dm is the top decision-maker
     assert analyze(uncovered_dm).coverage.roles["decision_maker"] == "uncovered"
     # a holder without a signal of their own: the role signal fires
     with_holder = make(
@@ -306,7 +310,9 @@ def test_a_role_is_not_flagged_when_each_holder_s_own_signal_says_so() -> None:
         [t for t in ties if t["to"] != "dm"],
     )
     codes = [s.code for s in analyze(no_dm_tie).signals]
-    assert codes.count("decision-maker-uncovered") == 2 and "role-uncovered" not in codes
+    # dm, the top decision-maker, has its own code; x keeps decision-maker-uncovered
+    assert codes.count("top-decision-maker-uncovered") == 1
+    assert codes.count("decision-maker-uncovered") == 1 and "role-uncovered" not in codes
     tb = make(people, [t for t in ties if t["to"] != "tb"])
     assert [s.code for s in analyze(tb).signals if s.points] == ["role-uncovered"]
 
@@ -343,7 +349,7 @@ def test_the_enterprise_actions_are_merged_per_person() -> None:
     report = analyze(read_deal(next(e for e in EXAMPLES if "enterprise" in e.name)))
     by_target = {a.target: a for a in report.actions}
     chen = by_target["chen-jun"]
-    assert chen.resolves == ["decision-maker-uncovered", "doubtful-assessment"]
+    assert chen.resolves == ["top-decision-maker-uncovered", "doubtful-assessment"]
     assert chen.text.startswith("Ask Kenneth Lau to introduce Li Wei to Liu Yang")
     assert "also re-confirm their stance (the last check is 141 days old)" in chen.text
     zhang = by_target["zhang-min"]
@@ -363,7 +369,7 @@ def test_an_action_about_one_person_alone_is_not_merged() -> None:
     actions = analyze(deal).actions
     # dm, uncovered, is also isolated now: one action; us stands apart
     assert [(a.target, a.resolves) for a in actions] == [
-        ("dm", ["decision-maker-uncovered", "isolated-person"]),
+        ("dm", ["top-decision-maker-uncovered", "isolated-person"]),
         ("us", ["unknown-stance"]),
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,25 @@ PEOPLE = {
 EXAMPLES: dict[str, tuple[SignalFacts, list[str]]] = {
     "no-decision-maker": (SignalFacts(), []),
     "decision-maker-uncovered": (SignalFacts(person="ann"), ["Ann Lee (CEO)"]),
+    "top-decision-maker-uncovered": (
+        SignalFacts(person="ann", step="tender"),
+        ["Ann Lee (CEO) is the top decision-maker", "The deal is at step tender."],
+    ),
+    "close-date-passed": (
+        SignalFacts(step="tender", close_date=date(2026, 11, 1), days=19),
+        ["The close date 2026-11-01 passed 19 days ago", "still at step tender"],
+    ),
+    "close-date-unrealistic": (
+        SignalFacts(
+            step="criteria",
+            close_date=date(2026, 12, 20),
+            days=30,
+            threshold=44,
+            steps=("tender", "commitment"),
+        ),
+        ["30 days away", "(tender, commitment) take at least 44 days"],
+    ),
+    "no-coach": (SignalFacts(), ["coach or champion", "tells us the truth"]),
     "decision-maker-blocker": (SignalFacts(person="cy"), ["Cy Park (CFO)"]),
     "role-missing": (SignalFacts(role="champion"), ["champion"]),
     "role-uncovered": (

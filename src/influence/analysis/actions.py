@@ -60,7 +60,7 @@ def next_actions(
         Chen Jun (Group CEO): Li Wei -> Kenneth Lau -> Liu Yang -> Chen Jun, warmth 0.58;
         also re-confirm their stance (the last check is 141 days old)
         >>> first.target, first.resolves
-        ('chen-jun', ['decision-maker-uncovered', 'doubtful-assessment'])
+        ('chen-jun', ['top-decision-maker-uncovered', 'doubtful-assessment'])
     """
     ctx = ActionContext(
         deal=deal,

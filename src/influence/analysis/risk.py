@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 
 from influence.analysis.coverage import is_decision_maker
+from influence.analysis.method import top_decision_maker
 from influence.analysis.models import (
     SEVERITY_ORDER,
     Contribution,
@@ -26,6 +27,8 @@ from influence.analysis.models import (
     Signal,
 )
 from influence.analysis.signals import POINTS, SIGNALS, Severity, SignalFacts, who
+from influence.analysis.stage_signals import stage_signals
+from influence.analysis.stages import deal_step
 from influence.graph import KIND_CODES, DealGraph, deal_graph
 from influence.model import Deal, Kind, Person, Policy, Role, Side, Stance
 
@@ -101,9 +104,13 @@ def risk_signals(
     )
     if not dms:
         add("no-decision-maker", [], SignalFacts())
+    step = deal_step(deal, policy).step
+    top = top_decision_maker(deal, dms)
+    for found in stage_signals(deal, policy, people, roles, top=top, step=step):
+        add(*found)
     for dm in dms:
         p = by_id[dm]
-        if people.get(dm) == "uncovered":
+        if people.get(dm) == "uncovered" and dm != top:  # top-decision-maker-uncovered for them
             add("decision-maker-uncovered", [dm], SignalFacts(person=dm))
         if p.stance is Stance.BLOCKER:
             add("decision-maker-blocker", [dm], SignalFacts(person=dm))
@@ -216,7 +223,8 @@ def risk_signals(
 def _says_unreached(p: Person, status: str | None, dms: set[str]) -> bool:
     """Whether a signal of the person's own says we do not reach them (see risk_signals)."""
     if p.id in dms:
-        return status in ("uncovered", "stale")  # decision-maker-uncovered, stale-relationship
+        # (top-)decision-maker-uncovered, stale-relationship
+        return status in ("uncovered", "stale")
     return status == "stale" and Role.CHAMPION in p.roles  # stale-relationship
 
 

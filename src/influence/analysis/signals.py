@@ -28,10 +28,12 @@ from typing import Literal, NamedTuple, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from influence.analysis.paths import IntroductionPath
+from influence.analysis.stages import STEP_ORDER
 from influence.graph import DealGraph
-from influence.model import Deal, Kind, Person, Stance, Style
+from influence.model import Deal, Kind, Person, Stance, Step, Style
 
 __all__ = [
+    "LATE_STEPS",
     "POINTS",
     "SIGNALS",
     "STYLE_ADVICE",
@@ -50,6 +52,10 @@ __all__ = [
 Severity = Literal["high", "medium", "low", "info"]
 #: What one signal is about: the deal as a whole, a group of people, or a role.
 Scope = Literal["deal", "person", "role"]
+#: The steps from which the top decision-maker's points double: ``tender`` and after.
+LATE_STEPS: frozenset[Step] = frozenset(
+    step for step, i in STEP_ORDER.items() if i >= STEP_ORDER[Step.TENDER]
+)
 #: What a signal of each severity adds to the risk score.
 POINTS: dict[str, int] = {"high": 25, "medium": 10, "low": 5, "info": 0}
 
@@ -90,7 +96,7 @@ class SignalFacts(_Facts):
     role: str | None = None
     """The role concerned (role-missing, role-uncovered)."""
     holders: tuple[str, ...] = ()
-    """Who holds the role (role-uncovered)."""
+    """Who holds the role (role-uncovered); the ally coaches we do not reach (no-coach)."""
     stale: tuple[str, ...] = ()
     """Of the holders, those our team reaches only through stale ties (role-uncovered)."""
     reached: tuple[str, ...] = ()
@@ -119,6 +125,13 @@ class SignalFacts(_Facts):
     """Rank by network influence among the customers (hidden-influencer)."""
     support: float | None = None
     """The deal's support, -1..1 (negative-support)."""
+    step: str | None = None
+    """The deal's buying step (close-date-passed, close-date-unrealistic,
+    top-decision-maker-uncovered)."""
+    close_date: date | None = None
+    """The deal's close date (close-date-passed, close-date-unrealistic)."""
+    steps: tuple[str, ...] = ()
+    """The steps still to go before the close (close-date-unrealistic)."""
 
 
 class Introduction(NamedTuple):
@@ -277,6 +290,12 @@ def _weight_holders(f: SignalFacts, people: People) -> float:
     return max((importance(people, h) for h in f.holders), default=1.0)
 
 
+def _weight_top_decision_maker(f: SignalFacts, people: People) -> float:
+    """The person's importance, doubled from step ``tender`` on (``facts.step``)."""
+    late = f.step is not None and Step(f.step) in LATE_STEPS
+    return importance(people, f.person) * (2 if late else 1)
+
+
 def _weight_threads(f: SignalFacts, _: People) -> float:
     need = f.threshold or 1
     return 0.5 + max(0, need - len(f.reached)) / need
@@ -321,6 +340,31 @@ def _single_threaded_message(f: SignalFacts, _: People) -> str:
 def _unknown_stance_message(f: SignalFacts, people: People) -> str:
     why = "a decision-maker" if f.reason == "decision-maker" else f"influential ({_g(f.influence)})"
     return f"{_who(people, f.person)} is {why} and we do not know where they stand."
+
+
+def _top_uncovered_message(f: SignalFacts, people: People) -> str:
+    late = (
+        f" The deal is at step {f.step}."
+        if f.step is not None and Step(f.step) in LATE_STEPS
+        else ""
+    )
+    return (
+        f"{_who(people, f.person)} is the top decision-maker and nobody on our team has a warm "
+        f"tie to them.{late}"
+    )
+
+
+def _close_passed_message(f: SignalFacts, _: People) -> str:
+    at = f"the deal is still at step {f.step}" if f.step else "nothing says the deal is committed"
+    return f"The close date {f.close_date} passed {f.days} days ago and {at}."
+
+
+def _close_unrealistic_message(f: SignalFacts, _: People) -> str:
+    n = f.days
+    return (
+        f"The close date {f.close_date} is {n} day{'s' * (n != 1)} away, but the steps "
+        f"still to go ({', '.join(f.steps)}) take at least {f.threshold} days."
+    )
 
 
 def _and(items: Sequence[str]) -> str:
@@ -619,6 +663,62 @@ def _answer_no_champion(signals: Sequence[SignalLike], ctx: ActionContext) -> An
     return Answer("Find a champion: someone with power who will sell for us inside", [])
 
 
+def _answer_close_passed(signals: Sequence[SignalLike], _: ActionContext) -> Answer | None:
+    f = _first(signals)
+    return Answer(
+        f"Re-plan the close: the close date passed {f.days} days ago; find out what holds "
+        "the decision up and agree a new date with the customer",
+        [],
+    )
+
+
+def _answer_close_unrealistic(signals: Sequence[SignalLike], _: ActionContext) -> Answer | None:
+    f = _first(signals)
+    return Answer(
+        f"Re-check the close date: {f.days} days left for steps that take at least "
+        f"{f.threshold}; move the date, or find out what lets the customer decide faster",
+        [],
+    )
+
+
+def _answer_no_coach(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    """Reach an ally coach we do not cover yet; else develop a covered ally; else find one."""
+    by_id = ctx.by_id
+    holders = sorted(_first(signals).holders, key=lambda p: (-by_id[p].influence, p))
+    if holders:
+        h = by_id[holders[0]]
+        return Answer(
+            f"Reach {who(h)}, an ally who can coach us: nobody we reach tells us the truth inside",
+            [h.id],
+            _advice(h),
+            target=h.id,
+            also="they can coach us: nobody we reach tells us the truth inside",
+        )
+    covered = sorted(
+        (
+            p
+            for p in ctx.deal.customers()
+            if p.stance is Stance.ALLY and ctx.status_of(p.id) == "covered"
+        ),
+        key=lambda p: (-p.influence, p.id),
+    )
+    if covered:
+        c = covered[0]
+        return Answer(
+            f"Develop {who(c)} into a coach: an ally we reach who can tell us the truth inside "
+            "(the budget, the process, where each person stands)",
+            [c.id],
+            _advice(c),
+            target=c.id,
+            also="develop them into a coach, who tells us the truth inside",
+        )
+    return Answer(
+        "Find a coach: someone inside who tells us the truth (the budget, the process, "
+        "where each person stands)",
+        [],
+    )
+
+
 def _answer_single_threaded(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
     reached = set(_first(signals).reached)
     nxt = sorted(
@@ -699,13 +799,63 @@ _SPECS = (
         "decision-maker-uncovered",
         "high",
         "person",
-        "a decision-maker is uncovered (one per person)",
+        (
+            "a decision-maker is uncovered (one per person; not the top decision-maker: "
+            "`top-decision-maker-uncovered`)"
+        ),
         lambda f, p: (
             f"{_who(p, f.person)} is a decision-maker and nobody on our team has a warm tie "
             "to them."
         ),
         _answer_uncovered,
         weight=_weight_person,
+    ),
+    SignalSpec(
+        "close-date-passed",
+        "high",
+        "deal",
+        (
+            "the deal's close date is before `as_of` and its step is not yet `commitment` "
+            "or `implementation` (nor won or lost; a deal with no step counts)"
+        ),
+        _close_passed_message,
+        _answer_close_passed,
+    ),
+    SignalSpec(
+        "close-date-unrealistic",
+        "medium",
+        "deal",
+        (
+            "the close date is fewer days away than `step_min_days` gives the steps after "
+            "the deal's step, up to `commitment` (not when the close date has passed)"
+        ),
+        _close_unrealistic_message,
+        _answer_close_unrealistic,
+    ),
+    SignalSpec(
+        "top-decision-maker-uncovered",
+        "high",
+        "person",
+        (
+            "the top decision-maker is uncovered (instead of `decision-maker-uncovered` "
+            "for them; points doubled from step `tender` on)"
+        ),
+        _top_uncovered_message,
+        _answer_uncovered,
+        weight=_weight_top_decision_maker,
+    ),
+    SignalSpec(
+        "no-coach",
+        "medium",
+        "deal",
+        (
+            "no covered ally holds the role `coach` or `champion` (not when `role-uncovered` "
+            "or `stale-relationship` says we do not reach an ally champion)"
+        ),
+        lambda f, p: (
+            "No ally we reach holds the role coach or champion: nobody inside tells us the truth."
+        ),
+        _answer_no_coach,
     ),
     SignalSpec(
         "decision-maker-blocker",
@@ -736,7 +886,8 @@ _SPECS = (
         (
             "none of a required role's holders is covered: all uncovered, or reached only "
             "through stale ties (one per role; not when each holder has a signal of their "
-            "own saying so: `decision-maker-uncovered` or `stale-relationship`)"
+            "own saying so: `decision-maker-uncovered`, `top-decision-maker-uncovered` or "
+            "`stale-relationship`)"
         ),
         _role_uncovered_message,
         _answer_role_uncovered,

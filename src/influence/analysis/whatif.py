@@ -253,8 +253,8 @@ def what_if(
         ...                {"name": "Chen", "roles": ["decision_maker"], "stance": "blocker"}]})
         >>> result = what_if(deal, ["chen=ally", "li~chen=strong"])
         >>> sorted(s.code for s in result.resolved_signals)  # still single-threaded
-        ['decision-maker-blocker', 'decision-maker-uncovered', 'isolated-person', \
-'negative-support']
+        ['decision-maker-blocker', 'isolated-person', 'negative-support', \
+'top-decision-maker-uncovered']
         >>> result.score_change < 0
         True
     """

@@ -69,7 +69,8 @@ def not_covered_text(report: DealReport) -> str:
 
     ``"2 not covered"``, or ``"3 not covered: 2 uncovered, 1 stale"`` when some
     are covered only by stale ties (``stale-relationship``, not
-    ``decision-maker-uncovered``).
+    ``decision-maker-uncovered`` nor, for the top decision-maker,
+    ``top-decision-maker-uncovered``).
     """
     missing = report.coverage.uncovered(report.decision_makers)
     stale = sum(report.coverage.people.get(d) == "stale" for d in missing)
