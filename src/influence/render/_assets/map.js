@@ -234,9 +234,10 @@
     // stroking all 50,000 ties into the layer is most of that step's wait. So while the
     // page is idle, the bulk ties of everyone are drawn ahead into a layer in map
     // coordinates, at the resolution of the view then shown; a view with everyone
-    // shown, no finer than that, copies it. The ties of every path (restyled when a
-    // path is selected) are left out of it and drawn by vis over it. A drag makes it
-    // again; a view zoomed in past it draws its own layer as before.
+    // shown, no finer than that and at most twice as far out, copies it. The ties of
+    // every path (restyled when a path is selected) are left out of it and drawn by vis
+    // over it. A drag drops it (it is made again once someone is hidden again); any
+    // other view draws its own layer as before.
     var pathTie = Object.create(null);
     data.paths.forEach(function (t) {
       t.paths.forEach(function (p) {
@@ -301,7 +302,8 @@
       var src = ctx.canvas;
       var all = body.edges, order = body.edgeIndices, i, o, mine;
       var res = resolution(m.a);
-      copied = Boolean(everyone && !hiddenCount && res <= everyone.res * 1.0001);
+      copied = Boolean(everyone && !hiddenCount && res <= everyone.res * 1.0001 &&
+        res >= everyone.res / 2);
       if (copied) {
         ctx.drawImage(everyone.canvas, everyone.x, everyone.y,
           everyone.canvas.width / everyone.res, everyone.canvas.height / everyone.res);
@@ -862,6 +864,15 @@
     link.click();
     document.body.removeChild(link);
   }
+  // A printed page holds the list of signals the header folds into one line.
+  var signalList = document.querySelector("details.signals");
+  var wasOpen = false;
+  window.addEventListener("beforeprint", function () {
+    if (!signalList) return;
+    wasOpen = signalList.open;
+    signalList.open = true;
+  });
+  window.addEventListener("afterprint", function () { if (signalList) signalList.open = wasOpen; });
   document.getElementById("png").addEventListener("click", savePng);
   document.getElementById("fit").addEventListener("click", fitAll);
   document.getElementById("reset").addEventListener("click", reset);
