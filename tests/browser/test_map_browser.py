@@ -364,3 +364,14 @@ def test_printable(committee: tuple[Deal, Session]) -> None:
     assert s.page.is_visible("#map canvas") and s.page.is_visible(".paths")
     pdf_free_height = s.js("document.querySelector('#map').getBoundingClientRect().height")
     assert pdf_free_height > 300
+    # The header folds its signals into one line on screen; a printed page unfolds them.
+    signals = "details.signals li"
+    assert s.page.locator(signals).count() >= 2 and not s.page.is_visible(signals)
+    s.js("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert s.page.locator(signals).first.is_visible()
+    s.js("() => window.dispatchEvent(new Event('afterprint'))")
+    assert not s.page.is_visible(signals)
+    s.page.emulate_media(media="screen")
+    s.page.click("details.signals summary")  # and a click unfolds them on screen
+    assert s.page.locator(signals).first.is_visible()
+    s.page.click("details.signals summary")
