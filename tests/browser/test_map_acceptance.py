@@ -163,20 +163,7 @@ def _dom_box(s: Session, selector: str) -> dict[str, float]:
     return box
 
 
-#: Known: on the 300-person deal the header's list of signals is longer and pushes
-#: "Reach next" to ~315 px (the rest of the test, the marked path, passes).
-HEADER_TOO_TALL = pytest.mark.xfail(
-    reason="header's signal list pushes Reach next below 300 px", strict=True
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=[HEADER_TOO_TALL, *p.marks]) if n == "gen300" else p
-        for n, p in zip(DEALS, _params(), strict=True)
-    ],
-)
+@pytest.mark.parametrize("name", _params())
 def test_reach_next_leads_with_the_unreached_and_the_terminals_ask(
     name: str, open_map: Callable[..., Session]
 ) -> None:

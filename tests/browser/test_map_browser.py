@@ -148,6 +148,80 @@ def test_big_map_draws_with_physics_off(open_map: Callable[..., Session]) -> Non
     assert s.escaped == [] and s.errors == []
 
 
+# Every pixel of the map's canvas, kept in the page under the given name.
+SNAPSHOT = """(name) => {
+  const canvas = document.querySelector('#map canvas');
+  window[name] = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+}"""
+# The share of pixels where two snapshots differ by more than 64 in a channel.
+DIFFERENT = """([a, b]) => {
+  const x = window[a], y = window[b];
+  let off = 0;
+  for (let i = 0; i < x.length; i += 4) {
+    if (Math.max(Math.abs(x[i] - y[i]), Math.abs(x[i + 1] - y[i + 1]),
+                 Math.abs(x[i + 2] - y[i + 2]), Math.abs(x[i + 3] - y[i + 3])) > 64) off += 1;
+  }
+  return off / (x.length / 4);
+}"""
+
+
+VIEW = (
+    "() => [window.influenceMap.network.getScale(), window.influenceMap.network.getViewPosition()]"
+)
+MOVE_TO = """([scale, position]) =>
+  window.influenceMap.network.moveTo({scale, position, animation: false})"""
+# The layer drawn ahead dropped: the view's ties drawn afresh, as without it.
+AFRESH = "() => { window.influenceMap.bulk.drop(); window.influenceMap.network.redraw(); }"
+
+
+def _next_draw(s: Session, script: str, arg: Any = None) -> None:
+    """Runs ``script`` and waits for the map's next draw."""
+    s.js(
+        "() => { window.__drawn = false;"
+        " window.influenceMap.network.once('afterDrawing', () => { window.__drawn = true; }); }"
+    )
+    s.js(script, arg)
+    s.page.wait_for_function("() => window.__drawn === true", timeout=30_000)
+
+
+def test_everyone_shown_copies_the_ties_drawn_ahead(open_map: Callable[..., Session]) -> None:
+    """Focus off on a big map copies its ties drawn ahead while idle: the same picture."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.generate import generate_deal
+
+    deal = Deal.model_validate(generate_deal(BIG_MAP + 100, seed=9, ties_per_person=10))
+    s = open_map(to_html(deal))
+    s.page.wait_for_function("() => window.influenceMap.bulk.ready()", timeout=30_000)
+    # Not used while some people are hidden (the focus): their ties are not all drawn.
+    assert s.js("window.influenceMap.bulk.copied()") is False
+    _next_draw(s, "() => document.querySelector('input[data-view=focus]').click()")
+    assert s.js("window.influenceMap.nodes.get({filter: n => n.hidden}).length") == 0
+    assert s.js("window.influenceMap.bulk.copied()") is True  # at the view that fits everyone
+    ink = s.js(CANVAS_STATS)["inked"]
+    _next_draw(s, AFRESH)
+    assert s.js("window.influenceMap.bulk.copied()") is False
+    assert abs(s.js(CANVAS_STATS)["inked"] - ink) < 0.1 * ink
+    # At the view it was drawn ahead for: pixel for pixel what the ties drawn afresh make,
+    # with a path selected too (its ties, left out of the layer, drawn over the copy).
+    for select in [None, "() => window.influenceMap.selectPath(0, 0)"]:
+        _next_draw(s, "() => document.querySelector('input[data-view=focus]').click()")
+        s.page.wait_for_function("() => window.influenceMap.bulk.ready()", timeout=30_000)
+        ahead = s.js(VIEW)  # the view (in focus) it was drawn ahead at
+        _next_draw(s, "() => document.querySelector('input[data-view=focus]').click()")
+        if select:
+            _next_draw(s, select)
+        _next_draw(s, MOVE_TO, ahead)
+        assert s.js("window.influenceMap.bulk.copied()") is True
+        s.js(SNAPSHOT, "__ahead")
+        _next_draw(s, AFRESH)
+        assert s.js("window.influenceMap.bulk.copied()") is False
+        s.js(SNAPSHOT, "__afresh")
+        assert s.js(CANVAS_STATS)["inked"] > 0.05  # ties drawn, not two empty canvases
+        assert s.js(DIFFERENT, ["__ahead", "__afresh"]) < 0.002
+        s.page.keyboard.press("Escape")
+    assert s.escaped == [] and s.errors == []
+
+
 # ----------------------------------------------------------------------------- hostile text
 
 
@@ -290,3 +364,14 @@ def test_printable(committee: tuple[Deal, Session]) -> None:
     assert s.page.is_visible("#map canvas") and s.page.is_visible(".paths")
     pdf_free_height = s.js("document.querySelector('#map').getBoundingClientRect().height")
     assert pdf_free_height > 300
+    # The header folds its signals into one line on screen; a printed page unfolds them.
+    signals = "details.signals li"
+    assert s.page.locator(signals).count() >= 2 and not s.page.is_visible(signals)
+    s.js("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert s.page.locator(signals).first.is_visible()
+    s.js("() => window.dispatchEvent(new Event('afterprint'))")
+    assert not s.page.is_visible(signals)
+    s.page.emulate_media(media="screen")
+    s.page.click("details.signals summary")  # and a click unfolds them on screen
+    assert s.page.locator(signals).first.is_visible()
+    s.page.click("details.signals summary")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import itertools
 import json
 import os
@@ -282,7 +283,7 @@ def test_hostile_text_stays_text() -> None:
         "html", "head", "meta", "title", "style", "body", "header", "h1", "div", "span",
         "ul", "li", "code", "main", "aside", "section", "input", "fieldset", "legend",
         "label", "h2", "b", "ol", "p", "svg", "circle", "rect", "polygon", "line", "script",
-            "button",
+            "button", "details", "summary",
     }  # fmt: skip
     text = "".join(parsed.text)
     # The header, literally ({{7*7}} included: user text is never a template).
@@ -501,6 +502,28 @@ def test_path_to_unknown_person_suggests(committee: Deal) -> None:
 
 
 # ----------------------------------------------------------------------------- redaction
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_header_folds_the_signals_into_one_line(path: Path) -> None:
+    """The header's line: how many signals of each severity, then the most severe one."""
+    deal = read_deal(path)
+    report = analyze(deal)
+    page = to_html(deal, report)
+    summary = re.search(r'<details class="signals">\n<summary>(.*?)</summary>', page, re.S)
+    assert summary, "the signals are folded under a one-line summary"
+    line = html.unescape(re.sub(r"<[^>]+>", "", summary.group(1)))
+    counts: dict[str, int] = {}
+    for s in sorted(report.signals, key=lambda s: maps.SEVERITY_ORDER[s.severity]):
+        counts[s.severity] = counts.get(s.severity, 0) + 1
+    words = ", ".join(f"{n} {severity}" for severity, n in counts.items())
+    total = len(report.signals)
+    assert line.startswith(f"{total} risk signal{'s' * (total != 1)} ({words}): ")
+    top = min(report.signals, key=lambda s: maps.SEVERITY_ORDER[s.severity])
+    assert line.endswith(f"{top.severity} {top.message}")
+    # The list itself is still in the page, inside the folded element.
+    folded = page[summary.end() : page.index("</details>", summary.end())]
+    assert folded.count("<li>") == min(5, total)
 
 
 def test_redact_keeps_initials_and_roles_and_drops_titles(committee: Deal) -> None:

@@ -41,7 +41,7 @@ import html
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -1308,6 +1308,9 @@ def _page(
         "support": f"{report.support:+.2f}",
         "signals": signals[:5],
         "more_signals": max(0, len(signals) - 5),
+        # The header's one line: how many signals of each severity (most severe first).
+        "signal_total": len(signals),
+        "signal_counts": list(Counter(s["severity"] for s in signals).items()),
         "assumptions": [] if redact else list(report.assumptions),
         "paths": _path_view(data["paths"], {page_id[k]: v for k, v in shown.items()}),
         "reach": data["reach"],

@@ -98,6 +98,10 @@
     return e.dashes === false && !e.smooth;
   });
   var bump = function () {};  // a change the layer of bulk ties must be redrawn for
+  var bulkState = null;  // for tests: the layer of everyone's ties (see below)
+  // Recomputes the people and ties vis draws (after some were shown or hidden).
+  var refreshVisible = function () { network._updateVisibleIndices(); };
+  var hiddenCount = 0;  // how many people are hidden (kept by applyFilters)
   var special = Object.create(null);  // ties vis draws itself: paths and restyled ones
   data.edges.forEach(function (e) { if (e.tie.path) special[e.id] = true; });
   // Drawn in bulk (and kept in the cached layer below): on a big map every tie is solid
@@ -118,6 +122,62 @@
     edges.on("*", bump);
     network.on("dragging", bump);
     network.on("dragEnd", bump);
+    // vis's own recount of the people and ties to draw walks its 50,000 ties by key
+    // (for...in, ~60 ms); the same walk over arrays made once, in vis's own order, takes
+    // a few ms. The arrays are made again after any change through the data sets.
+    var walk = null;
+    function walkLists() {
+      if (walk) return walk;
+      var ns = [], es = [], place = Object.create(null);
+      for (var nid in body.nodes) ns.push(body.nodes[nid]);
+      for (var eid in body.edges) {
+        var o = body.edges[eid];
+        place[o.id] = es.length;
+        es.push([o, body.nodes[o.fromId], body.nodes[o.toId]]);
+      }
+      walk = {nodes: ns, edges: es, place: place};
+      return walk;
+    }
+    function shownTie(t) {
+      return t[0].options.hidden === false && t[1] !== undefined && t[2] !== undefined &&
+        t[1].options.hidden === false && t[2].options.hidden === false;
+    }
+    // The shown ties vis draws itself, in its own order: the restyled and the selected
+    // ones (and, with ``also``, the shown ties of that set): a few dozen, found without
+    // walking all 50,000. Null when ties may be hovered (vis's hover styling is on).
+    function drawnByVis(also) {
+      if (data.options.interaction.hover) return null;
+      var lists = walkLists(), places = [], out = [];
+      function add(id) { if (lists.place[id] !== undefined) places.push(lists.place[id]); }
+      for (var sid in special) add(sid);
+      network.getSelectedEdges().forEach(add);
+      if (also) for (var aid in also) add(aid);
+      places.sort(function (a, b) { return a - b; });
+      for (var k = 0; k < places.length; k++) {
+        if (k && places[k] === places[k - 1]) continue;
+        var t = lists.edges[places[k]], o = t[0];
+        if (o.connected === true && shownTie(t) &&
+            (!plainTie(o) || (also && also[o.id] && o.from !== o.to))) out.push(o);
+      }
+      return out;
+    }
+    nodes.on("*", function () { walk = null; });
+    edges.on("*", function () { walk = null; });
+    refreshVisible = function () {
+      // (The map never clusters; were it to, vis's own walk knows about clusters.)
+      var clustered = network.clustering && network.clustering.clusteredNodes;
+      if (clustered && Object.keys(clustered).length) return network._updateVisibleIndices();
+      var lists = walkLists(), shownNodes = [], shownTies = [];
+      for (var i = 0; i < lists.nodes.length; i++) {
+        if (lists.nodes[i].options.hidden === false) shownNodes.push(lists.nodes[i].id);
+      }
+      for (var j = 0; j < lists.edges.length; j++) {
+        var t = lists.edges[j];
+        if (shownTie(t)) shownTies.push(t[0].id);
+      }
+      body.nodeIndices = shownNodes;
+      body.edgeIndices = shownTies;
+    };
     // Each tie's group (its own colour and width) is found once: the bulk ties keep them.
     var groupOf = Object.create(null), groups = [];
     (function () {
@@ -140,12 +200,18 @@
     var maxWidth = Math.max.apply(null, groups.map(function (g) { return g.width; }));
     function drawBulk(ctx) {
       // body.edgeIndices holds only the ties between people shown.
-      var all = body.edges, order = body.edgeIndices, lists = groups.map(function () { return []; });
+      var all = body.edges, order = body.edgeIndices, ties = [];
       for (var i = 0; i < order.length; i++) {
         var o = all[order[i]];
         if (o.connected !== true || special[o.id] || o.from === o.to) continue;
-        lists[groupOf[o.id]].push(o);
+        ties.push(o);
       }
+      strokeGroups(ctx, ties);
+    }
+    // One path per group (colour and width), stroked once each.
+    function strokeGroups(ctx, ties) {
+      var lists = groups.map(function () { return []; });
+      for (var i = 0; i < ties.length; i++) lists[groupOf[ties[i].id]].push(ties[i]);
       lists.forEach(function (list, g) {
         if (!list.length) return;
         ctx.beginPath();
@@ -158,14 +224,105 @@
         ctx.stroke();
       });
     }
+    // Zoomed out so far that every tie is under half a pixel wide, a layer is drawn at
+    // half resolution (a quarter of the pixels to fill) and scaled up.
+    function resolution(scale) {
+      return Math.abs(scale) * (maxWidth * Math.abs(scale) < 0.5 ? 0.5 : 1);
+    }
+
+    // Everyone shown (focus off, the likely next step on a map that opens in focus):
+    // stroking all 50,000 ties into the layer is most of that step's wait. So while the
+    // page is idle, the bulk ties of everyone are drawn ahead into a layer in map
+    // coordinates, at the resolution of the view then shown; a view with everyone
+    // shown, no finer than that and at most twice as far out, copies it. The ties of
+    // every path (restyled when a path is selected) are left out of it and drawn by vis
+    // over it. A drag drops it (it is made again once someone is hidden again); any
+    // other view draws its own layer as before.
+    var pathTie = Object.create(null);
+    data.paths.forEach(function (t) {
+      t.paths.forEach(function (p) {
+        p.steps.forEach(function (step) { if (step.edge) pathTie[step.edge] = true; });
+      });
+    });
+    var everyone = null;  // {canvas, x, y, res}
+    var everyoneDue = false;  // made at the next idle moment
+    var lastRes = 0;  // the resolution of the last view drawn
+    var lastView = null;  // and its transform
+    function dropEveryone() { everyone = null; }
+    network.on("dragging", dropEveryone);
+    network.on("dragEnd", dropEveryone);
+    function makeEveryone() {
+      everyoneDue = false;
+      if (everyone || !lastRes || !hiddenCount) return;
+      var lists = walkLists(), x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      lists.nodes.forEach(function (n) {
+        x0 = Math.min(x0, n.x); y0 = Math.min(y0, n.y);
+        x1 = Math.max(x1, n.x); y1 = Math.max(y1, n.y);
+      });
+      // On the pixel grid of the view's own layer (its translation less whole pixels):
+      // at that view the copy is that layer's picture, pixel for pixel.
+      var res = lastRes, half = res / Math.abs(lastView.a), pad = maxWidth + 2 / res;
+      var tx = half * lastView.e + Math.ceil(-res * (x0 - pad) - half * lastView.e);
+      var ty = half * lastView.f + Math.ceil(-res * (y0 - pad) - half * lastView.f);
+      var w = Math.ceil(res * (x1 + pad) + tx) + 1, h = Math.ceil(res * (y1 + pad) + ty) + 1;
+      if (!(w > 0 && h > 0) || w > 8192 || h > 8192 || w * h > 16e6) return;  // too fine
+      var canvas = document.createElement("canvas");
+      canvas.width = w;
+      canvas.height = h;
+      var lctx = canvas.getContext("2d");
+      lctx.setTransform(res, 0, 0, res, tx, ty);
+      var ties = [];
+      lists.edges.forEach(function (t) {
+        var o = t[0];
+        if (o.connected === true && !pathTie[o.id] && t[1] !== undefined && t[2] !== undefined &&
+            o.options.hidden === false && o.from !== o.to) ties.push(o);
+      });
+      strokeGroups(lctx, ties);
+      // The browser draws a canvas's strokes when it is next read: read a pixel, so that
+      // they are drawn now, while idle, and not at the first copy.
+      lctx.getImageData(0, 0, 1, 1);
+      everyone = {canvas: canvas, x: -tx / res, y: -ty / res, res: res};
+    }
+    network.on("afterDrawing", function () {
+      if (everyone || everyoneDue || !hiddenCount || !lastRes) return;
+      everyoneDue = true;
+      if (window.requestIdleCallback) window.requestIdleCallback(makeEveryone, {timeout: 2000});
+      else setTimeout(makeEveryone, 200);
+    });
+
+    var copied = false;  // whether the last draw copied the layer of everyone's ties
+    bulkState = {
+      ready: function () { return everyone !== null; },
+      copied: function () { return copied; },
+      drop: dropEveryone
+    };
+
     renderer._drawEdges = function (ctx) {
       var m = ctx.getTransform();
       var src = ctx.canvas;
+      var all = body.edges, order = body.edgeIndices, i, o, mine;
+      var res = resolution(m.a);
+      copied = Boolean(everyone && !hiddenCount && res <= everyone.res * 1.0001 &&
+        res >= everyone.res / 2);
+      if (copied) {
+        ctx.drawImage(everyone.canvas, everyone.x, everyone.y,
+          everyone.canvas.width / everyone.res, everyone.canvas.height / everyone.res);
+        mine = drawnByVis(pathTie);
+        if (mine) {
+          for (i = 0; i < mine.length; i++) mine[i].draw(ctx);
+          return;
+        }
+        for (i = 0; i < order.length; i++) {
+          o = all[order[i]];
+          if (o.connected === true && (!plainTie(o) || (pathTie[o.id] && o.from !== o.to))) o.draw(ctx);
+        }
+        return;
+      }
+      lastRes = res;
+      lastView = m;
       var key = [version, src.width, src.height, m.a, m.b, m.c, m.d, m.e, m.f].join(" ");
       if (key !== layerKey) {
-        // Zoomed out so far that every tie is under half a pixel wide, the layer is
-        // drawn at half resolution (a quarter of the pixels to fill) and scaled up.
-        var half = maxWidth * Math.abs(m.a) < 0.5 ? 0.5 : 1;
+        var half = res / Math.abs(m.a);
         layer.width = Math.ceil(src.width * half);
         layer.height = Math.ceil(src.height * half);
         var lctx = layer.getContext("2d");
@@ -177,9 +334,13 @@
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.drawImage(layer, 0, 0, src.width, src.height);
       ctx.restore();
-      var all = body.edges, order = body.edgeIndices;
-      for (var i = 0; i < order.length; i++) {
-        var o = all[order[i]];
+      mine = drawnByVis(null);
+      if (mine) {
+        for (i = 0; i < mine.length; i++) mine[i].draw(ctx);
+        return;
+      }
+      for (i = 0; i < order.length; i++) {
+        o = all[order[i]];
         if (o.connected === true && !plainTie(o)) o.draw(ctx);
       }
     };
@@ -187,6 +348,11 @@
     // and then only for the ties that cross the view (vis draws all 50,000, off screen too).
     renderer._drawArrows = function (ctx) {
       var all = body.edges, order = body.edgeIndices, heads = body.view.scale >= 0.25;
+      var mine = heads ? null : drawnByVis(null);
+      if (mine) {
+        for (var k = 0; k < mine.length; k++) mine[k].drawArrows(ctx);
+        return;
+      }
       var frame = network.canvas.frame.canvas;
       var lo = network.DOMtoCanvas({x: -40, y: -40});
       var hi = network.DOMtoCanvas({x: frame.clientWidth + 40, y: frame.clientHeight + 40});
@@ -220,6 +386,7 @@
     }
     var store = set._data;
     var tie = set === edges;
+    var shownOrHidden = false;
     for (var i = 0; i < changes.length; i++) {
       var c = changes[i];
       var item = store.get(c.id);  // the stored item: get() hands out copies of it
@@ -227,11 +394,13 @@
         if (k === "id") continue;
         item[k] = c[k];
         if (!tie) own[c.id].options[k] = c[k];
+        if (k === "hidden") shownOrHidden = true;
       }
       if (tie) own[c.id].setOptions(item);
     }
-    network._updateVisibleIndices();
-    bump();
+    // Dimming people (their opacity) changes neither who is drawn nor the bulk ties.
+    if (shownOrHidden) refreshVisible();
+    if (tie || shownOrHidden) bump();
     network.body.emitter.emit("_requestRedraw");
   }
 
@@ -241,6 +410,7 @@
   // pixels, however far the view is zoomed out: the loudest marks on the map.
   var hiddenIds = Object.create(null);  // people hidden by focus, filters or "show only"
   data.nodes.forEach(function (n) { if (n.hidden) hiddenIds[n.id] = true; });
+  hiddenCount = Object.keys(hiddenIds).length;
   var inFocus = Object.create(null);
   data.focus.forEach(function (id) { inFocus[id] = true; });
   var sizeOf = Object.create(null);
@@ -652,7 +822,8 @@
     });
     quickUpdate(nodes, changes);
     var shown = document.getElementById("shown");
-    var visible = data.nodes.length - Object.keys(hiddenIds).length;
+    hiddenCount = Object.keys(hiddenIds).length;
+    var visible = data.nodes.length - hiddenCount;
     shown.textContent = visible + " of " + data.nodes.length + " people shown";
     if (refit && visible) fitAll();
   }
@@ -693,6 +864,15 @@
     link.click();
     document.body.removeChild(link);
   }
+  // A printed page holds the list of signals the header folds into one line.
+  var signalList = document.querySelector("details.signals");
+  var wasOpen = false;
+  window.addEventListener("beforeprint", function () {
+    if (!signalList) return;
+    wasOpen = signalList.open;
+    signalList.open = true;
+  });
+  window.addEventListener("afterprint", function () { if (signalList) signalList.open = wasOpen; });
   document.getElementById("png").addEventListener("click", savePng);
   document.getElementById("fit").addEventListener("click", fitAll);
   document.getElementById("reset").addEventListener("click", reset);
@@ -728,6 +908,6 @@
 
   window.influenceMap = {
     network: network, nodes: nodes, edges: edges, data: data,
-    fit: fitAll, reset: reset, selectPath: selectPath
+    fit: fitAll, reset: reset, selectPath: selectPath, bulk: bulkState
   };
 })();
