@@ -680,6 +680,7 @@ def build_app(
             max_hops=hops,
             avoid_blockers=avoid,
             sources=source or None,
+            policy=deals.policy,
         )
         return PathsOut(
             target=target,
