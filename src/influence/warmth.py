@@ -117,35 +117,55 @@ def tie_warmth(
         >>> tie_warmth(0.6, None, [], date(2026, 11, 20)).effective
         0.6
     """
-    seen = [t for t in touches if t.date <= as_of]
-    if not seen:
-        return Warmth(stated, stated, last_contact, (), False, None, None)
     rules = policy if policy is not None else Policy()
     weights = {**DEFAULT_TOUCH_WEIGHT, **rules.touch_weight}
     halves = {**DEFAULT_TOUCH_HALF_LIFE_DAYS, **rules.touch_half_life_days}
-    one_way = rules.one_way_weight
-    replied = any(t.kind in DIRECTED_TOUCHES and t.direction is Direction.RECEIVED for t in seen)
-    first = min(t.date for t in seen)
-    last = max(seen, key=lambda t: (t.date, -weights[t.kind], t.kind.value))
-    age = (as_of - first).days
-    mass = 0.0
+    received, sent = Direction.RECEIVED, Direction.SENT
+    today = as_of.toordinal()
+    # One pass: the mass of the mail we sent is kept apart until we know whether they
+    # ever wrote back (only e-mails and messages have a direction).
+    mass = sent_mass = 0.0
+    replied = False
+    first = last_day = -1
+    last_kinds: list[TouchKind] = []
     counts: dict[TouchKind, int] = {}
-    for t in seen:
-        r = (
-            one_way
-            if (t.kind in DIRECTED_TOUCHES and t.direction is Direction.SENT and not replied)
-            else 1.0
-        )
-        mass += weights[t.kind] * r * 0.5 ** ((as_of - t.date).days / halves[t.kind])
-        counts[t.kind] = counts.get(t.kind, 0) + 1
-    mass *= 0.5 + 0.5 * min(1.0, age / rules.tie_age_full_days)
+    # The decay of each (kind, age in days), computed once: long histories repeat them.
+    decay: dict[tuple[TouchKind, int], float] = {}
+    for t in touches:
+        day = t.date.toordinal()
+        if day > today:
+            continue
+        kind = t.kind
+        key = (kind, today - day)
+        fade = decay.get(key)
+        if fade is None:
+            fade = decay[key] = 0.5 ** (key[1] / halves[kind])
+        direction = t.direction
+        if direction is sent:
+            sent_mass += weights[kind] * fade
+        else:
+            mass += weights[kind] * fade
+            replied = replied or direction is received
+        counts[kind] = counts.get(kind, 0) + 1
+        if first < 0 or day < first:
+            first = day
+        if day > last_day:
+            last_day, last_kinds = day, [kind]
+        elif day == last_day:
+            last_kinds.append(kind)
+    if not counts:
+        return Warmth(stated, stated, last_contact, (), False, None, None)
+    mass += sent_mass * (1.0 if replied else rules.one_way_weight)
+    mass *= 0.5 + 0.5 * min(1.0, (today - first) / rules.tie_age_full_days)
     evidence = mass / (1.0 + mass)
-    days = (as_of - last.date).days
-    half = halves[last.kind]
+    # Of several kinds on the last day, the least weighted one's half-life (then by name).
+    last_kind = max(last_kinds, key=lambda k: (-weights[k], k.value))
+    days = today - last_day
+    half = halves[last_kind]
     fresh = 0.5 ** (days / half)
     effective = round(1.0 - (1.0 - stated * fresh) * (1.0 - evidence), 3)
     ordered = tuple((k, counts[k]) for k in TouchKind if k in counts)
-    return Warmth(effective, stated, last.date, ordered, replied, half, days)
+    return Warmth(effective, stated, date.fromordinal(last_day), ordered, replied, half, days)
 
 
 def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
@@ -174,7 +194,13 @@ def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
         by_pair.setdefault((a, b), []).append(i)
     found: dict[int, list[Touchpoint]] = {}
     for t in deal.touchpoints:
-        people = sorted(set(t.people))
+        people = t.people  # each id once (the model keeps them unique)
+        if len(people) == 2:  # the usual case: one pair
+            a, b = people
+            for i in by_pair.get((a, b) if a < b else (b, a), ()):
+                found.setdefault(i, []).append(t)
+            continue
+        people = sorted(people)
         for x, a in enumerate(people):
             for b in people[x + 1 :]:
                 for i in by_pair.get((a, b), ()):

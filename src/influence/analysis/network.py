@@ -76,7 +76,7 @@ def network_influence(deal: Deal, policy: Policy | None = None) -> list[Influenc
     ]
 
 
-def _flows(deal: Deal, pos: dict[str, int], policy: Policy | None) -> tuple[Any, Any, Any]:
+def _flows(deal: Deal, pos: dict[str, int], policy: Policy | None = None) -> tuple[Any, Any, Any]:
     """The weight each customer sends each other customer, as ``(rows, cols, weights)`` arrays.
 
     The ties are the deal graph's (:attr:`~influence.graph.DealGraph.ties`: the
