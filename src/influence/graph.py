@@ -59,7 +59,8 @@ Edges are keyed by kind (``"knows"``, ``"influences"``, ``"reports_to"``,
 relationship ``from -> to`` is one edge in that direction; symmetric kinds are
 stored once, in the direction written. Edge attributes: ``kind``,
 ``strength``, ``context``, ``last_contact``, ``notes``, and ``declared``
-(False for edges made from the shorthand).
+(False for edges made from the shorthand); ``strength`` and ``last_contact``
+are the ties' effective ones (as written, in a deal without touchpoints).
 
 Examples:
     >>> from influence.model import Deal
