@@ -139,6 +139,11 @@ def test_touchpoints_after_as_of_and_on_other_ties_do_not_count() -> None:
     strength, last, why = _tie(deal)
     assert (strength, last) == (0.5, None)
     assert why == "0.50: stated 0.50; no touchpoints"
+    # Such a tie keeps the days rule: stated 0.9, last contact 100 days ago, stale.
+    later = _deal(0.9, [{"date": "2026-12-01", "kind": "meeting"}], last_contact=_ago(100))
+    g = DealGraph(later)
+    assert (g.ties[0].strength, g.ties[0].last_contact) == (0.9, date(2026, 8, 12))
+    assert g.coverage_status("bo") == "stale"
 
 
 # -- the policy ------------------------------------------------------------------

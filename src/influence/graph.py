@@ -543,7 +543,10 @@ class DealGraph:
 
     # -- warmth --------------------------------------------------------------
     def has_touchpoints(self) -> bool:
-        """True when the deal's touchpoints set some tie's warmth (:mod:`influence.warmth`)."""
+        """True when the deal has touchpoints: then every tie's warmth is explained.
+
+        Which ties they warm is :meth:`warmth`'s (:mod:`influence.warmth`).
+        """
         return self._ties.warmth_key is not None
 
     def warmth(self, tie: Tie) -> Warmth:

@@ -172,8 +172,8 @@ def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
     """The warmth of every declared relationship with touchpoints, by its place in the file.
 
     A touchpoint belongs to every relationship whose two ends are both among its
-    ``people``. Relationships without touchpoints are left out (their warmth is
-    their stated strength). ``policy``: the team's; the deal's own ``policy:``
+    ``people``. Relationships without touchpoints up to ``as_of`` are left out
+    (their warmth is their stated strength). ``policy``: the team's; the deal's own ``policy:``
     overrides it, as for every analysis.
 
     Examples:
@@ -207,10 +207,12 @@ def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
                     found.setdefault(i, []).append(t)
     as_of = deal.as_of()
     rels = deal.relationships
-    return {
-        i: tie_warmth(rels[i].strength, rels[i].last_contact, touches, as_of, policy=rules)
-        for i, touches in sorted(found.items())
-    }
+    out = {}
+    for i, touches in sorted(found.items()):
+        warmth = tie_warmth(rels[i].strength, rels[i].last_contact, touches, as_of, policy=rules)
+        if warmth.evidence:  # touchpoints only after as_of: as written, left out
+            out[i] = warmth
+    return out
 
 
 def _word(stated: float) -> str:
