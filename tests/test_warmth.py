@@ -179,6 +179,10 @@ def test_graphs_of_policies_with_other_warmth_do_not_share_ties() -> None:
     other = deal_graph(deal, Policy(coverage_strength=0.6))
     assert (plain.ties[0].strength, short.ties[0].strength) == (0.666, 0.401)
     assert other.ties is plain.ties  # the same warmth: the ties are shared
+    # Paths follow the team policy too: Li -> Bo -> Cy is 0.401 x 0.6 = 0.2406 under it.
+    team = Policy(touch_half_life_days={TouchKind.MEETING: 1})
+    assert [p.warmth for p in introduction_paths(deal, "cy", policy=team)] == [0.2406]
+    assert [p.warmth for p in introduction_paths(deal, "cy")] == [0.3996]
 
 
 @pytest.mark.parametrize(
