@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from influence import analyze, read_deal
+from influence import analyze, read_deal, to_markdown
 from influence.analysis.paths import introduction_paths
 from influence.graph import DealGraph, deal_graph
-from influence.model import Deal, Policy, TouchKind
+from influence.model import Deal, Policy, Role, TouchKind
 from influence.render import html as maps
 from influence.render._text import hop_text
 from tests.conftest import EXAMPLES
@@ -247,6 +247,21 @@ def test_paths_hops_map_and_terminal_explain_the_warmth() -> None:
         first.explanation,
         second.explanation,
     ]
+
+
+def test_the_report_paths_explain_each_hop() -> None:
+    # Cy a decision-maker we do not cover: the report's path Li -> Bo -> Cy, 0.666 x 0.6.
+    deal = _deal(0.5, [{"date": _ago(1), "kind": "meeting"}])
+    cy = deal.people[2].model_copy(update={"roles": [Role.DECISION_MAKER]})
+    deal = deal.model_copy(update={"people": [*deal.people[:2], cy]})
+    report = analyze(deal)
+    (path,) = report.paths["cy"]
+    assert path.warmth == 0.3996
+    hops = report.model_dump(mode="json")["paths"]["cy"][0]["steps"]
+    assert [h["explanation"][:4] for h in hops] == ["0.67", "0.60"]
+    markdown = to_markdown(report)
+    assert "Li knows Bo (0.67, last contact 2026-11-19) - warmth 0.67: stated 0.50" in markdown
+    assert "Bo knows Cy (0.60) - warmth 0.60: stated medium (0.60); no touchpoints" in markdown
 
 
 def test_paths_cli_shows_the_explanation(cli: Any, write: Any) -> None:
