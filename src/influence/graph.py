@@ -699,6 +699,8 @@ class DealGraph:
     def covering_ties(self, customer_id: str) -> list[Tie]:
         """Our ties to a customer at least ``coverage_strength`` warm: fresh ones first.
 
+        A tie with touchpoints covers when warm enough now or as stated (cooled: stale).
+
         Raises:
             UnknownPersonError: no such person.
             ValueError: the person is not on the customer side.
