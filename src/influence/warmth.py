@@ -38,8 +38,10 @@ Examples:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
+from operator import attrgetter
 from typing import NamedTuple
 
 from influence.model import (
@@ -120,52 +122,40 @@ def tie_warmth(
     rules = policy if policy is not None else Policy()
     weights = {**DEFAULT_TOUCH_WEIGHT, **rules.touch_weight}
     halves = {**DEFAULT_TOUCH_HALF_LIFE_DAYS, **rules.touch_half_life_days}
-    received, sent = Direction.RECEIVED, Direction.SENT
     today = as_of.toordinal()
-    # One pass: the mass of the mail we sent is kept apart until we know whether they
-    # ever wrote back (only e-mails and messages have a direction).
-    mass = sent_mass = 0.0
-    replied = False
-    first = last_day = -1
-    last_kinds: list[TouchKind] = []
-    counts: dict[TouchKind, int] = {}
-    # The decay of each (kind, age in days), computed once: long histories repeat them.
-    decay: dict[tuple[TouchKind, int], float] = {}
-    for t in touches:
-        day = t.date.toordinal()
-        if day > today:
-            continue
-        kind = t.kind
-        key = (kind, today - day)
-        fade = decay.get(key)
-        if fade is None:
-            fade = decay[key] = 0.5 ** (key[1] / halves[kind])
-        direction = t.direction
-        if direction is sent:
-            sent_mass += weights[kind] * fade
-        else:
-            mass += weights[kind] * fade
-            replied = replied or direction is received
-        counts[kind] = counts.get(kind, 0) + 1
-        if first < 0 or day < first:
-            first = day
-        if day > last_day:
-            last_day, last_kinds = day, [kind]
-        elif day == last_day:
-            last_kinds.append(kind)
-    if not counts:
+    # Each touchpoint's day, kind and direction as columns (read at C speed).
+    days = list(map(date.toordinal, map(attrgetter("date"), touches)))
+    kinds = list(map(attrgetter("kind"), touches))
+    directions = list(map(attrgetter("direction"), touches))
+    if max(days, default=today + 1) > today:  # some after as_of (or none): left out
+        keep = [i for i, day in enumerate(days) if day <= today]
+        days = [days[i] for i in keep]
+        kinds = [kinds[i] for i in keep]
+        directions = [directions[i] for i in keep]
+    if not days:
         return Warmth(stated, stated, last_contact, (), False, None, None)
-    mass += sent_mass * (1.0 if replied else rules.one_way_weight)
+    # Only e-mails and messages have a direction: the mail we sent counts one_way_weight
+    # on a tie where they never wrote back.
+    replied = Direction.RECEIVED in directions
+    one_way = 1.0 if replied else rules.one_way_weight
+    sent = Direction.SENT
+    mass = 0.0
+    for day, kind, direction in zip(days, kinds, directions, strict=True):
+        w = weights[kind] * 0.5 ** ((today - day) / halves[kind])
+        mass += w * one_way if direction is sent else w
+    counts = Counter(kinds)
+    first, last_day = min(days), max(days)
+    last_kinds = [k for day, k in zip(days, kinds, strict=True) if day == last_day]
     mass *= 0.5 + 0.5 * min(1.0, (today - first) / rules.tie_age_full_days)
     evidence = mass / (1.0 + mass)
     # Of several kinds on the last day, the least weighted one's half-life (then by name).
     last_kind = max(last_kinds, key=lambda k: (-weights[k], k.value))
-    days = today - last_day
+    ago = today - last_day
     half = halves[last_kind]
-    fresh = 0.5 ** (days / half)
+    fresh = 0.5 ** (ago / half)
     effective = round(1.0 - (1.0 - stated * fresh) * (1.0 - evidence), 3)
     ordered = tuple((k, counts[k]) for k in TouchKind if k in counts)
-    return Warmth(effective, stated, date.fromordinal(last_day), ordered, replied, half, days)
+    return Warmth(effective, stated, date.fromordinal(last_day), ordered, replied, half, ago)
 
 
 def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
@@ -192,19 +182,22 @@ def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
     for i, r in enumerate(deal.relationships):
         a, b = sorted((r.from_, r.to))
         by_pair.setdefault((a, b), []).append(i)
-    found: dict[int, list[Touchpoint]] = {}
-    for t in deal.touchpoints:
-        people = t.people  # each id once (the model keeps them unique)
-        if len(people) == 2:  # the usual case: one pair
+    # The touchpoints of each pair of people first, then of each tie between them.
+    of_pair: dict[tuple[str, str], list[Touchpoint]] = {}
+    touches = deal.touchpoints
+    for t, people in zip(touches, map(attrgetter("people"), touches), strict=True):
+        if len(people) == 2:  # the usual case: one pair (the model keeps ids unique)
             a, b = people
-            for i in by_pair.get((a, b) if a < b else (b, a), ()):
-                found.setdefault(i, []).append(t)
+            of_pair.setdefault((a, b) if a < b else (b, a), []).append(t)
             continue
         people = sorted(people)
         for x, a in enumerate(people):
             for b in people[x + 1 :]:
-                for i in by_pair.get((a, b), ()):
-                    found.setdefault(i, []).append(t)
+                of_pair.setdefault((a, b), []).append(t)
+    found: dict[int, list[Touchpoint]] = {}
+    for pair, touched in of_pair.items():
+        for i in by_pair.get(pair, ()):
+            found[i] = touched
     as_of = deal.as_of()
     rels = deal.relationships
     out = {}
