@@ -10,6 +10,14 @@ decides them:
   people in the same direction exists. Repeats of one kind between one pair
   are already merged by the model (the stronger strength and the later
   contact win).
+* **Warmth from touchpoints** (docs/analysis.md, "Warmth from touchpoints"). In
+  a deal with touchpoints, a declared tie with touchpoints has its effective
+  strength and last contact (:func:`influence.warmth.deal_warmth`, with the
+  policy's weights and half-lives) as its :attr:`Tie.strength` and
+  :attr:`Tie.last_contact`, which everything below reads;
+  :meth:`DealGraph.warmth` and :meth:`DealGraph.explanation` say what they are
+  made of. Every other tie, and every tie of a deal without touchpoints, is as
+  written.
 * **Symmetric kinds.** ``knows`` and ``conflicts_with`` hold both ways
   (:attr:`Tie.symmetric`, :func:`is_symmetric`); ``influences`` and
   ``reports_to`` are directed.
@@ -18,7 +26,10 @@ decides them:
   person, either direction, any strength (:meth:`DealGraph.our_ties`). It
   *covers* when its strength is at least ``coverage_strength``
   (:meth:`DealGraph.covering_ties`); a covering tie is *fresh* when its
-  ``last_contact`` is unknown or within ``stale_after_days`` of ``as_of``. A
+  ``last_contact`` is unknown or within ``stale_after_days`` of ``as_of``. A tie
+  with touchpoints instead covers when its effective or its stated strength
+  reaches ``coverage_strength``, and is fresh while its effective strength does
+  (staleness decays with it, no cliff). A
   customer is ``covered`` with a fresh covering tie, ``stale`` with covering
   ties that are all stale, else ``uncovered``
   (:meth:`DealGraph.coverage_status`). Their *last contact*
@@ -48,7 +59,8 @@ Edges are keyed by kind (``"knows"``, ``"influences"``, ``"reports_to"``,
 relationship ``from -> to`` is one edge in that direction; symmetric kinds are
 stored once, in the direction written. Edge attributes: ``kind``,
 ``strength``, ``context``, ``last_contact``, ``notes``, and ``declared``
-(False for edges made from the shorthand).
+(False for edges made from the shorthand); ``strength`` and ``last_contact``
+are the ties' effective ones (as written, in a deal without touchpoints).
 
 Examples:
     >>> from influence.model import Deal
@@ -88,6 +100,7 @@ from influence.model import (
     Side,
     tie_numbers,
 )
+from influence.warmth import Warmth, deal_warmth, explain
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -178,6 +191,16 @@ class Tie(NamedTuple):
         return self.kind in SYMMETRIC_KINDS
 
 
+def _warmth_key(policy: Policy) -> tuple[object, ...]:
+    """The policy values a tie's warmth depends on (graphs that share ties agree on them)."""
+    return (
+        tuple(sorted(policy.touch_weight.items())),
+        tuple(sorted(policy.touch_half_life_days.items())),
+        policy.one_way_weight,
+        policy.tie_age_full_days,
+    )
+
+
 def _contact_key(tie: Tie) -> int:
     return tie.last_contact.toordinal() if tie.last_contact is not None else 0
 
@@ -237,11 +260,22 @@ class _Ties:
         "numbers",
         "rels",
         "shorthands",
+        "warmth",
+        "warmth_key",
     )
 
-    def __init__(self, deal: Deal, numbers: tuple[Any, Any] | None = None) -> None:
+    def __init__(
+        self,
+        deal: Deal,
+        numbers: tuple[Any, Any] | None = None,
+        policy: Policy | None = None,
+    ) -> None:
         #: The declared ties' ends' places, when validation found them (deal_graph).
         self.numbers = numbers
+        #: The warmth of each declared tie with touchpoints, by its place (none: as written).
+        self.warmth: dict[int, Warmth] = deal_warmth(deal, policy) if deal.touchpoints else {}
+        #: The policy values that warmth was computed with (None: no touchpoints).
+        self.warmth_key = _warmth_key(deal.effective_policy(policy)) if deal.touchpoints else None
         self.rels = tuple(deal.relationships)
         self.index = {p.id: i for i, p in enumerate(deal.people)}
         bosses = [(p.id, p.reports_to) for p in deal.people if p.reports_to]
@@ -319,6 +353,8 @@ class _Ties:
                     ),
                 )
             )
+            for i, w in self.warmth.items():
+                ties[i] = ties[i]._replace(strength=w.effective, last_contact=w.last_contact)
             ties.extend(self._shorthand(a, b) for a, b in self.shorthands)
             self._tuple = tuple(ties)
         return self._tuple
@@ -336,6 +372,10 @@ class _Ties:
         if i >= n:
             return self._shorthand(*self.shorthands[i - n])
         r = self.rels[i]
+        w = self.warmth.get(i) if self.warmth else None
+        if w is not None:
+            strength, contact = w.effective, w.last_contact
+            return Tie(r.from_, r.to, r.kind, strength, r.context, contact, r.notes, True, i)
         return Tie(r.from_, r.to, r.kind, r.strength, r.context, r.last_contact, r.notes, True, i)
 
     def columns(self) -> TieColumns:
@@ -364,6 +404,8 @@ class _Ties:
             )
             strength = np.full(count, DEFAULT_STRENGTH[Kind.REPORTS_TO])
             strength[:n] = np.fromiter(map(attrgetter("strength"), rels), float, n)
+            for i, w in self.warmth.items():
+                strength[i] = w.effective
             numbers = self.numbers
             if numbers is None:
                 a, b = ends(self.froms()), ends(self.tos())
@@ -460,7 +502,7 @@ class DealGraph:
         self.policy: Policy = deal.effective_policy(policy)
         self.as_of: date = deal.as_of()
         self.side: dict[str, Side] = {p.id: p.side for p in deal.people}
-        self._ties = _ties if _ties is not None else _Ties(deal)
+        self._ties = _ties if _ties is not None else _Ties(deal, policy=self.policy)
         self._by_pair: dict[tuple[str, str], list[Tie]] | None = None
         self._ours: dict[str, list[Tie]] | None = None
         self._covering: dict[str, list[Tie]] | None = None
@@ -498,6 +540,45 @@ class DealGraph:
     def _check(self, person_id: str) -> None:
         if person_id not in self.side:
             raise UnknownPersonError(person_id, self.deal_id, list(self.side))
+
+    # -- warmth --------------------------------------------------------------
+    def has_touchpoints(self) -> bool:
+        """True when the deal has touchpoints: then every tie's warmth is explained.
+
+        Which ties they warm is :meth:`warmth`'s (:mod:`influence.warmth`).
+        """
+        return self._ties.warmth_key is not None
+
+    def warmth(self, tie: Tie) -> Warmth:
+        """What a tie's strength is made of: its touchpoints' :class:`~influence.warmth.Warmth`.
+
+        A tie without touchpoints (or a ``reports_to`` shorthand) is as written: its
+        stated strength and ``last_contact``, no evidence.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> deal = Deal.model_validate({"deal": {"name": "x", "as_of": "2026-11-20"},
+            ...     "people": [{"name": "Li", "side": "seller"}, {"name": "Bo"}],
+            ...     "relationships": [{"from": "li", "to": "bo", "strength": 0.5}],
+            ...     "touchpoints": [{"date": "2026-11-19", "kind": "call",
+            ...                      "people": ["li", "bo"]}]})
+            >>> g = DealGraph(deal)
+            >>> g.ties[0].strength, g.warmth(g.ties[0]).stated
+            (0.613, 0.5)
+        """
+        found = self._ties.warmth.get(tie.index) if tie.index is not None else None
+        if found is not None:
+            return found
+        return Warmth(tie.strength, tie.strength, tie.last_contact, (), False, None, None)
+
+    def explanation(self, tie: Tie) -> str | None:
+        """A tie's warmth in one sentence (:func:`influence.warmth.explain`).
+
+        None in a deal without touchpoints, where every strength is as written.
+        """
+        if not self.has_touchpoints():
+            return None
+        return explain(self.warmth(tie))
 
     # -- ties ----------------------------------------------------------------
     def ties_between(self, a: str, b: str) -> list[Tie]:
@@ -589,15 +670,36 @@ class DealGraph:
             threshold = self.policy.coverage_strength
             as_of, policy = self.as_of, self.policy
             out: dict[str, list[Tie]] = {}
+            warmth = self._ties.warmth
             for cid, found in self._our().items():
-                covering = [t for t in found if t.strength >= threshold]
-                covering.sort(key=lambda t: is_stale(t.last_contact, as_of, policy))
+                if warmth:
+                    covering = [t for t in found if self._covers(t)]
+                    covering.sort(key=self._is_stale)
+                else:
+                    covering = [t for t in found if t.strength >= threshold]
+                    covering.sort(key=lambda t: is_stale(t.last_contact, as_of, policy))
                 out[cid] = covering
             self._covering = out
         return self._covering
 
+    def _covers(self, tie: Tie) -> bool:
+        """At least ``coverage_strength`` warm now, or as stated (then it has cooled: stale)."""
+        threshold = self.policy.coverage_strength
+        if tie.strength >= threshold:
+            return True
+        w = self._ties.warmth.get(tie.index) if tie.index is not None else None
+        return w is not None and w.stated >= threshold
+
+    def _is_stale(self, tie: Tie) -> bool:
+        """Stale: with touchpoints, cooled below ``coverage_strength``; else the days rule."""
+        if tie.index is not None and tie.index in self._ties.warmth:
+            return tie.strength < self.policy.coverage_strength
+        return is_stale(tie.last_contact, self.as_of, self.policy)
+
     def covering_ties(self, customer_id: str) -> list[Tie]:
         """Our ties to a customer at least ``coverage_strength`` warm: fresh ones first.
+
+        A tie with touchpoints covers when warm enough now or as stated (cooled: stale).
 
         Raises:
             UnknownPersonError: no such person.
@@ -609,12 +711,11 @@ class DealGraph:
     def coverage(self) -> dict[str, CoverageStatus]:
         """Every customer's coverage status, keyed by id in file order."""
         if self._status is None:
-            as_of, policy = self.as_of, self.policy
             status: dict[str, CoverageStatus] = {}
             for cid, covering in self._cover().items():
                 if not covering:
                     status[cid] = "uncovered"
-                elif is_stale(covering[0].last_contact, as_of, policy):
+                elif self._is_stale(covering[0]):
                     status[cid] = "stale"  # fresh ties sort first: none is fresh
                 else:
                     status[cid] = "covered"
@@ -736,20 +837,30 @@ def _shorthand_first(ties: Iterable[Tie]) -> list[Tie]:
 
 
 _CACHE_SIZE = 8
-_Entry = tuple["weakref.ref[Deal]", tuple[int, int, int, int], dict[tuple[object, ...], DealGraph]]
+_Entry = tuple[
+    "weakref.ref[Deal]", tuple[int, int, int, int, int, int], dict[tuple[object, ...], DealGraph]
+]
 _cache: OrderedDict[int, _Entry] = OrderedDict()
 
 
-def _fingerprint(deal: Deal) -> tuple[int, int, int, int]:
-    return id(deal.people), len(deal.people), id(deal.relationships), len(deal.relationships)
+def _fingerprint(deal: Deal) -> tuple[int, int, int, int, int, int]:
+    return (
+        id(deal.people),
+        len(deal.people),
+        id(deal.relationships),
+        len(deal.relationships),
+        id(deal.touchpoints),
+        len(deal.touchpoints),
+    )
 
 
 def deal_graph(deal: Deal, policy: Policy | None = None) -> DealGraph:
     """Return the :class:`DealGraph` of a deal and policy, built on first use and then reused.
 
     The last few deals' graphs are kept while the deals live, one per policy (the
-    ties are shared). A graph is reused only for the same deal object whose
-    ``people`` and ``relationships`` are the same lists of the same lengths;
+    ties are shared by the policies that agree on the ties' warmth). A graph is
+    reused only for the same deal object whose ``people``, ``relationships`` and
+    ``touchpoints`` are the same lists of the same lengths;
     other in-place changes are not noticed (build ``DealGraph(deal)`` then).
 
     Args:
@@ -766,7 +877,8 @@ def deal_graph(deal: Deal, policy: Policy | None = None) -> DealGraph:
         True
     """
     effective = deal.effective_policy(policy)
-    pkey = (effective.coverage_strength, effective.stale_after_days, deal.as_of())
+    wkey = _warmth_key(effective) if deal.touchpoints else None
+    pkey = (effective.coverage_strength, effective.stale_after_days, deal.as_of(), wkey)
     key = id(deal)
     fingerprint = _fingerprint(deal)
     entry = _cache.get(key)
@@ -775,15 +887,19 @@ def deal_graph(deal: Deal, policy: Policy | None = None) -> DealGraph:
         graphs = entry[2]
         found = graphs.get(pkey)
         if found is None:
-            any_graph = next(iter(graphs.values()))
-            found = graphs[pkey] = DealGraph(
-                deal, effective, _ties=any_graph._ties, _views=any_graph._views
-            )
+            # The ties (and the views built on them) are shared by the graphs whose
+            # policies agree on the ties' warmth; a deal without touchpoints: all of them.
+            same = [g for g in graphs.values() if g._ties.warmth_key == wkey]
+            if same:
+                found = DealGraph(deal, effective, _ties=same[0]._ties, _views=same[0]._views)
+            else:
+                found = DealGraph(deal, effective, _ties=_Ties(deal, tie_numbers(deal), effective))
+            graphs[pkey] = found
             while len(graphs) > _CACHE_SIZE:
                 del graphs[next(iter(graphs))]
         return found
     # Validating a big deal found where each tie's ends stand: the ties' columns reuse it.
-    graph = DealGraph(deal, effective, _ties=_Ties(deal, tie_numbers(deal)))
+    graph = DealGraph(deal, effective, _ties=_Ties(deal, tie_numbers(deal), effective))
 
     def forget(ref: weakref.ref[Deal], key: int = key) -> None:
         current = _cache.get(key)

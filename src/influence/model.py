@@ -664,6 +664,33 @@ DEFAULT_CHECKLIST: dict[Step, tuple[str, ...]] = {
     Step.TENDER: SEED_ITEMS,
     Step.COMMITMENT: SEED_ITEMS,
 }
+#: How much one touchpoint of each kind counts when fresh (policy ``touch_weight``).
+#: In person and favours weigh most (the source method: visit often, do one thing
+#: for them each month); a call less; one e-mail or message little.
+DEFAULT_TOUCH_WEIGHT: dict[TouchKind, float] = {
+    TouchKind.VISIT: 1.5,
+    TouchKind.FAVOUR: 1.5,
+    TouchKind.MEETING: 1.0,
+    TouchKind.GIFT: 1.0,
+    TouchKind.CALL: 0.6,
+    TouchKind.EVENT: 0.5,
+    TouchKind.EMAIL: 0.3,
+    TouchKind.MESSAGE: 0.3,
+}
+#: Days after which a touchpoint counts half (policy ``touch_half_life_days``). A
+#: visit, meeting, favour or gift is remembered for months (180 days: half a year of
+#: a B2B cycle); a call or a shared event for a quarter and more (120); mail and
+#: messages fade fastest (90: a quarter).
+DEFAULT_TOUCH_HALF_LIFE_DAYS: dict[TouchKind, int] = {
+    TouchKind.VISIT: 180,
+    TouchKind.FAVOUR: 180,
+    TouchKind.MEETING: 180,
+    TouchKind.GIFT: 180,
+    TouchKind.CALL: 120,
+    TouchKind.EVENT: 120,
+    TouchKind.EMAIL: 90,
+    TouchKind.MESSAGE: 90,
+}
 
 
 class Policy(_Strict):
@@ -709,6 +736,29 @@ class Policy(_Strict):
     )
     fact_stale_days: int = Field(default=90, ge=0, le=MAX_DAYS)
     buying_signal_days: int = Field(default=30, ge=0, le=MAX_DAYS)
+    # -- issue 13: tie warmth from touchpoints (influence.warmth) ----------
+    touch_weight: dict[TouchKind, float] = Field(
+        default_factory=lambda: dict(DEFAULT_TOUCH_WEIGHT),
+        description="How much one fresh touchpoint of each kind counts (tie warmth).",
+    )
+    touch_half_life_days: dict[TouchKind, int] = Field(
+        default_factory=lambda: dict(DEFAULT_TOUCH_HALF_LIFE_DAYS),
+        description="Days after which a touchpoint of each kind counts half (tie warmth).",
+    )
+    one_way_weight: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="What an e-mail or message we sent counts on a tie where they never "
+        "wrote back (one-way mail counts little).",
+    )
+    tie_age_full_days: int = Field(
+        default=180,
+        ge=1,
+        le=MAX_DAYS,
+        description="A tie's evidence counts in full once its first touchpoint is this "
+        "many days old; a new tie's counts half.",
+    )
 
     @field_validator("stage_steps")
     @classmethod
@@ -721,6 +771,22 @@ class Policy(_Strict):
         for step, days in value.items():
             if not 0 <= days <= MAX_DAYS:
                 raise ValueError(f"{step.value}: {days} days; expected 0 to {MAX_DAYS}")
+        return value
+
+    @field_validator("touch_weight")
+    @classmethod
+    def _weights_in_range(cls, value: dict[TouchKind, float]) -> dict[TouchKind, float]:
+        for kind, weight in value.items():
+            if not 0 <= weight <= 100:
+                raise ValueError(f"{kind.value}: weight {weight}; expected 0 to 100")
+        return value
+
+    @field_validator("touch_half_life_days")
+    @classmethod
+    def _half_lives_in_range(cls, value: dict[TouchKind, int]) -> dict[TouchKind, int]:
+        for kind, days in value.items():
+            if not 1 <= days <= MAX_DAYS:
+                raise ValueError(f"{kind.value}: {days} days; expected 1 to {MAX_DAYS}")
         return value
 
     @field_validator("checklist")
@@ -740,7 +806,13 @@ class Policy(_Strict):
         if override is None:
             return self
         update = {name: getattr(override, name) for name in override.model_fields_set}
-        for name in ("stage_steps", "step_min_days", "checklist"):
+        for name in (
+            "stage_steps",
+            "step_min_days",
+            "checklist",
+            "touch_weight",
+            "touch_half_life_days",
+        ):
             if name in update:  # a mapping: the keys it sets win, the others stay
                 update[name] = {**getattr(self, name), **update[name]}
         return self.model_copy(update=update)

@@ -1,9 +1,10 @@
 """Tie warmth from evidence: the stated strength, the touchpoints, and their decay.
 
-The one rule for a tie's *effective* strength and last contact (docs/deal-file.md,
-"Warmth from evidence"). The deal graph reads it for every tie
-(:mod:`influence.graph`), so coverage, paths, reports, tooltips and exports all see
-the same number, and :func:`explain` says it in one sentence.
+The one rule for a tie's *effective* strength and last contact (docs/analysis.md,
+"Warmth from touchpoints"); its weights and half-lives are policy. The deal graph
+reads it for every tie (:mod:`influence.graph`), so coverage, paths, reports,
+tooltips and exports all see the same number, and :func:`explain` says it in one
+sentence.
 
 A tie with no touchpoints is left as written: its effective strength is its stated
 strength and its last contact the stated ``last_contact`` (the identity, so deals
@@ -11,15 +12,17 @@ without touchpoints give the same results as before). A tie with touchpoints (ev
 touchpoint whose ``people`` hold both ends) gets:
 
 - ``E = g * sum(weight[kind] * r * 0.5 ** (days / half_life[kind]))`` over its
-  touchpoints up to ``as_of``: ``days`` since each one; ``r`` is 1, or
-  :data:`ONE_WAY` for an e-mail or message we sent on a tie where they never wrote
-  back (one-way mail counts little); ``g = 0.5 + 0.5 * min(1, age / 180)``, where
-  ``age`` is the days since the tie's first touchpoint (a tie known for half a year
-  counts its evidence in full, a new one half).
+  touchpoints up to ``as_of``: ``days`` since each one; ``weight`` is the policy's
+  ``touch_weight`` and ``half_life`` its ``touch_half_life_days``; ``r`` is 1, or
+  the policy's ``one_way_weight`` (0.25) for an e-mail or message we sent on a tie
+  where they never wrote back (one-way mail counts little); ``g = 0.5 + 0.5 *
+  min(1, age / tie_age_full_days)``, where ``age`` is the days since the tie's first
+  touchpoint (a tie known for half a year counts its evidence in full, a new one half).
 - ``evidence = E / (1 + E)`` (more evidence, warmer, never above 1).
 - ``freshness = 0.5 ** (days since the last touchpoint / its kind's half-life)``:
   staleness as a continuous decay, not a cliff.
 - ``effective = 1 - (1 - stated * freshness) * (1 - evidence)``, rounded to 3 places.
+- The effective last contact is the latest touchpoint's date.
 
 Examples:
     >>> from datetime import date
@@ -35,60 +38,30 @@ Examples:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
+from operator import attrgetter
 from typing import NamedTuple
 
 from influence.model import (
+    DEFAULT_TOUCH_HALF_LIFE_DAYS,
+    DEFAULT_TOUCH_WEIGHT,
     DIRECTED_TOUCHES,
     STRENGTH_WORDS,
     Deal,
     Direction,
+    Policy,
     TouchKind,
     Touchpoint,
 )
 
 __all__ = [
-    "AGE_FULL_DAYS",
-    "HALF_LIFE_DAYS",
-    "ONE_WAY",
-    "WEIGHT",
     "Warmth",
     "deal_warmth",
     "explain",
     "tie_warmth",
 ]
-
-#: How much one touchpoint of each kind counts when fresh. In person and favours
-#: weigh most (the source method: visit often, do one thing for them each month);
-#: a call less; one e-mail or message little.
-WEIGHT: dict[TouchKind, float] = {
-    TouchKind.VISIT: 1.5,
-    TouchKind.FAVOUR: 1.5,
-    TouchKind.MEETING: 1.0,
-    TouchKind.GIFT: 1.0,
-    TouchKind.CALL: 0.6,
-    TouchKind.EVENT: 0.5,
-    TouchKind.EMAIL: 0.3,
-    TouchKind.MESSAGE: 0.3,
-}
-#: Days after which a touchpoint counts half. A visit, meeting, favour or gift is
-#: remembered for months (180 days: half a year of a B2B cycle); a call or a shared
-#: event for a quarter and more (120); mail and messages fade fastest (90: a quarter).
-HALF_LIFE_DAYS: dict[TouchKind, int] = {
-    TouchKind.VISIT: 180,
-    TouchKind.FAVOUR: 180,
-    TouchKind.MEETING: 180,
-    TouchKind.GIFT: 180,
-    TouchKind.CALL: 120,
-    TouchKind.EVENT: 120,
-    TouchKind.EMAIL: 90,
-    TouchKind.MESSAGE: 90,
-}
-#: What an e-mail or message we sent counts on a tie where they never wrote back.
-ONE_WAY = 0.25
-#: A tie's evidence counts in full once its first touchpoint is this many days old.
-AGE_FULL_DAYS = 180
 
 _NAMES: dict[TouchKind, tuple[str, str]] = {
     TouchKind.MEETING: ("meeting", "meetings"),
@@ -127,50 +100,71 @@ class Warmth(NamedTuple):
 
 
 def tie_warmth(
-    stated: float, last_contact: date | None, touches: Sequence[Touchpoint], as_of: date
+    stated: float,
+    last_contact: date | None,
+    touches: Sequence[Touchpoint],
+    as_of: date,
+    *,
+    policy: Policy | None = None,
 ) -> Warmth:
     """The warmth of one tie from its stated strength and its touchpoints.
 
     Touchpoints after ``as_of`` are left out. No touchpoints: the stated values.
+    The weights, half-lives, one-way share and full age are the policy's
+    (``touch_weight``, ``touch_half_life_days``, ``one_way_weight``,
+    ``tie_age_full_days``; default: :class:`~influence.model.Policy`'s defaults).
 
     Examples:
         >>> from datetime import date
         >>> tie_warmth(0.6, None, [], date(2026, 11, 20)).effective
         0.6
     """
-    seen = [t for t in touches if t.date <= as_of]
-    if not seen:
+    rules = policy if policy is not None else Policy()
+    weights = {**DEFAULT_TOUCH_WEIGHT, **rules.touch_weight}
+    halves = {**DEFAULT_TOUCH_HALF_LIFE_DAYS, **rules.touch_half_life_days}
+    today = as_of.toordinal()
+    # Each touchpoint's day, kind and direction as columns (read at C speed).
+    days = list(map(date.toordinal, map(attrgetter("date"), touches)))
+    kinds = list(map(attrgetter("kind"), touches))
+    directions = list(map(attrgetter("direction"), touches))
+    if max(days, default=today + 1) > today:  # some after as_of (or none): left out
+        keep = [i for i, day in enumerate(days) if day <= today]
+        days = [days[i] for i in keep]
+        kinds = [kinds[i] for i in keep]
+        directions = [directions[i] for i in keep]
+    if not days:
         return Warmth(stated, stated, last_contact, (), False, None, None)
-    replied = any(t.kind in DIRECTED_TOUCHES and t.direction is Direction.RECEIVED for t in seen)
-    first = min(t.date for t in seen)
-    last = max(seen, key=lambda t: (t.date, -WEIGHT[t.kind], t.kind.value))
-    age = (as_of - first).days
+    # Only e-mails and messages have a direction: the mail we sent counts one_way_weight
+    # on a tie where they never wrote back.
+    replied = Direction.RECEIVED in directions
+    one_way = 1.0 if replied else rules.one_way_weight
+    sent = Direction.SENT
     mass = 0.0
-    counts: dict[TouchKind, int] = {}
-    for t in seen:
-        r = (
-            ONE_WAY
-            if (t.kind in DIRECTED_TOUCHES and t.direction is Direction.SENT and not replied)
-            else 1.0
-        )
-        mass += WEIGHT[t.kind] * r * 0.5 ** ((as_of - t.date).days / HALF_LIFE_DAYS[t.kind])
-        counts[t.kind] = counts.get(t.kind, 0) + 1
-    mass *= 0.5 + 0.5 * min(1.0, age / AGE_FULL_DAYS)
+    for day, kind, direction in zip(days, kinds, directions, strict=True):
+        w = weights[kind] * 0.5 ** ((today - day) / halves[kind])
+        mass += w * one_way if direction is sent else w
+    counts = Counter(kinds)
+    first, last_day = min(days), max(days)
+    last_kinds = [k for day, k in zip(days, kinds, strict=True) if day == last_day]
+    mass *= 0.5 + 0.5 * min(1.0, (today - first) / rules.tie_age_full_days)
     evidence = mass / (1.0 + mass)
-    days = (as_of - last.date).days
-    half = HALF_LIFE_DAYS[last.kind]
-    fresh = 0.5 ** (days / half)
+    # Of several kinds on the last day, the least weighted one's half-life (then by name).
+    last_kind = max(last_kinds, key=lambda k: (-weights[k], k.value))
+    ago = today - last_day
+    half = halves[last_kind]
+    fresh = 0.5 ** (ago / half)
     effective = round(1.0 - (1.0 - stated * fresh) * (1.0 - evidence), 3)
     ordered = tuple((k, counts[k]) for k in TouchKind if k in counts)
-    return Warmth(effective, stated, last.date, ordered, replied, half, days)
+    return Warmth(effective, stated, date.fromordinal(last_day), ordered, replied, half, ago)
 
 
-def deal_warmth(deal: Deal) -> dict[int, Warmth]:
+def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
     """The warmth of every declared relationship with touchpoints, by its place in the file.
 
     A touchpoint belongs to every relationship whose two ends are both among its
-    ``people``. Relationships without touchpoints are left out (their warmth is
-    their stated strength).
+    ``people``. Relationships without touchpoints up to ``as_of`` are left out
+    (their warmth is their stated strength). ``policy``: the team's; the deal's own ``policy:``
+    overrides it, as for every analysis.
 
     Examples:
         >>> from influence.model import Deal
@@ -183,23 +177,35 @@ def deal_warmth(deal: Deal) -> dict[int, Warmth]:
     """
     if not deal.touchpoints:
         return {}
+    rules = deal.effective_policy(policy)
     by_pair: dict[tuple[str, str], list[int]] = {}
     for i, r in enumerate(deal.relationships):
         a, b = sorted((r.from_, r.to))
         by_pair.setdefault((a, b), []).append(i)
-    found: dict[int, list[Touchpoint]] = {}
-    for t in deal.touchpoints:
-        people = sorted(set(t.people))
+    # The touchpoints of each pair of people first, then of each tie between them.
+    of_pair: dict[tuple[str, str], list[Touchpoint]] = {}
+    touches = deal.touchpoints
+    for t, people in zip(touches, map(attrgetter("people"), touches), strict=True):
+        if len(people) == 2:  # the usual case: one pair (the model keeps ids unique)
+            a, b = people
+            of_pair.setdefault((a, b) if a < b else (b, a), []).append(t)
+            continue
+        people = sorted(people)
         for x, a in enumerate(people):
             for b in people[x + 1 :]:
-                for i in by_pair.get((a, b), ()):
-                    found.setdefault(i, []).append(t)
+                of_pair.setdefault((a, b), []).append(t)
+    found: dict[int, list[Touchpoint]] = {}
+    for pair, touched in of_pair.items():
+        for i in by_pair.get(pair, ()):
+            found[i] = touched
     as_of = deal.as_of()
     rels = deal.relationships
-    return {
-        i: tie_warmth(rels[i].strength, rels[i].last_contact, touches, as_of)
-        for i, touches in sorted(found.items())
-    }
+    out = {}
+    for i, touches in sorted(found.items()):
+        warmth = tie_warmth(rels[i].strength, rels[i].last_contact, touches, as_of, policy=rules)
+        if warmth.evidence:  # touchpoints only after as_of: as written, left out
+            out[i] = warmth
+    return out
 
 
 def _word(stated: float) -> str:

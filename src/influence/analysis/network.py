@@ -18,7 +18,7 @@ from typing import Any
 
 from influence.analysis.models import InfluenceScore, checked
 from influence.graph import COLUMNS_FROM, KIND_CODES, Tie, deal_graph
-from influence.model import Deal, Kind, Side
+from influence.model import Deal, Kind, Policy, Side
 
 __all__ = ["hidden_influencers", "network_influence"]
 
@@ -31,11 +31,13 @@ SCIPY_PAGERANK_FROM = 200_000
 DENSE_PAGERANK_MAX = 400
 
 
-def network_influence(deal: Deal) -> list[InfluenceScore]:
+def network_influence(deal: Deal, policy: Policy | None = None) -> list[InfluenceScore]:
     """Return every customer's network influence (scores sum to 1), best rank first.
 
     Args:
         deal: The deal.
+        policy: The team policy; only the ties' warmth from touchpoints reads it (the
+            deal's own ``policy:`` overrides it).
 
     Returns:
         One :class:`InfluenceScore` per customer, sorted by rank; ties in score are
@@ -55,7 +57,7 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     # Customers are numbered in id order, PageRank's node order.
     nodes = sorted(p.id for p in customers)
     pos = {pid: i for i, pid in enumerate(nodes)}
-    rows, cols, data = _flows(deal, pos)
+    rows, cols, data = _flows(deal, pos, policy)
     prior = [0.0] * len(nodes)
     for p in customers:
         prior[pos[p.id]] = p.influence + 0.01
@@ -74,7 +76,7 @@ def network_influence(deal: Deal) -> list[InfluenceScore]:
     ]
 
 
-def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
+def _flows(deal: Deal, pos: dict[str, int], policy: Policy | None = None) -> tuple[Any, Any, Any]:
     """The weight each customer sends each other customer, as ``(rows, cols, weights)`` arrays.
 
     The ties are the deal graph's (:attr:`~influence.graph.DealGraph.ties`: the
@@ -85,7 +87,7 @@ def _flows(deal: Deal, pos: dict[str, int]) -> tuple[Any, Any, Any]:
     """
     import numpy as np
 
-    graph = deal_graph(deal)
+    graph = deal_graph(deal, policy)
     if graph.tie_count() < _NUMPY_FLOWS_FROM:
         return _flows_one_by_one(graph.ties, pos)
     cols = graph.columns()

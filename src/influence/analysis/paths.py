@@ -85,6 +85,14 @@ class Hop(BaseModel):
     strength: float = Field(description="The tie's strength, 0..1.")
     context: str | None = Field(default=None, description="classmate, hometown, ...")
     last_contact: date | None = Field(default=None, description="When they last spoke.")
+    explanation: str | None = Field(
+        default=None,
+        description=(
+            "The tie's strength in one sentence (influence.warmth.explain), in a deal with "
+            "touchpoints; left out of the JSON in a deal without, where it is as written."
+        ),
+        exclude_if=lambda text: text is None,
+    )
 
 
 class IntroductionPath(BaseModel):
@@ -138,6 +146,7 @@ class PathIndex:
         "_adj",
         "_arrays",
         "_blockers",
+        "_explain",
         "_ids",
         "_pairs",
         "_pos",
@@ -193,6 +202,8 @@ class PathIndex:
         self._sellers = frozenset(i for i, p in enumerate(people) if p.side is Side.SELLER)
         self._blockers = frozenset(i for i, p in enumerate(people) if p.stance is Stance.BLOCKER)
         self._arrays: tuple[Any, Any, Any, Any] | None = None
+        #: Each hop's tie, explained: only in a deal with touchpoints.
+        self._explain = graph.explanation if graph.has_touchpoints() else None
 
     def _pair(self, a: int, b: int) -> list[Tie]:
         """The usable ties between two people, in tie order."""
@@ -281,7 +292,7 @@ class _Pairs:
         return float(self.warmest[self._at(key)])
 
 
-def path_index(deal: Deal) -> PathIndex:
+def path_index(deal: Deal, policy: Policy | None = None) -> PathIndex:
     """Return the :class:`PathIndex` of a deal, built on first use and then reused.
 
     The index is kept with the deal's graph (:func:`~influence.graph.deal_graph`),
@@ -291,6 +302,8 @@ def path_index(deal: Deal) -> PathIndex:
 
     Args:
         deal: The deal.
+        policy: The team policy (the ties' warmth from touchpoints follows it); the
+            deal's own ``policy:`` overrides it.
 
     Returns:
         The deal's index.
@@ -301,7 +314,7 @@ def path_index(deal: Deal) -> PathIndex:
         >>> path_index(deal) is path_index(deal)
         True
     """
-    graph = deal_graph(deal)
+    graph = deal_graph(deal, policy)
     return graph.view("paths", lambda: PathIndex(deal, graph))
 
 
@@ -425,7 +438,9 @@ def _forward(tie: Tie, a: str) -> bool:
     return tie.symmetric or tie.from_ == a
 
 
-def _hop(a: str, b: str, ties: Sequence[Tie]) -> Hop:
+def _hop(
+    a: str, b: str, ties: Sequence[Tie], explain: Callable[[Tie], str | None] | None = None
+) -> Hop:
     """The hop a -> b over the warmest of the ties between them (written a -> b first)."""
     tie = min(
         ties,
@@ -444,6 +459,7 @@ def _hop(a: str, b: str, ties: Sequence[Tie]) -> Hop:
         strength=tie.strength,
         context=tie.context,
         last_contact=tie.last_contact,
+        explanation=explain(tie) if explain is not None else None,
     )
 
 
@@ -452,7 +468,7 @@ def _path(index: PathIndex, nodes: tuple[int, ...], blockers: frozenset[int]) ->
     steps: list[Hop] = []
     warmth = 1.0
     for a, b in pairwise(nodes):
-        hop = _hop(ids[a], ids[b], index._pair(a, b))
+        hop = _hop(ids[a], ids[b], index._pair(a, b), index._explain)
         warmth *= hop.strength
         steps.append(hop)
     passed = [ids[v] for v in nodes[1:-1] if v in blockers]
@@ -474,6 +490,7 @@ def introduction_paths(
     max_hops: int = 4,
     avoid_blockers: bool = True,
     sources: Iterable[str] | None = None,
+    policy: Policy | None = None,
 ) -> list[IntroductionPath]:
     """Return the k warmest introduction paths from our team to ``target``, best first.
 
@@ -498,6 +515,8 @@ def introduction_paths(
             When False, the plainly warmest paths, labelled the same way.
         sources: Ids of the people to start from (a single id may be given as a
             string); default: every seller-side person.
+        policy: The team policy the ties' warmth from touchpoints follows (the
+            deal's own ``policy:`` overrides it); not read when ``deal`` is an index.
 
     Returns:
         Up to ``k`` paths, best first; ``[]`` when no path exists within
@@ -536,7 +555,7 @@ def introduction_paths(
         []
     """
     _check_options(k, max_hops)
-    index = deal if isinstance(deal, PathIndex) else path_index(deal)
+    index = deal if isinstance(deal, PathIndex) else path_index(deal, policy)
     t = index._index_of(target)
     starts = index._sellers
     if isinstance(sources, str):
@@ -628,6 +647,7 @@ def introduction_paths_to(
     max_hops: int = 4,
     avoid_blockers: bool = True,
     limit: int | None = None,
+    policy: Policy | None = None,
 ) -> ManyPaths:
     """Return the introduction paths from our team to many targets, in one pass.
 
@@ -644,6 +664,7 @@ def introduction_paths_to(
         max_hops: The longest path, in ties.
         avoid_blockers: As for :func:`introduction_paths`.
         limit: Search at most this many targets in full; default: all.
+        policy: As for :func:`introduction_paths`.
 
     Returns:
         ``ManyPaths(paths, summary)``: ``paths`` holds the first ``limit``
@@ -671,7 +692,7 @@ def introduction_paths_to(
     _check_options(k, max_hops)
     if limit is not None and limit < 0:
         raise ValueError(f"limit must not be negative, not {limit}")
-    index = deal if isinstance(deal, PathIndex) else path_index(deal)
+    index = deal if isinstance(deal, PathIndex) else path_index(deal, policy)
     order = list(dict.fromkeys(index._index_of(t) for t in targets))
     starts = index._sellers
     excluded = index._blockers if avoid_blockers else frozenset()

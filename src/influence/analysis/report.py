@@ -98,7 +98,7 @@ def assess(deal: Deal, policy: Policy | None = None) -> Assessment:
     cov = coverage(deal, policy)
     sup = support(deal)
     dms = decision_makers(deal, policy)
-    scores = network_influence(deal)
+    scores = network_influence(deal, policy)
     hidden = hidden_influencers(deal, scores)
     signals = risk_signals(deal, policy, cov.people, cov.roles, sup, scores, hidden)
     return Assessment(policy, cov, sup, dms, scores, hidden, signals)
@@ -162,6 +162,7 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
         max_hops=policy.max_hops,
         avoid_blockers=policy.avoid_blockers,
         limit=len(shown_set | set(role_targets)),
+        policy=policy,
     )
     paths = many.paths
     summary = None

@@ -252,6 +252,7 @@ def paths(
             max_hops=hops,
             avoid_blockers=avoid,
             sources=source or None,
+            policy=team,
         )
     message = paths_message(found, target, hops, avoid_blockers=avoid)
     if as_json:

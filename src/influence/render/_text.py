@@ -211,7 +211,10 @@ def hop_text(hop: Hop, people: Mapping[str, str]) -> str:
         extra.append(hop.context)
     if hop.last_contact:
         extra.append(f"last contact {hop.last_contact.isoformat()}")
-    return printable(f"{a} {VERBS.get((hop.kind, hop.forward), hop.kind)} {b} ({', '.join(extra)})")
+    text = f"{a} {VERBS.get((hop.kind, hop.forward), hop.kind)} {b} ({', '.join(extra)})"
+    if hop.explanation:  # a deal with touchpoints: where the strength comes from
+        text += f" - warmth {hop.explanation}"
+    return printable(text)
 
 
 def path_text(path: IntroductionPath, people: Mapping[str, str]) -> str:

@@ -380,6 +380,7 @@ def _paths(
             k=effective.paths_per_target,
             max_hops=effective.max_hops,
             avoid_blockers=effective.avoid_blockers,
+            policy=policy,
         )
         out.append(_Target(t, found, hops, avoid))
     return out
@@ -981,6 +982,8 @@ def _map_data(
     # Per kind, once: its word, whether it holds both ways (the deal graph's rule), arrows.
     by_kind = {k: (k.value, is_symmetric(k.value), _ARROWS[k.value]) for k in Kind}
     add_edge = net.add_edge
+    # A deal with touchpoints: each tie's warmth in one sentence (influence.warmth).
+    explain = graph.explanation if graph.has_touchpoints() else None
     for i, (a, b, kind_of, strength, context, last_contact, notes, declared, _) in enumerate(
         graph.ties
     ):
@@ -1003,6 +1006,8 @@ def _map_data(
             tie["contact"] = day
         if notes and not redact:
             tie["notes"] = notes
+        if explain is not None:
+            tie["warmth"] = explain(graph.tie(i))
         # Always written: the page tells a shorthand by ``declared`` being false.
         tie["declared"] = declared
         # Line style, colour and arrow heads come from the kind (``kinds`` in the
@@ -1050,18 +1055,19 @@ def _map_data(
             steps = []
             for h in path.steps:
                 a, b = (h.from_, h.to) if h.forward else (h.to, h.from_)
-                steps.append(
-                    {
-                        "from": page_id[h.from_],
-                        "to": page_id[h.to],
-                        "kind": h.kind,
-                        "forward": h.forward,
-                        "strength": round(h.strength, 3),
-                        "context": _context(h.context, redact),
-                        "contact": _iso(h.last_contact),
-                        "edge": edge_of.get(_tie_key(h.kind, a, b)),
-                    }
-                )
+                step = {
+                    "from": page_id[h.from_],
+                    "to": page_id[h.to],
+                    "kind": h.kind,
+                    "forward": h.forward,
+                    "strength": round(h.strength, 3),
+                    "context": _context(h.context, redact),
+                    "contact": _iso(h.last_contact),
+                    "edge": edge_of.get(_tie_key(h.kind, a, b)),
+                }
+                if h.explanation:  # a deal with touchpoints (influence.warmth)
+                    step["warmth"] = h.explanation
+                steps.append(step)
             entries.append(
                 {
                     "people": [page_id[x] for x in path.people],
@@ -1243,7 +1249,10 @@ def _path_view(targets: list[dict[str, Any]], names: Mapping[str, str]) -> list[
                 if h["contact"]:
                     extra.append(f"last contact {h['contact']}")
                 verb = VERBS.get((h["kind"], h["forward"]), h["kind"])
-                steps.append(f"{names[h['from']]} {verb} {names[h['to']]} ({', '.join(extra)})")
+                line = f"{names[h['from']]} {verb} {names[h['to']]} ({', '.join(extra)})"
+                if h.get("warmth"):
+                    line += f" - warmth {h['warmth']}"
+                steps.append(line)
             paths.append(
                 {
                     "index": n,

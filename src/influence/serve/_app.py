@@ -788,6 +788,7 @@ def build_app(
             max_hops=hops,
             avoid_blockers=avoid,
             sources=source or None,
+            policy=deals.policy,
         )
         return PathsOut(
             target=target,

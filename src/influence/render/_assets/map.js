@@ -59,6 +59,7 @@
     box.appendChild(el("div", "tip-title",
       people[e.from].name + " " + VERB[t.kind] + " " + people[e.to].name));
     row(box, "strength", num(t.strength));
+    row(box, "warmth", t.warmth);
     row(box, "context", t.context);
     row(box, "last contact", t.contact);
     row(box, "notes", t.notes);
