@@ -584,3 +584,30 @@ def test_without_stage_or_competitor_columns_the_deal_has_neither() -> None:
     table = parse_table("id,name,title\nann,Ann Lee,CTO\n", source="plain.csv")
     info = import_deal(table).deal.deal
     assert info.stage is None and info.competitors == []
+
+
+def test_the_key_account_fields_of_a_person_round_trip_through_csv(tmp_path: Path) -> None:
+    deal = parse_deal(
+        "deal: {name: T, competitors: [{name: Acme}]}\n"
+        "people:\n"
+        "  - {name: Ann, favours: Acme, needs: a quiet rollout, status: left,\n"
+        "     refusals: [{kind: no_budget, as_of: 2026-11-05, notes: '=spent, \"all\" of it'}],\n"
+        "     buying_signals: [{kind: agreed_next_step, date: 2026-11-10}]}\n"
+        "  - {name: Me, side: seller}\n"
+    )
+    people_csv, _ = to_csv(deal)
+    row = next(csv.DictReader(people_csv.splitlines()))
+    assert row["refusals"].startswith("[{")  # JSON, never a formula start
+    (tmp_path / "people.csv").write_text(people_csv, encoding="utf-8")
+    back = import_deal(tmp_path / "people.csv").deal
+    assert back.people == deal.people
+    assert [c.name for c in back.deal.competitors] == ["Acme"]  # the favoured one, listed
+
+
+def test_a_refusals_cell_that_is_not_json_is_located() -> None:
+    table = parse_table("name,refusals\nAnn,no_budget\n", source="p.csv")
+    with pytest.raises(DealFileError) as caught:
+        import_deal(table)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (2, "refusals")
+    assert "expected a JSON list" in problem.message

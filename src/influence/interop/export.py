@@ -57,6 +57,8 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
+
 from influence._cells import csv_text, escape_cell, xlsx_text
 from influence.graph import is_symmetric, to_networkx
 from influence.model import PERSON_KEYS, TIE_KEYS, Deal, Side
@@ -99,10 +101,10 @@ EDGE_ATTRIBUTES: dict[str, str] = {
     "declared": "boolean",
     "symmetric": "boolean",
 }
-#: The people sheet's columns: a person's fields, but for the dated lists of the
-#: key-account method (``refusals``, ``buying_signals``), which no one cell can hold;
-#: they stay in the deal file (YAML or JSON export).
-PEOPLE_COLUMNS = tuple(k for k in PERSON_KEYS if k not in ("refusals", "buying_signals"))
+#: The people sheet's columns: every field of a person. The dated lists of the
+#: key-account method (``refusals``, ``buying_signals``) are a JSON list in their cell
+#: (``[{"kind": "no_budget", "as_of": "2026-11-05"}]``), which the import reads back.
+PEOPLE_COLUMNS = PERSON_KEYS
 TIE_COLUMNS = TIE_KEYS
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -411,6 +413,9 @@ def _cell(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
+        if value and isinstance(value[0], BaseModel):  # refusals, buying signals: JSON
+            items = [v.model_dump(mode="json", exclude_defaults=True) for v in value]
+            return escape_cell(json.dumps(items, ensure_ascii=False, separators=(", ", ": ")))
         return escape_cell(";".join(getattr(v, "value", str(v)) for v in value))
     return escape_cell(str(getattr(value, "value", value)))
 
@@ -448,15 +453,15 @@ def to_csv(deal: Deal) -> tuple[str, str]:
         ...     "deal: {name: T}\npeople: [{name: Ann, roles: [user, coach]}, {name: Bo}]\n"
         ...     "relationships: [{from: ann, to: bo}]"))
         >>> print(people, end="")
-        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails,favours,needs,status
-        ann,Ann,,customer,user;coach,0.5,unknown,,,,,,,,active
-        bo,Bo,,customer,,0.5,unknown,,,,,,,,active
+        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails,favours,needs,refusals,buying_signals,status
+        ann,Ann,,customer,user;coach,0.5,unknown,,,,,,,,,,active
+        bo,Bo,,customer,,0.5,unknown,,,,,,,,,,active
         >>> print(ties, end="")
         from,to,kind,strength,context,last_contact,notes
         ann,bo,knows,0.5,,,
         >>> print(to_csv(parse_deal("deal: {name: T}\npeople: [{name: '=1+2', id: x}]"))[0], end="")
-        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails,favours,needs,status
-        x,'=1+2,,customer,,0.5,unknown,,,,,,,,active
+        id,name,title,side,roles,influence,stance,assessed,style,reports_to,notes,emails,favours,needs,refusals,buying_signals,status
+        x,'=1+2,,customer,,0.5,unknown,,,,,,,,,,active
     """
     people, ties = _sheet_rows(deal)
     return csv_text(people), csv_text(ties)

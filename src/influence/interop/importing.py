@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import errno
 import io as _stdio
+import json
 import os
 import re
 from collections import Counter
@@ -118,6 +119,11 @@ PERSON_FIELDS: tuple[str, ...] = (
     "reports_to",
     "notes",
     "emails",
+    "favours",
+    "needs",
+    "status",
+    "refusals",
+    "buying_signals",
     "primary",
     "ignore",
 )
@@ -583,6 +589,11 @@ _PLAIN: dict[str, str] = {
     "notes": "notes",
     "emails": "emails",
     "email": "emails",
+    "favours": "favours",
+    "needs": "needs",
+    "status": "status",
+    "refusals": "refusals",
+    "buyingsignals": "buying_signals",
 }
 _COLUMNS: dict[str, dict[str, str]] = {
     "salesforce": _SALESFORCE,
@@ -1055,10 +1066,15 @@ def import_deal(
         stage = _most_common(table, stage_at, "deal.stage", warnings)
         if stage:
             info["stage"] = stage
-    if competitor_at is not None:
-        names = _listed(table, competitor_at)
-        if names:
-            info["competitors"] = [{"name": n} for n in names]
+    # The deal's competitors: the Competitor column's, then any a person favours.
+    names = _listed(table, competitor_at) if competitor_at is not None else []
+    names += [
+        p.person.favours
+        for p in people_out
+        if p.person is not None and p.person.favours and p.person.favours not in names
+    ]
+    if names:
+        info["competitors"] = [{"name": n} for n in dict.fromkeys(names)]
     persons = [p.person for p in people_out if p.person is not None]
     deal = Deal.model_validate(
         {
@@ -1256,11 +1272,43 @@ def _build_people(
     for row in rows:
         v = row.values
         data: dict[str, Any] = {"name": v["name"]}
-        for key in ("id", "title", "side", "influence", "stance", "assessed", "style", "notes"):
+        for key in (
+            "id",
+            "title",
+            "side",
+            "influence",
+            "stance",
+            "assessed",
+            "style",
+            "notes",
+            "favours",
+            "needs",
+            "status",
+        ):
             if v.get(key):
                 data[key] = v[key]
         if v.get("emails"):
             data["emails"] = _split(v["emails"])
+        listed = True
+        for key in ("refusals", "buying_signals"):  # a JSON list in the cell (export writes it)
+            if v.get(key):
+                try:
+                    data[key] = json.loads(v[key])
+                except json.JSONDecodeError as err:
+                    column = row.columns.get(key, key)
+                    problems.append(
+                        Problem(
+                            source,
+                            row.row,
+                            0,
+                            column,
+                            f'expected a JSON list such as [{{"kind": "no_budget", '
+                            f'"as_of": "2026-11-05"}}], as export writes it ({err.msg})',
+                        )
+                    )
+                    listed = False
+        if not listed:
+            continue
         roles: list[str] = []
         for raw in row.crm_roles:
             key = _norm(raw)
