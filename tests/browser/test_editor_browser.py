@@ -198,3 +198,174 @@ def test_stale_version_is_refused_and_file_change_appears(
     old = _version(first)
     path.write_text(path.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
     _version_changes(first, old)
+
+
+# ----------------------------------------------------------------------- drag on the map
+
+
+def _page_shows_the_analysis(page: Any, path: Path) -> None:
+    """The page's risk and its signals (severity, code, how many) are `analyze --json`'s."""
+    from influence.analysis.models import SEVERITY_ORDER
+
+    report = _analyze(path)
+    risk = report["risk"]
+    assert page.inner_text("header .risk") == f"risk {risk['grade'].upper()} {risk['score']}/100"
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('header details.signals li:not(.muted)')]"
+        ".map(li => [li.querySelector('.sev').textContent, li.querySelector('code').textContent])"
+    )
+    ranked = sorted(report["signals"], key=lambda s: SEVERITY_ORDER.get(s["severity"], 9))
+    assert shown == [[s["severity"], s["code"]] for s in ranked[:5]]
+    if ranked:
+        total = page.inner_text("header details.signals summary b")
+        assert total.startswith(f"{len(ranked)} risk signal"), total
+    else:
+        assert "No risk signals." in page.inner_text("header")
+
+
+def _person_xy(page: Any, pid: str) -> tuple[float, float]:
+    """Where person ``pid`` is on the screen; the point must be the map's, not the panel's."""
+    x, y, on_map = page.evaluate(
+        """(id) => { const net = window.influenceMap.network;
+          const p = net.canvasToDOM(net.getPositions([id])[id]);
+          const box = document.querySelector('#map canvas').getBoundingClientRect();
+          const x = box.left + p.x, y = box.top + p.y;
+          return [x, y, document.elementFromPoint(x, y).tagName === 'CANVAS']; }""",
+        pid,
+    )
+    assert on_map, (pid, x, y)
+    return float(x), float(y)
+
+
+def _drag(page: Any, a: str, b: str) -> None:
+    ax, ay = _person_xy(page, a)
+    bx, by = _person_xy(page, b)
+    page.mouse.move(ax, ay)
+    page.mouse.down()
+    page.mouse.move(bx, by, steps=12)
+    page.mouse.up()
+
+
+def _ready(page: Any) -> None:
+    page.wait_for_function(
+        "() => document.documentElement.getAttribute('data-settled') === '1'", timeout=60_000
+    )
+    # every person in the left part of the map, clear of the editor panel
+    page.evaluate("() => window.influenceMap.network.fit({animation: false})")
+    box = page.evaluate("() => document.querySelector('#editor').getBoundingClientRect().left")
+    page.evaluate(
+        """(left) => { const net = window.influenceMap.network;
+          const w = document.querySelector('#map canvas').getBoundingClientRect();
+          const scale = net.getScale() * Math.min(1, (left - w.left - 40) / w.width);
+          net.moveTo({scale: scale, animation: false});
+          const c = net.DOMtoCanvas({x: (left - w.left) / 2, y: w.height / 2});
+          const now = net.getViewPosition();
+          const mid = net.DOMtoCanvas({x: w.width / 2, y: w.height / 2});
+          net.moveTo({position: {x: now.x - (c.x - mid.x), y: now.y - (c.y - mid.y)},
+                      scale: scale, animation: false}); }""",
+        box,
+    )
+
+
+def test_drag_a_tie_a_manager_and_undo_them(chromium: Any, served: tuple[str, Path]) -> None:
+    base, folder = served
+    path = folder / "saas-small.yaml"
+    page, escaped = _open(chromium, base)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _ready(page)
+    before = path.read_text(encoding="utf-8")
+
+    # Without a mode a drag is the map's own: the person moves, nothing is written.
+    start = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
+    _drag(page, "tom-becker", "greg-hall")
+    moved = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
+    assert moved != start
+    page.wait_for_timeout(300)
+    assert path.read_text(encoding="utf-8") == before
+    page.evaluate(
+        "(p) => window.influenceMap.network.moveNode('tom-becker', p.x, p.y)", start["tom-becker"]
+    )
+
+    # Add tie (keyboard T): press on Tom, release on Greg; the tie form opens for them.
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("t")
+    assert page.get_attribute("#editor-mode-tie", "aria-pressed") == "true"
+    _drag(page, "tom-becker", "greg-hall")
+    page.wait_for_function(
+        "() => document.querySelector('#editor-tie input[name=to]').value === 'greg-hall'"
+    )
+    assert page.eval_on_selector("#editor-person", "s => s.value") == "tom-becker"
+    # the dragged person went back where they were
+    back = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
+    assert back == start
+    assert page.evaluate("() => document.activeElement.name") == "kind"
+    page.fill('#editor-tie input[name="kind"]', "knows")
+    page.fill('#editor-tie input[name="strength"]', "0.4")
+    page.fill('#editor-tie input[name="context"]', "warehouse rota")
+    page.fill('#editor-tie input[name="last_contact"]', "2026-11-01")
+    old = _version(page)
+    page.click('#editor-tie button[type="submit"]')
+    _version_changes(page, old)
+    tied = path.read_text(encoding="utf-8")
+    changed = _changed(before, tied)
+    assert all(line.startswith("+") for line in changed), changed
+    pairs = sorted(tuple(line[1:].strip(" -").split(": ", 1)) for line in changed)
+    assert pairs == [
+        ("context", "warehouse rota"),
+        ("from", "tom-becker"),
+        ("kind", "knows"),
+        ("last_contact", "2026-11-01"),
+        ("strength", "0.4"),
+        ("to", "greg-hall"),
+    ], changed
+    _page_shows_the_analysis(page, path)
+
+    # Set manager (its button): drop Tom onto Priya; his reports_to line changes, only it.
+    _ready(page)
+    page.click("#editor-mode-manager")
+    assert page.get_attribute("#editor-mode-manager", "aria-pressed") == "true"
+    old = _version(page)
+    _drag(page, "tom-becker", "priya-shah")
+    _version_changes(page, old)
+    managed = path.read_text(encoding="utf-8")
+    assert _changed(tied, managed) == [
+        "-    reports_to: maria-lopez",
+        "+    reports_to: priya-shah",
+    ]
+    _page_shows_the_analysis(page, path)
+
+    # Undo: the manager first, then the tie (an add: undone by removing it).
+    old = _version(page)
+    page.click("#editor-undo")
+    _version_changes(page, old)
+    assert path.read_text(encoding="utf-8") == tied
+    _page_shows_the_analysis(page, path)
+    old = _version(page)
+    page.click("#editor-undo")
+    _version_changes(page, old)
+    assert path.read_text(encoding="utf-8") == before
+    _page_shows_the_analysis(page, path)
+    assert escaped == [] and errors == []
+
+
+def test_undo_removes_an_added_person(chromium: Any, served: tuple[str, Path]) -> None:
+    base, folder = served
+    path = folder / "saas-small.yaml"
+    page, _ = _open(chromium, base)
+    before = path.read_text(encoding="utf-8")
+    page.fill('#editor-add input[name="name"]', "Quinn Example")
+    page.fill('#editor-add input[name="title"]', "CFO")
+    old = _version(page)
+    page.click('#editor-add button[type="submit"]')
+    _version_changes(page, old)
+    added = _changed(before, path.read_text(encoding="utf-8"))
+    assert added and all(line.startswith("+") for line in added), added
+    assert any("Quinn Example" in line for line in added)
+    _page_shows_the_analysis(page, path)
+    old = _version(page)
+    page.click("#editor-undo")
+    _version_changes(page, old)
+    assert path.read_text(encoding="utf-8") == before
+    _page_shows_the_analysis(page, path)
