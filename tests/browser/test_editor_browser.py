@@ -246,6 +246,28 @@ def _drag(page: Any, a: str, b: str) -> None:
     page.mouse.up()
 
 
+def _empty_xy(page: Any) -> tuple[float, float]:
+    """A point of the map with nobody under it, clear of the editor panel."""
+    x, y = page.evaluate(
+        """() => { const net = window.influenceMap.network;
+          const box = document.querySelector('#map canvas').getBoundingClientRect();
+          for (let gy = 30; gy < box.height - 30; gy += 20) {
+            for (let gx = 30; gx < box.width - 30; gx += 20) {
+              const x = box.left + gx, y = box.top + gy, el = document.elementFromPoint(x, y);
+              const pt = net.DOMtoCanvas({x: gx, y: gy});
+              const near = net.body.nodeIndices.some((id) => {
+                const b = net.getBoundingBox(id);
+                return pt.x > b.left - 30 && pt.x < b.right + 30 && pt.y > b.top - 30
+                  && pt.y < b.bottom + 30; });
+              if (el && el.tagName === 'CANVAS' && !near) return [x, y];
+            }
+          }
+          return [null, null]; }"""
+    )
+    assert x is not None, "no empty spot on the map"
+    return float(x), float(y)
+
+
 def _ready(page: Any) -> None:
     page.wait_for_function(
         "() => document.documentElement.getAttribute('data-settled') === '1'", timeout=60_000
@@ -301,6 +323,8 @@ def test_drag_a_tie_a_manager_and_undo_them(chromium: Any, served: tuple[str, Pa
     back = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
     assert back == start
     assert page.evaluate("() => document.activeElement.name") == "kind"
+    page.keyboard.press("Escape")  # leaves the mode; the form keeps what the drag filled in
+    assert page.get_attribute("#editor-mode-tie", "aria-pressed") == "false"
     page.fill('#editor-tie input[name="kind"]', "knows")
     page.fill('#editor-tie input[name="strength"]', "0.4")
     page.fill('#editor-tie input[name="context"]', "warehouse rota")
@@ -326,6 +350,26 @@ def test_drag_a_tie_a_manager_and_undo_them(chromium: Any, served: tuple[str, Pa
     _ready(page)
     page.click("#editor-mode-manager")
     assert page.get_attribute("#editor-mode-manager", "aria-pressed") == "true"
+    # In a mode the background still pans, and a drop beside everyone writes nothing.
+    ex, ey = _empty_xy(page)
+    view = page.evaluate("() => window.influenceMap.network.getViewPosition()")
+    page.mouse.move(ex, ey)
+    page.mouse.down()
+    page.mouse.move(ex + 60, ey + 40, steps=8)
+    page.mouse.up()
+    assert page.evaluate("() => window.influenceMap.network.getViewPosition()") != view
+    _ready(page)
+    ex, ey = _empty_xy(page)
+    tx, ty = _person_xy(page, "tom-becker")
+    at = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
+    page.mouse.move(tx, ty)
+    page.mouse.down()
+    page.mouse.move(ex, ey, steps=12)
+    page.mouse.up()
+    assert "Drop onto another person" in page.inner_text("#editor-drag")
+    assert page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])") == at
+    page.wait_for_timeout(300)
+    assert path.read_text(encoding="utf-8") == tied
     old = _version(page)
     _drag(page, "tom-becker", "priya-shah")
     _version_changes(page, old)
