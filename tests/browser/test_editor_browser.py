@@ -268,10 +268,54 @@ def _empty_xy(page: Any) -> tuple[float, float]:
     return float(x), float(y)
 
 
+def _still(page: Any) -> None:
+    """Wait until nobody moves (a drag restarts the layout's physics for a while)."""
+    still = page.evaluate(
+        """() => new Promise((done) => {
+          const net = window.influenceMap.network;
+          let last = JSON.stringify(net.getPositions()), same = 0, ticks = 0;
+          const tick = () => {
+            const now = JSON.stringify(net.getPositions());
+            same = now === last ? same + 1 : 0;
+            last = now;
+            if (same >= 5) done(true); else if (++ticks > 600) done(false);
+            else setTimeout(tick, 50);
+          };
+          tick(); })"""
+    )
+    assert still, "the map kept moving"
+
+
+def _canvas_at(page: Any, x: float, y: float) -> dict[str, float]:
+    """The map's point under the screen point (x, y)."""
+    at: dict[str, float] = page.evaluate(
+        """([x, y]) => { const box = document.querySelector('#map canvas').getBoundingClientRect();
+          return window.influenceMap.network.DOMtoCanvas({x: x - box.left, y: y - box.top}); }""",
+        [x, y],
+    )
+    return at
+
+
+def _distance(a: dict[str, float], b: dict[str, float]) -> float:
+    return float(((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5)
+
+
+def _near(a: dict[str, float], b: dict[str, float], within: float) -> bool:
+    return _distance(a, b) < within
+
+
+def _where(page: Any, pid: str) -> dict[str, float]:
+    at: dict[str, float] = page.evaluate(
+        "(id) => window.influenceMap.network.getPositions([id])[id]", pid
+    )
+    return at
+
+
 def _ready(page: Any) -> None:
     page.wait_for_function(
         "() => document.documentElement.getAttribute('data-settled') === '1'", timeout=60_000
     )
+    _still(page)
     # every person in the left part of the map, clear of the editor panel
     page.evaluate("() => window.influenceMap.network.fit({animation: false})")
     box = page.evaluate("() => document.querySelector('#editor').getBoundingClientRect().left")
@@ -300,15 +344,20 @@ def test_drag_a_tie_a_manager_and_undo_them(chromium: Any, served: tuple[str, Pa
     before = path.read_text(encoding="utf-8")
 
     # Without a mode a drag is the map's own: the person moves, nothing is written.
-    start = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
-    _drag(page, "tom-becker", "greg-hall")
-    moved = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
-    assert moved != start
+    start = _where(page, "tom-becker")
+    ex, ey = _empty_xy(page)
+    tx, ty = _person_xy(page, "tom-becker")
+    page.mouse.move(tx, ty)
+    page.mouse.down()
+    page.mouse.move(ex, ey, steps=12)
+    away = _where(page, "tom-becker")  # read before the release: the layout then moves on
+    page.mouse.up()
+    assert _distance(away, start) > 0.5 * _distance(_canvas_at(page, ex, ey), start)
     page.wait_for_timeout(300)
     assert path.read_text(encoding="utf-8") == before
-    page.evaluate(
-        "(p) => window.influenceMap.network.moveNode('tom-becker', p.x, p.y)", start["tom-becker"]
-    )
+    _ready(page)
+    start, greg = _where(page, "tom-becker"), _where(page, "greg-hall")
+    far = _distance(start, greg)
 
     # Add tie (keyboard T): press on Tom, release on Greg; the tie form opens for them.
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
@@ -319,9 +368,8 @@ def test_drag_a_tie_a_manager_and_undo_them(chromium: Any, served: tuple[str, Pa
         "() => document.querySelector('#editor-tie input[name=to]').value === 'greg-hall'"
     )
     assert page.eval_on_selector("#editor-person", "s => s.value") == "tom-becker"
-    # the dragged person went back where they were
-    back = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
-    assert back == start
+    # the dragged person went back where they were (the layout may nudge them a little)
+    assert _near(_where(page, "tom-becker"), start, far / 4)
     assert page.evaluate("() => document.activeElement.name") == "kind"
     page.keyboard.press("Escape")  # leaves the mode; the form keeps what the drag filled in
     assert page.get_attribute("#editor-mode-tie", "aria-pressed") == "false"
@@ -361,15 +409,17 @@ def test_drag_a_tie_a_manager_and_undo_them(chromium: Any, served: tuple[str, Pa
     _ready(page)
     ex, ey = _empty_xy(page)
     tx, ty = _person_xy(page, "tom-becker")
-    at = page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])")
+    at = _where(page, "tom-becker")
+    away = _canvas_at(page, ex, ey)
     page.mouse.move(tx, ty)
     page.mouse.down()
     page.mouse.move(ex, ey, steps=12)
     page.mouse.up()
     assert "Drop onto another person" in page.inner_text("#editor-drag")
-    assert page.evaluate("() => window.influenceMap.network.getPositions(['tom-becker'])") == at
+    assert _near(_where(page, "tom-becker"), at, _distance(at, away) / 4)
     page.wait_for_timeout(300)
     assert path.read_text(encoding="utf-8") == tied
+    _ready(page)
     old = _version(page)
     _drag(page, "tom-becker", "priya-shah")
     _version_changes(page, old)
