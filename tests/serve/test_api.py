@@ -405,6 +405,14 @@ def test_pages_list_the_deals_and_serve_the_map(client: Any, deals: Path) -> Non
     assert csp.startswith("default-src 'none'") and "frame-ancestors 'none'" in csp
     # the editor calls its own origin only
     assert "'unsafe-eval'" not in csp and "connect-src 'self'" in csp
+    # its script (drag modes included) runs by its hash and writes no user string as markup
+    from influence.render._page import csp_hash
+    from influence.serve.editor import EDITOR_JS
+
+    scripts = next(d for d in csp.split("; ") if d.startswith("script-src "))
+    assert csp_hash(EDITOR_JS) in scripts.split() and "'unsafe-inline'" not in scripts
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "eval(", "new Function"):
+        assert sink not in EDITOR_JS, sink
 
 
 CHURN = """
