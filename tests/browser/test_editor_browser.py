@@ -6,6 +6,7 @@ lines the edit is about, and the page shows the risk ``influence analyze`` gives
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import shutil
@@ -27,21 +28,23 @@ TOKEN = "editor-test-token-0123456789"
 EDITOR = "() => document.documentElement.getAttribute('data-editor') === '1'"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+@contextlib.contextmanager
+def _serve(folder: Path, *, read_only: bool = False) -> Iterator[tuple[str, Path]]:
     pytest.importorskip("uvicorn")
     import uvicorn
 
     from influence.serve import create_app
 
-    folder = tmp_path_factory.mktemp("deals")
     shutil.copy(ROOT / "examples" / "saas-small.yaml", folder / "saas-small.yaml")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(folder, token=TOKEN), host="127.0.0.1", port=port, log_level="error"
+            create_app(folder, token=TOKEN, read_only=read_only),
+            host="127.0.0.1",
+            port=port,
+            log_level="error",
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
@@ -53,6 +56,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     yield f"http://127.0.0.1:{port}", folder
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    with _serve(tmp_path_factory.mktemp("deals")) as where:
+        yield where
 
 
 @pytest.fixture(scope="module")
@@ -463,3 +472,20 @@ def test_undo_removes_an_added_person(chromium: Any, served: tuple[str, Path]) -
     _version_changes(page, old)
     assert path.read_text(encoding="utf-8") == before
     _page_shows_the_analysis(page, path)
+
+
+def test_read_only_has_no_drag_modes(
+    chromium: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with _serve(tmp_path_factory.mktemp("read-only"), read_only=True) as (base, folder):
+        path = folder / "saas-small.yaml"
+        before = path.read_bytes()
+        page, escaped = _open(chromium, base)
+        _ready(page)
+        assert page.is_disabled("#editor-mode-tie") and page.is_disabled("#editor-mode-manager")
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("m")
+        assert page.get_attribute("#editor-mode-manager", "aria-pressed") == "false"
+        _drag(page, "tom-becker", "priya-shah")
+        page.wait_for_timeout(300)
+        assert path.read_bytes() == before and escaped == []
