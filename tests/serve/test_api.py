@@ -176,6 +176,9 @@ def test_every_edit_endpoint_lands_and_validates(client: Any, deals: Path) -> No
             answer = client.request(method, url, json={"version": v, **body})
         assert answer.status_code == 200, (url, answer.text)
         assert answer.json()["changes"], url
+        # a person add names the id it gave (the editor's undo removes that person)
+        added = "quinn-example" if url.endswith("/people") and method == "post" else None
+        assert answer.json()["added"] == added, url
         assert check_deal(path).ok
         assert _changed_lines(before, path.read_text(encoding="utf-8")), url
     assert read_deal(path).person("li-wei").id == "li-wei"
@@ -402,6 +405,14 @@ def test_pages_list_the_deals_and_serve_the_map(client: Any, deals: Path) -> Non
     assert csp.startswith("default-src 'none'") and "frame-ancestors 'none'" in csp
     # the editor calls its own origin only
     assert "'unsafe-eval'" not in csp and "connect-src 'self'" in csp
+    # its script (drag modes included) runs by its hash and writes no user string as markup
+    from influence.render._page import csp_hash
+    from influence.serve.editor import EDITOR_JS
+
+    scripts = next(d for d in csp.split("; ") if d.startswith("script-src "))
+    assert csp_hash(EDITOR_JS) in scripts.split() and "'unsafe-inline'" not in scripts
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "eval(", "new Function"):
+        assert sink not in EDITOR_JS, sink
 
 
 CHURN = """

@@ -181,6 +181,9 @@ class EditOut(BaseModel):
     changes: list[str]
     warnings: list[ProblemOut]
     written: bool
+    added: str | None = Field(
+        None, description="The id of the person a person add added (the editor's undo removes it)."
+    )
 
 
 class PersonAdd(_Strict):
@@ -605,12 +608,14 @@ def build_app(
                 )
             yield f, doc
 
-    def edit(key: str, version: str, change: Callable[[Any], object]) -> EditOut:
+    def edit(
+        key: str, version: str, change: Callable[[Any], object], *, added: bool = False
+    ) -> EditOut:
         from influence.interop.edit import write_editable
         from influence.io import read_bytes
 
         with editing(key, version) as (f, doc):
-            change(doc)
+            done = change(doc)
             result = write_editable(doc, wait=lock_wait)
             now = file_version(read_bytes(f.path))
         return EditOut(
@@ -619,6 +624,7 @@ def build_app(
             changes=result.changes,
             warnings=[ProblemOut(**_problem_out(p)) for p in result.warnings],
             written=result.written,
+            added=str(done) if added else None,
         )
 
     # -- pages
@@ -807,7 +813,7 @@ def build_app(
     @offload
     def person_add(file: str, body: PersonAdd) -> EditOut:
         """Add a person (``influence person add``), at the end of people:, bytes kept."""
-        return edit(file, body.version, lambda doc: doc.add_person(body.fields))
+        return edit(file, body.version, lambda doc: doc.add_person(body.fields), added=True)
 
     @app.patch(
         "/api/deals/{file:path}/people/{person_id}",

@@ -56,6 +56,7 @@ EDITOR_JS = r"""(function () {
     }).then(function (res) {
       busy = false;
       if (res[0] === 200) {
+        if (typeof undoEntry === "function") undoEntry = undoEntry(res[1]);
         if (undoEntry) { undo.push(undoEntry); sessionStorage.setItem("influence-undo:" + key, JSON.stringify(undo.slice(-20))); }
         location.reload();
         return true;
@@ -96,7 +97,11 @@ EDITOR_JS = r"""(function () {
   }
   var who = el("select", {id: "editor-person", "aria-label": "person"});
   form("editor-add", "Add a person", ["name", "title", "side", "roles", "influence", "stance", "style"],
-    "Add", function (v, err) { send("POST", api + "/people", {fields: v}, err, null); });
+    "Add", function (v, err) {
+      send("POST", api + "/people", {fields: v}, err, function (out) {
+        return out.added ? {op: "person", id: out.added} : null;
+      });
+    });
   var pick = el("p", {});
   pick.appendChild(el("b", {}, "Person "));
   pick.appendChild(who);
@@ -122,11 +127,11 @@ EDITOR_JS = r"""(function () {
     if (!v.field) { say(err, "field: give a field name (e.g. title, notes, reports_to)"); return; }
     setField(who.value, v.field, v.value === undefined ? null : v.value, err);
   });
-  form("editor-tie", "Add a tie from the person", ["to", "kind", "strength", "context", "last_contact"],
+  var tieForm = form("editor-tie", "Add a tie from the person", ["to", "kind", "strength", "context", "last_contact"],
     "Add tie", function (v, err) {
       var body = {from: who.value, to: v.to || "", kind: v.kind || "knows", fields: {}};
       ["strength", "context", "last_contact"].forEach(function (k) { if (v[k]) body.fields[k] = v[k]; });
-      send("POST", api + "/ties", body, err, null);
+      send("POST", api + "/ties", body, err, {op: "tie", from: body.from, to: body.to, kind: body.kind});
     });
   var tail = el("p", {});
   var delErr = el("output", {"class": "editor-error"});
@@ -142,7 +147,14 @@ EDITOR_JS = r"""(function () {
     var last = undo.pop();
     if (!last) { say(delErr, "nothing to undo"); return; }
     sessionStorage.setItem("influence-undo:" + key, JSON.stringify(undo));
-    send("PATCH", api + "/people/" + encodeURIComponent(last.id), {changes: last.changes}, delErr, null);
+    if (last.op === "tie") {  // an added tie: remove it
+      send("DELETE", api + "/ties/" + encodeURIComponent(last.from) + "/" + encodeURIComponent(last.to) +
+        "?kind=" + encodeURIComponent(last.kind), null, delErr, null);
+    } else if (last.op === "person") {  // an added person: remove them
+      send("DELETE", api + "/people/" + encodeURIComponent(last.id), null, delErr, null);
+    } else {  // a field edit: set the fields back
+      send("PATCH", api + "/people/" + encodeURIComponent(last.id), {changes: last.changes}, delErr, null);
+    }
   });
   tail.appendChild(del);
   tail.appendChild(und);
@@ -171,6 +183,93 @@ EDITOR_JS = r"""(function () {
     sessionStorage.removeItem("influence-changed:" + key);
     panel.setAttribute("data-reloaded", "1");
   }
+  // -- drag on the map: draw a tie, or drop a person onto their manager. Only in a
+  // mode (its button, or T / M; Escape leaves it); otherwise dragging is the map's own.
+  var map = window.influenceMap, mode = null, drag = null;
+  var modes = el("p", {id: "editor-modes"});
+  modes.appendChild(el("b", {}, "Drag on the map "));
+  var modeButtons = {};
+  var HINT = {tie: "Drag from one person to another: the tie form opens for them.",
+              manager: "Drag a person onto their manager: sets reports_to."};
+  [["tie", "Add tie (T)"], ["manager", "Set manager (M)"]].forEach(function (m) {
+    var b = el("button", {type: "button", id: "editor-mode-" + m[0], "aria-pressed": "false", title: HINT[m[0]]}, m[1]);
+    b.addEventListener("click", function () { setMode(mode === m[0] ? null : m[0]); });
+    modeButtons[m[0]] = b;
+    modes.appendChild(b);
+  });
+  var dragErr = el("output", {"class": "editor-error", id: "editor-drag"});
+  dragErr.style.cssText = "display:block;white-space:pre-wrap";
+  modes.appendChild(dragErr);
+  panel.insertBefore(modes, pick);
+  function setMode(m) {
+    if (cfg.readOnly || !map) return;
+    mode = m;
+    Object.keys(modeButtons).forEach(function (k) { modeButtons[k].setAttribute("aria-pressed", k === m ? "true" : "false"); });
+    document.documentElement.setAttribute("data-edit-mode", m || "");
+    dragErr.removeAttribute("data-error");
+    say(dragErr, m ? HINT[m] : "");
+  }
+  // The person at canvas point pt other than the one dragged (it is under the pointer too).
+  function personAt(pt, except) {
+    var best = null, dist = Infinity, net = map.network;
+    map.nodes.getIds({filter: function (n) { return !n.hidden; }}).forEach(function (id) {
+      if (id === except) return;
+      var b = net.getBoundingBox(id);
+      if (!b || pt.x < b.left || pt.x > b.right || pt.y < b.top || pt.y > b.bottom) return;
+      var c = net.getPositions([id])[id], d = Math.hypot(c.x - pt.x, c.y - pt.y);
+      if (d < dist) { best = id; dist = d; }
+    });
+    return best;
+  }
+  function dropped(m, from, to) {
+    var a = person(from), b = person(to);
+    if (!a || !b) return;  // a person of the page the file no longer has: the poll reloads
+    if (m === "manager") {
+      say(dragErr, a.name + " reports to " + b.name);
+      setField(from, "reports_to", to, dragErr);
+      return;
+    }
+    who.value = from;
+    tieForm.elements.to.value = to;
+    say(dragErr, "Tie from " + a.name + " to " + b.name + ": give its kind and details below, then Add tie.");
+    tieForm.elements.kind.focus();
+  }
+  if (map) {
+    map.network.on("dragStart", function (params) {
+      drag = null;
+      if (!mode || params.nodes.length !== 1) return;
+      var id = params.nodes[0];
+      drag = {mode: mode, id: id, at: map.network.getPositions([id])[id]};
+    });
+    map.network.on("dragEnd", function (params) {
+      if (!drag) return;
+      var d = drag, to = personAt(params.pointer.canvas, d.id);
+      drag = null;
+      map.network.moveNode(d.id, d.at.x, d.at.y);  // the person goes back where they were
+      if (to === null) { say(dragErr, "Drop onto another person. " + HINT[d.mode]); return; }
+      dropped(d.mode, d.id, to);
+    });
+    map.network.on("afterDrawing", function (ctx) {
+      if (!drag || drag.mode !== "tie") return;
+      var now = map.network.getPositions([drag.id])[drag.id];
+      ctx.save();
+      ctx.strokeStyle = "#333";
+      ctx.lineWidth = 2;
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath();
+      ctx.moveTo(drag.at.x, drag.at.y);
+      ctx.lineTo(now.x, now.y);
+      ctx.stroke();
+      ctx.restore();
+    });
+  }
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target, tag = t && t.tagName;
+    if (ev.key === "Escape") { if (mode) setMode(null); return; }
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "t" || ev.key === "T") { setMode(mode === "tie" ? null : "tie"); ev.preventDefault(); }
+    if (ev.key === "m" || ev.key === "M") { setMode(mode === "manager" ? null : "manager"); ev.preventDefault(); }
+  });
   if (cfg.readOnly) {
     Array.prototype.forEach.call(panel.querySelectorAll("button, input"), function (b) { b.disabled = true; });
   }
