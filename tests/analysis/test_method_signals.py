@@ -17,7 +17,6 @@ from influence.analysis.signals import REFUSAL_ADVICE
 from influence.graph import COLUMNS_FROM, DealGraph, deal_graph
 from influence.model import RefusalKind
 from tests.analysis.test_risk import (
-    AS_OF,
     changed,
     customer,
     fact,
@@ -95,23 +94,19 @@ def test_a_closed_deal_has_no_key_account_signal(stage: str) -> None:
 
 
 def test_the_top_influencer_who_is_no_decision_maker_favouring_a_competitor_fires() -> None:
-    people, ties = healthy()
+    people, _ = healthy()
+    weights = {"dm": 0.7, "eb": 0.6, "us": 0.79}  # us: the most influential, below 0.8
+    people = [{**p, "influence": weights[p["id"]]} if p["id"] in weights else p for p in people]
     people = [{**p, "favours": "Acme"} if p["id"] == "us" else p for p in people]
-    # us sways everyone: first by network influence, though no decision-maker
-    ties = [*ties, *(tie("us", x, kind="influences", strength=1.0) for x in ("dm", "eb", "tb"))]
-    deal = Deal.model_validate(
-        {
-            "deal": {"name": "t", "as_of": AS_OF, "competitors": [{"name": "Acme"}]},
-            "people": people,
-            "relationships": ties,
-        }
-    )
-    report = analyze(deal)
-    assert next(s.id for s in report.network_influence if s.rank == 1) == "us"
+    report = analyze(staged({"competitors": [{"name": "Acme"}]}, people))
+    assert "us" not in report.decision_makers
     [signal] = [s for s in report.signals if s.code == "competitor-favoured"]
-    assert signal.people == ["us"] and "most influential customer" in signal.message
+    assert signal.people == ["us"] and "most influential customer (0.79)" in signal.message
     action = next(a for a in report.actions if a.target == "us")
     assert "favours Acme" in action.text
+    # below the decision-maker's 0.7, us is not the top influencer any more
+    lower = [{**p, "influence": 0.65} if p["id"] == "us" else p for p in people]
+    assert found(staged({"competitors": [{"name": "Acme"}]}, lower), "competitor-favoured") == []
 
 
 def test_a_decision_maker_who_left_favouring_a_competitor_does_not_fire() -> None:

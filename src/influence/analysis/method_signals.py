@@ -43,7 +43,6 @@ def method_signals(
     policy: Policy,
     coverage: Mapping[str, str],
     decision_makers: Sequence[str],
-    top_influencer: str | None,
 ) -> list[Found]:
     """Every key-account signal of a deal, in registry order (unsorted within a code).
 
@@ -52,7 +51,6 @@ def method_signals(
         policy: The effective policy.
         coverage: Each customer's coverage status (``covered``, ``stale``, ``uncovered``).
         decision_makers: The decision-makers' ids.
-        top_influencer: The customer ranked first by network influence (None: nobody).
 
     Returns:
         The signals found, as code, people and facts.
@@ -60,14 +58,14 @@ def method_signals(
     Examples:
         >>> d = Deal.model_validate({"deal": {"name": "x", "stage": "tender",
         ...     "as_of": "2026-03-01"}, "people": [{"name": "Ann", "status": "left"}]})
-        >>> [f.code for f in method_signals(d, Policy(), {"ann": "uncovered"}, [], None)]
+        >>> [f.code for f in method_signals(d, Policy(), {"ann": "uncovered"}, [])]
         ... # doctest: +NORMALIZE_WHITESPACE
         ['information-gap', 'information-gap', 'information-gap', 'information-gap',
          'information-gap', 'information-gap', 'no-recent-buying-signal', 'person-left']
     """
     step = deal_step(deal, policy).step
     out = _information_gaps(deal, policy, step)
-    out += _competitors_favoured(deal, decision_makers, top_influencer)
+    out += _competitors_favoured(deal, decision_makers)
     out += _small_players(deal, coverage, decision_makers)
     out += _open_refusals(deal)
     if step in BUYING_SIGNAL_STEPS and not recent_signal_kinds(deal, policy):
@@ -104,18 +102,26 @@ def _information_gaps(deal: Deal, policy: Policy, step: Step | None) -> list[Fou
     return out
 
 
-def _competitors_favoured(
-    deal: Deal, decision_makers: Sequence[str], top_influencer: str | None
-) -> list[Found]:
-    """A decision-maker, or the top influencer, who favours a competitor (not one who left)."""
+def _competitors_favoured(deal: Deal, decision_makers: Sequence[str]) -> list[Found]:
+    """A decision-maker, or the top influencer, who favours a competitor (not one who left).
+
+    The top influencer: the customers (who have not left) of the highest stated
+    influence. Stated, not network influence: a new tie elsewhere in the map never
+    takes the signal away (a new problem never lowers the score).
+    """
     dms = set(decision_makers)
+    present = [p for p in deal.customers() if not p.has_left]
+    top = max((p.influence for p in present), default=None)
     out = []
-    for p in deal.customers():
-        if p.favours is None or p.has_left or (p.id not in dms and p.id != top_influencer):
+    for p in present:
+        if p.favours is None or (p.id not in dms and p.influence != top):
             continue
         reason = "decision-maker" if p.id in dms else None
         facts = SignalFacts(
-            person=p.id, competitor=p.favours, reason=reason, rank=None if reason else 1
+            person=p.id,
+            competitor=p.favours,
+            reason=reason,
+            influence=None if reason else p.influence,
         )
         out.append(Found("competitor-favoured", [p.id], facts))
     return out

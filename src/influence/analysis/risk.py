@@ -211,8 +211,7 @@ def risk_signals(
         )
     for pid in deal_graph(deal).isolated():
         add("isolated-person", [pid], SignalFacts(person=pid))
-    top = next((s.id for s in scores if s.rank == 1), None)
-    for found in method_signals(deal, policy, people, dms, top):
+    for found in method_signals(deal, policy, people, dms):
         add(*found)
     out.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.code, s.people, s.message))
     return out

@@ -753,7 +753,7 @@ def _competitor_favoured_message(f: SignalFacts, people: People) -> str:
     why = (
         "is a decision-maker and"
         if f.reason == "decision-maker"
-        else "is the most influential customer in the network and"
+        else f"is the most influential customer ({_g(f.influence)}) and"
     )
     return f"{_who(people, f.person)} {why} favours {f.competitor}."
 
@@ -1081,7 +1081,7 @@ _SPECS = (
         "competitor-favoured",
         "high",
         "person",
-        "a decision-maker, or the customer ranked first by network influence, favours a competitor",
+        "a decision-maker, or the customer of the highest stated influence, favours a competitor",
         _competitor_favoured_message,
         _answer_competitor_favoured,
         weight=_weight_person,
