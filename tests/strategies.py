@@ -37,6 +37,54 @@ ROLES = st.lists(
     unique=True,
 )
 KINDS = st.sampled_from(["knows", "influences", "reports_to", "conflicts_with"])
+# The key-account method's fields (issue 12).
+COMPETITORS = ["Acme", "Globex", "Initech"]
+REFUSALS = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["no_need", "no_trust", "no_budget", "no_hurry"])},
+    optional={"as_of": DATES, "resolved": st.one_of(st.booleans(), DATES), "notes": TEXT},
+)
+BUYING_SIGNALS = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(
+            [
+                "accepted_condition",
+                "agreed_next_step",
+                "introduced_senior",
+                "called_technical_meeting",
+            ]
+        ),
+        "date": DATES,
+    }
+)
+#: Stage names: mapped ones of every step (and the ends), or any text (no step, a warning).
+STAGES = st.one_of(
+    st.sampled_from(
+        [
+            "Prospecting",
+            "Needs Analysis",
+            "evaluation",
+            "Negotiation",
+            "contract sent",
+            "onboarding",
+            "Closed Won",
+            "Closed Lost",
+            "招标",
+        ]
+    ),
+    TEXT,
+)
+ITEMS = st.sampled_from(
+    [
+        "budget",
+        "reason",
+        "process",
+        "criteria",
+        "next_step",
+        "sticking_point",
+        "metrics",
+        "champion",
+    ]
+)
 
 
 def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -68,6 +116,15 @@ def deal_data(draw: st.DrawFn, min_people: int = 1, max_people: int = 12) -> dic
             value = draw(_optional(strategy))
             if value is not None:
                 person[key] = value
+        for key, strategy in (
+            ("status", st.sampled_from(["active", "left"])),
+            ("favours", st.sampled_from(COMPETITORS)),
+            ("needs", TEXT),
+            ("refusals", st.lists(REFUSALS, max_size=2)),
+            ("buying_signals", st.lists(BUYING_SIGNALS, max_size=2)),
+        ):
+            if draw(st.integers(0, 3)) == 0:  # a quarter of people have each
+                person[key] = draw(strategy)
         # Managers come earlier in the list: no cycles by construction.
         if i and draw(st.booleans()):
             person["reports_to"] = ids[draw(st.integers(0, i - 1))]
@@ -89,7 +146,7 @@ def deal_data(draw: st.DrawFn, min_people: int = 1, max_people: int = 12) -> dic
     info["as_of"] = draw(DATES)
     for key, strategy in (
         ("account", TEXT),
-        ("stage", TEXT),
+        ("stage", STAGES),
         ("value", st.floats(min_value=0, max_value=1e9, allow_nan=False)),
         ("currency", st.sampled_from(["USD", "EUR", "CNY"])),
         ("close_date", DATES),
@@ -97,6 +154,17 @@ def deal_data(draw: st.DrawFn, min_people: int = 1, max_people: int = 12) -> dic
         value = draw(_optional(strategy))
         if value is not None:
             info[key] = value
+    if any("favours" in p for p in people) or draw(st.booleans()):
+        info["competitors"] = [{"name": c, "incumbent": draw(st.booleans())} for c in COMPETITORS]
+    else:
+        for p in people:
+            p.pop("favours", None)
+    if draw(st.booleans()):
+        sources = st.one_of(st.none(), st.sampled_from(ids))
+        info["facts"] = {
+            item: {"text": "known", "source": draw(sources), "as_of": draw(_optional(DATES))}
+            for item in draw(st.lists(ITEMS, max_size=4, unique=True))
+        }
     sellers = [p["id"] for p in people if p["side"] == "seller"]
     if sellers and draw(st.booleans()):
         info["owner"] = draw(st.sampled_from(sellers))

@@ -36,10 +36,13 @@ from tests.strategies import deal_data
 def oracle(deal: Deal, policy: Policy) -> dict[str, tuple[str, date | None, set[str]]]:
     """customer id -> (status, our last contact, sellers with an our tie)."""
     side = {p.id: p.side for p in deal.people}
+    left = {p.id for p in deal.people if p.has_left}
     as_of = deal.as_of()
     ours: dict[str, list[tuple[float, date | None, str]]] = {p.id: [] for p in deal.customers()}
     for r in deal.relationships:  # a reports_to shorthand is never an our tie
         if r.kind not in (Kind.KNOWS, Kind.INFLUENCES):
+            continue
+        if r.from_ in left or r.to in left:  # a tie with a person who left counts for nothing
             continue
         for us, them in ((r.from_, r.to), (r.to, r.from_)):
             if side[us] is Side.SELLER and side[them] is Side.CUSTOMER:
@@ -100,6 +103,9 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
     sellers = {p.id: p.name for p in deal.sellers()}
     as_of = deal.as_of()
     signals = report.signals
+    # A lost deal is not scored: no signal at all (docs/analysis.md "Buying steps").
+    lost = report.step == "lost"
+    assert not (lost and signals)
     fired = {
         code: {tuple(s.people) for s in signals if s.code == code}
         for code in (
@@ -122,15 +128,17 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
         assert {t.other(c.id) for t in g.our_ties(c.id)} == tied, c.id
         # the people table and the coverage part
         assert rows[c.id].coverage == status == report.coverage.people[c.id], c.id
-        # signals fire exactly for the people the graph says
+        # signals fire exactly for the people the graph says (who left holds no role)
         assert ((c.id,) in fired["decision-maker-uncovered"]) == (
-            c.id in dms and status == "uncovered" and c.id != top
+            c.id in dms and status == "uncovered" and c.id != top and not lost
         ), c.id
         assert ((c.id,) in fired["top-decision-maker-uncovered"]) == (
-            c.id == top and status == "uncovered"
+            c.id == top and status == "uncovered" and not lost
         ), c.id
         assert ((c.id,) in fired["stale-relationship"]) == (
-            status == "stale" and (c.id in dms or Role.CHAMPION in c.roles)
+            status == "stale"
+            and (c.id in dms or (Role.CHAMPION in c.roles and not c.has_left))
+            and not lost
         ), c.id
         for s in signals:
             if s.code == "stale-relationship" and s.people == [c.id]:
@@ -175,7 +183,7 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
     # unless every holder's own signal says we do not reach them
     statuses = report.coverage.people
     for role in policy.required_roles:
-        holders = [p.id for p in deal.customers() if role in p.roles]
+        holders = [p.id for p in deal.customers() if role in p.roles and not p.has_left]
         expected = (
             "missing"
             if not holders
@@ -189,12 +197,13 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
         flagged = any(s.code == "role-uncovered" and s.role == role.value for s in signals)
         # one cause, one signal: not when each holder has their own signal saying so
         said = all((h,) in unreached or (h,) in fired["stale-relationship"] for h in holders)
-        assert flagged == (expected in ("uncovered", "stale") and not said), role
+        assert flagged == (expected in ("uncovered", "stale") and not said and not lost), role
     # the header's count is the decision-makers not covered, split as the signals split them
     missing = report.coverage.uncovered(report.decision_makers)
-    assert sorted(m for m in missing if statuses.get(m) == "uncovered") == sorted(
-        p[0] for p in unreached
-    )
+    if not lost:
+        assert sorted(m for m in missing if statuses.get(m) == "uncovered") == sorted(
+            p[0] for p in unreached
+        )
     assert all(by_id[m].side is Side.CUSTOMER for m in missing)
 
 

@@ -38,6 +38,12 @@ decides them:
 * **Usable ties for paths** (:attr:`USABLE_KINDS`): ``knows``, ``influences``
   and ``reports_to``, either way round, strength above 0; between two people
   with several, the warmest counts.
+* **Who left** (:attr:`DealGraph.left`). A tie with a person of ``status:
+  left`` at either end stays a tie of the deal (the map, the exports and the
+  diff show it) but counts for nothing: it is no tie of ours, so it covers
+  nobody and a customer who left is ``uncovered``, and it is no usable tie,
+  so a person who left is never a path hop (:meth:`DealGraph.counts`,
+  :meth:`DealGraph.counting`).
 
 The networkx view (:meth:`DealGraph.to_networkx`, :func:`to_networkx`) is one
 ``networkx.MultiDiGraph``. Nodes are person ids, in file order, with these
@@ -483,6 +489,7 @@ class DealGraph:
         "_views",
         "as_of",
         "deal_id",
+        "left",
         "policy",
         "side",
     )
@@ -502,6 +509,8 @@ class DealGraph:
         self.policy: Policy = deal.effective_policy(policy)
         self.as_of: date = deal.as_of()
         self.side: dict[str, Side] = {p.id: p.side for p in deal.people}
+        #: The ids of the people who left their organisation: their ties count for nothing.
+        self.left: frozenset[str] = frozenset(p.id for p in deal.people if p.has_left)
         self._ties = _ties if _ties is not None else _Ties(deal, policy=self.policy)
         self._by_pair: dict[tuple[str, str], list[Tie]] | None = None
         self._ours: dict[str, list[Tie]] | None = None
@@ -601,12 +610,39 @@ class DealGraph:
         tie = self._ties.tie
         return [tie(i) for i in self._ties.of_person(person_id)]
 
+    def counts(self, tie: Tie) -> bool:
+        """True unless a person at either end of the tie left (see "Who left" above).
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> g = DealGraph(Deal.model_validate({"deal": {"name": "x"}, "people": [
+            ...     {"name": "A"}, {"name": "B", "status": "left"}],
+            ...     "relationships": [{"from": "a", "to": "b"}]}))
+            >>> g.left, g.counts(g.ties[0])
+            (frozenset({'b'}), False)
+        """
+        left = self.left
+        return not left or (tie.from_ not in left and tie.to not in left)
+
+    def counting(self) -> Any:
+        """Per tie of :meth:`columns`, whether it counts (numpy bool array): :meth:`counts`."""
+        import numpy as np
+
+        cols = self.columns()
+        gone = np.zeros(len(self.side) + 1, dtype=bool)  # the last entry: an unknown end
+        if self.left:
+            index = {pid: i for i, pid in enumerate(self.side)}
+            gone[[index[pid] for pid in self.left]] = True
+        return ~(gone[cols.a] | gone[cols.b])
+
     # -- our tie -------------------------------------------------------------
     def _our(self) -> dict[str, list[Tie]]:
         if self._ours is None:
             side = self.side
             seller, customer = Side.SELLER, Side.CUSTOMER
             ours: dict[str, list[Tie]] = {pid: [] for pid, s in side.items() if s is customer}
+            # A person who left is on no side here: their ties are nobody's (see counts).
+            side = {pid: s for pid, s in side.items() if pid not in self.left}
             if self.many_ties():
                 tie = self._ties.tie
                 for i, cid in self._our_columns():
@@ -636,10 +672,11 @@ class DealGraph:
         cols = self.columns()
         ids = list(self.side)
         # Each person's side as a number; the extra last entry is for an unknown end (-1).
+        # A person who left is on no side (2): their ties are nobody's (see counts).
         code = {Side.CUSTOMER: 0, Side.SELLER: 1}
-        sides = np.fromiter(
-            chain(map(code.get, self.side.values(), repeat(2)), (2,)), np.int8, len(ids) + 1
-        )
+        left = self.left
+        found_sides = (2 if pid in left else code.get(s, 2) for pid, s in self.side.items())
+        sides = np.fromiter(chain(found_sides, (2,)), np.int8, len(ids) + 1)
         ours = np.isin(cols.kind, [KIND_CODES[k] for k in OUR_TIE_KINDS])
         sa, sb = sides[cols.a], sides[cols.b]
         to_customer = ours & (sa == 1) & (sb == 0)

@@ -265,3 +265,67 @@ def test_contributions_explain_the_score() -> None:
     assert sum(c.points for c in risk.contributions) == risk.points
     assert [c.code for c in risk.contributions] == [s.code for s in report.signals if s.points]
     assert str(risk.points) in risk.explanation and str(risk.score) in risk.explanation
+
+
+# -- the key-account method's signals (more cases: tests/analysis/test_method_signals.py)
+
+
+def staged(info: dict[str, Any], people: list[dict[str, Any]] | None = None) -> Deal:
+    """The healthy deal with these deal fields (stage, facts, competitors) and people."""
+    base, ties = healthy()
+    return Deal.model_validate(
+        {
+            "deal": {"name": "t", "as_of": AS_OF, **info},
+            "people": people if people is not None else base,
+            "relationships": ties,
+        }
+    )
+
+
+def fact(text: str = "known", as_of: str = "2026-11-01") -> dict[str, Any]:
+    return {"text": text, "source": "ch", "as_of": as_of}
+
+
+def changed(pid: str, **changes: Any) -> list[dict[str, Any]]:
+    return [({**p, **changes} if p["id"] == pid else p) for p in healthy()[0]]
+
+
+case(
+    "information-gap",
+    staged({"stage": "Prospecting", "facts": {"budget": fact()}}),  # step need: + reason
+    staged({"stage": "Prospecting", "facts": {"budget": fact(), "reason": fact()}}),
+    [],
+)
+ACME = {"competitors": [{"name": "Acme"}]}
+case(
+    "competitor-favoured",
+    staged(ACME, changed("eb", favours="Acme")),
+    staged(ACME, changed("us", favours="Acme")),  # neither a decision-maker nor the top
+    ["eb"],
+)
+case(
+    "small-player-unengaged",
+    make(
+        [*people, customer("aide", influence=0.1)],
+        [*ties, tie("aide", "dm", kind="influences")],
+    ),
+    make(
+        [*people, customer("aide", influence=0.1)],
+        [*ties, tie("dm", "aide", kind="influences")],  # the decision-maker sways them
+    ),
+    ["aide", "dm"],
+)
+case(
+    "open-refusal",
+    with_person("us", refusals=[{"kind": "no_budget", "as_of": "2026-10-01"}]),
+    with_person("us", refusals=[{"kind": "no_budget", "resolved": "2026-11-01"}]),
+    ["us"],
+)
+SIGNALLED = changed("ch", buying_signals=[{"kind": "agreed_next_step", "date": "2026-11-01"}])
+case(
+    "no-recent-buying-signal",
+    staged({"stage": "Negotiation"}),
+    staged({"stage": "Negotiation"}, SIGNALLED),
+    [],
+)
+case("person-left", with_person("us", status="left"), make(*healthy()), ["us"])

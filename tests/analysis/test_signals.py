@@ -84,6 +84,27 @@ EXAMPLES: dict[str, tuple[SignalFacts, list[str]]] = {
     ),
     "hidden-influencer": (SignalFacts(person="bo", rank=1, influence=0.2), ["#1", "only 0.2"]),
     "isolated-person": (SignalFacts(person="ann"), ["Ann Lee (CEO) has no ties"]),
+    "information-gap": (
+        SignalFacts(item="next_step", step="tender", days=120, threshold=90, source="bo"),
+        ["the next step", "120 days old (from Bo Chen)", "step tender", "90 days"],
+    ),
+    "competitor-favoured": (
+        SignalFacts(person="cy", competitor="Acme", reason="decision-maker"),
+        ["Cy Park (CFO) is a decision-maker and favours Acme."],
+    ),
+    "small-player-unengaged": (
+        SignalFacts(person="bo", influence=0.2, reaches=("ann", "cy")),
+        ["Bo Chen", "(0.2)", "Ann Lee (CEO) and Cy Park (CFO)", "stance is unknown"],
+    ),
+    "open-refusal": (
+        SignalFacts(person="cy", refusals=("no_budget", "no_hurry")),
+        ["Cy Park (CFO) said no budget and no hurry"],
+    ),
+    "no-recent-buying-signal": (
+        SignalFacts(step="commitment", days=30),
+        ["step commitment", "last 30 days"],
+    ),
+    "person-left": (SignalFacts(person="ann"), ["Ann Lee (CEO) has left"]),
 }
 
 
@@ -103,7 +124,7 @@ def test_every_entry_is_complete(code: str) -> None:
     assert spec.code == code
     assert spec.points == POINTS[spec.severity]
     assert spec.weight is not None or spec.scope != "person"  # about people: weighed by them
-    assert spec.scope in ("deal", "person", "role")
+    assert spec.scope in ("deal", "person", "role", "item")
     assert callable(spec.message)
     # an answer, or an explicit None (every signal of today has one)
     assert spec.answer is None or callable(spec.answer)

@@ -17,6 +17,7 @@ __all__ = [
     "coverage",
     "coverage_score",
     "decision_makers",
+    "holds_role",
     "is_decision_maker",
     "is_stale",
     "person_coverage",
@@ -52,12 +53,31 @@ def person_coverage(deal: Deal, policy: Policy | None = None) -> dict[str, Cover
 
 
 def is_decision_maker(person: Person, policy: Policy) -> bool:
-    """True for a customer with role decision_maker or economic_buyer, or high influence."""
-    return person.side is Side.CUSTOMER and (
-        Role.DECISION_MAKER in person.roles
-        or Role.ECONOMIC_BUYER in person.roles
-        or person.influence >= policy.decision_influence
+    """True for a customer with role decision_maker or economic_buyer, or high influence.
+
+    A person who left (``status: left``) decides nothing: ``person-left`` says they went.
+    """
+    return (
+        person.side is Side.CUSTOMER
+        and not person.has_left
+        and (
+            Role.DECISION_MAKER in person.roles
+            or Role.ECONOMIC_BUYER in person.roles
+            or person.influence >= policy.decision_influence
+        )
     )
+
+
+def holds_role(person: Person, role: Role) -> bool:
+    """True for a customer who holds the role and has not left (who left holds nothing).
+
+    Examples:
+        >>> holds_role(Person(name="A", roles=["user"]), Role.USER)
+        True
+        >>> holds_role(Person(name="A", roles=["user"], status="left"), Role.USER)
+        False
+    """
+    return person.side is Side.CUSTOMER and role in person.roles and not person.has_left
 
 
 def decision_makers(deal: Deal, policy: Policy | None = None) -> list[str]:
@@ -97,7 +117,7 @@ def role_coverage(
     people = people if people is not None else person_coverage(deal, policy)
     out: dict[str, RoleStatus] = {}
     for role in policy.required_roles:
-        holders = [p.id for p in deal.customers() if role in p.roles]
+        holders = [p.id for p in deal.customers() if holds_role(p, role)]
         if not holders:
             out[role.value] = "missing"
         elif any(people.get(h) == "covered" for h in holders):

@@ -155,5 +155,9 @@ def _recent(day: date, today: date, days: int) -> bool:
 
 
 def is_person_left(person: Person) -> bool:
-    """True when this person left (one rule, read by coverage and paths too)."""
+    """True when this person left (``Person.has_left``).
+
+    Coverage and paths read it through the deal graph's
+    :meth:`~influence.graph.DealGraph.counts`.
+    """
     return person.has_left

@@ -150,6 +150,11 @@ class Signal(_Result):
     role: str | None = Field(
         default=None, description="The role concerned, for role-missing and role-uncovered."
     )
+    item: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The checklist item concerned, for information-gap (absent otherwise).",
+    )
     facts: SignalFacts = Field(default_factory=SignalFacts, exclude=True)
 
     def identity(self) -> tuple[str, ...]:
@@ -164,24 +169,30 @@ class Signal(_Result):
             >>> a.identity() == a.model_copy(update={"people": ["chen"]}).identity()
             True
         """
-        return signal_identity(self.code, self.role, self.people)
+        return signal_identity(self.code, self.role, self.people, item=self.item)
 
 
 #: Signals about the deal as a whole: at most one of each per report.
 DEAL_WIDE_SIGNALS = frozenset(code for code, spec in SIGNALS.items() if spec.scope == "deal")
 
 
-def signal_identity(code: str, role: str | None, people: Sequence[str]) -> tuple[str, ...]:
+def signal_identity(
+    code: str, role: str | None, people: Sequence[str], *, item: str | None = None
+) -> tuple[str, ...]:
     """The identity of a signal from its parts: see :meth:`Signal.identity`.
 
     Examples:
         >>> signal_identity("role-missing", "economic_buyer", [])
         ('role-missing', 'economic_buyer')
+        >>> signal_identity("information-gap", None, [], item="budget")
+        ('information-gap', 'budget')
     """
     if code in DEAL_WIDE_SIGNALS:
         return (code,)
     if role is not None:
         return (code, role)
+    if item is not None:  # one per checklist item, whoever told us
+        return (code, item)
     return (code, *people)
 
 

@@ -2,8 +2,10 @@
 
 A path runs from a seller-side person to the target through ``knows``,
 ``influences`` and ``reports_to`` ties, each usable both ways (never
-``conflicts_with``). Its warmth is the product of its ties' strengths; between
-two people with several usable ties the warmest counts.
+``conflicts_with``), and never through a person who left (the deal graph's
+rule, :meth:`~influence.graph.DealGraph.counts`). Its warmth is the product of
+its ties' strengths; between two people with several usable ties the warmest
+counts.
 
 In Python: :func:`introduction_paths`. In the CLI: ``influence paths DEAL TARGET``.
 
@@ -172,6 +174,8 @@ class PathIndex:
         a, b, strength = cols.a, cols.b, cols.strength
         usable = np.isin(cols.kind, [KIND_CODES[k] for k in USABLE_KINDS])
         usable &= (strength > 0) & (a >= 0) & (b >= 0)
+        if graph.left:  # a person who left is never a hop: their ties do not count
+            usable &= graph.counting()
         chosen = np.flatnonzero(usable)
         keys = (np.minimum(a, b) * n + np.maximum(a, b))[chosen]
         # The usable ties grouped by pair (keyed by a * n + b with a < b), in tie order

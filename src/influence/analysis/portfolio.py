@@ -95,6 +95,9 @@ class SignalBrief(_Row):
     people: list[str]
     message: str
     role: str | None = Field(default=None, description="For role-missing and role-uncovered.")
+    item: str | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="For information-gap."
+    )
 
     def identity(self) -> tuple[str, ...]:
         """What makes it the same signal in two reviews: see ``Signal.identity``.
@@ -104,7 +107,7 @@ class SignalBrief(_Row):
             >>> a.identity()
             ('single-threaded',)
         """
-        return signal_identity(self.code, self.role, self.people)
+        return signal_identity(self.code, self.role, self.people, item=self.item)
 
 
 class StanceChange(_Row):
@@ -121,6 +124,7 @@ class SignalRef(_Row):
     code: str
     people: list[str]
     role: str | None = None
+    item: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 #: A kind of change of a deal between two reviews; :data:`CHANGE_KINDS` orders them.
@@ -443,7 +447,12 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
     details = sorted(
         (
             SignalBrief(
-                code=s.code, severity=s.severity, people=s.people, message=s.message, role=s.role
+                code=s.code,
+                severity=s.severity,
+                people=s.people,
+                message=s.message,
+                role=s.role,
+                item=s.item,
             )
             for s in signals
         ),
@@ -535,7 +544,7 @@ def rank_key(deal: ReviewedDeal) -> tuple[int, int, float, str, str]:
         >>> rows = [review_deal(read_deal(f"examples/{n}.yaml"), file=n)
         ...         for n in ("saas-small", "enterprise-committee", "manufacturing-key-account")]
         >>> [d.id for d in sorted(rows, key=rank_key)]
-        ['harbourfront-planning', 'hengda-mes', 'saas-small']
+        ['harbourfront-planning', 'saas-small', 'hengda-mes']
         >>> def at(points):
         ...     risk = ReviewRisk(score=50, grade="medium", points=points)
         ...     return rows[0].model_copy(update={"risk": risk})
@@ -682,7 +691,7 @@ def _duplicate_ids(r: PortfolioReview) -> set[str]:
 
 
 def _signal_order(s: SignalBrief) -> tuple[int, str, list[str], str, str]:
-    return (SEVERITY_ORDER[s.severity], s.code, s.people, s.role or "", s.message)
+    return (SEVERITY_ORDER[s.severity], s.code, s.people, s.role or s.item or "", s.message)
 
 
 def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
@@ -699,7 +708,7 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
         return sorted((items[k] for k in keys), key=_signal_order)
 
     def refs(briefs: list[SignalBrief]) -> list[SignalRef]:
-        return [SignalRef(code=s.code, people=s.people, role=s.role) for s in briefs]
+        return [SignalRef(code=s.code, people=s.people, role=s.role, item=s.item) for s in briefs]
 
     new_signals = ordered(now, now.keys() - was.keys())
     resolved = ordered(was, was.keys() - now.keys())

@@ -91,8 +91,8 @@ def assess(deal: Deal, policy: Policy | None = None) -> Assessment:
     Examples:
         >>> from influence import read_deal
         >>> found = assess(read_deal("examples/saas-small.yaml"))
-        >>> [s.code for s in found.signals]
-        ['role-uncovered']
+        >>> sorted({s.code for s in found.signals})
+        ['information-gap', 'no-recent-buying-signal', 'role-uncovered']
     """
     policy = deal.effective_policy(policy)
     cov = coverage(deal, policy)

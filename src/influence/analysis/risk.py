@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from influence.analysis.coverage import is_decision_maker
+from influence.analysis.coverage import holds_role, is_decision_maker
 from influence.analysis.method import top_decision_maker
+from influence.analysis.method_signals import method_signals
 from influence.analysis.models import (
     SEVERITY_ORDER,
     Contribution,
@@ -119,7 +120,7 @@ def risk_signals(
             if role not in unsaid:  # no-champion says the champion is missing
                 add("role-missing", [], SignalFacts(role=role))
         elif status != "covered":  # uncovered, or reached only through stale ties
-            holders = sorted(p.id for p in customers if Role(role) in p.roles)
+            holders = sorted(p.id for p in customers if holds_role(p, Role(role)))
             if all(_says_unreached(by_id[h], people.get(h), dm_set) for h in holders):
                 continue  # each holder's own signal says we do not reach them
             stale = tuple(h for h in holders if people.get(h) == "stale")
@@ -129,7 +130,7 @@ def risk_signals(
                 SignalFacts(role=role, holders=tuple(holders), stale=stale),
             )
     champions = sorted(
-        p.id for p in customers if Role.CHAMPION in p.roles and p.stance is Stance.ALLY
+        p.id for p in customers if holds_role(p, Role.CHAMPION) and p.stance is Stance.ALLY
     )
     if not champions:
         add("no-champion", [], SignalFacts())
@@ -216,6 +217,8 @@ def risk_signals(
         )
     for pid in deal_graph(deal).isolated():
         add("isolated-person", [pid], SignalFacts(person=pid))
+    for method_found in method_signals(deal, policy, people, dms):
+        add(*method_found)
     out.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.code, s.people, s.message))
     return out
 
@@ -257,6 +260,7 @@ def signal(code: str, people: list[str], facts: SignalFacts, names: dict[str, Pe
         points=round(spec.points * weight),
         weight=weight,
         role=facts.role,
+        item=facts.item,
         facts=facts,
     )
 

@@ -30,11 +30,23 @@ from pydantic import BaseModel, ConfigDict
 from influence.analysis.paths import IntroductionPath
 from influence.analysis.stages import STEP_ORDER
 from influence.graph import DealGraph
-from influence.model import Deal, Kind, Person, Stance, Step, Style
+from influence.model import (
+    CHECKLIST_ITEMS,
+    Deal,
+    Kind,
+    Person,
+    RefusalKind,
+    Role,
+    Side,
+    Stance,
+    Step,
+    Style,
+)
 
 __all__ = [
     "LATE_STEPS",
     "POINTS",
+    "REFUSAL_ADVICE",
     "SIGNALS",
     "STYLE_ADVICE",
     "ActionContext",
@@ -50,8 +62,9 @@ __all__ = [
 ]
 
 Severity = Literal["high", "medium", "low", "info"]
-#: What one signal is about: the deal as a whole, a group of people, or a role.
-Scope = Literal["deal", "person", "role"]
+#: What one signal is about: the deal as a whole, a group of people, a role, or a
+#: checklist item.
+Scope = Literal["deal", "person", "role", "item"]
 #: The steps from which the top decision-maker's points double: ``tender`` and after.
 LATE_STEPS: frozenset[Step] = frozenset(
     step for step, i in STEP_ORDER.items() if i >= STEP_ORDER[Step.TENDER]
@@ -65,6 +78,26 @@ STYLE_ADVICE: dict[Style, str] = {
     Style.DRIVER: "driver: be brief and punctual, lead with outcomes and ROI",
     Style.EXPRESSIVE: "expressive: bring references and visuals, meet in an informal setting",
     Style.AMIABLE: "amiable: involve their users, keep the pressure low, offer guarantees",
+}
+
+#: How to answer each of the seeds' four refusals (``open-refusal``).
+REFUSAL_ADVICE: dict[RefusalKind, str] = {
+    RefusalKind.NO_NEED: (
+        "no need (不需要): ask about the problem before the product, show what it costs "
+        "them today, and tie our offer to a need they state themselves"
+    ),
+    RefusalKind.NO_TRUST: (
+        "no trust (不相信): bring proof from a customer like them, a site visit or a pilot, "
+        "and offer a guarantee"
+    ),
+    RefusalKind.NO_BUDGET: (
+        "no budget (没预算): find whose budget can pay and when, help build the business "
+        "case, or phase the purchase to fit the next budget"
+    ),
+    RefusalKind.NO_HURRY: (
+        "no hurry (不着急): show what waiting costs them, and tie the decision to a date "
+        "that is theirs (a launch, an audit, the budget year)"
+    ),
 }
 
 
@@ -127,11 +160,23 @@ class SignalFacts(_Facts):
     """The deal's support, -1..1 (negative-support)."""
     step: str | None = None
     """The deal's buying step (close-date-passed, close-date-unrealistic,
-    top-decision-maker-uncovered)."""
+    top-decision-maker-uncovered, information-gap, no-recent-buying-signal)."""
     close_date: date | None = None
     """The deal's close date (close-date-passed, close-date-unrealistic)."""
     steps: tuple[str, ...] = ()
     """The steps still to go before the close (close-date-unrealistic)."""
+    # -- the key-account method's signals (analysis/method_signals.py) ----------
+    item: str | None = None
+    """The checklist item (information-gap)."""
+    source: str | None = None
+    """Who told us the fact (information-gap, when it is known but stale)."""
+    competitor: str | None = None
+    """The competitor the person favours (competitor-favoured)."""
+    refusals: tuple[str, ...] = ()
+    """The kinds of the person's open refusals, in file order (open-refusal)."""
+    reaches: tuple[str, ...] = ()
+    """The decision-makers and technical buyers a small player's ties reach
+    (small-player-unengaged), most influential first."""
 
 
 class Introduction(NamedTuple):
@@ -781,6 +826,170 @@ def _answer_no_decision_maker(signals: Sequence[SignalLike], _: ActionContext) -
     return Answer("Identify the decision-maker and the economic buyer (who signs, who pays)", [])
 
 
+# -- the key-account method's signals (found by analysis/method_signals.py) -------
+
+
+def _item_name(item: str | None) -> str:
+    return f"the {(item or '?').replace('_', ' ')}"
+
+
+def _refusal_name(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def _information_gap_message(f: SignalFacts, people: People) -> str:
+    what = _item_name(f.item)
+    if f.days is None:
+        return f"The deal is at step {f.step} and we do not know {what}: the step requires it."
+    source = f" (from {_name(people, f.source)})" if f.source is not None else ""
+    return (
+        f"What we know of {what} is {f.days} days old{source}: at step {f.step} it should "
+        f"be at most {f.threshold} days old."
+    )
+
+
+def _competitor_favoured_message(f: SignalFacts, people: People) -> str:
+    why = (
+        "is a decision-maker and"
+        if f.reason == "decision-maker"
+        else f"is the most influential customer ({_g(f.influence)}) and"
+    )
+    return f"{_who(people, f.person)} {why} favours {f.competitor}."
+
+
+def _small_player_message(f: SignalFacts, people: People) -> str:
+    reached = _and([_who(people, r) for r in f.reaches])
+    return (
+        f"{_who(people, f.person)} has little stated influence ({_g(f.influence)}) but is "
+        f"close to {reached}; nobody on our team reaches them and their stance is unknown."
+    )
+
+
+def _open_refusal_message(f: SignalFacts, people: People) -> str:
+    kinds = _and([_refusal_name(k) for k in f.refusals])
+    tail = "it is not resolved" if len(f.refusals) == 1 else "none is resolved"
+    return f"{_who(people, f.person)} said {kinds}, and {tail}."
+
+
+def _person_left_message(f: SignalFacts, people: People) -> str:
+    p = people.get(f.person) if f.person is not None else None
+    ours = p is not None and p.side is Side.SELLER
+    who_left = f"{_who(people, f.person)}{' (our team)' if ours else ''}"
+    return (
+        f"{who_left} has left: their ties no longer count for coverage and they are no "
+        "introduction path's hop."
+    )
+
+
+def _insider(ctx: ActionContext) -> Person | None:
+    """The covered ally who tells us the truth (coach, else champion), most influential first."""
+    found = [
+        p
+        for role in (Role.COACH, Role.CHAMPION)
+        for p in sorted(ctx.deal.customers(), key=lambda p: (-p.influence, p.id))
+        if role in p.roles
+        and p.stance is Stance.ALLY
+        and not p.has_left
+        and ctx.status_of(p.id) == "covered"
+    ]
+    return found[0] if found else None
+
+
+def _answer_information_gap(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    """One action for every gap in the checklist (the signals share one group)."""
+    order = {item: i for i, item in enumerate(CHECKLIST_ITEMS)}
+    gaps = sorted((s.facts for s in signals), key=lambda f: order.get(f.item or "", len(order)))
+    missing = [f for f in gaps if f.days is None]
+    stale = [f for f in gaps if f.days is not None]
+    if not missing and not stale:
+        return None
+    parts = []
+    if missing:
+        parts.append("find out " + _and([_item_name(f.item) for f in missing]))
+    if stale:
+        again = [
+            _item_name(f.item)
+            + (f" (from {ctx.by_id[f.source].name})" if f.source in ctx.by_id else "")
+            for f in stale
+        ]
+        parts.append("re-check " + _and(again))
+    insider = _insider(ctx)
+    ask = (
+        f"ask {who(insider)}, who tells us the truth inside"
+        if insider is not None
+        else "ask a coach or champion inside"
+    )
+    step = _first(signals).step
+    text = f"Fill the information gaps of step {step}: " + "; ".join(parts) + f" ({ask})"
+    return Answer(text, [insider.id] if insider is not None else [])
+
+
+def _answer_competitor_favoured(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.person is None:
+        return None
+    target = ctx.by_id[f.person]
+    return Answer(
+        f"Find out why {who(target)} favours {f.competitor} and answer it: learn what they "
+        f"value in {f.competitor}, and shape the criteria with our strengths",
+        [f.person],
+        _advice(target),
+        target=f.person,
+        also=f"find out why they favour {f.competitor} and answer it",
+    )
+
+
+def _answer_small_player(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.person is None or not f.reaches:
+        return None
+    target = ctx.by_id[f.person]
+    close = ctx.by_id[f.reaches[0]].name
+    return Answer(
+        f"Win over {who(target)}, who is close to {close}: meet them, learn what they need "
+        "and treat them with respect (small players open doors)",
+        [f.person],
+        _advice(target),
+        target=f.person,
+        also=f"win them over (they are close to {close})",
+    )
+
+
+def _answer_open_refusal(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.person is None or not f.refusals:
+        return None
+    target = ctx.by_id[f.person]
+    advice = "; ".join(REFUSAL_ADVICE[RefusalKind(k)] for k in f.refusals)
+    return Answer(
+        f"Answer {who(target)}'s refusal, {advice}",
+        [f.person],
+        _advice(target),
+        target=f.person,
+        also=f"answer their refusal, {advice}",
+    )
+
+
+def _answer_no_buying_signal(signals: Sequence[SignalLike], _: ActionContext) -> Answer | None:
+    return Answer(
+        "Test the deal with a next step: ask for a technical meeting with more of their "
+        "people, or an introduction to a more senior manager, and see whether they take it",
+        [],
+    )
+
+
+def _answer_person_left(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    pid = _first(signals).person
+    if pid is None:
+        return None
+    gone = ctx.by_id[pid]
+    if gone.side is Side.SELLER:
+        text = f"Hand {who(gone)}'s relationships to someone on our team who is still here"
+    else:
+        text = f"Find who took over from {who(gone)} and add them to the map"
+    return Answer(text, [pid], target=pid)
+
+
 # -- the registry -------------------------------------------------------------
 
 _SPECS = (
@@ -1003,6 +1212,76 @@ _SPECS = (
         "a customer with no ties at all",
         lambda f, p: f"{_who(p, f.person)} has no ties at all in the map.",
         _answer_isolated,
+        weight=_weight_person,
+    ),
+    # -- the key-account method's signals (analysis/method_signals.py) -----------
+    SignalSpec(
+        "information-gap",
+        "medium",
+        "item",
+        (
+            "an item of the information checklist the deal's step requires (policy "
+            "`checklist`) is missing, or older than `fact_stale_days` (one per item)"
+        ),
+        _information_gap_message,
+        _answer_information_gap,
+        group=lambda f: "facts",
+    ),
+    SignalSpec(
+        "competitor-favoured",
+        "high",
+        "person",
+        "a decision-maker, or the customer of the highest stated influence, favours a competitor",
+        _competitor_favoured_message,
+        _answer_competitor_favoured,
+        weight=_weight_person,
+    ),
+    SignalSpec(
+        "small-player-unengaged",
+        "low",
+        "person",
+        (
+            "a customer below the customers' median stated influence, whose `influences` or "
+            "`reports_to` ties reach a decision-maker or a technical buyer, is uncovered and "
+            "of unknown stance"
+        ),
+        _small_player_message,
+        _answer_small_player,
+        weight=_weight_person,
+    ),
+    SignalSpec(
+        "open-refusal",
+        "medium",
+        "person",
+        (
+            "a customer gave a refusal (no need, no trust, no budget, no hurry) that is not "
+            "resolved (one per person)"
+        ),
+        _open_refusal_message,
+        _answer_open_refusal,
+        weight=_weight_person,
+    ),
+    SignalSpec(
+        "no-recent-buying-signal",
+        "medium",
+        "deal",
+        (
+            "at step `tender`, `commitment` or `implementation`, no customer gave a buying "
+            "signal within `buying_signal_days` before `as_of`"
+        ),
+        lambda f, p: (
+            f"The deal is at step {f.step} and no customer gave a buying signal in the last "
+            f"{f.days} days."
+        ),
+        _answer_no_buying_signal,
+    ),
+    SignalSpec(
+        "person-left",
+        "low",
+        "person",
+        "a person has `status: left` (one per person)",
+        _person_left_message,
+        _answer_person_left,
         weight=_weight_person,
     ),
 )

@@ -13,8 +13,8 @@ that dies on it (a segfault), only that deal is lost: it is listed under
 
 Examples:
     >>> result = review(["examples"], workers=1)
-    >>> [d.risk.grade for d in result.deals]  # the three examples: one of each
-    ['high', 'medium', 'low']
+    >>> [d.risk.grade for d in result.deals]  # the three examples, riskiest first
+    ['high', 'medium', 'medium']
     >>> result.totals.by_grade["high"].deals, result.errors
     (1, [])
 """

@@ -71,7 +71,7 @@ def to_markdown(report: DealReport, *, brief: bool = False) -> str:
         '# Northwind analytics platform'
         >>> note = to_markdown(report, brief=True)
         >>> note.splitlines()[0]
-        '**Northwind analytics platform: risk LOW 5/100**'
+        '**Northwind analytics platform: risk MEDIUM 29/100**'
         >>> lines = note.splitlines()
         >>> len(lines) <= 20 and not any(line.startswith("|") for line in lines)
         True

@@ -71,7 +71,7 @@ def to_terminal(
         >>> from influence import analyze, read_deal
         >>> text = to_terminal(analyze(read_deal("examples/saas-small.yaml")), width=80)
         >>> [line for line in text.splitlines() if line.startswith("Risk")][0].split()[:3]
-        ['Risk', 'LOW', '5/100']
+        ['Risk', 'MEDIUM', '29/100']
         >>> max(len(line) for line in text.splitlines()) <= 80
         True
     """
