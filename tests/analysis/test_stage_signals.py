@@ -338,8 +338,11 @@ def test_the_issue_s_late_deal_grades_high_for_these_reasons() -> None:
     assert top.weight == 2 * 1.45 and top.points == round(25 * 2 * 1.45)  # doubled
     assert "decision-maker-uncovered" not in by_code  # the chairman's one signal is the top one
     assert report.risk.grade == "high", report.risk.explanation
-    # without these checks (and the chairman's old, undoubled signal) it would not be high
+    # without the key-account checks (and with the chairman's old, undoubled signal) it
+    # would not be high: these three, and the information and buying-signal checks
     new = {"close-date-passed", "top-decision-maker-uncovered", "no-coach"}
+    new |= {"information-gap", "no-recent-buying-signal", "competitor-favoured"}
+    new |= {"small-player-unengaged", "open-refusal", "person-left"}
     before = sum(s.points for s in report.signals if s.code not in new) + round(25 * 1.45)
     assert risk_score(before) < GRADE_HIGH_FROM <= report.risk.score
 
