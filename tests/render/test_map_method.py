@@ -96,7 +96,7 @@ def test_the_block_lists_the_report_s_step_temperature_top_dm_and_facts(make: An
     assert facts == expected and facts
     # The map marks the same person as the top decision-maker, and only them.
     nodes = page_data(page)["nodes"]
-    tops = [n["id"] for n in nodes if n["person"]["top"]]
+    tops = [n["id"] for n in nodes if n["person"].get("top")]
     assert tops == [report.top_decision_maker]
     crowned = [n["id"] for n in nodes if maps.TOP_MARK in n["label"]]
     assert crowned == tops
@@ -126,8 +126,8 @@ def test_facts_competitors_and_people_who_left() -> None:
     nodes = {n["id"]: n for n in page_data(page)["nodes"]}
     assert nodes["old"]["opacity"] == maps.LEFT_OPACITY
     assert nodes["old"]["shapeProperties"]["borderDashes"] == [2, 4]
-    assert nodes["old"]["label"].endswith("(left)") and nodes["old"]["person"]["left"]
-    assert [i for i, n in nodes.items() if "opacity" in n or n["person"]["left"]] == ["old"]
+    assert nodes["old"]["label"].endswith("(left)") and nodes["old"]["person"].get("left")
+    assert [i for i, n in nodes.items() if "opacity" in n or n["person"].get("left")] == ["old"]
     # The legend explains both marks.
     legend = page[page.index("<h2>Legend</h2>") :]
     assert "the top decision-maker" in legend and "left the company" in legend

@@ -1029,17 +1029,22 @@ def _map_data(
             "notes": None if redact else p.notes,
             "coverage": status,
             "dm": dm,
-            "top": p.id == top_dm,
-            "left": p.id in gone,
         }
+        # Written only when true (the page reads a missing key as false): a big map
+        # has one top decision-maker and few people who left.
+        top, left = p.id == top_dm, p.id in gone
+        if top:
+            person["top"] = True
+        if left:
+            person["left"] = True
         x, y = positions[p.id]
         net.add_node(
             page_id[p.id],
-            label=_label(p, shown[p.id], dm, titles, top=person["top"], left=person["left"]),
+            label=_label(p, shown[p.id], dm, titles, top=top, left=left),
             x=x,
             y=y,
             person=person,
-            **_node_style(p, dm, status, person["left"]),
+            **_node_style(p, dm, status, left),
         )
         if p.id in large:
             net.nodes[-1]["font"] = {"size": _BIG_LABEL}
