@@ -31,8 +31,9 @@ influence by size; side by shape (customer dot, our team square, partner
 diamond); decision-makers marked ``★`` with a thicker ring; coverage by the
 ring (solid covered, dashed stale, none uncovered); a decision-maker nobody on our
 team reaches gets a ring and a halo in :data:`NOT_REACHED_COLOUR` that stay visible
-at every zoom, the loudest marks on the map; each tie kind its own line
-style, colour and arrow.
+at every zoom, the loudest marks on the map; the report's top decision-maker
+marked ``♛``; people who left faded, with a dotted ring and ``(left)``; each
+tie kind its own line style, colour and arrow.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ __all__ = [
     "BIG_MAP",
     "FOCUS_FROM",
     "KIND_STYLES",
+    "LEFT_OPACITY",
     "NOT_REACHED_COLOUR",
     "STANCE_COLOURS",
     "DealMap",
@@ -94,6 +96,10 @@ PATH_COLOUR = "#E69F00"
 #: The ring (and, round a decision-maker, the halo) of a person nobody on our team
 #: reaches: Okabe-Ito's reddish purple, used for nothing else on the map.
 NOT_REACHED_COLOUR = "#CC79A7"
+#: A person who left the company is drawn faded (this opacity), with a dotted ring.
+LEFT_OPACITY = 0.4
+#: The mark of the top decision-maker in their label and in the legend.
+TOP_MARK = "♛"
 
 #: Line style of each tie kind: colour, dash pattern (False: solid) and arrows.
 KIND_STYLES: dict[str, dict[str, Any]] = {
@@ -714,7 +720,7 @@ def _context(context: str | None, redact: bool) -> str | None:
     return context if context in SAFE_CONTEXTS else "other"
 
 
-def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
+def _node_style(p: Person, dm: bool, cover: str | None, left: bool = False) -> dict[str, Any]:
     fill = SELLER_COLOUR if p.side is Side.SELLER else STANCE_COLOURS[p.stance.value]
     ring, width = "#222222", 1
     dashes: list[int] | bool = False
@@ -728,9 +734,13 @@ def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
         ring, width = NOT_REACHED_COLOUR, 2
     elif cover == "uncovered":
         ring, width = fill, 1  # no visible ring: nobody on our team reaches them
+    if left:
+        # Left the company: their coverage does not count (the report's ``left``);
+        # drawn faded with a dotted ring.
+        ring, width, dashes = "#222222", 2, [2, 4]
     if dm:
         width += 3
-    return {
+    style: dict[str, Any] = {
         "shape": SIDE_SHAPES[p.side.value],
         "size": round(8 + 22 * p.influence, 1),
         "borderWidth": width,
@@ -743,11 +753,17 @@ def _node_style(p: Person, dm: bool, cover: str | None) -> dict[str, Any]:
             "hover": {"background": fill, "border": "#000000"},
         },
     }
+    if left:
+        style["opacity"] = LEFT_OPACITY
+    return style
 
 
-def _label(p: Person, name: str, dm: bool, titles: bool = True) -> str:
+def _label(
+    p: Person, name: str, dm: bool, titles: bool = True, *, top: bool = False, left: bool = False
+) -> str:
     mark = "■" if p.side is Side.SELLER else STANCE_MARKS[p.stance.value]
-    first = f"{mark} {'★ ' if dm else ''}{_clip(name)}"
+    marks = ("★ " if dm else "") + (f"{TOP_MARK} " if top else "")
+    first = f"{mark} {marks}{_clip(name)}{' (left)' if left else ''}"
     return f"{first}\n{_clip(p.title)}" if p.title and titles else first
 
 
@@ -858,6 +874,74 @@ def _reach_next(
     return out
 
 
+def _method_view(
+    deal: Deal,
+    report: DealReport,
+    names: tuple[dict[str, str], dict[str, str]],
+    *,
+    redact: bool,
+    titles: bool,
+    say: Callable[[str, Sequence[str]], str],
+) -> dict[str, Any]:
+    """The panel's "Key-account method": the report's own fields, as the terminal reads them.
+
+    Reads only ``step``, ``temperature``, ``top_decision_maker``, ``facts``,
+    ``competitors``, ``left`` and ``warnings`` (nothing is recomputed, so the map
+    says what the JSON and :func:`influence.render._text.method_lines` say), in
+    the same rows: a fact we know (``known``, or ``stale`` when older than the
+    policy allows) with its source and age, a required one we miss
+    (``missing``). Redacted, people are their initials and a fact's own text
+    is dropped, as notes are.
+    """
+    page_id, shown = names
+    title_of = {p.id: p.title for p in deal.people} if titles else {}
+
+    def who(pid: str) -> dict[str, Any]:
+        known = pid in shown
+        name = shown[pid] if known else ("?" if redact else pid)
+        title = title_of.get(pid)
+        return {
+            "person": page_id[pid] if known else None,
+            "label": f"{name} ({title})" if title else name,
+        }
+
+    top = None
+    if report.top_decision_maker is not None:
+        row = next((r for r in report.people if r.id == report.top_decision_maker), None)
+        top = who(report.top_decision_maker)
+        top["coverage"] = (row.coverage if row is not None else None) or "not covered"
+    facts = []
+    for fact in report.facts:
+        if fact.known:
+            facts.append(
+                {
+                    "item": fact.item,
+                    "state": "stale" if fact.stale else "known",
+                    "text": None if redact else (fact.text or ""),
+                    "source": who(fact.source) if fact.source else None,
+                    "age": f"{fact.age_days} days old" if fact.age_days is not None else "undated",
+                }
+            )
+        elif fact.required:
+            facts.append({"item": fact.item, "state": "missing"})
+    return {
+        "step": report.step,
+        "temperature": report.temperature,
+        "top": top,
+        "facts": facts,
+        "competitors": [
+            {
+                "name": c.name,
+                "incumbent": c.incumbent,
+                "fans": [who(i)["label"] for i in c.favoured_by],
+            }
+            for c in report.competitors
+        ],
+        "left": [who(i)["label"] for i in report.left],
+        "warnings": [w for w in (say(w, ()) for w in report.warnings) if w],
+    }
+
+
 def _file_name(text: str) -> str:
     """A file name from a deal id: letters, digits, ``-`` and ``_`` only.
 
@@ -896,6 +980,9 @@ def _map_data(
     cover = report.coverage.people
     graph = deal_graph(deal, policy)
     big = len(deal.people) > BIG_MAP
+    # The key-account marks, from the report (never recomputed here).
+    top_dm = report.top_decision_maker
+    gone = set(report.left)
 
     # Whose labels show when zoomed out (the rest from about half size on): the
     # decision-makers, the blockers and the people on the paths drawn by default.
@@ -944,14 +1031,21 @@ def _map_data(
             "coverage": status,
             "dm": dm,
         }
+        # Written only when true (the page reads a missing key as false): a big map
+        # has one top decision-maker and few people who left.
+        top, left = p.id == top_dm, p.id in gone
+        if top:
+            person["top"] = True
+        if left:
+            person["left"] = True
         x, y = positions[p.id]
         net.add_node(
             page_id[p.id],
-            label=_label(p, shown[p.id], dm, titles),
+            label=_label(p, shown[p.id], dm, titles, top=top, left=left),
             x=x,
             y=y,
             person=person,
-            **_node_style(p, dm, status),
+            **_node_style(p, dm, status, left),
         )
         if p.id in large:
             net.nodes[-1]["font"] = {"size": _BIG_LABEL}
@@ -1323,6 +1417,9 @@ def _page(
         "assumptions": [] if redact else list(report.assumptions),
         "paths": _path_view(data["paths"], {page_id[k]: v for k, v in shown.items()}),
         "reach": data["reach"],
+        "method": _method_view(deal, report, names, redact=redact, titles=titles, say=say),
+        "top_mark": TOP_MARK,
+        "left_opacity": LEFT_OPACITY,
         "redacted": redact,
         "titles": titles,
         "people": len(deal.people),

@@ -27,10 +27,11 @@
   }
 
   function personLines(box, p) {
-    box.appendChild(el("div", "tip-title", (p.dm ? "\u2605 " : "") + p.name));
+    box.appendChild(el("div", "tip-title", (p.dm ? "\u2605 " : "") + (p.top ? "\u265B " : "") + p.name));
     row(box, "title", p.title);
     row(box, "id", p.id);
-    row(box, "side", p.side + (p.dm ? ", decision-maker" : ""));
+    row(box, "side", p.side + (p.top ? ", the top decision-maker" : p.dm ? ", decision-maker" : ""));
+    if (p.left) row(box, "status", "left the company (their coverage does not count)");
     row(box, "roles", p.roles.join(", "));
     var influence = num(p.influence);
     if (p.network !== null) {
@@ -417,7 +418,9 @@
   var sizeOf = Object.create(null);
   var fontOf = Object.create(null);
   var threshold = data.options.nodes.scaling.label.drawThreshold;
+  var opacityOf = Object.create(null);
   data.nodes.forEach(function (n) {
+    opacityOf[n.id] = n.opacity === undefined ? 1 : n.opacity;
     sizeOf[n.id] = n.size;
     fontOf[n.id] = n.font ? n.font.size : data.options.nodes.font.size;
   });
@@ -672,7 +675,8 @@
     }));
     touched.forEach(function (id) { if (!edgeById[id].tie.path) delete special[id]; });
     touched = [];
-    quickUpdate(nodes, dimmed.map(function (id) { return {id: id, opacity: 1}; }));
+    // Back to each person's own opacity: someone who left stays faded.
+    quickUpdate(nodes, dimmed.map(function (id) { return {id: id, opacity: opacityOf[id]}; }));
     dimmed = [];
     network.unselectAll();
     markList();
@@ -703,7 +707,7 @@
     p.people.forEach(function (id) { onIt[id] = true; });
     dimmed = data.nodes.filter(function (n) { return !onIt[n.id] && !hiddenIds[n.id]; })
       .map(function (n) { return n.id; });
-    quickUpdate(nodes, dimmed.map(function (id) { return {id: id, opacity: 0.3}; }));
+    quickUpdate(nodes, dimmed.map(function (id) { return {id: id, opacity: Math.min(0.3, opacityOf[id])}; }));
     network.setSelection({nodes: p.people, edges: ids}, {highlightEdges: false});
     network.fit({nodes: p.people, animation: false});
     if (network.getScale() > 1.2) network.moveTo({scale: 1.2});
