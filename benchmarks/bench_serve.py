@@ -52,12 +52,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def write_deals(folder: Path, concurrent: int) -> None:
-    """The served deals: one to analyse, two to edit (30 and 3,000 people), one per client."""
+def write_deals(folder: Path, concurrent: int, big: int) -> None:
+    """The served deals: one to analyse, two to edit (30 and ``big`` people), one per client."""
     (folder / "analyze30.yaml").write_text(dump_deal(generate_deal(30, seed=1)), encoding="utf-8")
     (folder / "edit30.yaml").write_text(dump_deal(generate_deal(30, seed=2)), encoding="utf-8")
-    big = generate_deal(3000, seed=3)
-    (folder / "edit3000.yaml").write_text(dump_deal(big), encoding="utf-8")
+    (folder / "editbig.yaml").write_text(dump_deal(generate_deal(big, seed=3)), encoding="utf-8")
     for i in range(concurrent):
         deal = generate_deal(30, seed=100 + i, deal_id=f"client-{i}")
         (folder / f"client{i}.yaml").write_text(dump_deal(deal), encoding="utf-8")
@@ -246,18 +245,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of analyze load")
     parser.add_argument("--repeat", type=int, default=100, help="30-person edit round trips")
     parser.add_argument("--repeat-big", type=int, default=10, help="3,000-person round trips")
+    parser.add_argument("--big", type=int, default=3000, help="people in the big edited deal")
     parser.add_argument("--edits", type=int, default=1000, help="edits from the 10 clients")
     parser.add_argument("--quick", action="store_true", help="a few requests of each kind")
     args = parser.parse_args(argv)
     concurrent = 10
     if args.quick:
         args.duration, args.repeat, args.repeat_big, args.edits = 1.0, 5, 1, 50
+        args.big = min(args.big, 100)
     per_client = max(1, args.edits // concurrent)
 
     print(f"{load()} (before)")
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         folder = Path(tmp)
-        write_deals(folder, concurrent)
+        write_deals(folder, concurrent, args.big)
         with serving(folder, args.workers) as base:
             wait_ready(base, args.workers)
             errors, elapsed, lat = analyze_load(base, args.clients, args.duration, 200_000)
@@ -278,9 +279,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"  median {med:6.1f} ms, p95 {p95:6.1f} ms   (target <= 50 ms: {verdict(p95, 50)})"
             )
 
-            big = edit_round_trips(base, "edit3000.yaml", args.repeat_big)
+            big = edit_round_trips(base, "editbig.yaml", args.repeat_big)
             med, p95 = statistics.median(big), percentile(big, 95)
-            print(f"edit round trip (edit + analyze), 3,000 people, {len(big)} runs:")
+            print(f"edit round trip (edit + analyze), {args.big:,} people, {len(big)} runs:")
             print(
                 f"  median {med:6.2f} s, p95 {p95:6.2f} s   (target <= 1.5 s: {verdict(p95, 1.5)})"
             )

@@ -480,6 +480,21 @@ class _Deals:
                     return before, result
         raise ApiError(423, "locked", f"{f.key} keeps changing; try again")
 
+    def remember(self, f: DealFile, version: str, doc: Any, edited: Any) -> None:
+        """Keep an edit's check of the text it wrote as the file's check, if that is on disk.
+
+        The edit validated its new text with the reading path (``_check_text``, as
+        :func:`influence.io.check_deal` does for the file), so the analysis that
+        follows an edit need not read the file again. Kept only when ``version`` (the
+        file's bytes after the write) is the version of exactly the bytes written.
+        """
+        from influence.io import CheckResult
+
+        written = ("\ufeff" if doc.bom else "") + doc.text
+        if file_version(written.encode("utf-8")) == version:
+            result = CheckResult(f.path, edited.deal, list(edited.warnings))
+            self._checked[f.path] = (version, date.today(), result)
+
     def report_json(self, f: DealFile, version: str, result: Any) -> str:
         """``influence analyze --json`` of a checked file, made once per version and day."""
         from influence._json import model_json
@@ -637,6 +652,8 @@ def build_app(
             change(doc)
             result = write_editable(doc, wait=lock_wait)
             now = file_version(read_bytes(f.path))
+        if result.written:
+            deals.remember(f, now, doc, result)
         return EditOut(
             file=f.key,
             version=now,
