@@ -452,3 +452,34 @@ def test_many_apps_and_event_loops_run_the_library_on_one_thread() -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "done"
+
+
+def test_analyze_after_an_edit_and_after_an_outside_change_is_the_cli_json(
+    client: Any, deals: Path, cli: Any
+) -> None:
+    # The server keeps each file's check and analysis per version: an edit made
+    # through it, then a change made by hand, must each show in the next answer.
+    path = deals / ENTERPRISE
+    assert client.get(f"/api/deals/{ENTERPRISE}/analyze").status_code == 200  # kept
+    version = client.get(f"/api/deals/{ENTERPRISE}").json()["version"]
+    edited = client.patch(
+        f"/api/deals/{ENTERPRISE}/people/zhang-min",
+        json={"version": version, "changes": {"stance": "blocker"}},
+    )
+    assert edited.status_code == 200, edited.text
+    answer = client.get(f"/api/deals/{ENTERPRISE}/analyze")
+    assert answer.content == cli("analyze", path, "--json").stdout_bytes
+    assert client.get(f"/api/deals/{ENTERPRISE}").json()["deal"] == to_data_of(path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("stance: blocker", "stance: ally", 1), encoding="utf-8")
+    again = client.get(f"/api/deals/{ENTERPRISE}/analyze")
+    assert again.content == cli("analyze", path, "--json").stdout_bytes != answer.content
+    listed = {d["file"]: d for d in client.get("/api/deals").json()["deals"]}
+    assert listed[ENTERPRISE]["version"] == _version(path)
+    assert listed[ENTERPRISE]["summary"] == check_deal(path).summary()
+
+
+def to_data_of(path: Path) -> Any:
+    from influence.io import to_data
+
+    return to_data(read_deal(path))

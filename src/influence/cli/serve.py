@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import socket
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -115,6 +117,15 @@ def serve(
             help="Let web pages of this origin call the API (https://crm.example); default: none.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes sharing the port (each runs the library on its own "
+            "thread); edits of one file still take turns on its lock.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the deal files under PATH: their maps in the browser and a JSON API.
 
@@ -132,6 +143,7 @@ def serve(
       influence serve deals/
       influence serve deals/ --port 9000 --open --policy team.yaml
       influence serve deals/ --read-only
+      influence serve deals/ --workers 2
       influence serve deals/ --since last-week.json
       influence serve deals/ --host 0.0.0.0 --auth ~/.config/influence/tokens
     """
@@ -169,8 +181,6 @@ def serve(
     with _errors():
         tokens = read_tokens(auth) if auth is not None else [token or new_token()]
     team = load_policy(policy)
-    import uvicorn
-
     from influence.serve import create_app
 
     with _errors():
@@ -206,12 +216,62 @@ def serve(
         import webbrowser
 
         webbrowser.open(url)
-    config = uvicorn.Config(
+    if workers == 1:
+        import uvicorn
+
+        uvicorn.Server(_config(application)).run(sockets=[sock])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    # Each worker is a fresh process that makes its own app (_worker_app) from these
+    # settings, inherited through the environment: the tokens never reach argv (ps).
+    os.environ[_WORKER_ENV] = json.dumps(
+        {
+            "paths": folders,
+            "tokens": tokens,
+            "read_only": read_only,
+            "policy": None if policy is None else str(policy),
+            "cors": cors,
+            "host": host,
+            "since": None if since is None else str(since),
+        }
+    )
+    config = _config("influence.cli.serve:_worker_app", factory=True, workers=workers)
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def _config(application: Any, **more: Any) -> Any:
+    """The uvicorn settings of ``influence serve`` (one worker or several)."""
+    import uvicorn
+
+    return uvicorn.Config(
         application,
         log_level="warning",
         access_log=False,  # an access log would write the token of ?token= URLs
         server_header=False,
         proxy_headers=False,
         lifespan="off",
+        **more,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+
+
+#: The environment variable that hands ``serve --workers N``'s settings to each worker.
+_WORKER_ENV = "INFLUENCE_SERVE_WORKER"
+
+
+def _worker_app() -> object:
+    """The app of one ``serve --workers N`` process, made from the parent's settings."""
+    from influence.serve import create_app
+
+    settings = json.loads(os.environ.pop(_WORKER_ENV))
+    _log_to_stderr()
+    policy = settings["policy"]
+    return create_app(
+        settings["paths"],
+        token=settings["tokens"],
+        read_only=settings["read_only"],
+        policy=load_policy(None if policy is None else Path(policy)),
+        cors=settings["cors"],
+        host=settings["host"],
+        since=settings["since"],
+    )

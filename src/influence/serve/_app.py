@@ -19,6 +19,7 @@ import secrets
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import FastAPI, Query, Request
@@ -449,6 +450,11 @@ class _Deals:
     def __init__(self, paths: list[str | os.PathLike[str]], policy: Policy | None) -> None:
         self.files = DealFiles(paths)
         self.policy = policy
+        # Per file: the version, the day and what was made from those bytes on that day
+        # (the day: a deal without as_of is analysed as of today). Only the library's
+        # thread touches them; a new version or a new day replaces the entry.
+        self._checked: dict[str, tuple[str, date, Any]] = {}
+        self._reports: dict[str, tuple[str, date, str]] = {}
 
     def find(self, key: str) -> DealFile:
         found = self.files.find(key)
@@ -461,16 +467,49 @@ class _Deals:
         """The version and check result of one file, the two read from the same bytes."""
         from influence.io import check_deal, read_bytes
 
+        today = date.today()
         for _ in range(5):
             try:
                 before = file_version(read_bytes(f.path))
             except DealFileError as err:
                 raise ApiError(404, "not-found", str(err), problems=err.problems) from None
+            hit = self._checked.get(f.path)
+            if hit is not None and hit[:2] == (before, today):
+                return before, hit[2]  # the same bytes: the same result, not read again
             result = check_deal(f.path)
             with contextlib.suppress(DealFileError):
                 if file_version(read_bytes(f.path)) == before:
+                    self._checked[f.path] = (before, today, result)
                     return before, result
         raise ApiError(423, "locked", f"{f.key} keeps changing; try again")
+
+    def remember(self, f: DealFile, version: str, doc: Any, edited: Any) -> None:
+        """Keep an edit's check of the text it wrote as the file's check, if that is on disk.
+
+        The edit validated its new text with the reading path (``_check_text``, as
+        :func:`influence.io.check_deal` does for the file), so the analysis that
+        follows an edit need not read the file again. Kept only when ``version`` (the
+        file's bytes after the write) is the version of exactly the bytes written.
+        """
+        from influence.io import CheckResult
+
+        written = ("\ufeff" if doc.bom else "") + doc.text
+        if file_version(written.encode("utf-8")) == version:
+            result = CheckResult(f.path, edited.deal, list(edited.warnings))
+            self._checked[f.path] = (version, date.today(), result)
+
+    def report_json(self, f: DealFile, version: str, result: Any) -> str:
+        """``influence analyze --json`` of a checked file, made once per version and day."""
+        from influence._json import model_json
+        from influence.analysis.report import analyze
+
+        today = date.today()
+        hit = self._reports.get(f.path)
+        if hit is not None and hit[:2] == (version, today):
+            return hit[2]
+        text = model_json(analyze(result.deal, self.policy))
+        self._reports[f.path] = (version, today, text)
+        return text
 
     def versions(self) -> dict[str, str]:
         """The version of each served file now, by key (a file removed meanwhile is left out)."""
@@ -618,6 +657,8 @@ def build_app(
             done = change(doc)
             result = write_editable(doc, wait=lock_wait)
             now = file_version(read_bytes(f.path))
+        if result.written:
+            deals.remember(f, now, doc, result)
         return EditOut(
             file=f.key,
             version=now,
@@ -727,12 +768,9 @@ def build_app(
         ] = None,
     ) -> Response:
         """Analyse a deal: the report JSON, byte for byte ``influence analyze --json``."""
-        from influence._json import model_json
-        from influence.analysis.report import analyze as run
-
-        _, _, result = deals.deal(file)
+        f, version, result = deals.deal(file)
         if not assume:
-            return _json_text(model_json(run(result.deal, deals.policy)))
+            return _json_text(deals.report_json(f, version, result))
         from influence.analysis.whatif import what_if
 
         whatif = what_if(result.deal, list(assume), deals.policy)
