@@ -168,7 +168,10 @@ def check(deal: Deal, team: Policy | None = None, *, with_map: bool = True) -> N
             assert node["person"]["contact"] == (last.isoformat() if last else None), c.id
             dashed = node["shapeProperties"]["borderDashes"]
             ring = node["color"]["border"]
-            if status == "covered":
+            assert bool(node["person"].get("left")) == c.has_left, c.id
+            if c.has_left:  # left the company: the dotted ring, whatever else
+                assert ring == "#222222" and dashed == [2, 4]
+            elif status == "covered":
                 assert ring == "#000000" and dashed is False
             elif status == "stale":
                 assert ring == "#000000" and dashed

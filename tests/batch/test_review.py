@@ -56,6 +56,10 @@ def write_pipeline(folder: Path, deals: list[dict[str, Any]]) -> list[Path]:
     return paths
 
 
+#: The deals of the ``pipeline`` folder: six generated ones and the examples.
+PIPELINE_DEALS = 6 + len(EXAMPLES)
+
+
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six generated deals of 14 people, one of them in a nested folder, plus the examples."""
@@ -105,11 +109,11 @@ def test_generated_rows_match_analyze(pipeline: Path) -> None:
 
 def test_folders_are_searched_recursively_and_globs_expanded(pipeline: Path) -> None:
     everything = review_files([pipeline])
-    assert len(everything) == 9
+    assert len(everything) == PIPELINE_DEALS
     assert any("emea/q3/" in f for f in everything)
     assert everything == sorted(everything)
     assert review_files([f"{pipeline}/**/*.yaml"]) == everything  # a quoted glob
-    assert len(review_files([f"{pipeline}/*.yaml"])) == 8  # '*' stays in one folder
+    assert len(review_files([f"{pipeline}/*.yaml"])) == PIPELINE_DEALS - 1  # '*': one folder
     # Given twice, or as a file inside a given folder: once.
     assert review_files([pipeline, pipeline, everything[0]]) == everything
 
@@ -129,7 +133,7 @@ def test_deals_are_ranked_by_score_then_points_then_value_then_id(pipeline: Path
     result = review([pipeline], workers=1)
     keys = [(-d.risk.score, -d.risk.points, -(d.value or 0), d.id) for d in result.deals]
     assert keys == sorted(keys)
-    assert len(result.deals) == 9 and result.errors == []
+    assert len(result.deals) == PIPELINE_DEALS and result.errors == []
     # the points are the report's
     for d in result.deals:
         assert d.risk.points == analyze(read_deal(d.file)).risk.points
@@ -153,8 +157,8 @@ def test_points_break_a_tie_of_scores_before_value() -> None:
 def test_totals_add_up(pipeline: Path) -> None:
     result = review([pipeline], workers=1)
     t = result.totals
-    assert t.deals == 9 and t.errors == 0
-    assert sum(g.deals for g in t.by_grade.values()) == 9
+    assert t.deals == PIPELINE_DEALS and t.errors == 0
+    assert sum(g.deals for g in t.by_grade.values()) == PIPELINE_DEALS
     assert list(t.by_grade) == ["high", "medium", "low"]
     for currency, total in t.value.items():
         assert total == pytest.approx(
@@ -504,10 +508,10 @@ def test_a_bad_since_file_is_located(pipeline: Path, tmp_path: Path, cli: Any) -
 def test_progress_counts_up_to_the_total(pipeline: Path, workers: int) -> None:
     seen: list[tuple[int, int]] = []
     review([pipeline], workers=workers, chunk_size=2, progress=lambda d, t: seen.append((d, t)))
-    assert seen[0] == (0, 9) and seen[-1] == (9, 9)
+    assert seen[0] == (0, PIPELINE_DEALS) and seen[-1] == (PIPELINE_DEALS, PIPELINE_DEALS)
     counts = [d for d, _ in seen]
     assert counts == sorted(set(counts))  # strictly increasing
-    assert {t for _, t in seen} == {9}
+    assert {t for _, t in seen} == {PIPELINE_DEALS}
 
 
 def test_run_chunks_progress_and_results() -> None:
@@ -536,8 +540,11 @@ def test_progress_bar_on_a_terminal_unless_quiet(
 
     monkeypatch.setattr(command, "_stderr_is_tty", lambda: True)
     result = cli("review", pipeline, "--workers", "1", "--json")
-    assert "Reviewing [" in result.stderr and "9/9 100%" in result.stderr
-    assert json.loads(result.stdout)["totals"]["deals"] == 9  # stdout stays clean data
+    assert (
+        "Reviewing [" in result.stderr
+        and f"{PIPELINE_DEALS}/{PIPELINE_DEALS} 100%" in result.stderr
+    )
+    assert json.loads(result.stdout)["totals"]["deals"] == PIPELINE_DEALS  # stdout stays clean data
     quiet = cli("review", pipeline, "--workers", "1", "--quiet")
     assert "Reviewing" not in quiet.stderr
 
@@ -648,7 +655,7 @@ def test_terminal_table_never_splits_a_word(width: int) -> None:
 def test_csv_has_a_header_and_one_row_per_deal(pipeline: Path, hostile: Path) -> None:
     result = review([pipeline, hostile], workers=1)
     rows = list(csv.DictReader(io.StringIO(to_review_csv(result))))
-    assert len(rows) == len(result.deals) == 10
+    assert len(rows) == len(result.deals) == PIPELINE_DEALS + 1
     for row, deal in zip(rows, result.deals, strict=True):
         assert row["id"].lstrip("'") == deal.id
         assert row["signals"] == ";".join(deal.signals)
@@ -667,7 +674,7 @@ def test_markdown_is_a_table_with_inert_cells(pipeline: Path, hostile: Path) -> 
     result = review([pipeline, hostile], workers=1)
     md = to_review_markdown(result)
     rows = [line for line in md.splitlines() if re.match(r"\| \d+ \|", line)]
-    assert len(rows) == 10
+    assert len(rows) == PIPELINE_DEALS + 1
     header = next(line for line in md.splitlines() if line.startswith("| # |"))
     columns = header.count(" | ")
     for row in rows:  # no cell breaks out of its column

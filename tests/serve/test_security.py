@@ -212,6 +212,7 @@ def test_hostile_paths_are_not_served(
     assert listed == sorted(
         [
             ENTERPRISE,
+            "late-stage-trouble.yaml",
             "manufacturing-key-account.yaml",
             "saas-small.yaml",
             "sub/inner.yaml",

@@ -332,7 +332,7 @@ def step_groups(deals: Iterable[ReviewedDeal]) -> list[tuple[str, list[ReviewedD
     Examples:
         >>> from influence import review
         >>> [(step, len(ds)) for step, ds in step_groups(review(["examples"], workers=1).deals)]
-        [('criteria', 2), ('tender', 1)]
+        [('criteria', 2), ('tender', 2)]
     """
     groups: dict[str, list[ReviewedDeal]] = {}
     for d in deals:

@@ -191,7 +191,7 @@ def write_review_html(
         >>> out = pathlib.Path(tempfile.mkdtemp()) / "review.html"
         >>> written = write_review_html(review(["examples"], workers=1), out, workers=1)
         >>> [p.name for p in written][:2]
-        ['review.html', 'harbourfront-planning.html']
+        ['review.html', 'donghai-wms.html']
         >>> 'href="review-maps/harbourfront-planning.html"' in out.read_text(encoding="utf-8")
         True
         >>> 'href="../review.html"' in written[1].read_text(encoding="utf-8")

@@ -13,10 +13,10 @@ that dies on it (a segfault), only that deal is lost: it is listed under
 
 Examples:
     >>> result = review(["examples"], workers=1)
-    >>> [d.risk.grade for d in result.deals]  # the three examples, riskiest first
-    ['high', 'medium', 'medium']
+    >>> [d.risk.grade for d in result.deals]  # the four examples, riskiest first
+    ['high', 'high', 'medium', 'medium']
     >>> result.totals.by_grade["high"].deals, result.errors
-    (1, [])
+    (2, [])
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def review(
     Examples:
         >>> result = review(["examples"], workers=1)
         >>> len(result.deals), result.errors
-        (3, [])
+        (4, [])
         >>> result.deals[0].risk.score >= result.deals[-1].risk.score
         True
     """
@@ -293,7 +293,7 @@ def load_review_json(path: str | os.PathLike[str]) -> PortfolioReview:
         >>> out = pathlib.Path(tempfile.mkdtemp()) / "last-week.json"
         >>> _ = out.write_text(json.dumps(review(["examples"], workers=1).to_data()))
         >>> len(load_review_json(out).deals)
-        3
+        4
         >>> _ = out.write_text('{"deals": []}')
         >>> try:
         ...     load_review_json(out)

@@ -189,7 +189,7 @@ def to_review_terminal(review: PortfolioReview, *, width: int = 100, color: bool
         >>> max(len(line) for line in text.splitlines()) <= 100
         True
         >>> text.splitlines()[0]
-        'Pipeline review: 3 deals'
+        'Pipeline review: 4 deals'
     """
     from rich import box
     from rich.table import Table
@@ -359,7 +359,7 @@ def to_review_markdown(review: PortfolioReview) -> str:
         >>> md.splitlines()[0]
         '# Pipeline review'
         >>> sum(1 for line in md.splitlines() if line.startswith("| ") and line[2].isdigit())
-        3
+        4
     """
     out = ["# Pipeline review", "", _md(_summary(review)), ""]
     if review.changes is not None:
@@ -487,7 +487,7 @@ def to_review_csv(review: PortfolioReview) -> str:
         >>> from influence import review
         >>> rows = to_review_csv(review(["examples"], workers=1)).splitlines()
         >>> rows[0].split(",")[:4], len(rows)
-        (['rank', 'id', 'file', 'name'], 4)
+        (['rank', 'id', 'file', 'name'], 5)
     """
     compared = review.changes is not None
     rows: list[list[Any]] = [_CSV_HEAD + (_CSV_CHANGE if compared else [])]
