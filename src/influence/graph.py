@@ -808,6 +808,9 @@ class DealGraph:
             >>> DealGraph(deal).managers()
             {'a': 'b', 'c': 'b'}
         """
+        return dict(self.view("managers", self._managers))  # a copy: the caller's own
+
+    def _managers(self) -> dict[str, str]:
         side = self.side
         boss = {p.id: p.reports_to for p in self._people if p.reports_to in side}
         reports = Kind.REPORTS_TO

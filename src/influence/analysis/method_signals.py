@@ -19,7 +19,7 @@ from typing import NamedTuple
 from influence.analysis.method import fact_rows, recent_signal_kinds
 from influence.analysis.signals import SignalFacts
 from influence.analysis.stages import STEP_ORDER, deal_step
-from influence.graph import deal_graph
+from influence.graph import KIND_CODES, DealGraph, deal_graph
 from influence.model import Deal, Kind, Policy, Role, Stance, Step
 
 __all__ = ["Found", "method_signals"]
@@ -154,21 +154,67 @@ def _small_players(
     if not candidates or not powerful:
         return []
     graph = deal_graph(deal)  # the ties; coverage came from the caller
+    found = (
+        _reach_by_columns(graph, [p.id for p in candidates], powerful)
+        if graph.many_ties()
+        else _reach_by_ties(graph, [p.id for p in candidates], powerful)
+    )
     out = []
     for p in candidates:
-        reached = set()
-        for t in graph.ties_of(p.id):
-            if not graph.counts(t):
-                continue
-            other = t.other(p.id)
-            if other not in powerful:
-                continue
-            if t.kind is Kind.REPORTS_TO or (t.kind is Kind.INFLUENCES and t.from_ == p.id):
-                reached.add(other)
+        reached = found.get(p.id)
         if reached:
             order = tuple(sorted(reached, key=lambda r: (-by_id[r].influence, r)))
             facts = SignalFacts(person=p.id, influence=p.influence, reaches=order)
             out.append(Found("small-player-unengaged", [p.id, *order], facts))
+    return out
+
+
+def _reach_by_ties(
+    graph: DealGraph, candidates: Sequence[str], powerful: set[str]
+) -> dict[str, set[str]]:
+    """Whom each candidate's ``influences`` (from them) or ``reports_to`` ties join them to.
+
+    Only ties that count (nobody at either end left) and only the ``powerful``.
+    """
+    out: dict[str, set[str]] = {}
+    for pid in candidates:
+        for t in graph.ties_of(pid):
+            if not graph.counts(t):
+                continue
+            other = t.other(pid)
+            if other not in powerful:
+                continue
+            if t.kind is Kind.REPORTS_TO or (t.kind is Kind.INFLUENCES and t.from_ == pid):
+                out.setdefault(pid, set()).add(other)
+    return out
+
+
+def _reach_by_columns(
+    graph: DealGraph, candidates: Sequence[str], powerful: set[str]
+) -> dict[str, set[str]]:
+    """:func:`_reach_by_ties` on the deal graph's columns: a big deal makes no ``Tie``."""
+    import numpy as np
+
+    cols, counting = graph.columns(), graph.counting()
+    ids = list(graph.side)  # the columns number people in this order
+    index = {pid: i for i, pid in enumerate(ids)}
+    # One entry more than people: an end that is no person (-1) reads the last, False.
+    cand = np.zeros(len(ids) + 1, dtype=bool)
+    cand[[index[pid] for pid in candidates]] = True
+    power = np.zeros(len(ids) + 1, dtype=bool)
+    power[[index[pid] for pid in powerful if pid in index]] = True
+    a, b, kind = cols.a, cols.b, cols.kind
+    reports = kind == KIND_CODES[Kind.REPORTS_TO]
+    sway = counting & (reports | (kind == KIND_CODES[Kind.INFLUENCES]))
+    ahead = sway & cand[a] & power[b]  # from the candidate: influences or reports_to
+    back = counting & reports & cand[b] & power[a]  # a report of the candidate's
+    out: dict[str, set[str]] = {}
+    for x, y in zip(
+        [*a[ahead].tolist(), *b[back].tolist()],
+        [*b[ahead].tolist(), *a[back].tolist()],
+        strict=True,
+    ):
+        out.setdefault(ids[x], set()).add(ids[y])
     return out
 
 
