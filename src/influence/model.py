@@ -581,6 +581,18 @@ class Fact(_Strict):
     source: str | None = Field(default=None, description="Id of the person who told us.")
     as_of: date | None = Field(default=None, description="When we learnt it.")
 
+    def summary(self) -> str:
+        """The fact in one line: its text, then who told us and when (as diff and review say it).
+
+        Examples:
+            >>> Fact(text="CNY 2m", source="sec", as_of="2026-10-01").summary()
+            'CNY 2m (sec, 2026-10-01)'
+            >>> Fact(text="audit findings").summary()
+            'audit findings'
+        """
+        told = ", ".join(x for x in (self.source, self.as_of and self.as_of.isoformat()) if x)
+        return f"{self.text} ({told})" if told else self.text
+
 
 class Competitor(_Strict):
     """A competitor in the deal."""

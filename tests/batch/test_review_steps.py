@@ -150,7 +150,7 @@ def test_a_review_saved_before_steps_existed_reports_no_step_change(tmp_path: Pa
     now = review([tmp_path], workers=1)
     data = json.loads("".join(now.iter_json()))
     for row in data["deals"]:  # as an older version wrote it
-        del row["step"], row["temperature"], row["left"]
+        del row["step"], row["temperature"], row["left"], row["facts"], row["open_refusals"]
     saved = tmp_path / "old-review.json"
     saved.write_text(json.dumps(data), encoding="utf-8")
     change = compare(load_review_json(saved), now).deals[0].change
@@ -158,3 +158,40 @@ def test_a_review_saved_before_steps_existed_reports_no_step_change(tmp_path: Pa
     assert change.status == "unchanged"
     assert change.step_before is None and change.temperature_before is None
     assert not [i for i in change.items if i.kind in ("step-forward", "step-back", "warmer")]
+
+
+FACTS = """\
+deal:
+  id: f
+  name: Deal f
+  stage: Negotiation
+  as_of: 2026-11-20
+  facts:
+{facts}
+people:
+  - {{id: chair, name: Chair Wu, roles: [decision_maker], influence: 0.9, refusals: [{refusals}]}}
+  - {{id: li, name: Li Wei, side: seller}}
+relationships:
+  - {{from: li, to: chair, strength: 0.8, last_contact: 2026-11-10}}
+"""
+
+
+def test_since_names_facts_learnt_changed_or_dropped_and_refusals_new_or_resolved(
+    tmp_path: Path,
+) -> None:
+    before, after = tmp_path / "before", tmp_path / "after"
+    old_facts = "    budget: {text: CNY 2m, source: chair}\n    reason: {text: audits}"
+    new_facts = "    budget: {text: CNY 2.4m, source: chair}\n    process: {text: board signs}"
+    write(before, {"f": FACTS.format(facts=old_facts, refusals="{kind: no_hurry}")})
+    write(after, {"f": FACTS.format(facts=new_facts, refusals="{kind: no_budget}")})
+    old, new = review([before], workers=1), review([after], workers=1)
+    assert new.deals[0].facts == {"budget": "CNY 2.4m (chair)", "process": "board signs"}
+    assert new.deals[0].open_refusals == {"chair": ["no_budget"]}
+    change = compare(old, new).deals[0].change
+    assert change is not None and change.status == "changed"
+    items = [(i.kind, i.text) for i in change.items]
+    assert ("facts-changed", "facts: budget (updated), reason (dropped), process (learnt)") in items
+    assert ("new-refusal", "Chair Wu (decision-maker) refused: no_budget") in items
+    assert ("refusal-resolved", "Chair Wu (decision-maker) no longer refuses: no_hurry") in items
+    kinds = [k for k, _ in items]
+    assert kinds.index("new-refusal") < kinds.index("refusal-resolved")  # bad news first

@@ -34,7 +34,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from influence.analysis.models import SEVERITY_ORDER, Grade, Severity, signal_identity
-from influence.model import Deal, Policy, Step
+from influence.model import CHECKLIST_ITEMS, Deal, Policy, Step
 
 __all__ = [
     "CHANGE_KINDS",
@@ -140,12 +140,15 @@ ChangeKind = Literal[
     "cooled",
     "step-back",
     "colder",
+    "new-refusal",
+    "facts-changed",
     "new-deal",
     "people-gone",
     "people-added",
     "warmed",
     "step-forward",
     "warmer",
+    "refusal-resolved",
     "resolved-signal",
     "score-down",
     "grade-down",
@@ -157,9 +160,10 @@ ChangeKind = Literal[
 #: decision-maker who left the deal, one whose stance got worse otherwise, a
 #: worse grade, a new high-severity signal, anyone else turning blocker, a higher
 #: score, any other new signal, anyone else's stance getting worse, the deal back
-#: at an earlier buying step, a colder deal (temperature down), a deal new in the
-#: pipeline, people gone (or who left their company), people added; good news last
-#: (a stance that got better, a later buying step, a warmer deal, a resolved
+#: at an earlier buying step, a colder deal (temperature down), a new refusal, a
+#: checklist fact learnt, changed or dropped, a deal new in the pipeline, people
+#: gone (or who left their company), people added; good news last (a stance that
+#: got better, a later buying step, a warmer deal, a refusal resolved, a resolved
 #: signal, a lower score, a better grade).
 CHANGE_KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
 
@@ -274,6 +278,15 @@ class ReviewedDeal(_Row):
     )
     left: list[str] = Field(
         default_factory=list, description="Ids of the people who left their company."
+    )
+    facts: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each known checklist item in one line (text, who told us, when), "
+        "in checklist order: what --since compares.",
+    )
+    open_refusals: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Each customer's open refusals (kinds), by id: what --since compares.",
     )
     change: DealChange | None = Field(
         default=None, description="What changed since the previous review (with since only)."
@@ -488,6 +501,13 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         step=report.step,
         temperature=report.temperature,
         left=report.left,
+        facts={item: info.facts[item].summary() for item in CHECKLIST_ITEMS if item in info.facts},
+        open_refusals={
+            p.id: kinds
+            for p in people
+            if p.is_customer
+            and (kinds := list(dict.fromkeys(r.kind.value for r in p.refusals if r.is_open)))
+        },
     )
 
 
@@ -722,12 +742,16 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
     score_change = new.risk.score - old.risk.score
     # A review saved before rows had a step, a temperature and who left says nothing of
     # them: comparing against it reports no change there (not every deal "moved").
-    known = {"step", "temperature", "left"} & old.model_fields_set
+    known = {"step", "temperature", "left", "facts", "open_refusals"} & old.model_fields_set
     left = sorted(set(new.left) - set(old.left) - set(gone)) if "left" in known else []
     step_moved = "step" in known and old.step != new.step
     warmth_moved = "temperature" in known and old.temperature != new.temperature
+    facts_moved = "facts" in known and old.facts != new.facts
+    refusals_moved = "open_refusals" in known and old.open_refusals != new.open_refusals
     changed = bool(
-        new_signals
+        facts_moved
+        or refusals_moved
+        or new_signals
         or resolved
         or stances
         or added
@@ -754,6 +778,11 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
         people_left=left,
         items=items,
     )
+
+
+def _fact_move(item: str, old: dict[str, str], new: dict[str, str]) -> str:
+    """How a checklist item changed between two reviews: learnt, dropped or updated."""
+    return "learnt" if item not in old else "dropped" if item not in new else "updated"
 
 
 def _step_rank(step: str | None) -> int:
@@ -852,6 +881,22 @@ def _change_items(
                 text=f"buying step {old.step or '(unmapped)'} -> {new.step or '(unmapped)'}",
             )
         )
+    if old.facts != new.facts and "facts" in old.model_fields_set:
+        moved = [
+            f"{item} ({_fact_move(item, old.facts, new.facts)})"
+            for item in CHECKLIST_ITEMS
+            if old.facts.get(item) != new.facts.get(item)
+        ]
+        items.append(ChangeItem(kind="facts-changed", text="facts: " + ", ".join(moved)))
+    if old.open_refusals != new.open_refusals and "open_refusals" in old.model_fields_set:
+        for pid in sorted(old.open_refusals.keys() | new.open_refusals.keys()):
+            was, now = old.open_refusals.get(pid, []), new.open_refusals.get(pid, [])
+            for refused in [k for k in now if k not in was]:
+                text = f"{who(pid)} refused: {refused}"
+                items.append(ChangeItem(kind="new-refusal", text=text, people=[pid]))
+            for refused in [k for k in was if k not in now]:
+                text = f"{who(pid)} no longer refuses: {refused}"
+                items.append(ChangeItem(kind="refusal-resolved", text=text, people=[pid]))
     if old.temperature != new.temperature and "temperature" in old.model_fields_set:
         items.append(
             ChangeItem(

@@ -222,10 +222,7 @@ def _item(value: Any) -> str:
 
 def _fact(fact: Fact | None) -> str | None:
     """A checklist fact as one value: its text, then who told us and when."""
-    if fact is None:
-        return None
-    told = ", ".join(x for x in (fact.source, fact.as_of and fact.as_of.isoformat()) if x)
-    return f"{fact.text} ({told})" if told else fact.text
+    return None if fact is None else fact.summary()
 
 
 def _deal_changes(old: DealInfo, new: DealInfo) -> list[FieldChange]:
