@@ -407,6 +407,17 @@ class Person(_Strict):
         """True when the person left their organisation (``status: left``)."""
         return self.status is PersonStatus.LEFT
 
+    @property
+    def open_refusals(self) -> list[str]:
+        """The kinds of this person's unresolved refusals, each once, in file order.
+
+        Examples:
+            >>> Person(name="A", refusals=[{"kind": "no_budget"},
+            ...     {"kind": "no_hurry", "resolved": True}, {"kind": "no_budget"}]).open_refusals
+            ['no_budget']
+        """
+        return list(dict.fromkeys(r.kind.value for r in self.refusals if r.is_open))
+
 
 class Relationship(_Strict):
     """A tie between two people: who knows, influences, reports to or conflicts with whom."""

@@ -224,7 +224,7 @@ def _open_refusals(deal: Deal) -> list[Found]:
     for p in deal.customers():
         if p.has_left:
             continue
-        kinds = tuple(dict.fromkeys(r.kind.value for r in p.refusals if r.is_open))
+        kinds = tuple(p.open_refusals)
         if kinds:
             out.append(Found("open-refusal", [p.id], SignalFacts(person=p.id, refusals=kinds)))
     return out

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from influence.analysis.models import SEVERITY_ORDER, Grade, Severity, signal_identity
+from influence.analysis.stages import STEP_ORDER
 from influence.model import CHECKLIST_ITEMS, Deal, Policy, Step
 
 __all__ = [
@@ -350,7 +351,7 @@ def step_groups(deals: Iterable[ReviewedDeal]) -> list[tuple[str, list[ReviewedD
     groups: dict[str, list[ReviewedDeal]] = {}
     for d in deals:
         groups.setdefault(d.step or UNMAPPED_STEP, []).append(d)
-    order = [s.value for s in Step] + [UNMAPPED_STEP]
+    order = [s.value for s in STEP_ORDER] + [UNMAPPED_STEP]
     return [(step, groups[step]) for step in order if step in groups]
 
 
@@ -502,12 +503,7 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         temperature=report.temperature,
         left=report.left,
         facts={item: info.facts[item].summary() for item in CHECKLIST_ITEMS if item in info.facts},
-        open_refusals={
-            p.id: kinds
-            for p in people
-            if p.is_customer
-            and (kinds := list(dict.fromkeys(r.kind.value for r in p.refusals if r.is_open)))
-        },
+        open_refusals={p.id: p.open_refusals for p in people if p.is_customer and p.open_refusals},
     )
 
 
@@ -762,7 +758,9 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
         or score_change
         or old.risk.grade != new.risk.grade
     )
-    items = _change_items(old, new, new_signals, resolved, stances, added, gone, left)
+    moved = {"step": step_moved, "temperature": warmth_moved, "facts": facts_moved}
+    moved["open_refusals"] = refusals_moved
+    items = _change_items(old, new, new_signals, resolved, stances, added, gone, left, moved)
     return DealChange(
         status="changed" if changed else "unchanged",
         grade_before=old.risk.grade,
@@ -789,7 +787,7 @@ def _step_rank(step: str | None) -> int:
     """Where a buying step stands in a purchase: a lost deal lowest, then unmapped, need...won."""
     if step is None:
         return -1
-    return -2 if step == Step.LOST else list(Step).index(Step(step))
+    return -2 if step == Step.LOST else STEP_ORDER[Step(step)]
 
 
 def _change_items(
@@ -801,6 +799,7 @@ def _change_items(
     added: list[str],
     gone: list[str],
     left: Sequence[str] = (),
+    moved: Mapping[str, bool] | None = None,
 ) -> list[ChangeItem]:
     """Every change of a deal in words, people by name, worst first (:data:`CHANGE_KINDS`)."""
     names = {**old.names, **new.names}
@@ -874,21 +873,22 @@ def _change_items(
                 kind="people-added", text="added: " + ", ".join(who(p) for p in added), people=added
             )
         )
-    if old.step != new.step and "step" in old.model_fields_set:
+    moved = moved or {}  # which of step, temperature, facts, open_refusals changed
+    if moved.get("step"):
         items.append(
             ChangeItem(
                 kind="step-forward" if _step_rank(new.step) > _step_rank(old.step) else "step-back",
                 text=f"buying step {old.step or '(unmapped)'} -> {new.step or '(unmapped)'}",
             )
         )
-    if old.facts != new.facts and "facts" in old.model_fields_set:
-        moved = [
+    if moved.get("facts"):
+        facts = [
             f"{item} ({_fact_move(item, old.facts, new.facts)})"
             for item in CHECKLIST_ITEMS
             if old.facts.get(item) != new.facts.get(item)
         ]
-        items.append(ChangeItem(kind="facts-changed", text="facts: " + ", ".join(moved)))
-    if old.open_refusals != new.open_refusals and "open_refusals" in old.model_fields_set:
+        items.append(ChangeItem(kind="facts-changed", text="facts: " + ", ".join(facts)))
+    if moved.get("open_refusals"):
         for pid in sorted(old.open_refusals.keys() | new.open_refusals.keys()):
             was, now = old.open_refusals.get(pid, []), new.open_refusals.get(pid, [])
             for refused in [k for k in now if k not in was]:
@@ -897,7 +897,7 @@ def _change_items(
             for refused in [k for k in was if k not in now]:
                 text = f"{who(pid)} no longer refuses: {refused}"
                 items.append(ChangeItem(kind="refusal-resolved", text=text, people=[pid]))
-    if old.temperature != new.temperature and "temperature" in old.model_fields_set:
+    if moved.get("temperature"):
         items.append(
             ChangeItem(
                 kind="warmer" if new.temperature > old.temperature else "colder",

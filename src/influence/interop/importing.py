@@ -1040,30 +1040,25 @@ def import_deal(
             problems.append(Problem(source, row, 0, loc, msg))
     if problems:
         raise DealFileError(table.source, sorted(set(problems)))
-    accounts = Counter(r.data["account"] for r in people_out if r.data.get("account"))
-    account = None
-    if accounts:
-        # The most common account, ties broken by the first seen: deterministic.
-        order = list(dict.fromkeys(r.data["account"] for r in people_out if r.data.get("account")))
-        account = max(order, key=lambda a: (accounts[a], -order.index(a)))
-        if len(accounts) > 1:
-            warnings.append(
-                Problem(
-                    table.source,
-                    0,
-                    0,
-                    "",
-                    f"rows name {len(accounts)} accounts ({', '.join(order)}); "
-                    f"deal.account is {account!r}",
-                    "warning",
-                )
-            )
+    account = _most_common(
+        [r.data["account"] for r in people_out if r.data.get("account")],
+        "accounts",
+        "deal.account",
+        table.source,
+        warnings,
+    )
     top = opportunities.most_common(1)[0][0] if len(opportunities) == 1 else None
     info: dict[str, Any] = {"name": deal_name or top or account or "Imported deal"}
     if account:
         info["account"] = account
     if stage_at is not None:
-        stage = _most_common(table, stage_at, "deal.stage", warnings)
+        stage = _most_common(
+            [v[stage_at].strip() for _, v in table.rows if stage_at < len(v)],
+            "values for deal.stage",
+            "deal.stage",
+            table.source,
+            warnings,
+        )
         if stage:
             info["stage"] = stage
     # The deal's competitors: the Competitor column's, then any a person favours.
@@ -1127,26 +1122,22 @@ def _deal_column(table: Table, names: Sequence[str], columns: Mapping[int, str])
     )
 
 
-def _most_common(table: Table, at: int, field: str, warnings: list[Problem]) -> str | None:
-    """The value most rows give in a deal-wide column (ties: first seen); a warning if several."""
-    values = [v[at].strip() for _, v in table.rows if at < len(v) and v[at].strip()]
-    if not values:
+def _most_common(
+    values: Sequence[str], what: str, field: str, source: str, warnings: list[Problem]
+) -> str | None:
+    """The value most rows give for a deal-wide field; a warning when the rows disagree.
+
+    Empty values are left out; a tie goes to the value seen first (deterministic).
+    """
+    given = [v for v in values if v]
+    if not given:
         return None
-    counts = Counter(values)
-    order = list(dict.fromkeys(values))
+    counts = Counter(given)
+    order = list(dict.fromkeys(given))
     top = max(order, key=lambda x: (counts[x], -order.index(x)))
     if len(order) > 1:
-        warnings.append(
-            Problem(
-                table.source,
-                0,
-                0,
-                "",
-                f"rows name {len(order)} values for {field} ({', '.join(order)}); "
-                f"{field} is {top!r}",
-                "warning",
-            )
-        )
+        message = f"rows name {len(order)} {what} ({', '.join(order)}); {field} is {top!r}"
+        warnings.append(Problem(source, 0, 0, "", message, "warning"))
     return top
 
 

@@ -34,6 +34,7 @@ from influence.analysis.portfolio import (
     changed_deals,
     step_groups,
 )
+from influence.analysis.stages import STEP_ORDER
 from influence.model import Step
 from influence.render._page import content_security_policy, csp_hash, markup, page_template
 from influence.render._text import amount, console_text, money_text, plain_console
@@ -464,8 +465,7 @@ def _step(d: ReviewedDeal) -> str:
 
 def _step_sort(d: ReviewedDeal) -> str:
     """A sort key for the step column: the steps in a purchase's order, then the temperature."""
-    order = [s.value for s in Step]
-    rank = order.index(d.step) if d.step in order else -1  # unmapped first
+    rank = STEP_ORDER[Step(d.step)] if d.step is not None else -1  # unmapped first
     return str((rank + 1) * 1000 + d.temperature)
 
 
