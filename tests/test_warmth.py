@@ -293,3 +293,64 @@ def test_a_deal_without_touchpoints_reports_as_before(example: Any) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False)
     assert text + "\n" == (GOLDEN / f"{example.stem}.json").read_text(encoding="utf-8")
     assert "warmth" not in {k for e in page_data(maps.to_html(deal))["edges"] for k in e["tie"]}
+
+
+# -- trend and cooling (docs/analysis.md, "Trend and cooling") ----------------------
+
+
+def _one_tie(stated: float, touches: list[tuple[int, str]], **policy: object) -> DealGraph:
+    as_of = date(2026, 11, 20)
+    deal = Deal.model_validate(
+        {
+            "deal": {"name": "x", "as_of": str(as_of)},
+            "people": [{"name": "Li", "side": "seller"}, {"name": "Bo"}],
+            "relationships": [{"from": "li", "to": "bo", "strength": stated}],
+            "touchpoints": [
+                {"date": str(as_of - timedelta(days=ago)), "kind": kind, "people": ["li", "bo"]}
+                for ago, kind in touches
+            ],
+            "policy": policy,
+        }
+    )
+    return DealGraph(deal)
+
+
+def test_trend_of_a_fading_call_is_cooling_by_hand() -> None:
+    # One call 35 days ago on a tie stated 0.9. Now: f = 0.5^(35/120) = 0.8170,
+    # g = 0.5 + 0.5 x 35/180 = 0.5972, E = 0.6 x 0.8170 x 0.5972 = 0.2927,
+    # evidence = 0.2264, effective = 1 - (1 - 0.7353) x 0.7736 = 0.795.
+    # 30 days before (the call 5 days old): f = 0.9715, g = 0.5139, E = 0.2996,
+    # evidence = 0.2305, effective = 1 - (1 - 0.8744) x 0.7695 = 0.903.
+    g = _one_tie(0.9, [(35, "call")])
+    t = g.trend(g.ties[0])
+    assert t is not None
+    assert (t.before, t.now, t.since) == (0.903, 0.795, date(2026, 10, 21))
+    assert t.change == -0.108
+    assert t.cooling  # 0.795 < 0.903 x 0.9
+
+
+def test_trend_of_a_tie_with_much_evidence_is_not_cooling() -> None:
+    g = _one_tie(0.6, [(40, "meeting"), (70, "meeting"), (100, "meeting")])
+    t = g.trend(g.ties[0])
+    assert t is not None and not t.cooling
+    assert t.now < t.before  # it does cool, by less than the share
+
+
+def test_cooling_share_and_period_are_policy() -> None:
+    g = _one_tie(0.9, [(35, "call")], cooling_share=0.2)
+    t = g.trend(g.ties[0])
+    assert t is not None and not t.cooling  # 12% fall, under 20%
+    g = _one_tie(0.9, [(35, "call")], cooling_period_days=10)
+    t = g.trend(g.ties[0])
+    assert t is not None and t.since == date(2026, 11, 10) and not t.cooling
+
+
+def test_trend_before_the_first_touch_is_the_stated_strength() -> None:
+    g = _one_tie(0.3, [(3, "visit")])
+    t = g.trend(g.ties[0])
+    assert t is not None and t.before == 0.3 and t.now > 0.3 and not t.cooling
+
+
+def test_no_trend_without_touchpoints() -> None:
+    g = _one_tie(0.9, [])
+    assert g.trend(g.ties[0]) is None

@@ -90,8 +90,8 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, timedelta
 from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
@@ -104,9 +104,10 @@ from influence.model import (
     Kind,
     Policy,
     Side,
+    Touchpoint,
     tie_numbers,
 )
-from influence.warmth import Warmth, deal_warmth, explain
+from influence.warmth import Trend, Warmth, deal_warmth, explain, trend, warmth_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -266,6 +267,7 @@ class _Ties:
         "numbers",
         "rels",
         "shorthands",
+        "touches",
         "warmth",
         "warmth_key",
     )
@@ -282,6 +284,8 @@ class _Ties:
         self.warmth: dict[int, Warmth] = deal_warmth(deal, policy) if deal.touchpoints else {}
         #: The policy values that warmth was computed with (None: no touchpoints).
         self.warmth_key = _warmth_key(deal.effective_policy(policy)) if deal.touchpoints else None
+        #: The deal's touchpoints (the list itself, not the deal), for warmth on other days.
+        self.touches: Sequence[Touchpoint] = deal.touchpoints
         self.rels = tuple(deal.relationships)
         self.index = {p.id: i for i, p in enumerate(deal.people)}
         bosses = [(p.id, p.reports_to) for p in deal.people if p.reports_to]
@@ -479,6 +483,7 @@ class DealGraph:
 
     __slots__ = (
         "__weakref__",
+        "_before",
         "_by_pair",
         "_covering",
         "_name",
@@ -513,6 +518,7 @@ class DealGraph:
         self.left: frozenset[str] = frozenset(p.id for p in deal.people if p.has_left)
         self._ties = _ties if _ties is not None else _Ties(deal, policy=self.policy)
         self._by_pair: dict[tuple[str, str], list[Tie]] | None = None
+        self._before: dict[int, Warmth] | None = None
         self._ours: dict[str, list[Tie]] | None = None
         self._covering: dict[str, list[Tie]] | None = None
         self._status: dict[str, CoverageStatus] | None = None
@@ -588,6 +594,35 @@ class DealGraph:
         if not self.has_touchpoints():
             return None
         return explain(self.warmth(tie))
+
+    def trend(self, tie: Tie) -> Trend | None:
+        """How a tie's warmth moved over the policy's ``cooling_period_days``.
+
+        The warmth on ``as_of`` against the warmth ``cooling_period_days`` before, and
+        whether the tie is **cooling** (:func:`influence.warmth.trend`, the one rule).
+        None for a tie without touchpoints up to ``as_of`` (its strength is as written,
+        so it has no trend).
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> deal = Deal.model_validate({"deal": {"name": "x", "as_of": "2026-11-20"},
+            ...     "people": [{"name": "Li", "side": "seller"}, {"name": "Bo"}],
+            ...     "relationships": [{"from": "li", "to": "bo", "strength": 0.9}],
+            ...     "touchpoints": [{"date": "2026-05-01", "kind": "meeting",
+            ...                      "people": ["li", "bo"]}]})
+            >>> g = DealGraph(deal)
+            >>> t = g.trend(g.ties[0])
+            >>> t.since, t.before, t.now, t.cooling
+            (datetime.date(2026, 10, 21), 0.642, 0.597, False)
+        """
+        now = self._ties.warmth.get(tie.index) if tie.index is not None else None
+        if now is None or tie.index is None:
+            return None
+        since = self.as_of - timedelta(days=self.policy.cooling_period_days)
+        if self._before is None:
+            self._before = warmth_of(self._ties.rels, self._ties.touches, since, self.policy)
+        r = self._ties.rels[tie.index]
+        return trend(now, self._before.get(tie.index), r.strength, since, self.policy)
 
     # -- ties ----------------------------------------------------------------
     def ties_between(self, a: str, b: str) -> list[Tie]:

@@ -782,6 +782,20 @@ class Policy(_Strict):
         description="A tie's evidence counts in full once its first touchpoint is this "
         "many days old; a new tie's counts half.",
     )
+    cooling_period_days: int = Field(
+        default=30,
+        ge=1,
+        le=MAX_DAYS,
+        description="The period a tie's warmth trend is measured over: its warmth on "
+        "as_of against its warmth this many days before (cooling-tie).",
+    )
+    cooling_share: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="A tie is cooling when its warmth fell by more than this share of "
+        "what it was cooling_period_days before.",
+    )
 
     @field_validator("stage_steps")
     @classmethod

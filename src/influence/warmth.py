@@ -52,15 +52,19 @@ from influence.model import (
     Deal,
     Direction,
     Policy,
+    Relationship,
     TouchKind,
     Touchpoint,
 )
 
 __all__ = [
+    "Trend",
     "Warmth",
     "deal_warmth",
     "explain",
     "tie_warmth",
+    "trend",
+    "warmth_of",
 ]
 
 _NAMES: dict[TouchKind, tuple[str, str]] = {
@@ -158,13 +162,17 @@ def tie_warmth(
     return Warmth(effective, stated, date.fromordinal(last_day), ordered, replied, half, ago)
 
 
-def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
+def deal_warmth(
+    deal: Deal, policy: Policy | None = None, *, as_of: date | None = None
+) -> dict[int, Warmth]:
     """The warmth of every declared relationship with touchpoints, by its place in the file.
 
     A touchpoint belongs to every relationship whose two ends are both among its
     ``people``. Relationships without touchpoints up to ``as_of`` are left out
     (their warmth is their stated strength). ``policy``: the team's; the deal's own ``policy:``
-    overrides it, as for every analysis.
+    overrides it, as for every analysis. ``as_of``: the day to measure from (default:
+    the deal's ``as_of``; an earlier day gives the warmth as it was then, which is
+    how :func:`trend` sees a tie cooling).
 
     Examples:
         >>> from influence.model import Deal
@@ -174,17 +182,26 @@ def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
         ...     "touchpoints": [{"date": "2026-11-19", "kind": "call", "people": ["li", "bo"]}]})
         >>> deal_warmth(deal)[0].effective
         0.613
+        >>> deal_warmth(deal, as_of=date(2026, 11, 1))  # before the call: as written
+        {}
     """
     if not deal.touchpoints:
         return {}
     rules = deal.effective_policy(policy)
+    day = as_of if as_of is not None else deal.as_of()
+    return warmth_of(deal.relationships, deal.touchpoints, day, rules)
+
+
+def warmth_of(
+    rels: Sequence[Relationship], touches: Sequence[Touchpoint], as_of: date, rules: Policy
+) -> dict[int, Warmth]:
+    """:func:`deal_warmth` of these relationships and touchpoints, on ``as_of``, by ``rules``."""
     by_pair: dict[tuple[str, str], list[int]] = {}
-    for i, r in enumerate(deal.relationships):
+    for i, r in enumerate(rels):
         a, b = sorted((r.from_, r.to))
         by_pair.setdefault((a, b), []).append(i)
     # The touchpoints of each pair of people first, then of each tie between them.
     of_pair: dict[tuple[str, str], list[Touchpoint]] = {}
-    touches = deal.touchpoints
     for t, people in zip(touches, map(attrgetter("people"), touches), strict=True):
         if len(people) == 2:  # the usual case: one pair (the model keeps ids unique)
             a, b = people
@@ -198,14 +215,50 @@ def deal_warmth(deal: Deal, policy: Policy | None = None) -> dict[int, Warmth]:
     for pair, touched in of_pair.items():
         for i in by_pair.get(pair, ()):
             found[i] = touched
-    as_of = deal.as_of()
-    rels = deal.relationships
     out = {}
-    for i, touches in sorted(found.items()):
-        warmth = tie_warmth(rels[i].strength, rels[i].last_contact, touches, as_of, policy=rules)
+    for i, touched in sorted(found.items()):
+        warmth = tie_warmth(rels[i].strength, rels[i].last_contact, touched, as_of, policy=rules)
         if warmth.evidence:  # touchpoints only after as_of: as written, left out
             out[i] = warmth
     return out
+
+
+class Trend(NamedTuple):
+    """How a tie's warmth moved over the policy's ``cooling_period_days`` (see :func:`trend`)."""
+
+    before: float
+    """The effective strength on ``since`` (the stated strength if no touchpoint was yet)."""
+    now: float
+    """The effective strength on ``as_of``."""
+    since: date
+    """``as_of`` minus ``cooling_period_days``."""
+    cooling: bool
+    """True when the warmth fell by more than ``cooling_share`` of what it was."""
+
+    @property
+    def change(self) -> float:
+        """``now - before``, rounded to 3 places (negative: cooler)."""
+        return round(self.now - self.before, 3)
+
+
+def trend(now: Warmth, before: Warmth | None, stated: float, since: date, rules: Policy) -> Trend:
+    """The one cooling rule: warmth fell by more than ``cooling_share`` since ``since``.
+
+    ``before``: the tie's warmth on ``since`` (None: it had no touchpoint yet, so it
+    was its stated strength). A tie is **cooling** when ``now < before x (1 -
+    cooling_share)``.
+
+    Examples:
+        >>> from datetime import date
+        >>> now = Warmth(0.5, 0.9, date(2026, 9, 1), (), False, 180, 80)
+        >>> was = Warmth(0.7, 0.9, date(2026, 9, 1), (), False, 180, 50)
+        >>> t = trend(now, was, 0.9, date(2026, 10, 21), Policy())
+        >>> t.cooling, t.change
+        (True, -0.2)
+    """
+    was = before.effective if before is not None else stated
+    cooling = now.effective < was * (1.0 - rules.cooling_share)
+    return Trend(was, now.effective, since, cooling)
 
 
 def _word(stated: float) -> str:
