@@ -21,6 +21,9 @@ from influence.render._text import (
     path_text,
     role_holders,
     top_reasons,
+    trend_heading,
+    trend_index,
+    trend_lines,
 )
 
 __all__ = ["to_markdown"]
@@ -153,6 +156,12 @@ def _full(r: DealReport) -> str:
     out += [f"- {_md(line)}" for line in method_lines(r)]
     out.append("")
 
+    heading = trend_heading(r)
+    if heading is not None:  # a deal with touchpoints: our ties' warmth trend
+        out += [f"## {heading}", ""]
+        out += [f"- {_md(line)}" for line in trend_lines(r)]
+        out.append("")
+
     out += ["## Signals", "", f"_{r.risk.explanation}_", ""]
     if r.signals:
         out += ["| Severity | Signal | Points | What |", "|---|---|---:|---|"]
@@ -173,6 +182,7 @@ def _full(r: DealReport) -> str:
         out += [f"{_md(r.paths_summary.message().capitalize())}.", ""]
     if not r.paths and r.paths_summary is None:
         out += ["Every decision-maker is covered.", ""]
+    trends = trend_index(r)
     for target, paths in r.paths.items():
         out.append(f"**To {_md(label(people.get(target), target))}**")
         out.append("")
@@ -181,7 +191,7 @@ def _full(r: DealReport) -> str:
         for n, path in enumerate(paths, start=1):
             out.append(f"{n}. {_md(path_text(path, named))} ({_md(path_summary(path))})")
             for hop in path.steps:
-                out.append(f"    - {_md(hop_text(hop, named))}")
+                out.append(f"    - {_md(hop_text(hop, named, trends))}")
         out.append("")
 
     customers = sorted((p for p in r.people if p.side == "customer"), key=most_influential_first)
