@@ -150,3 +150,10 @@ def test_deals_without_touchpoints_have_no_trend_part() -> None:
         assert report.tie_trends == []
         assert "tie_trends" not in report.model_dump(mode="json")
         assert "Cooling ties" not in to_terminal(report) and "Cooling" not in to_markdown(report)
+
+
+def test_the_brief_note_names_whom_to_touch() -> None:
+    note = to_markdown(analyze(read_deal(DEAL)), brief=True)
+    assert "**Cooling, touch:** Zhang Min (CFO) (Li Wei's tie)." in note.splitlines()
+    calm = to_markdown(analyze(read_deal(DEAL), Policy(cooling_share=0.5)), brief=True)
+    assert "Cooling" not in calm

@@ -345,3 +345,21 @@ def trend_lines(report: DealReport) -> list[str]:
         else:
             out.append(f"{who} - {ours}: warmth {row.trend}; last touch {touch}")
     return [printable(line) for line in out]
+
+
+def cooling_brief(report: DealReport) -> str | None:
+    """Whom to touch, in one line, for the brief note: ``Zhang Min (CFO) (Li Wei's tie)``.
+
+    None when no tie of ours is cooling (or the deal has no touchpoints).
+    """
+    people = names(report)
+    rows = [r for r in report.tie_trends if r.cooling]
+    if not rows:
+        return None
+    return printable(
+        ", ".join(
+            f"{label(people.get(r.customer), r.customer)} "
+            f"({people[r.seller].name if r.seller in people else r.seller}'s tie)"
+            for r in rows
+        )
+    )

@@ -8,6 +8,7 @@ from influence.analysis.report import Action, DealReport
 from influence.render._text import (
     TOP,
     action_codes,
+    cooling_brief,
     headline,
     hop_text,
     label,
@@ -128,6 +129,9 @@ def _brief(r: DealReport) -> str:
         out.append("**Not reached:** " + _md("; ".join(parts)) + ".")
     else:
         out.append("**Not reached:** none; we reach every decision-maker.")
+    cooling = cooling_brief(r)
+    if cooling is not None:  # a deal with touchpoints: the ties to warm up first
+        out.append("**Cooling, touch:** " + _md(cooling) + ".")
     if len(r.actions) > len(top):
         more = len(r.actions) - len(top)
         out += ["", f"{more} more action{'s' * (more != 1)} in the full report."]
