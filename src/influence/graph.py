@@ -953,7 +953,15 @@ def deal_graph(deal: Deal, policy: Policy | None = None) -> DealGraph:
     """
     effective = deal.effective_policy(policy)
     wkey = _warmth_key(effective) if deal.touchpoints else None
-    pkey = (effective.coverage_strength, effective.stale_after_days, deal.as_of(), wkey)
+    # The trend's period and share too: a graph of another cooling rule is another graph.
+    pkey = (
+        effective.coverage_strength,
+        effective.stale_after_days,
+        deal.as_of(),
+        wkey,
+        effective.cooling_period_days,
+        effective.cooling_share,
+    )
     key = id(deal)
     fingerprint = _fingerprint(deal)
     entry = _cache.get(key)

@@ -30,8 +30,8 @@ Examples:
     >>> t = Touchpoint.model_validate({"date": "2026-11-19", "kind": "meeting",
     ...                                "people": ["li", "bo"]})
     >>> w = tie_warmth(0.9, None, [t], date(2026, 11, 20))
-    >>> w.effective, w.last_contact
-    (0.931, datetime.date(2026, 11, 19))
+    >>> w.effective, w.last_contact, w.last_kind.value
+    (0.931, datetime.date(2026, 11, 19), 'meeting')
     >>> explain(w)
     '0.93: stated strong (0.90); 1 meeting, the last 1 day ago; half-life 180 days'
 """
@@ -62,6 +62,8 @@ __all__ = [
     "Warmth",
     "deal_warmth",
     "explain",
+    "explain_trend",
+    "last_touch",
     "tie_warmth",
     "trend",
     "warmth_of",
@@ -96,6 +98,8 @@ class Warmth(NamedTuple):
     """The half-life of the last touchpoint's kind, in days; None without touchpoints."""
     days: int | None
     """Days from the last touchpoint to ``as_of``; None without touchpoints."""
+    last_kind: TouchKind | None = None
+    """The last touchpoint's kind (the one whose half-life is ``half_life``); None without."""
 
     @property
     def evidence(self) -> bool:
@@ -159,7 +163,8 @@ def tie_warmth(
     fresh = 0.5 ** (ago / half)
     effective = round(1.0 - (1.0 - stated * fresh) * (1.0 - evidence), 3)
     ordered = tuple((k, counts[k]) for k in TouchKind if k in counts)
-    return Warmth(effective, stated, date.fromordinal(last_day), ordered, replied, half, ago)
+    last = date.fromordinal(last_day)
+    return Warmth(effective, stated, last, ordered, replied, half, ago, last_kind)
 
 
 def deal_warmth(
@@ -295,3 +300,31 @@ def explain(warmth: Warmth) -> str:
     ago = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
     what = _join(_plural(k, n, warmth.replied) for k, n in warmth.counts)
     return f"{head}; {what}, the last {ago}; half-life {warmth.half_life} days"
+
+
+def explain_trend(t: Trend) -> str:
+    """A tie's trend in words, the same in every output: now, then, and whether it cools.
+
+    Examples:
+        >>> from datetime import date
+        >>> explain_trend(Trend(0.903, 0.795, date(2026, 10, 21), True))
+        '0.80, was 0.90 on 2026-10-21: cooling'
+        >>> explain_trend(Trend(0.642, 0.597, date(2026, 10, 21), False))
+        '0.60, was 0.64 on 2026-10-21: not cooling'
+    """
+    state = "cooling" if t.cooling else "not cooling"
+    return f"{t.now:.2f}, was {t.before:.2f} on {t.since.isoformat()}: {state}"
+
+
+def last_touch(warmth: Warmth) -> str | None:
+    """The last touchpoint in words (``'call on 2026-10-16'``); None without touchpoints.
+
+    Examples:
+        >>> from datetime import date
+        >>> w = Warmth(0.8, 0.9, date(2026, 10, 16), (), False, 120, 35, TouchKind.CALL)
+        >>> last_touch(w)
+        'call on 2026-10-16'
+    """
+    if warmth.last_kind is None or warmth.last_contact is None:
+        return None
+    return f"{_NAMES[warmth.last_kind][0]} on {warmth.last_contact.isoformat()}"

@@ -258,6 +258,27 @@ class CompetitorRow(_Result):
     favoured_by: list[str] = Field(default_factory=list, description="Ids, sorted.")
 
 
+class TieTrend(_Result):
+    """One of our ties with touchpoints: its warmth now and a period ago, and its last touch.
+
+    Every value is the deal graph's (:meth:`influence.graph.DealGraph.trend` and
+    :meth:`~influence.graph.DealGraph.warmth`): the report reads, never recomputes.
+    """
+
+    customer: str = Field(description="Id of the customer-side person.")
+    seller: str = Field(description="Id of the person on our team.")
+    kind: str = Field(description="knows or influences.")
+    warmth: float = Field(description="The tie's effective strength on as_of.")
+    was: float = Field(description="Its effective strength on `since`.")
+    since: date = Field(description="as_of minus policy cooling_period_days.")
+    change: float = Field(description="warmth - was, rounded to 3 places (negative: cooler).")
+    cooling: bool = Field(description="The warmth fell by more than policy cooling_share.")
+    last_touch: date | None = Field(default=None, description="The latest touchpoint's day.")
+    last_touch_kind: str | None = Field(default=None, description="Its kind (meeting, call...).")
+    trend: str = Field(description="The trend in words: '0.80, was 0.90 on 2026-10-21: cooling'.")
+    explanation: str = Field(description="The warmth in one sentence (influence.warmth.explain).")
+
+
 class DealReport(_Result):
     """Everything ``analyze`` says about one deal."""
 
@@ -299,6 +320,17 @@ class DealReport(_Result):
     left: list[str] = Field(default_factory=list, description="Ids of people who left.")
     warnings: list[str] = Field(
         default_factory=list, description="Problems of the input that are not errors."
+    )
+    # -- issue 13: warmth trend ------------------------------------------------
+    tie_trends: list[TieTrend] = Field(
+        default_factory=list,
+        description=(
+            "Our ties with touchpoints (seller side to customers who have not left): warmth "
+            "now and a period ago, cooling or not, last touch. Cooling first, the biggest "
+            "fall first, then by customer, seller and kind. Left out of the JSON when empty "
+            "(a deal without touchpoints)."
+        ),
+        exclude_if=lambda rows: not rows,
     )
 
     def _repr_html_(self) -> str:

@@ -33,7 +33,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from influence.analysis.models import SEVERITY_ORDER, Grade, Severity, signal_identity
+from influence.analysis.models import SEVERITY_ORDER, Grade, Severity, TieTrend, signal_identity
 from influence.analysis.stages import STEP_ORDER
 from influence.model import CHECKLIST_ITEMS, Deal, Policy, Step
 
@@ -139,13 +139,17 @@ ChangeKind = Literal[
     "score-up",
     "new-signal",
     "cooled",
+    "cooling",
     "step-back",
     "colder",
     "new-refusal",
     "facts-changed",
+    "warmth-changed",
     "new-deal",
     "people-gone",
+    "touchpoints-removed",
     "people-added",
+    "touchpoints-added",
     "warmed",
     "step-forward",
     "warmer",
@@ -160,10 +164,13 @@ ChangeKind = Literal[
 #: changes). A decision-maker turning blocker comes before anything else; then a
 #: decision-maker who left the deal, one whose stance got worse otherwise, a
 #: worse grade, a new high-severity signal, anyone else turning blocker, a higher
-#: score, any other new signal, anyone else's stance getting worse, the deal back
+#: score, any other new signal, anyone else's stance getting worse, a tie of ours
+#: newly cooling, the deal back
 #: at an earlier buying step, a colder deal (temperature down), a new refusal, a
-#: checklist fact learnt, changed or dropped, a deal new in the pipeline, people
-#: gone (or who left their company), people added; good news last (a stance that
+#: checklist fact learnt, changed or dropped, our warmth to a decision-maker moved,
+#: a deal new in the pipeline, people
+#: gone (or who left their company), touchpoints removed, people added, touchpoints
+#: added; good news last (a stance that
 #: got better, a later buying step, a warmer deal, a refusal resolved, a resolved
 #: signal, a lower score, a better grade).
 CHANGE_KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
@@ -288,6 +295,18 @@ class ReviewedDeal(_Row):
     open_refusals: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Each customer's open refusals (kinds), by id: what --since compares.",
+    )
+    # -- issue 13: touchpoints and warmth (what --since compares) ----------------------
+    touchpoints: int = Field(default=0, description="How many touchpoints the deal holds.")
+    cooling: list[str] = Field(
+        default_factory=list,
+        description="Ids of the customers with a cooling tie of ours (the report's "
+        "tie_trends), sorted.",
+    )
+    decision_maker_warmth: dict[str, float] = Field(
+        default_factory=dict,
+        description="Our warmest tie with touchpoints to each decision-maker, by id "
+        "(the report's tie_trends warmth).",
     )
     change: DealChange | None = Field(
         default=None, description="What changed since the previous review (with since only)."
@@ -504,7 +523,20 @@ def review_deal(deal: Deal, policy: Policy | None = None, *, file: str = "") -> 
         left=report.left,
         facts={item: info.facts[item].summary() for item in CHECKLIST_ITEMS if item in info.facts},
         open_refusals={p.id: p.open_refusals for p in people if p.is_customer and p.open_refusals},
+        touchpoints=len(deal.touchpoints),
+        cooling=sorted({t.customer for t in report.tie_trends if t.cooling}),
+        decision_maker_warmth=_decision_maker_warmth(report.tie_trends, dms),
     )
+
+
+def _decision_maker_warmth(rows: Sequence[TieTrend], dms: Sequence[str]) -> dict[str, float]:
+    """The warmest of our ties with touchpoints to each decision-maker, by id (sorted)."""
+    deciders = set(dms)
+    out: dict[str, float] = {}
+    for t in rows:
+        if t.customer in deciders and t.warmth > out.get(t.customer, -1.0):
+            out[t.customer] = t.warmth
+    return dict(sorted(out.items()))
 
 
 # -- many deals ----------------------------------------------------------------------
@@ -739,14 +771,22 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
     # A review saved before rows had a step, a temperature and who left says nothing of
     # them: comparing against it reports no change there (not every deal "moved").
     known = {"step", "temperature", "left", "facts", "open_refusals"} & old.model_fields_set
+    # The same for touchpoints and warmth (issue 13): a review saved before rows had them.
+    known |= {"touchpoints", "cooling", "decision_maker_warmth"} & old.model_fields_set
     left = sorted(set(new.left) - set(old.left) - set(gone)) if "left" in known else []
     step_moved = "step" in known and old.step != new.step
     warmth_moved = "temperature" in known and old.temperature != new.temperature
     facts_moved = "facts" in known and old.facts != new.facts
     refusals_moved = "open_refusals" in known and old.open_refusals != new.open_refusals
+    touches_moved = "touchpoints" in known and old.touchpoints != new.touchpoints
+    cooling_moved = "cooling" in known and bool(set(new.cooling) - set(old.cooling))
+    tie_warmth_moved = "decision_maker_warmth" in known and bool(_warmth_moves(old, new))
     changed = bool(
         facts_moved
         or refusals_moved
+        or touches_moved
+        or cooling_moved
+        or tie_warmth_moved
         or new_signals
         or resolved
         or stances
@@ -760,6 +800,9 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
     )
     moved = {"step": step_moved, "temperature": warmth_moved, "facts": facts_moved}
     moved["open_refusals"] = refusals_moved
+    moved["touchpoints"] = touches_moved
+    moved["cooling"] = cooling_moved
+    moved["decision_maker_warmth"] = tie_warmth_moved
     items = _change_items(old, new, new_signals, resolved, stances, added, gone, left, moved)
     return DealChange(
         status="changed" if changed else "unchanged",
@@ -776,6 +819,17 @@ def _deal_change(old: ReviewedDeal | None, new: ReviewedDeal) -> DealChange:
         people_left=left,
         items=items,
     )
+
+
+def _warmth_moves(old: ReviewedDeal, new: ReviewedDeal) -> list[str]:
+    """The decision-makers whose warmth moved as the faces show it (2 places), by id."""
+    a, b = old.decision_maker_warmth, new.decision_maker_warmth
+    return [p for p in sorted(a.keys() | b.keys()) if _shown(a.get(p)) != _shown(b.get(p))]
+
+
+def _shown(warmth: float | None) -> str:
+    """A warmth as the review shows it: ``0.80``, or ``none`` (no tie with touchpoints)."""
+    return "none" if warmth is None else f"{warmth:.2f}"
 
 
 def _fact_move(item: str, old: dict[str, str], new: dict[str, str]) -> str:
@@ -897,6 +951,30 @@ def _change_items(
             for refused in [k for k in was if k not in now]:
                 text = f"{who(pid)} no longer refuses: {refused}"
                 items.append(ChangeItem(kind="refusal-resolved", text=text, people=[pid]))
+    if moved.get("touchpoints"):
+        n = new.touchpoints - old.touchpoints
+        items.append(
+            ChangeItem(
+                kind="touchpoints-added" if n > 0 else "touchpoints-removed",
+                text=f"touchpoints: {abs(n)} {'added' if n > 0 else 'removed'} "
+                f"({old.touchpoints} -> {new.touchpoints})",
+            )
+        )
+    if moved.get("cooling"):
+        cooling = [pid for pid in new.cooling if pid not in old.cooling]
+        items.append(
+            ChangeItem(
+                kind="cooling",
+                text="our ties cooling: " + ", ".join(who(p) for p in cooling),
+                people=cooling,
+            )
+        )
+    if moved.get("decision_maker_warmth"):
+        pids = _warmth_moves(old, new)
+        then, later = old.decision_maker_warmth, new.decision_maker_warmth
+        moves = [f"{names.get(p, p)} {_shown(then.get(p))} -> {_shown(later.get(p))}" for p in pids]
+        text = "warmth to decision-makers: " + ", ".join(moves)
+        items.append(ChangeItem(kind="warmth-changed", text=text, people=pids))
     if moved.get("temperature"):
         items.append(
             ChangeItem(

@@ -36,6 +36,7 @@ from influence.analysis.models import (
     RoleStatus,
     Severity,
     Signal,
+    TieTrend,
     checked,
     signal_identity,
 )
@@ -43,6 +44,7 @@ from influence.analysis.network import hidden_influencers, network_influence
 from influence.analysis.paths import PathsSummary, introduction_paths_to
 from influence.analysis.risk import deal_risk, risk_signals
 from influence.analysis.stages import deal_step
+from influence.analysis.trends import tie_trends
 from influence.graph import deal_graph
 from influence.model import Deal, Policy, Step
 
@@ -64,6 +66,7 @@ __all__ = [
     "RoleStatus",
     "Severity",
     "Signal",
+    "TieTrend",
     "analyze",
     "assess",
     "signal_identity",
@@ -244,6 +247,7 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
         temperature=temperature(deal, policy),
         left=left_people(deal),
         warnings=warnings,
+        tie_trends=tie_trends(deal, policy),
     )
 
 

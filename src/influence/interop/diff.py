@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from influence.errors import DealFileError
-from influence.graph import deal_graph
+from influence.graph import DealGraph, deal_graph
+from influence.graph import Tie as GraphTie
 from influence.io import DEAL_SUFFIXES, _check_text, format_of, read_text
 from influence.model import (
     CHECKLIST_ITEMS,
@@ -44,8 +45,11 @@ from influence.model import (
     Person,
     Policy,
     Refusal,
+    Side,
+    Touchpoint,
     slugify,
 )
+from influence.warmth import explain
 
 if TYPE_CHECKING:
     from influence.analysis.report import DealReport
@@ -59,6 +63,8 @@ __all__ = [
     "SignalRef",
     "Tie",
     "TieChange",
+    "TouchpointCount",
+    "WarmthChange",
     "diff_deals",
     "read_deal_sniffed",
     "to_text",
@@ -130,6 +136,27 @@ class TieChange(_Result):
     changes: list[FieldChange]
 
 
+class TouchpointCount(_Result):
+    """Touchpoints added or removed between one of ours and one of theirs: how many, when."""
+
+    people: list[str] = Field(description="The two people's ids, sorted.")
+    count: int
+    first: date = Field(description="The earliest day among them.")
+    last: date = Field(description="The latest day among them.")
+
+
+class WarmthChange(_Result):
+    """A tie whose effective strength moved (docs/analysis.md, "Warmth from touchpoints")."""
+
+    from_: str = Field(alias="from")
+    to: str
+    kind: str
+    old: float = Field(description="The effective strength in the old version.")
+    new: float = Field(description="The effective strength in the new version.")
+    old_explanation: str = Field(description="The old warmth in one sentence.")
+    explanation: str = Field(description="The new warmth in one sentence.")
+
+
 class SignalRef(_Result):
     """A risk signal by its code and people."""
 
@@ -175,10 +202,26 @@ class DealDiff(_Result):
     risk: RiskChange | None = Field(
         default=None, description="None when the risk was not computed."
     )
+    # -- issue 13: touchpoints and warmth (left out of the JSON when empty) -----------
+    touchpoints_added: list[TouchpointCount] = Field(
+        default_factory=list,
+        description="Touchpoints only the new version has, per pair of one of ours and another.",
+        exclude_if=lambda rows: not rows,
+    )
+    touchpoints_removed: list[TouchpointCount] = Field(
+        default_factory=list,
+        description="Touchpoints only the old version has, per pair.",
+        exclude_if=lambda rows: not rows,
+    )
+    warmth_changed: list[WarmthChange] = Field(
+        default_factory=list,
+        description="Ties of both versions, either with touchpoints, whose warmth moved.",
+        exclude_if=lambda rows: not rows,
+    )
 
     @property
     def is_empty(self) -> bool:
-        """True when the two versions hold the same deal, people and ties."""
+        """True when the two versions hold the same deal, people, ties and touchpoints."""
         return not (
             self.deal
             or self.people_added
@@ -187,6 +230,9 @@ class DealDiff(_Result):
             or self.ties_added
             or self.ties_removed
             or self.ties_changed
+            or self.touchpoints_added
+            or self.touchpoints_removed
+            or self.warmth_changed
         )
 
 
@@ -320,7 +366,11 @@ def diff_deals(
                         {"from": key[0], "to": key[1], "kind": key[2], "changes": found}
                     )
                 )
+    touches_added, touches_removed = _touchpoints(old, new)
     return DealDiff(
+        touchpoints_added=touches_added,
+        touchpoints_removed=touches_removed,
+        warmth_changed=_warmth_changes(old, new, policy),
         deal=_deal_changes(old.deal, new.deal),
         people_added=added,
         people_removed=removed,
@@ -330,6 +380,97 @@ def diff_deals(
         ties_changed=ties_changed,
         risk=_risk(old, new, policy) if risk else None,
     )
+
+
+def _touch_key(t: Touchpoint) -> tuple[object, ...]:
+    """A touchpoint's identity: all it says, its people as a set."""
+    return (
+        t.date,
+        t.kind.value,
+        tuple(sorted(t.people)),
+        t.direction.value if t.direction else None,
+        t.channel,
+        t.notes,
+        t.source,
+    )
+
+
+def _touch_counts(deal: Deal, touches: list[Touchpoint]) -> list[TouchpointCount]:
+    """Touchpoints per pair of one of ours (seller side) and one other person, sorted."""
+    sides = {p.id: p.side for p in deal.people}
+    days: dict[tuple[str, str], list[date]] = {}
+    for t in touches:
+        people = sorted(t.people)
+        for x, a in enumerate(people):
+            for b in people[x + 1 :]:
+                ours = (sides.get(a) is Side.SELLER) + (sides.get(b) is Side.SELLER)
+                if ours == 1:  # one of ours and one other (not two of ours)
+                    days.setdefault((a, b), []).append(t.date)
+    return [
+        TouchpointCount(people=list(pair), count=len(found), first=min(found), last=max(found))
+        for pair, found in sorted(days.items())
+    ]
+
+
+def _touchpoints(old: Deal, new: Deal) -> tuple[list[TouchpointCount], list[TouchpointCount]]:
+    """The touchpoints only the new version has, and only the old one has, per pair."""
+    if not old.touchpoints and not new.touchpoints:
+        return [], []
+    from collections import Counter
+
+    before = Counter(map(_touch_key, old.touchpoints))
+    after = Counter(map(_touch_key, new.touchpoints))
+    added, removed = [], []
+    for t in new.touchpoints:
+        key = _touch_key(t)
+        if before[key] > 0:
+            before[key] -= 1
+        else:
+            added.append(t)
+    for t in old.touchpoints:
+        key = _touch_key(t)
+        if after[key] > 0:
+            after[key] -= 1
+        else:
+            removed.append(t)
+    return _touch_counts(new, added), _touch_counts(old, removed)
+
+
+def _warmth_changes(old: Deal, new: Deal, policy: Policy | None) -> list[WarmthChange]:
+    """Ties in both versions whose effective strength moved, when either has touchpoints."""
+    if not old.touchpoints and not new.touchpoints:
+        return []
+    a, b = deal_graph(old, policy), deal_graph(new, policy)
+
+    def by_key(graph: DealGraph) -> dict[tuple[str, str, str], GraphTie]:
+        out: dict[tuple[str, str, str], GraphTie] = {}
+        for t in graph.ties:
+            x, y = sorted((t.from_, t.to)) if t.symmetric else (t.from_, t.to)
+            out.setdefault((x, y, t.kind.value), t)
+        return out
+
+    before, after = by_key(a), by_key(b)
+    out = []
+    for key, tie in sorted(after.items()):
+        was = before.get(key)
+        if was is None:
+            continue
+        w_old, w_new = a.warmth(was), b.warmth(tie)
+        if w_old.effective != w_new.effective:
+            out.append(
+                WarmthChange.model_validate(
+                    {
+                        "from": key[0],
+                        "to": key[1],
+                        "kind": key[2],
+                        "old": w_old.effective,
+                        "new": w_new.effective,
+                        "old_explanation": explain(w_old),
+                        "explanation": explain(w_new),
+                    }
+                )
+            )
+    return out
 
 
 def _risk(old: Deal, new: Deal, policy: Policy | None) -> RiskChange:
@@ -371,6 +512,14 @@ def _fields(changes: list[FieldChange]) -> str:
     return "; ".join(f"{c.field} {_show(c.old)} -> {_show(c.new)}" for c in changes)
 
 
+def _touches(c: TouchpointCount) -> str:
+    """``touchpoints li-wei zhang-min: 3 (2026-10-01 to 2026-11-15)``."""
+    when = c.first.isoformat()
+    if c.last != c.first:
+        when += f" to {c.last.isoformat()}"
+    return f"touchpoints {c.people[0]} {c.people[1]}: {c.count} ({when})"
+
+
 def to_text(diff: DealDiff) -> str:
     """Return a diff as lines for a terminal: ``+`` added, ``-`` removed, ``~`` changed.
 
@@ -404,6 +553,12 @@ def to_text(diff: DealDiff) -> str:
     changes += [f"+ tie {t.from_} {t.kind} {t.to} ({t.strength:g})" for t in diff.ties_added]
     changes += [f"- tie {t.from_} {t.kind} {t.to} ({t.strength:g})" for t in diff.ties_removed]
     changes += [f"~ tie {t.from_} {t.kind} {t.to}: {_fields(t.changes)}" for t in diff.ties_changed]
+    changes += [f"+ {_touches(c)}" for c in diff.touchpoints_added]
+    changes += [f"- {_touches(c)}" for c in diff.touchpoints_removed]
+    changes += [
+        f"~ warmth {w.from_} {w.kind} {w.to}: {w.old:g} -> {w.new:g} ({w.explanation})"
+        for w in diff.warmth_changed
+    ]
     lines += changes or ["no changes"]
     return "\n".join(lines) + "\n"
 

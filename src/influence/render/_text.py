@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from influence._printable import printable
 from influence.analysis.paths import Hop, IntroductionPath
-from influence.analysis.report import Action, DealReport, PersonRow, Signal
+from influence.analysis.report import Action, DealReport, PersonRow, Signal, TieTrend
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -202,8 +202,16 @@ def name_map(report: DealReport) -> dict[str, str]:
     return {p.id: p.name for p in report.people}
 
 
-def hop_text(hop: Hop, people: Mapping[str, str]) -> str:
-    """``Li Wei knows Liu Yang (0.90, former_colleague, last contact 2026-11-02)``."""
+def hop_text(
+    hop: Hop,
+    people: Mapping[str, str],
+    trends: Mapping[tuple[str, str, str], TieTrend] | None = None,
+) -> str:
+    """``Li Wei knows Liu Yang (0.90, former_colleague, last contact 2026-11-02)``.
+
+    ``trends``: the report's :func:`trend_index`; a hop along one of our ties with a
+    trend then ends in it and its last touch (``- trend 0.80, was 0.90 on ...``).
+    """
     a = people.get(hop.from_, hop.from_)
     b = people.get(hop.to, hop.to)
     extra = [f"{hop.strength:.2f}"]
@@ -214,6 +222,11 @@ def hop_text(hop: Hop, people: Mapping[str, str]) -> str:
     text = f"{a} {VERBS.get((hop.kind, hop.forward), hop.kind)} {b} ({', '.join(extra)})"
     if hop.explanation:  # a deal with touchpoints: where the strength comes from
         text += f" - warmth {hop.explanation}"
+    if trends:
+        a, b = (hop.from_, hop.to) if hop.from_ < hop.to else (hop.to, hop.from_)
+        found = trends.get((a, b, hop.kind))
+        if found is not None:
+            text += f" - trend {found.trend}; last touch {touch_text(found)}"
     return printable(text)
 
 
@@ -267,3 +280,86 @@ def method_lines(report: DealReport) -> list[str]:
     if report.left:
         out.append("Left the company: " + ", ".join(label(people.get(i), i) for i in report.left))
     return [printable(line) for line in out]
+
+
+# -- issue 13: warmth trend -----------------------------------------------------------
+
+
+def trend_index(report: DealReport) -> dict[tuple[str, str, str], TieTrend]:
+    """The report's ``tie_trends`` by ``(one end, the other, kind)``, the ends sorted."""
+    out: dict[tuple[str, str, str], TieTrend] = {}
+    for row in report.tie_trends:
+        a, b = sorted((row.seller, row.customer))
+        out.setdefault((a, b, row.kind), row)
+    return out
+
+
+def touch_text(row: TieTrend) -> str:
+    """``call on 2026-10-16`` (the kind and day of a tie's last touchpoint), or ``none``."""
+    if row.last_touch is None:
+        return "none"
+    kind = {"email": "e-mail"}.get(row.last_touch_kind or "", row.last_touch_kind or "touch")
+    return f"{kind} on {row.last_touch.isoformat()}"
+
+
+def trend_heading(report: DealReport) -> str | None:
+    """The title of the warmth-trend part, or None when no tie of ours has touchpoints.
+
+    ``Cooling ties: 1 of 2 with touchpoints``; ``Cooling ties: none of 2 with touchpoints``.
+    """
+    rows = report.tie_trends
+    if not rows:
+        return None
+    cooling = sum(r.cooling for r in rows)
+    tie = "tie" if len(rows) == 1 else "ties"
+    return f"Cooling ties: {cooling or 'none'} of {len(rows)} {tie} with touchpoints"
+
+
+def trend_lines(report: DealReport) -> list[str]:
+    """The warmth-trend part, the answer first: whom to touch, then every tie's trend.
+
+    Reads only ``report.tie_trends`` (the deal graph's trend): nothing is recomputed.
+    A cooling tie is an ask (``Touch Zhang Min (CFO): Li Wei's tie is cooling ...``);
+    the others say their trend and last touch.
+
+    Examples:
+        >>> from influence import analyze, read_deal
+        >>> trend_lines(analyze(read_deal("examples/saas-small.yaml")))
+        []
+    """
+    people = names(report)
+    as_of = report.deal.as_of
+    out = []
+    for row in report.tie_trends:
+        who = label(people.get(row.customer), row.customer)
+        ours = label(people.get(row.seller), row.seller)
+        touch = touch_text(row)
+        if row.last_touch is not None:
+            days = (as_of - row.last_touch).days
+            touch += f", {days} day{'s' * (days != 1)} ago"
+        if row.cooling:
+            out.append(
+                f"Touch {who}: {ours}'s tie is cooling, warmth {row.warmth:.2f}, was "
+                f"{row.was:.2f} on {row.since.isoformat()} ({row.change:+.2f}); last touch {touch}"
+            )
+        else:
+            out.append(f"{who} - {ours}: warmth {row.trend}; last touch {touch}")
+    return [printable(line) for line in out]
+
+
+def cooling_brief(report: DealReport) -> str | None:
+    """Whom to touch, in one line, for the brief note: ``Zhang Min (CFO) (Li Wei's tie)``.
+
+    None when no tie of ours is cooling (or the deal has no touchpoints).
+    """
+    people = names(report)
+    rows = [r for r in report.tie_trends if r.cooling]
+    if not rows:
+        return None
+    return printable(
+        ", ".join(
+            f"{label(people.get(r.customer), r.customer)} "
+            f"({people[r.seller].name if r.seller in people else r.seller}'s tie)"
+            for r in rows
+        )
+    )

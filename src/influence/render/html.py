@@ -59,6 +59,7 @@ from influence.graph import deal_graph, is_symmetric
 from influence.model import Deal, Kind, Person, Policy, Side, Stance
 from influence.render._page import content_security_policy, csp_hash, markup, page_template
 from influence.render._text import VERBS, money_text
+from influence.warmth import explain_trend, last_touch
 
 __all__ = [
     "BIG_MAP",
@@ -96,6 +97,9 @@ PATH_COLOUR = "#E69F00"
 #: The ring (and, round a decision-maker, the halo) of a person nobody on our team
 #: reaches: Okabe-Ito's reddish purple, used for nothing else on the map.
 NOT_REACHED_COLOUR = "#CC79A7"
+#: A cooling tie (docs/analysis.md "Trend and cooling") is drawn in Okabe-Ito's sky blue,
+#: a cool colour, with short dashes (solid on a big map, which draws every tie solid).
+COOLING_STYLE: dict[str, Any] = {"color": "#56B4E9", "dashes": [4, 4]}
 #: A person who left the company is drawn faded (this opacity), with a dotted ring.
 LEFT_OPACITY = 0.4
 #: The mark of the top decision-maker in their label and in the legend.
@@ -1102,6 +1106,14 @@ def _map_data(
             tie["notes"] = notes
         if explain is not None:
             tie["warmth"] = explain(graph.tie(i))
+            trend = graph.trend(graph.tie(i))
+            if trend is not None:  # a tie with touchpoints: its trend and last touch
+                tie["trend"] = explain_trend(trend)
+                touch = last_touch(graph.warmth(graph.tie(i)))
+                if touch is not None:
+                    tie["touch"] = touch
+                if trend.cooling:
+                    tie["cooling"] = True
         # Always written: the page tells a shorthand by ``declared`` being false.
         tie["declared"] = declared
         # Line style, colour and arrow heads come from the kind (``kinds`` in the
@@ -1185,7 +1197,20 @@ def _map_data(
             }
         )
 
+    extra: dict[str, Any] = {}
+    if explain is not None:
+        # A deal with touchpoints: how a cooling tie is drawn, and the rule, for the legend.
+        rule = graph.policy
+        extra["cooling"] = {
+            **COOLING_STYLE,
+            "dashes": False if big else COOLING_STYLE["dashes"],
+            "words": (
+                f"cooling tie: warmth fell by more than {rule.cooling_share:.0%} "
+                f"in {rule.cooling_period_days} days"
+            ),
+        }
     return {
+        **extra,
         "kinds": _kind_styles(big),
         "nodes": net.nodes,
         "edges": net.edges,
@@ -1435,6 +1460,15 @@ def _page(
             for style in [data["kinds"][k.value]]
         ],
         "big": data["big"],
+        "cooling": (
+            (
+                data["cooling"]["words"],
+                data["cooling"]["color"],
+                _dasharray(data["cooling"]["dashes"]),
+            )
+            if "cooling" in data
+            else None
+        ),
         "focused": data["focused"],
         "shown": len(data["focus"]) if data["focused"] else len(deal.people),
     }

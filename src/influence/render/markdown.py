@@ -8,6 +8,7 @@ from influence.analysis.report import Action, DealReport
 from influence.render._text import (
     TOP,
     action_codes,
+    cooling_brief,
     headline,
     hop_text,
     label,
@@ -21,6 +22,9 @@ from influence.render._text import (
     path_text,
     role_holders,
     top_reasons,
+    trend_heading,
+    trend_index,
+    trend_lines,
 )
 
 __all__ = ["to_markdown"]
@@ -125,6 +129,9 @@ def _brief(r: DealReport) -> str:
         out.append("**Not reached:** " + _md("; ".join(parts)) + ".")
     else:
         out.append("**Not reached:** none; we reach every decision-maker.")
+    cooling = cooling_brief(r)
+    if cooling is not None:  # a deal with touchpoints: the ties to warm up first
+        out.append("**Cooling, touch:** " + _md(cooling) + ".")
     if len(r.actions) > len(top):
         more = len(r.actions) - len(top)
         out += ["", f"{more} more action{'s' * (more != 1)} in the full report."]
@@ -153,6 +160,12 @@ def _full(r: DealReport) -> str:
     out += [f"- {_md(line)}" for line in method_lines(r)]
     out.append("")
 
+    heading = trend_heading(r)
+    if heading is not None:  # a deal with touchpoints: our ties' warmth trend
+        out += [f"## {heading}", ""]
+        out += [f"- {_md(line)}" for line in trend_lines(r)]
+        out.append("")
+
     out += ["## Signals", "", f"_{r.risk.explanation}_", ""]
     if r.signals:
         out += ["| Severity | Signal | Points | What |", "|---|---|---:|---|"]
@@ -173,6 +186,7 @@ def _full(r: DealReport) -> str:
         out += [f"{_md(r.paths_summary.message().capitalize())}.", ""]
     if not r.paths and r.paths_summary is None:
         out += ["Every decision-maker is covered.", ""]
+    trends = trend_index(r)
     for target, paths in r.paths.items():
         out.append(f"**To {_md(label(people.get(target), target))}**")
         out.append("")
@@ -181,7 +195,7 @@ def _full(r: DealReport) -> str:
         for n, path in enumerate(paths, start=1):
             out.append(f"{n}. {_md(path_text(path, named))} ({_md(path_summary(path))})")
             for hop in path.steps:
-                out.append(f"    - {_md(hop_text(hop, named))}")
+                out.append(f"    - {_md(hop_text(hop, named, trends))}")
         out.append("")
 
     customers = sorted((p for p in r.people if p.side == "customer"), key=most_influential_first)

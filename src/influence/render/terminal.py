@@ -28,6 +28,9 @@ from influence.render._text import (
     plain_console,
     role_holders,
     top_reasons,
+    trend_heading,
+    trend_index,
+    trend_lines,
     wrap_line,
 )
 
@@ -124,6 +127,12 @@ def to_terminal(
     for fact_line in method_lines(r):
         console.print(_hanging("  ", Text(fact_line), width))
 
+    heading = trend_heading(r)
+    if heading is not None:  # a deal with touchpoints: our ties' warmth trend
+        section(heading)
+        for trend_line in trend_lines(r):
+            console.print(_hanging("  - ", Text(trend_line), width))
+
     section("Role coverage")
     roles = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 2))
     roles.add_column(no_wrap=True)
@@ -168,6 +177,7 @@ def to_terminal(
         console.print(_hanging("  ", Text(r.paths_summary.message()), width))
     if not r.paths and r.paths_summary is None:
         console.print("  none needed: every decision-maker is covered")
+    trends = trend_index(r)
     for target, paths in r.paths.items():
         console.print(
             _hanging("  ", Text(f"to {label(people.get(target), target)}", "bold"), width)
@@ -178,7 +188,7 @@ def to_terminal(
             found = f"{path_text(path, named)}  ({path_summary(path)})"
             console.print(_hanging(f"    {n}. ", Text(found), width))
             for hop in path.steps:
-                console.print(_hanging("         ", Text(hop_text(hop, named)), width))
+                console.print(_hanging("         ", Text(hop_text(hop, named, trends)), width))
     return console_text(out)
 
 

@@ -61,6 +61,8 @@
       people[e.from].name + " " + VERB[t.kind] + " " + people[e.to].name));
     row(box, "strength", num(t.strength));
     row(box, "warmth", t.warmth);
+    row(box, "trend", t.trend);
+    row(box, "last touch", t.touch);
     row(box, "context", t.context);
     row(box, "last contact", t.contact);
     row(box, "notes", t.notes);
@@ -79,6 +81,10 @@
     e.dashes = style.dashes;
     e.arrows = style.arrows;
     var colour = e.color ? e.color.color : style.color;
+    if (e.tie.cooling && data.cooling) {  // cooling: a cool colour, short dashes
+      e.dashes = data.cooling.dashes;
+      if (!e.color) colour = data.cooling.color;
+    }
     e.color = {color: colour, highlight: "#000000", hover: "#000000"};
     base[e.id] = {color: colour, width: e.width};
     edgeById[e.id] = e;
@@ -614,7 +620,7 @@
       var t = e.tie;
       tieList.appendChild(el("li", null, people[e.from].name + " " + VERB[t.kind] + " " +
         people[e.to].name + " (" + num(t.strength) + (t.context ? ", " + t.context : "") +
-        (t.contact ? ", last contact " + t.contact : "") + ")"));
+        (t.contact ? ", last contact " + t.contact : "") + (t.cooling ? ", cooling" : "") + ")"));
     });
     if (sorted.length > 40) tieList.appendChild(el("li", "muted", "and " + (sorted.length - 40) + " more"));
     card.appendChild(tieList);
