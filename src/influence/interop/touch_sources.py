@@ -122,6 +122,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 def clean_name(text: str) -> str:
     """A display name with control characters (and so any injected header line) removed."""
+    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
+        return text[:200]  # nothing to remove: the usual case
     return " ".join(_CONTROL.sub(" ", text).split())[:200]
 
 
@@ -460,6 +462,11 @@ class _Calendar:
 
 def _when(params_text: str, value: str, calendar: _Calendar) -> date | datetime | None:
     """A DTSTART or DTEND as the library gives it (X-WR-TIMEZONE applied), or None: unusual."""
+    return _when_in(params_text, value, calendar.zones, calendar.wr_zone)
+
+
+@functools.lru_cache(maxsize=65536)  # a calendar repeats its times (10:00 on many days)
+def _when_in(params_text: str, value: str, zones: bool, wr_zone: Any) -> date | datetime | None:
     match = _WHEN.fullmatch(value)
     if match is None:
         return None
@@ -479,14 +486,13 @@ def _when(params_text: str, value: str, calendar: _Calendar) -> date | datetime 
     except ValueError:
         return None
     tzid = params.get("TZID") if params else None
-    wr_zone = calendar.wr_zone
     if utc:
         if tzid is not None:
             return None
         when = when.replace(tzinfo=UTC)
         return when.astimezone(wr_zone) if wr_zone is not None else when
     if tzid is not None:
-        if calendar.zones:
+        if zones:
             return None
         try:
             when = when.replace(tzinfo=_zone(tzid))
@@ -592,7 +598,7 @@ _PROP = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 #: A line that is no ``NAME:value`` or ``NAME;params:value``: the library reads its event.
-_ODD_LINE = re.compile(r"^(?![A-Za-z0-9-]+(?::|;[^\r\n]*:))[^\r\n]", re.MULTILINE)
+_ODD_LINE = re.compile(r"\n(?![A-Za-z0-9-]+[;:])[^\r\n]")
 _UPPER = {k: k for k in ("BEGIN", "END", "UID", "DTSTART", "DTEND", "STATUS", "ATTENDEE")}
 
 
