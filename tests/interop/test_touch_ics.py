@@ -204,3 +204,48 @@ def test_a_hostile_calendar_gets_the_same_located_error(tmp_path: Path) -> None:
 
     with pytest.raises(TouchImportError, match="cannot read the calendar"):
         import_touchpoints(deal, [bad])
+
+
+# -- the mail reader's Date fast path and the import's write -----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mon, 2 Nov 2026 09:30:00 +0800",
+        "Mon, 2 Nov 2026 23:30:00 -0500",
+        "2 Nov 2026 00:00:00 -0000",
+        "Tue, 29 Feb 2028 12:00:00 +1400",
+        "Mon, 2 nov 2026 09:30:00 +0800",  # the standard library's (lower-case month)
+        "Mon, 2 Nov 26 09:30:00 +0800",  # two-digit year: the standard library's
+        "Mon, 2 Nov 2026 09:30 GMT",
+    ],
+)
+def test_a_mail_date_reads_as_the_standard_library_reads_it(text: str) -> None:
+    import email.utils
+
+    assert touch_sources._mail_day(text) == email.utils.parsedate_to_datetime(text).date()
+
+
+@pytest.mark.parametrize(
+    "text", ["Mon, 2 Nov 2026 25:30:00 +0800", "Mon, 31 Nov 2026 09:30:00 +0800", "tomorrow"]
+)
+def test_a_mail_date_that_is_no_date_is_refused(text: str) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        touch_sources._mail_day(text)
+
+
+def test_an_import_returns_the_touchpoints_the_written_deal_holds(tmp_path: Path) -> None:
+    from influence import read_deal
+
+    deal = tmp_path / "deal.yaml"
+    shutil.copy(DATA / "deal.yaml", deal)
+    calendar = tmp_path / "google.ics"
+    shutil.copy(DATA / "google.ics", calendar)
+    first = import_touchpoints(deal, [calendar])
+    outlook = tmp_path / "outlook.ics"
+    shutil.copy(DATA / "outlook.ics", outlook)
+    second = import_touchpoints(deal, [outlook])  # appended to an existing list
+    held = read_deal(deal).touchpoints
+    assert first.added == 7 and second.added == 5
+    assert held == first.touchpoints + second.touchpoints

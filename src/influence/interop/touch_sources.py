@@ -9,7 +9,11 @@ people, and writing, is :func:`influence.interop.touch.import_touchpoints`'s.
   with ``recurring-ical-events`` (``RRULE``, ``RDATE``, ``EXDATE``, and moved or
   changed instances by ``RECURRENCE-ID``). Cancelled events and attendees who
   declined are left out. Source id: ``ics:UID`` plus ``/RECURRENCE-ID`` for an
-  instance of a recurring event.
+  instance of a recurring event. Single events (one start, a UID of their own)
+  are read here, line by line, the same as the libraries read them; the
+  libraries get the rest (series with their exceptions, and any shape this
+  reader does not know), so a calendar of 100,000 meetings is not turned into
+  objects property by property.
 * ``.mbox`` and ``.eml``: the headers ``From``, ``To``, ``Cc``, ``Date`` and
   ``Message-ID`` only; bodies are never read into memory (an mbox is streamed
   line by line, and a message's headers are capped). Encoded words (RFC 2047)
@@ -765,6 +769,42 @@ def _decode_words(text: str) -> str:
     return "".join(out)
 
 
+#: The usual Date header (RFC 5322: ``Mon, 2 Nov 2026 09:30:00 +0800``), read without the stdlib.
+_MAIL_DATE = re.compile(
+    r"(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) "
+    r"(\d{2}):(\d{2}):(\d{2}) [+-](\d{2})(\d{2})"
+)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    )
+}
+
+
+def _mail_day(text: str) -> date:
+    """The day of a Date header, in the sender's own offset, as the standard library reads it.
+
+    Raises:
+        ValueError: (and the standard library's others) the text is not a date.
+
+    Examples:
+        >>> _mail_day("Mon, 2 Nov 2026 23:30:00 -0500"), _mail_day("2 Nov 2026 09:30 +0800")
+        (datetime.date(2026, 11, 2), datetime.date(2026, 11, 2))
+    """
+    match = _MAIL_DATE.fullmatch(text)
+    month = _MONTHS.get(match[2], 0) if match else 0
+    if match and month and int(match[7]) < 24 and int(match[8]) < 60:
+        try:  # the checks parsedate_to_datetime makes (a 25th hour is no date)
+            when = datetime(
+                int(match[3]), month, int(match[1]), int(match[4]), int(match[5]), int(match[6])
+            )
+            return when.date()
+        except ValueError:
+            pass
+    return email.utils.parsedate_to_datetime(text).date()
+
+
 def _message(
     name: str, line: int, number: int, headers: list[bytes], out: Read, start: date, end: date
 ) -> None:
@@ -804,12 +844,11 @@ def _message(
         out.warnings.append(_warning(name, line, "no Date header: skipped", where))
         return
     try:
-        when = email.utils.parsedate_to_datetime(date_text)
+        day = _mail_day(date_text)
     except (ValueError, TypeError, IndexError, OverflowError):
         shown = date_text if len(date_text) <= 60 else date_text[:60] + "..."
         out.warnings.append(_warning(name, line, f"Date {shown!r} is not a date: skipped", where))
         return
-    day = when.date()
     if not start <= day <= end:
         out.outside += 1
         return
