@@ -10,7 +10,13 @@ of the deal (so every run adds N touchpoints); the script prints the median
 wall time, CPU time (user + system) and peak memory (max RSS) of ``--repeat``
 runs, and checks the count added.
 
-Run: ``python benchmarks/bench_touch.py [--count 100000] [--repeat 3] [--sources mbox ics]``
+``--src`` runs other source trees side by side (a worktree of main as the
+base): the runs alternate between the trees, so the machine's load falls on
+each alike, and the last columns give each tree's median against the first's.
+Each tree must add the same touchpoints (the JSON each prints is compared).
+
+Run: ``python benchmarks/bench_touch.py [--count 100000] [--repeat 3] [--sources mbox ics]
+[--src /path/to/base/src /path/to/new/src]``
 """
 
 from __future__ import annotations
@@ -93,8 +99,8 @@ def write_ics(path: Path, count: int) -> None:
         out.write("END:VCALENDAR\r\n")
 
 
-def run(cmd: list[str]) -> tuple[float, float, float, int, str]:
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+def run(cmd: list[str], src: Path = SRC) -> tuple[float, float, float, int, str]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
@@ -115,36 +121,66 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sources", nargs="+", default=["mbox", "ics"])
+    parser.add_argument("--src", nargs="+", type=Path, default=[SRC], help="source trees")
     args = parser.parse_args()
     exe = shutil.which("influence", path=str(Path(sys.executable).parent)) or "influence"
     folder = Path(tempfile.mkdtemp(prefix="bench-touch-"))
+    trees: list[Path] = args.src
     try:
         base = folder / "base.yaml"
         write_deal(base)
         writers = {"mbox": write_mbox, "ics": write_ics}
         print(f"touch import of {args.count:,} records into a {OURS + THEIRS}-person deal")
-        print(f"{'source':8} {'wall s':>8} {'cpu s':>8} {'max MB':>8}  target <= 10 s, 500 MB")
+        print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if len(trees) > 1:
+            for i, tree in enumerate(trees):
+                print(f"  tree {i}: {tree}")
+        print(
+            f"{'source':8} {'tree':>4} {'wall s':>8} {'cpu s':>8} {'max MB':>8}  "
+            "target <= 10 s, 500 MB"
+        )
         for kind in args.sources:
             source = folder / f"source.{kind}"
             writers[kind](source, args.count)
-            runs = []
+            runs: dict[int, list[tuple[float, float, float, int]]] = {
+                i: [] for i in range(len(trees))
+            }
+            outputs: dict[int, str] = {}
             for n in range(args.repeat):
-                deal = folder / f"deal{n}.yaml"
-                shutil.copy(base, deal)
-                cmd = [exe, "--max-file-size", "1GB", "touch", "import", str(deal), str(source)]
-                wall, cpu, rss, code, out = run([*cmd, "--json"])
-                if code != 0:
-                    raise SystemExit(f"{kind}: exit {code}")
-                added = json.loads(out)["added"]
-                runs.append((wall, cpu, rss, added))
-            wall = statistics.median(r[0] for r in runs)
-            cpu = statistics.median(r[1] for r in runs)
-            rss = statistics.median(r[2] for r in runs)
-            added = runs[0][3]
-            print(
-                f"{kind:8} {wall:8.2f} {cpu:8.2f} {rss:8.0f}  {verdict(wall, 10)} / "
-                f"{verdict(rss, 500)}; {added:,} added, {source.stat().st_size / 1e6:.0f} MB source"
-            )
+                for i, tree in enumerate(trees):
+                    deal = folder / f"deal{n}-{i}.yaml"
+                    shutil.copy(base, deal)
+                    cmd = [exe, "--max-file-size", "1GB", "touch", "import", str(deal), str(source)]
+                    wall, cpu, rss, code, out = run([*cmd, "--json"], tree)
+                    if code != 0:
+                        raise SystemExit(f"{kind}: exit {code} (tree {i})")
+                    data = json.loads(out)
+                    data.pop("file")
+                    outputs.setdefault(i, json.dumps(data, sort_keys=True))
+                    runs[i].append((wall, cpu, rss, data["added"]))
+                    deal.unlink()
+            if len(set(outputs.values())) > 1:
+                raise SystemExit(f"{kind}: the trees added different touchpoints")
+            first: tuple[float, float, float] | None = None
+            for i in range(len(trees)):
+                wall = statistics.median(r[0] for r in runs[i])
+                cpu = statistics.median(r[1] for r in runs[i])
+                rss = statistics.median(r[2] for r in runs[i])
+                added = runs[i][0][3]
+                ratio = ""
+                if first is None:
+                    first = (wall, cpu, rss)
+                else:
+                    ratio = (
+                        f"; x{first[0] / wall:.1f} wall, x{first[1] / cpu:.1f} cpu, "
+                        f"{rss / first[2]:.0%} memory of tree 0"
+                    )
+                print(
+                    f"{kind:8} {i:4} {wall:8.2f} {cpu:8.2f} {rss:8.0f}  {verdict(wall, 10)} / "
+                    f"{verdict(rss, 500)}; {added:,} added, "
+                    f"{source.stat().st_size / 1e6:.0f} MB source{ratio}"
+                )
+        print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

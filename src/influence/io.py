@@ -1400,9 +1400,20 @@ _DONE = object()
 
 
 def _check_text(
-    text: str, fmt: Format, source: str, default_id: str | None, *, warnings: bool = True
+    text: str,
+    fmt: Format,
+    source: str,
+    default_id: str | None,
+    *,
+    warnings: bool = True,
+    parsed: Any = None,
 ) -> CheckResult:
-    data, problems = _parse(text, fmt, source)
+    # parsed: what the YAML loader read from this very text (an edit's read-back), when known.
+    problems: list[Problem]
+    if fmt == "yaml" and type(parsed) is dict and not ("&" in text and "*" in text):
+        data, problems = parsed, []
+    else:
+        data, problems = _parse(text, fmt, source)
     _exit.keep(data)  # a command line about one deal leaves it to the OS to free
     if problems:
         return CheckResult(source, None, problems)

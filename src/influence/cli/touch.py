@@ -82,6 +82,8 @@ def touch_add(
 
 
 def _summary(result: TouchResult, dry_run: bool) -> dict[str, Any]:
+    from influence.interop.touch import touch_items
+
     return {
         "file": result.file,
         "dry_run": dry_run,
@@ -94,7 +96,7 @@ def _summary(result: TouchResult, dry_run: bool) -> dict[str, Any]:
         "unmatched": result.unmatched,
         "unmapped": result.unmapped,
         "warnings": [str(w) for w in result.warnings],
-        "touchpoints": [t.model_dump(mode="json", exclude_none=True) for t in result.touchpoints],
+        "touchpoints": touch_items(result.touchpoints),  # each one's model_dump, in one call
     }
 
 

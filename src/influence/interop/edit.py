@@ -565,24 +565,36 @@ def _quoted(text: str) -> str:
         >>> _quoted("a\u2028b: <x@y>")
         '"a\\u2028b: <x@y>"'
     """
+    if _AS_IS.fullmatch(text):  # what json.dumps would give, without the call
+        return f'"{text}"'
     return _NOT_PRINTABLE.sub(_escape_char, json.dumps(text, ensure_ascii=False))
+
+
+#: Printable ASCII but the quote and the backslash: quoted as it is.
+_AS_IS = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")
 
 
 #: Fields whose texts rarely repeat (ids, free text): quoted, without trying the plain style.
 _ALWAYS_QUOTED = frozenset({"source", "notes"})
 
 
-def _field_text(key: str, value: Any, plain: dict[str, str]) -> str:
+def _field_text(key: str, value: Any, plain: dict[Any, str]) -> str:
     """A field's value as bulk appends write it."""
     if key in _ALWAYS_QUOTED and isinstance(value, str):
         return _quoted(value)
     return _bulk_render(value, plain)
 
 
-def _bulk_render(value: Any, plain: dict[str, str]) -> str:
-    """Like :func:`_render`, with the plain form of repeated short texts remembered."""
+def _bulk_render(value: Any, plain: dict[Any, str]) -> str:
+    """Like :func:`_render`, with the plain form of repeated short texts (and lists) remembered."""
     if isinstance(value, list):
-        return "[" + ", ".join(_bulk_render(v, plain) for v in value) + "]"
+        key = tuple(value) if len(value) <= 8 and all(type(v) is str for v in value) else None
+        found = plain.get(key) if key is not None else None
+        if found is None:
+            found = "[" + ", ".join(_bulk_render(v, plain) for v in value) + "]"
+            if key is not None:
+                plain[key] = found
+        return found
     if isinstance(value, str) and len(value) <= 64:
         found = plain.get(value)
         if found is None:
@@ -604,7 +616,7 @@ def _append_items(s: _Splicer, seq_key: str, items: Sequence[Mapping[str, Any]])
         _append_item(s, seq_key, items[0])
         return
     nl = s.newline
-    plain: dict[str, str] = {}
+    plain: dict[Any, str] = {}
 
     def block(item: Mapping[str, Any], dash_col: int, content_col: int) -> str:
         first = " " * dash_col + "-" + " " * max(1, content_col - dash_col - 1)
@@ -742,6 +754,8 @@ class EditableDeal:
         self.text = text
         self.digest = digest
         self.changes: list[str] = []
+        # The last edit's text and the data read back from it (check() reads it again else).
+        self._parsed: tuple[str, Any] | None = None
         try:
             if fmt == "json":
                 # A repeated key would silently vanish when the file is written back.
@@ -814,8 +828,11 @@ class EditableDeal:
         self,
         text_edit: Callable[[_Splicer], None],
         data_edit: Callable[[dict[str, Any]], None],
+        *,
+        shallow: bool = False,
     ) -> None:
-        expected = copy.deepcopy(self.data)
+        # shallow: data_edit replaces top-level values and changes nothing inside them.
+        expected = dict(self.data) if shallow else copy.deepcopy(self.data)
         data_edit(expected)
         if self.fmt == "json":
             indent, ascii_only = _json_layout(self.original)
@@ -836,7 +853,8 @@ class EditableDeal:
             )
         self._splicer = _Splicer(splicer.text)
         self.text = splicer.text
-        self.data = expected
+        self.data = actual if shallow else expected
+        self._parsed = (self.text, actual)
 
     def _set(self, path: tuple[str | int, ...], key: str, value: Any, order: Sequence[str]) -> None:
         def text_edit(s: _Splicer) -> None:
@@ -880,11 +898,11 @@ class EditableDeal:
             return
 
         def data_edit(data: dict[str, Any]) -> None:
-            if not isinstance(data.get(seq_key), list):
-                data[seq_key] = []
-            data[seq_key].extend(dict(item) for item in items)
+            old = data.get(seq_key)
+            data[seq_key] = [*(old if isinstance(old, list) else []), *items]
 
-        self._apply(lambda s: _append_items(s, seq_key, items), data_edit)
+        # The new text is read back whole and compared, once; check() reuses that reading.
+        self._apply(lambda s: _append_items(s, seq_key, items), data_edit, shallow=True)
 
     def _remove(self, seq_key: str, index: int) -> None:
         def data_edit(data: dict[str, Any]) -> None:
@@ -1245,7 +1263,8 @@ class EditableDeal:
             (2, 'people[0].stance', True)
         """
         default_id = slugify(Path(self.source).stem) if self.source != "<string>" else None
-        return _check_text(self.text, self.fmt, self.source, default_id)
+        parsed = self._parsed[1] if self._parsed and self._parsed[0] is self.text else None
+        return _check_text(self.text, self.fmt, self.source, default_id, parsed=parsed)
 
 
 def _kind(kind: str | Kind) -> str:

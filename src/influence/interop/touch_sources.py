@@ -9,7 +9,11 @@ people, and writing, is :func:`influence.interop.touch.import_touchpoints`'s.
   with ``recurring-ical-events`` (``RRULE``, ``RDATE``, ``EXDATE``, and moved or
   changed instances by ``RECURRENCE-ID``). Cancelled events and attendees who
   declined are left out. Source id: ``ics:UID`` plus ``/RECURRENCE-ID`` for an
-  instance of a recurring event.
+  instance of a recurring event. Single events (one start, a UID of their own)
+  are read here, line by line, the same as the libraries read them; the
+  libraries get the rest (series with their exceptions, and any shape this
+  reader does not know), so a calendar of 100,000 meetings is not turned into
+  objects property by property.
 * ``.mbox`` and ``.eml``: the headers ``From``, ``To``, ``Cc``, ``Date`` and
   ``Message-ID`` only; bodies are never read into memory (an mbox is streamed
   line by line, and a message's headers are capped). Encoded words (RFC 2047)
@@ -122,6 +126,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 def clean_name(text: str) -> str:
     """A display name with control characters (and so any injected header line) removed."""
+    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
+        return text[:200]  # nothing to remove: the usual case
     return " ".join(_CONTROL.sub(" ", text).split())[:200]
 
 
@@ -155,11 +161,24 @@ def _ics_libraries() -> tuple[Any, Any]:
         import icalendar
         import recurring_ical_events
     except ImportError as err:  # pragma: no cover - the dev extra installs them
-        raise MissingDependencyError(
-            f"reading .ics files needs icalendar and recurring-ical-events ({err.name} is "
-            "missing); install them with: pip install 'influence[touch]'"
-        ) from None
+        raise _missing(err.name) from None
     return icalendar, recurring_ical_events
+
+
+def _missing(module: str | None) -> MissingDependencyError:
+    return MissingDependencyError(
+        f"reading .ics files needs icalendar and recurring-ical-events ({module} is "
+        "missing); install them with: pip install 'influence[touch]'"
+    )
+
+
+def _check_ics_libraries() -> None:
+    """Refuse an ``.ics`` file without the libraries, even one the fast path reads alone."""
+    import importlib.util
+
+    for module in ("icalendar", "recurring_ical_events"):
+        if importlib.util.find_spec(module) is None:  # pragma: no cover - the dev extra has them
+            raise _missing(module)
 
 
 def _day_of(value: Any) -> date | None:
@@ -192,55 +211,509 @@ def _ics_people(event: Any) -> tuple[tuple[str, str] | None, list[tuple[str, str
     return sender, others
 
 
-def _read_ics(name: str, start: date, end: date) -> Read:
-    icalendar, recurring = _ics_libraries()
+@dataclass
+class _Event:
+    """One event instance, as either reader saw it, in the order the library yields them.
+
+    Attributes:
+        order: Where its series starts among the file's events (series come in that order).
+        uid: The UID, cleaned ("" when missing).
+        day: The day it starts, None when it has no start.
+        cancelled: STATUS is CANCELLED.
+        instance: The instance's start, as written after ``ics:UID/`` (None: none).
+        sender: The organiser ``(address, name)``, unless absent or declined.
+        others: The attendees who did not decline.
+    """
+
+    order: int
+    uid: str
+    day: date | None
+    cancelled: bool
+    instance: str | None
+    sender: tuple[str, str] | None
+    others: list[tuple[str, str]]
+
+
+def _library_event(event: Any, order: int) -> _Event:
+    rid = event.get("RECURRENCE-ID")
+    instance = None
+    if rid is not None:
+        rid_value = getattr(rid, "dt", rid)
+        instance = rid_value.isoformat() if hasattr(rid_value, "isoformat") else str(rid)
+    sender, others = _ics_people(event)
+    return _Event(
+        order,
+        clean_name(str(event.get("UID", ""))),
+        _day_of(event.get("DTSTART")),
+        str(event.get("STATUS", "")).upper() == "CANCELLED",
+        instance,
+        sender,
+        others,
+    )
+
+
+def _read_ics(name: str, start: date, end: date, *, fast: bool = True) -> Read:
+    """Read a calendar; ``fast=False`` hands every event to the libraries (tests compare)."""
+    _check_ics_libraries()
     from influence.io import read_bytes
 
     try:
         raw = read_bytes(name)
     except DealFileError as err:
         raise SourceError(err.problems) from None
-    text = raw.decode("utf-8", errors="replace")
+    try:
+        text, plain = raw.decode("utf-8"), not raw.startswith(b"\xef\xbb\xbf")
+    except UnicodeDecodeError:
+        text, plain = raw.decode("utf-8", errors="replace"), False
     if "BEGIN:VCALENDAR" not in text[:4096].upper():
         raise _fail(name, "not an iCalendar file: no BEGIN:VCALENDAR at its start", 1)
+    plain = plain and fast and not _odd_breaks(raw)
     # Where each event's UID is written, for messages (an event has no line of its own).
     uid_lines: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if line[:4].upper() == "UID:":
-            uid_lines.setdefault(line[4:].strip(), number)
-    try:
-        calendar = icalendar.Calendar.from_ical(raw)
-        events = recurring.of(calendar, skip_bad_series=True).between(
-            start, end + timedelta(days=1)
-        )
-        events = list(events)
-    except Exception as err:  # the libraries raise many kinds for a malformed file
-        reason = clean_name(str(err)) or type(err).__name__
-        raise _fail(name, f"cannot read the calendar: {reason}") from None
+    if plain:  # lines end at \n alone: count them
+        at, number = 0, 1
+        for match in _UID_LINE.finditer(text):
+            number += text.count("\n", at, match.start())
+            at = match.start()
+            uid_lines.setdefault(match[1].strip(), number)
+    else:
+        for number, line in enumerate(text.splitlines(), 1):
+            if line[:4].upper() == "UID:":
+                uid_lines.setdefault(line[4:].strip(), number)
+    fast_read = _fast_read(_unfold(text), start, end) if plain else None
+    del text
+    events: list[_Event] = []
+    library_text: bytes | None = raw
+    first_of: dict[str, int] = {}
+    if fast_read is not None:
+        del raw
+        events, library_text, first_of = fast_read
+    if library_text is not None:
+        events += _library_events(name, library_text, first_of, start, end)
+        events.sort(key=lambda e: e.order)  # stable: a series keeps the library's order
     out = Read()
     for event in events:
-        uid = clean_name(str(event.get("UID", "")))
+        uid = event.uid
         where = f"{name}:{uid_lines.get(uid, 0)}" if uid else name
-        day = _day_of(event.get("DTSTART"))
+        day = event.day
         if day is None:
             out.warnings.append(_warning(name, uid_lines.get(uid, 0), "an event with no start"))
             continue
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        if event.cancelled:
             out.ignored += 1
             continue
         if not uid:
             out.warnings.append(_warning(name, 0, f"an event on {day} with no UID: skipped"))
             continue
         source = f"ics:{uid}"
-        rid = event.get("RECURRENCE-ID")
-        if rid is not None:
-            rid_value = getattr(rid, "dt", rid)
-            source += f"/{rid_value.isoformat() if hasattr(rid_value, 'isoformat') else rid}"
-        sender, others = _ics_people(event)
+        if event.instance is not None:
+            source += f"/{event.instance}"
         out.found.append(
-            Found(source[:MAX_SOURCE_ID], day, TouchKind.MEETING, where, sender, others)
+            Found(source[:MAX_SOURCE_ID], day, TouchKind.MEETING, where, event.sender, event.others)
         )
     return out
+
+
+def _library_events(
+    name: str, raw: bytes, first_of: dict[str, int], start: date, end: date
+) -> list[_Event]:
+    """The events of ``raw`` as icalendar and recurring-ical-events read them (expanded)."""
+    icalendar, recurring = _ics_libraries()
+    try:
+        calendar = icalendar.Calendar.from_ical(raw)
+        found = list(
+            recurring.of(calendar, skip_bad_series=True).between(start, end + timedelta(days=1))
+        )
+    except Exception as err:  # the libraries raise many kinds for a malformed file
+        reason = clean_name(str(err)) or type(err).__name__
+        raise _fail(name, f"cannot read the calendar: {reason}") from None
+    out: list[_Event] = []
+    order = 0
+    for event in found:
+        order = first_of.get(str(event.get("UID", "")), order)
+        out.append(_library_event(event, order))
+    return out
+
+
+# The fast path: most exported events are single events with a start, a UID, an
+# organiser and attendees. Those are read here, line by line, and only the rest
+# (recurring series with their exceptions, and anything this reader does not
+# recognise) go to the libraries, so that a large calendar is not turned into
+# objects property by property. Where the two could differ, the library reads.
+
+#: Where a line is folded: a line break, then a space or tab.
+_FOLD = re.compile(r"\n[ \t]")
+#: A content line (lines end at \r\n or \n; blank lines are skipped, as icalendar does).
+_LINE = re.compile(r"[^\r\n]+")
+_UID_LINE = re.compile(r"^[uU][iI][dD]:([^\n]*)", re.MULTILINE)
+#: Properties that make an event part of a series: the library expands it.
+_SERIES = frozenset({"RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"})
+#: Properties the fast path reads; all but ATTENDEE at most once.
+_READ = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "STATUS", "ORGANIZER", "ATTENDEE"})
+_KEY = re.compile(r"[A-Za-z0-9-]+")
+_PARAM = re.compile(r';([A-Za-z0-9-]+)=("[^"]*"|[^;"]*)')
+_WHEN = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
+_DURATION = re.compile(r"\+?P(?:\d+W|(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?)")
+
+
+def _unfold(text: str) -> str:
+    r"""RFC 5545 unfolding as icalendar does it: line breaks, then a space or tab, are removed.
+
+    For text whose lines end at ``\r\n`` or ``\n`` (no lone ``\r``): icalendar's
+    expression, found at each folded line only instead of tried at every character.
+
+    Examples:
+        >>> _unfold("ATTENDEE;CN=Zhang\r\n  Min:mailto:z@x.cn\r\nUID:1\n\n\tb\r\n")
+        'ATTENDEE;CN=Zhang Min:mailto:z@x.cn\r\nUID:1b\r\n'
+    """
+    if "\n " not in text and "\n\t" not in text:
+        return text
+    parts: list[str] = []
+    at = 0
+    for match in _FOLD.finditer(text):
+        cut = match.start()
+        while cut > at and text[cut - 1] in "\r\n":  # the blank lines before it go too
+            cut -= 1
+        parts.append(text[at:cut])
+        at = match.end()
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def _odd_breaks(raw: bytes) -> bool:
+    """Whether ``raw`` has line breaks that str.splitlines and icalendar do not agree on."""
+    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
+        return True
+    odd = (
+        b"\x0b",
+        b"\x0c",
+        b"\x1c",
+        b"\x1d",
+        b"\x1e",
+        b"\xc2\x85",
+        b"\xe2\x80\xa8",
+        b"\xe2\x80\xa9",
+    )
+    return any(o in raw for o in odd)
+
+
+def _value_at(line: str) -> int:
+    """Where the value starts: after the first colon outside quotes (-1: none), as icalendar."""
+    colon = line.find(":")
+    quote = line.find('"')
+    if quote < 0 or colon < quote:
+        return colon
+    quoted = False
+    for i in range(quote, len(line)):
+        char = line[i]
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return i
+    return -1
+
+
+@functools.lru_cache(maxsize=4096)
+def _params(text: str) -> dict[str, str] | None:
+    """``;KEY=value;KEY="value"`` to a dict (do not change it: it is shared); None if unusual.
+
+    Examples:
+        >>> _params(';CN="Lee, Ann";PARTSTAT=ACCEPTED'), _params(";CN=a,b")
+        ({'CN': 'Lee, Ann', 'PARTSTAT': 'ACCEPTED'}, None)
+    """
+    out: dict[str, str] = {}
+    at = 0
+    for match in _PARAM.finditer(text):
+        if match.start() != at:
+            return None
+        at = match.end()
+        key, value = match[1].upper(), match[2]
+        if value[:1] == '"':
+            value = value[1:-1]
+            if "^" in value:  # RFC 6868 escapes: the library's
+                return None
+        elif value != value.strip(" \t") or "," in value or "^" in value:
+            return None  # icalendar trims spaces around = and ;; a list; RFC 6868 escapes
+        if key in out:
+            return None
+        out[key] = value
+    return out if at == len(text) else None
+
+
+@dataclass
+class _Block:
+    """One VEVENT being read: where its text starts and the properties the fast path reads."""
+
+    first: int
+    props: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: (params, value)
+    attendees: list[tuple[str, str]] = field(default_factory=list)
+    odd: bool = False  # a series, a property twice, or a line the fast path does not read
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+@dataclass
+class _Calendar:
+    """What the fast path knows of the calendar around the events."""
+
+    zones: bool = False  # it has a VTIMEZONE: times with a TZID are the library's to place
+    wr_zone: Any = None  # the X-WR-TIMEZONE the library moves UTC and floating times to
+
+
+def _when(params_text: str, value: str, calendar: _Calendar) -> date | datetime | None:
+    """A DTSTART or DTEND as the library gives it (X-WR-TIMEZONE applied), or None: unusual."""
+    return _when_in(params_text, value, calendar.zones, calendar.wr_zone)
+
+
+@functools.lru_cache(maxsize=65536)  # a calendar repeats its times (10:00 on many days)
+def _when_in(params_text: str, value: str, zones: bool, wr_zone: Any) -> date | datetime | None:
+    match = _WHEN.fullmatch(value)
+    if match is None:
+        return None
+    params = _params(params_text) if params_text else {}
+    if params is None or (params and not params.keys() <= {"TZID", "VALUE"}):
+        return None
+    kind = params.get("VALUE", "").upper() if params else ""
+    year, month, day_, hour, minute, second, utc = match.groups()
+    try:
+        if hour is None:
+            if kind not in ("", "DATE") or "TZID" in params:
+                return None
+            return date(int(year), int(month), int(day_))
+        if kind not in ("", "DATE-TIME"):
+            return None
+        when = datetime(int(year), int(month), int(day_), int(hour), int(minute), int(second))
+    except ValueError:
+        return None
+    tzid = params.get("TZID") if params else None
+    if utc:
+        if tzid is not None:
+            return None
+        when = when.replace(tzinfo=UTC)
+        return when.astimezone(wr_zone) if wr_zone is not None else when
+    if tzid is not None:
+        if zones:
+            return None
+        try:
+            when = when.replace(tzinfo=_zone(tzid))
+        except Exception:  # an unknown zone: the library's to place
+            return None
+        if wr_zone is not None and when.tzname() == "UTC":
+            return None
+        return when
+    return when.replace(tzinfo=wr_zone) if wr_zone is not None else when
+
+
+_SLOW = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def _attendee(params_text: str, value: str) -> Any:
+    """``(address, name)`` of an ORGANIZER or ATTENDEE; None if none or declined; else _SLOW."""
+    params = _params(params_text)
+    if params is None:
+        return _SLOW
+    found = address(value)
+    if found is None or params.get("PARTSTAT", "").upper() == "DECLINED":
+        return None
+    return found, clean_name(params.get("CN", ""))
+
+
+_NONE = ("", "")
+
+
+def _ends_after(begin: date | datetime, finish: date | datetime) -> bool:
+    """Whether DTEND is of DTSTART's kind (a date, a floating or a zoned time) and not before it."""
+    if isinstance(begin, datetime) and isinstance(finish, datetime):
+        return (begin.tzinfo is None) == (finish.tzinfo is None) and finish >= begin
+    return not isinstance(begin, datetime) and not isinstance(finish, datetime) and finish >= begin
+
+
+def _fast_event(block: _Block, order: int, calendar: _Calendar, start: date, end: date) -> Any:
+    """One simple event: an :class:`_Event`, None (outside the window) or _SLOW (the library's)."""
+    props = block.props
+    uid = props.get("UID", _NONE)[1]
+    if block.odd or not uid or "\\" in uid or "DTSTART" not in props:
+        return _SLOW
+    begin = _when(*props["DTSTART"], calendar)
+    if begin is None:
+        return _SLOW
+    timed = isinstance(begin, datetime)
+    day = begin.date() if isinstance(begin, datetime) else begin
+    finish: date | datetime | None = None
+    if "DTEND" in props:
+        finish = _when(*props["DTEND"], calendar)
+        if finish is None or "DURATION" in props or not _ends_after(begin, finish):
+            return _SLOW
+    elif "DURATION" in props and not _DURATION.fullmatch(props["DURATION"][1]):
+        return _SLOW
+    if day > end:
+        return None
+    if day < start:
+        if "DURATION" in props:
+            return _SLOW
+        if finish is None:
+            return None  # an instant, or one day: over before the window opens
+        last = finish.date() if isinstance(finish, datetime) else finish
+        if last < start or (not timed and last == start):
+            return None
+        return _SLOW
+    status = props.get("STATUS", _NONE)[1]
+    if "\\" in status:
+        return _SLOW
+    sender = None
+    if "ORGANIZER" in props:
+        sender = _attendee(*props["ORGANIZER"])
+        if sender is _SLOW:
+            return _SLOW
+    others = []
+    for params_text, value in block.attendees:
+        who = _attendee(params_text, value)
+        if who is _SLOW:
+            return _SLOW
+        if who is not None:
+            others.append(who)
+    return _Event(
+        order,
+        clean_name(uid),
+        day,
+        status.upper() == "CANCELLED",
+        begin.isoformat(),
+        sender,
+        others,
+    )
+
+
+def _unescape(text: str) -> str:
+    r"""A TEXT value as icalendar gives it (``\,`` ``\;`` ``\n`` ``\\``)."""
+    if "\\" not in text:
+        return text
+    return re.sub(r"\\([\\;,nN])", lambda m: {"n": "\n", "N": "\n"}.get(m[1], m[1]), text)
+
+
+#: The lines the fast path reads; the others it only checks (:data:`_ODD_LINE`).
+_PROP = re.compile(
+    r"^(BEGIN|END|UID|DTSTART|DTEND|DURATION|STATUS|ORGANIZER|ATTENDEE|X-WR-TIMEZONE"
+    r"|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID)([;:])([^\r\n]*)",
+    re.MULTILINE | re.IGNORECASE,
+)
+#: A line that is no ``NAME:value`` or ``NAME;params:value``: the library reads its event.
+_ODD_LINE = re.compile(r"\n(?![A-Za-z0-9-]+[;:])[^\r\n]")
+_UPPER = {k: k for k in ("BEGIN", "END", "UID", "DTSTART", "DTEND", "STATUS", "ATTENDEE")}
+
+
+def _fast_read(
+    text: str, start: date, end: date
+) -> tuple[list[_Event], bytes | None, dict[str, int]] | None:
+    """Read the simple events of an unfolded calendar; None: the library reads all of it.
+
+    Returns the simple events, the calendar of the other events for the library
+    (None when there are none), and where each of those events' series starts.
+    An event goes to the library with every other event of its UID (a moved or
+    changed instance, ``RECURRENCE-ID``, stays with its series).
+    """
+    odd_lines = [m.start() for m in _ODD_LINE.finditer(text)]
+    calendar = _Calendar()
+    stack: list[str] = []
+    block: _Block | None = None
+    # Per event: its text's span, its UID as written, and what the fast path made of it
+    # (made when it ends: a time zone given after the first event sends all to the library).
+    spans: list[tuple[int, int]] = []
+    uids: list[str] = []
+    results: list[Any] = []
+    odd_at = 0  # the next odd line not yet placed
+    calendar_end = -1
+    for match in _PROP.finditer(text):
+        name, sep, rest = match.groups()
+        key = _UPPER.get(name) or name.upper()
+        if key == "BEGIN" or key == "END":
+            if sep != ":":
+                return None
+            value = rest.upper()
+            if key == "BEGIN":
+                if not stack:
+                    if value != "VCALENDAR" or calendar_end >= 0 or text[: match.start()].strip():
+                        return None  # a second calendar, or something before the first
+                elif value == "VCALENDAR" or (value == "VEVENT" and len(stack) != 1):
+                    return None
+                if value == "VEVENT":
+                    block = _Block(match.start())
+                    while odd_at < len(odd_lines) and odd_lines[odd_at] < match.start():
+                        odd_at += 1
+                elif value == "VTIMEZONE":
+                    if spans:
+                        return None
+                    calendar.zones = True
+                stack.append(value)
+                continue
+            if not stack or stack.pop() != value:
+                return None
+            if value == "VEVENT" and len(stack) == 1:
+                assert block is not None
+                if odd_at < len(odd_lines) and odd_lines[odd_at] < match.start():
+                    block.odd = True
+                spans.append((block.first, match.end()))
+                uids.append(block.props.get("UID", _NONE)[1])
+                results.append(_fast_event(block, len(results), calendar, start, end))
+                block = None
+            elif not stack:
+                calendar_end = match.end()
+            continue
+        if not stack:
+            return None
+        colon = 0 if sep == ":" else _value_at(rest)
+        if colon < 0:
+            return None
+        params_text, value = (rest[:colon], rest[colon + 1 :]) if colon else ("", rest)
+        if sep == ";":
+            params_text = ";" + params_text
+        if block is None or len(stack) != 2:
+            if key == "X-WR-TIMEZONE" and len(stack) == 1:
+                if spans or calendar.wr_zone is not None or "\\" in value:
+                    return None
+                try:
+                    calendar.wr_zone = _zone(value)
+                except Exception:  # the library refuses the calendar, in its words
+                    return None
+            continue
+        if key == "ATTENDEE":
+            block.attendees.append((params_text, value))
+        elif key in block.props or key in _SERIES:
+            block.odd = True
+        else:
+            block.props[key] = (params_text, value)
+    if stack or calendar_end < 0 or text[calendar_end:].strip():
+        return None
+    if odd_lines and (odd_lines[0] < spans[0][0] if spans else True):
+        return None  # an odd line outside the events
+    counts: dict[str, int] = {}
+    for uid in uids:
+        counts[uid] = counts.get(uid, 0) + 1
+    events: list[_Event] = []
+    slow: set[int] = set()
+    first_of: dict[str, int] = {}
+    for order, result in enumerate(results):
+        uid = uids[order]
+        if result is _SLOW or counts[uid] > 1:
+            slow.add(order)
+            first_of.setdefault(_unescape(uid), order)
+        elif result is not None:
+            events.append(result)
+    if not slow:
+        return events, None, first_of
+    parts: list[str] = []
+    at = 0
+    for order, (first, last) in enumerate(spans):  # the calendar less the events read here
+        parts.append(text[at:first])
+        if order in slow:
+            parts.append(text[first:last])
+        at = last
+    parts.append(text[at:])
+    return events, "".join(parts).encode("utf-8"), first_of
 
 
 def _warning(name: str, line: int, message: str, where: str = "") -> Problem:
@@ -296,6 +769,42 @@ def _decode_words(text: str) -> str:
     return "".join(out)
 
 
+#: The usual Date header (RFC 5322: ``Mon, 2 Nov 2026 09:30:00 +0800``), read without the stdlib.
+_MAIL_DATE = re.compile(
+    r"(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) "
+    r"(\d{2}):(\d{2}):(\d{2}) [+-](\d{2})(\d{2})"
+)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    )
+}
+
+
+def _mail_day(text: str) -> date:
+    """The day of a Date header, in the sender's own offset, as the standard library reads it.
+
+    Raises:
+        ValueError: (and the standard library's others) the text is not a date.
+
+    Examples:
+        >>> _mail_day("Mon, 2 Nov 2026 23:30:00 -0500"), _mail_day("2 Nov 2026 09:30 +0800")
+        (datetime.date(2026, 11, 2), datetime.date(2026, 11, 2))
+    """
+    match = _MAIL_DATE.fullmatch(text)
+    month = _MONTHS.get(match[2], 0) if match else 0
+    if match and month and int(match[7]) < 24 and int(match[8]) < 60:
+        try:  # the checks parsedate_to_datetime makes (a 25th hour is no date)
+            when = datetime(
+                int(match[3]), month, int(match[1]), int(match[4]), int(match[5]), int(match[6])
+            )
+            return when.date()
+        except ValueError:
+            pass
+    return email.utils.parsedate_to_datetime(text).date()
+
+
 def _message(
     name: str, line: int, number: int, headers: list[bytes], out: Read, start: date, end: date
 ) -> None:
@@ -335,12 +844,11 @@ def _message(
         out.warnings.append(_warning(name, line, "no Date header: skipped", where))
         return
     try:
-        when = email.utils.parsedate_to_datetime(date_text)
+        day = _mail_day(date_text)
     except (ValueError, TypeError, IndexError, OverflowError):
         shown = date_text if len(date_text) <= 60 else date_text[:60] + "..."
         out.warnings.append(_warning(name, line, f"Date {shown!r} is not a date: skipped", where))
         return
-    day = when.date()
     if not start <= day <= end:
         out.outside += 1
         return
