@@ -370,6 +370,8 @@ def test_the_colons_counted_are_the_keys_of_any_json() -> None:
         padded = [value, *([[]] * 70)]  # more than 64 brackets: the colons are counted
         text = json.dumps(padded, ensure_ascii=ascii_only)
         assert _json_shape(text)[:2] == (None, keys(value))
+        # From the file's bytes (as a file is checked), the same answer.
+        assert _json_shape(text, text.encode()) == _json_shape(text)
 
     check()
 
@@ -401,6 +403,7 @@ def test_the_fast_json_parser_gives_the_standard_librarys_values() -> None:
     text = json.dumps(data, ensure_ascii=False)
     assert _json_fast(text) == json.loads(text)
     assert _json_fast(json.dumps(data, ensure_ascii=True)) == json.loads(text)
+    assert _json_fast(text.encode()) == json.loads(text)  # a file's bytes: the same values
     for bad in ('{"a": NaN}', '{"a": Infinity}', '{"a": 1,}', '{"a": "\t"}', "{'a': 1}"):
         assert _json_fast(bad) is None
 

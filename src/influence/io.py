@@ -22,6 +22,7 @@ blocker, unknown; did you mean 'ally'?
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import json
@@ -236,12 +237,13 @@ def check_deal(path: str | os.PathLike[str], *, warnings: bool = True) -> CheckR
     name = str(path)
     try:
         fmt = format_of(name)
-        text = read_text(path)
+        raw = read_bytes(path)
+        text = _decoded(raw, name)
     except DealFileError as err:
         return CheckResult(name, None, err.problems)
     default_id = slugify(Path(name).stem)
     with gc_paused():  # a big deal is a million objects that all stay alive
-        return _check_text(text, fmt, name, default_id, warnings=warnings)
+        return _check_text(text, fmt, name, default_id, warnings=warnings, raw=raw)
 
 
 def parse_deal(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> Deal:
@@ -564,8 +566,11 @@ def read_text(path: str | os.PathLike[str], *, streams: bool = False) -> str:
         DealFileError: the file is missing, not a regular file, unreadable, too
             large, or not UTF-8.
     """
-    name = str(path)
-    raw = read_bytes(path, streams=streams)
+    return _decoded(read_bytes(path, streams=streams), str(path))
+
+
+def _decoded(raw: bytes, name: str) -> str:
+    """The UTF-8 text of a file's bytes (a leading byte order mark dropped), else its error."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -1121,8 +1126,14 @@ def format_of(path: str | os.PathLike[str], text: str | None = None) -> Format:
     )
 
 
-def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
-    """Parse text to plain data, or return the located syntax problems."""
+def _parse(
+    text: str, fmt: Format, source: str, raw: bytes | None = None
+) -> tuple[Any, list[Problem]]:
+    """Parse text to plain data, or return the located syntax problems.
+
+    ``raw``: the UTF-8 bytes ``text`` was decoded from, if at hand: a big JSON
+    file is then checked and parsed from them, not encoded again.
+    """
     if not text.strip():
         return None, [Problem(source, 0, 0, "", "the file is empty; see `influence new`")]
     if fmt == "json":
@@ -1135,7 +1146,9 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
                 duplicates.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
             return out
 
-        deep, colons, long_number = _json_shape(text)
+        if raw is not None and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        deep, colons, long_number = _json_shape(text, raw)
         if deep is not None:
             return None, [Problem(source, *_line_col(text, deep), "", _nesting_message())]
         if colons is not None and not long_number:
@@ -1144,7 +1157,7 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
             # as many keys as it has colons between strings. Anything else (a repeated
             # key, an error, a shape the count does not follow) is parsed again, below,
             # by the standard library with the hooks that find and locate each problem.
-            fast = _json_fast(text)
+            fast = _json_fast(text if raw is None else raw)
             if fast is not None and _keys_counted(fast) == colons:
                 return fast, []
         try:
@@ -1259,12 +1272,11 @@ def _json_number_at(text: str, literal: str) -> tuple[int, int]:
 
 _JSON_KEEP = b'"[]{}:0123456789'
 _JSON_DROP = bytes(b for b in range(256) if b not in _JSON_KEEP)
-_JSON_STRINGS = re.compile(rb'"[^"]*"')
-_JSON_PAIR = re.compile(rb"\[\]|\{\}")
+_QUOTE, _COLON, _OPEN_LIST, _OPEN_MAP = b'":[{'
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', re.DOTALL)
 
 
-def _json_fast(text: str) -> Any:
+def _json_fast(text: str | bytes) -> Any:
     """The JSON value of ``text`` by pydantic's parser, or None where it finds a problem.
 
     It accepts what the standard library accepts, with the same values, but for
@@ -1285,22 +1297,27 @@ _NINES = bytes(ord("9") if ord("0") <= b <= ord("9") else b for b in range(256))
 _LONG_RUN = b"9" * (_yaml.MAX_NUMBER_DIGITS + 1)
 
 
-def _json_shape(text: str) -> tuple[int | None, int | None, bool]:
+def _json_shape(text: str, raw: bytes | None = None) -> tuple[int | None, int | None, bool]:
     """Before parsing: where JSON nests deeper than :data:`MAX_DEPTH` (or None), and its colons.
 
     Python's JSON parser recurses once per level. Cheap first, in C: drop the
-    escaped quotes and backslashes, keep only quotes, brackets and colons, drop
-    the strings, count the colons (one per key of every object: see
-    :func:`_keys_counted`), then take the innermost bracket pairs away, once
-    per level and ``MAX_DEPTH`` times at most. Only a document that is then not
-    empty (too deep, or unbalanced) is walked bracket by bracket to find the
-    place. A small document (at most ``MAX_DEPTH`` brackets) is not deep, and
-    its colons are not counted (None). The third value: whether it holds a run of
-    more digits than a number may have (in a string or not).
+    escaped quotes and backslashes, keep only quotes, brackets and colons; a
+    character is in a string when an odd number of quotes comes before it
+    (numpy). The colons outside strings are counted (one per key of every
+    object: see :func:`_keys_counted`), and the brackets outside strings give
+    each place's depth. Only a document nested too deep is walked bracket by
+    bracket to find the place. A small document (at most ``MAX_DEPTH``
+    brackets) is not deep, and its colons are not counted (None); nor are an
+    unbalanced document's (the standard library's parser then says where it
+    breaks). The third value: whether it holds a run of more digits than a
+    number may have (in a string or not). ``raw``: ``text`` in UTF-8, if at hand.
     """
     if len(text) < 1_000_000 and text.count("[") + text.count("{") <= MAX_DEPTH:
         return None, None, False
-    raw = text.encode("utf-8", "surrogatepass")
+    import numpy as np
+
+    if raw is None:
+        raw = text.encode("utf-8", "surrogatepass")
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
     # Digits are kept too, as nines, to look for a long run; two numbers with only
@@ -1308,27 +1325,27 @@ def _json_shape(text: str) -> tuple[int | None, int | None, bool]:
     # the file the standard library's way.
     kept = raw.translate(_NINES, _JSON_DROP)
     long_number = _LONG_RUN in kept
-    # Two quotes side by side are a string without brackets or colons, or the gap
-    # between two strings: dropping them first leaves the regular expression little to do.
-    kept = _JSON_STRINGS.sub(b"", kept.translate(None, b"9").replace(b'""', b""))
-    colons = kept.count(b":")
-    brackets = kept.replace(b":", b"")
-    for _ in range(MAX_DEPTH):
-        brackets, removed = _JSON_PAIR.subn(b"", brackets)
-        if not brackets:
-            return None, colons, long_number
-        if not removed:
-            break
-    depth = 0
+    marks = np.frombuffer(kept.translate(None, b"9"), dtype=np.uint8)
+    quotes = marks == _QUOTE
+    # The count of quotes so far, mod 2 (a uint8 sum wraps at 256: the parity holds).
+    outside = (np.cumsum(quotes, dtype=np.uint8) & 1) == 0
+    outside &= ~quotes
+    colons = int(np.count_nonzero((marks == _COLON) & outside))
+    brackets = marks[outside & (marks != _COLON)]
+    depth = np.cumsum(np.where((brackets == _OPEN_LIST) | (brackets == _OPEN_MAP), 1, -1))
+    if not len(depth) or depth.max() <= MAX_DEPTH:
+        balanced = not len(depth) or (depth.min() >= 0 and depth[-1] == 0)
+        return None, colons if balanced else None, long_number
+    depth_now = 0
     for match in _JSON_TOKEN.finditer(text):
         char = text[match.start()]
         if char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
+            depth_now += 1
+            if depth_now > MAX_DEPTH:
                 return match.start(), None, long_number
         elif char in "]}":
-            depth -= 1
-    return None, None, long_number
+            depth_now -= 1
+    return None, None, long_number  # pragma: no cover - the count found it deep
 
 
 def _keys_counted(data: Any) -> int:
@@ -1400,9 +1417,16 @@ _DONE = object()
 
 
 def _check_text(
-    text: str, fmt: Format, source: str, default_id: str | None, *, warnings: bool = True
+    text: str,
+    fmt: Format,
+    source: str,
+    default_id: str | None,
+    *,
+    warnings: bool = True,
+    raw: bytes | None = None,
 ) -> CheckResult:
-    data, problems = _parse(text, fmt, source)
+    """Check a deal's text; ``raw``: the file's bytes, when read from one (see :func:`_parse`)."""
+    data, problems = _parse(text, fmt, source, raw)
     _exit.keep(data)  # a command line about one deal leaves it to the OS to free
     if problems:
         return CheckResult(source, None, problems)
