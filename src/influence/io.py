@@ -238,12 +238,15 @@ def check_deal(path: str | os.PathLike[str], *, warnings: bool = True) -> CheckR
     try:
         fmt = format_of(name)
         raw = read_bytes(path)
-        text = _decoded(raw, name)
+        # A big JSON file is parsed from its bytes; its text is decoded only if a
+        # problem needs it located (or it is not read the fast way).
+        _, data = _json_quick(None, raw) if fmt == "json" else (None, None)
+        text = _decoded(raw, name) if data is None else None
     except DealFileError as err:
         return CheckResult(name, None, err.problems)
     default_id = slugify(Path(name).stem)
     with gc_paused():  # a big deal is a million objects that all stay alive
-        return _check_text(text, fmt, name, default_id, warnings=warnings, raw=raw)
+        return _check_text(text, fmt, name, default_id, warnings=warnings, raw=raw, data=data)
 
 
 def parse_deal(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> Deal:
@@ -1146,20 +1149,11 @@ def _parse(
                 duplicates.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
             return out
 
-        if raw is not None and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        deep, colons, long_number = _json_shape(text, raw)
+        deep, fast = _json_quick(text, raw)
         if deep is not None:
             return None, [Problem(source, *_line_col(text, deep), "", _nesting_message())]
-        if colons is not None and not long_number:
-            # A big file: parsed without a Python call per object, by pydantic's own
-            # parser (in Rust, twice as fast). It has no key twice when its objects hold
-            # as many keys as it has colons between strings. Anything else (a repeated
-            # key, an error, a shape the count does not follow) is parsed again, below,
-            # by the standard library with the hooks that find and locate each problem.
-            fast = _json_fast(text if raw is None else raw)
-            if fast is not None and _keys_counted(fast) == colons:
-                return fast, []
+        if fast is not None:
+            return fast, []
         try:
             data = json.loads(
                 text,
@@ -1229,6 +1223,37 @@ def _parse(
     return data, []
 
 
+def _json_quick(text: str | None, raw: bytes | None = None) -> tuple[int | None, Any]:
+    """A big JSON document's data the fast way, if it has none of the problems looked for.
+
+    ``(where it nests too deep or None, the data or None)``; ``text`` or ``raw``
+    (its UTF-8 bytes; with a byte order mark or not) or both. A big file is
+    parsed without a Python call per object, by pydantic's own parser (in Rust,
+    twice as fast). It has no key twice when its objects hold as many keys as it
+    has colons between strings. Anything else (a repeated key, an error, a shape
+    the count does not follow) gives no data: the caller parses it again with the
+    standard library and the hooks that find and locate each problem. Where it
+    nests too deep is found only in ``text``. Data from ``raw`` alone is valid
+    UTF-8 (the parser checks every string; outside them JSON is ASCII).
+    """
+    if raw is not None and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    if text is None and raw is not None:
+        if len(raw) < 1_000_000:  # the small file's way: see _json_shape
+            return None, None
+        deep, colons, long_number = _json_shape(None, raw)
+        deep = None  # its place is told in the text (the caller's standard way)
+    else:
+        assert text is not None
+        deep, colons, long_number = _json_shape(text, raw)
+    if deep is not None or colons is None or long_number:
+        return deep, None
+    fast = _json_fast(raw if raw is not None else text or "")
+    if fast is not None and _keys_counted(fast) == colons:
+        return None, fast
+    return None, None
+
+
 def _nesting_message() -> str:
     return (
         f"invalid JSON: lists and mappings are nested more than {MAX_DEPTH} levels deep "
@@ -1287,7 +1312,7 @@ def _json_fast(text: str | bytes) -> Any:
     import pydantic_core
 
     try:
-        return pydantic_core.from_json(text, allow_inf_nan=False, cache_strings="keys")
+        return pydantic_core.from_json(text, allow_inf_nan=False, cache_strings=True)
     except ValueError:
         return None
 
@@ -1297,7 +1322,7 @@ _NINES = bytes(ord("9") if ord("0") <= b <= ord("9") else b for b in range(256))
 _LONG_RUN = b"9" * (_yaml.MAX_NUMBER_DIGITS + 1)
 
 
-def _json_shape(text: str, raw: bytes | None = None) -> tuple[int | None, int | None, bool]:
+def _json_shape(text: str | None, raw: bytes | None = None) -> tuple[int | None, int | None, bool]:
     """Before parsing: where JSON nests deeper than :data:`MAX_DEPTH` (or None), and its colons.
 
     Python's JSON parser recurses once per level. Cheap first, in C: drop the
@@ -1310,13 +1335,19 @@ def _json_shape(text: str, raw: bytes | None = None) -> tuple[int | None, int | 
     brackets) is not deep, and its colons are not counted (None); nor are an
     unbalanced document's (the standard library's parser then says where it
     breaks). The third value: whether it holds a run of more digits than a
-    number may have (in a string or not). ``raw``: ``text`` in UTF-8, if at hand.
+    number may have (in a string or not). ``raw``: ``text`` in UTF-8, if at hand
+    (without ``text``, a document nested too deep is told as at offset -1).
     """
-    if len(text) < 1_000_000 and text.count("[") + text.count("{") <= MAX_DEPTH:
+    if (
+        text is not None
+        and len(text) < 1_000_000
+        and text.count("[") + text.count("{") <= MAX_DEPTH
+    ):
         return None, None, False
     import numpy as np
 
     if raw is None:
+        assert text is not None
         raw = text.encode("utf-8", "surrogatepass")
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
@@ -1336,6 +1367,8 @@ def _json_shape(text: str, raw: bytes | None = None) -> tuple[int | None, int | 
     if not len(depth) or depth.max() <= MAX_DEPTH:
         balanced = not len(depth) or (depth.min() >= 0 and depth[-1] == 0)
         return None, colons if balanced else None, long_number
+    if text is None:
+        return -1, None, long_number
     depth_now = 0
     for match in _JSON_TOKEN.finditer(text):
         char = text[match.start()]
@@ -1417,19 +1450,29 @@ _DONE = object()
 
 
 def _check_text(
-    text: str,
+    text: str | None,
     fmt: Format,
     source: str,
     default_id: str | None,
     *,
     warnings: bool = True,
     raw: bytes | None = None,
+    data: Any = None,
 ) -> CheckResult:
-    """Check a deal's text; ``raw``: the file's bytes, when read from one (see :func:`_parse`)."""
-    data, problems = _parse(text, fmt, source, raw)
-    _exit.keep(data)  # a command line about one deal leaves it to the OS to free
-    if problems:
-        return CheckResult(source, None, problems)
+    """Check a deal's text.
+
+    ``raw``: the file's bytes, when read from one (see :func:`_parse`); ``data``:
+    what they parse to, when :func:`_json_quick` found it (then ``text`` may be
+    None: it is decoded from ``raw`` only to locate a problem).
+    """
+    if data is None:
+        assert text is not None
+        data, problems = _parse(text, fmt, source, raw)
+        _exit.keep(data)  # a command line about one deal leaves it to the OS to free
+        if problems:
+            return CheckResult(source, None, problems)
+    else:
+        _exit.keep(data)
     if not isinstance(data, dict):
         return CheckResult(
             source,
@@ -1448,12 +1491,12 @@ def _check_text(
     sidecar: _Sidecar | None = None
     sidecar_problems: list[Problem] = []
     if isinstance(data.get("touchpoints"), str):  # a sidecar file; absent: nothing done
-        data, sidecar, sidecar_problems = _read_sidecar(data, source, text, fmt)
+        data, sidecar, sidecar_problems = _read_sidecar(data, source, _text(text, raw, source), fmt)
     try:
         deal = deal_from_data(data, default_id=default_id)
     except ValidationError as err:
         errors = err.errors(include_url=False)
-        located = _Locator(text, fmt)
+        located = _Locator(_text(text, raw, source), fmt)
         integrity = _integrity_problems(errors)
         if integrity is not None:
             found = [_located(source, located, loc, msg) for loc, msg in integrity]
@@ -1467,13 +1510,21 @@ def _check_text(
         return CheckResult(source, None, sorted(set(sidecar_problems)))
     found_warnings = _warnings(deal) if warnings else []
     if found_warnings:
-        located = _Locator(text, fmt)
+        located = _Locator(_text(text, raw, source), fmt)
         return CheckResult(
             source,
             deal,
             sorted(_located(source, located, loc, msg, "warning") for loc, msg in found_warnings),
         )
     return CheckResult(source, deal, [])
+
+
+def _text(text: str | None, raw: bytes | None, source: str) -> str:
+    """The text, decoded from the bytes it was parsed from if it was not yet."""
+    if text is not None:
+        return text
+    assert raw is not None
+    return _decoded(raw, source)
 
 
 @dataclass(frozen=True)
