@@ -370,8 +370,65 @@ def test_the_colons_counted_are_the_keys_of_any_json() -> None:
         padded = [value, *([[]] * 70)]  # more than 64 brackets: the colons are counted
         text = json.dumps(padded, ensure_ascii=ascii_only)
         assert _json_shape(text)[:2] == (None, keys(value))
+        # From the file's bytes (as a file is checked), the same answer.
+        assert _json_shape(text, text.encode()) == _json_shape(text)
 
     check()
+
+
+def _file_of_a_megabyte() -> str:
+    """JSON of a deal of more than 1,000,000 characters: read from its bytes."""
+    import json
+
+    data = _big_json()
+    data["deal"]["id"] = "big-one"  # not the file's name: the same deal as from text
+    for p in data["people"]:
+        p["notes"] = 'é x: [y] {z} \\ " ' * 2_200
+    text = json.dumps(data, indent=1, ensure_ascii=False)
+    assert len(text) > 1_000_000
+    return text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("", ""),  # as it is
+        ('"to": "p1",', '"to": "p1", "to": "p2",'),  # a repeated key
+        ('"to": "p1"', '"to": "nobody"'),  # an unknown person (located from the text)
+        ('"name": "P 3"', '"name": ' + "[" * 70 + "1" + "]" * 70),  # nested too deep
+        ('"name": "P 3"', '"name": "P 3",'),  # a syntax error
+        ('"side": "seller"', '"side": "sellr"'),  # a field's error
+    ],
+    ids=["good", "repeated-key", "unknown-person", "deep", "syntax", "field"],
+)
+def test_a_big_json_file_read_from_its_bytes_is_told_as_its_text_is(
+    tmp_path: Path, change: tuple[str, str]
+) -> None:
+    text = _file_of_a_megabyte()
+    assert change[0] in text
+    text = text.replace(change[0], change[1], 1)
+    path = tmp_path / "big.json"
+    path.write_text(text, encoding="utf-8")
+    from_file = check_deal(path)
+    try:
+        expected: Any = parse_deal(text, "json", source=str(path))
+    except DealFileError as err:
+        expected = err.problems
+    if isinstance(expected, Deal):
+        assert from_file.ok and from_file.deal == expected
+    else:
+        assert not from_file.ok and from_file.problems == expected
+    # With a byte order mark, the same.
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert check_deal(path).problems == from_file.problems
+
+
+def test_a_big_json_file_that_is_not_utf8_is_told_so(tmp_path: Path) -> None:
+    raw = _file_of_a_megabyte().encode().replace("é".encode(), b"\xe9", 1)
+    path = tmp_path / "big.json"
+    path.write_bytes(raw)
+    problems = check_deal(path).problems
+    assert len(problems) == 1 and "not UTF-8 text (byte 0xe9)" in problems[0].message
 
 
 def test_a_big_json_file_with_a_huge_number_is_located_as_a_small_one_is() -> None:
@@ -401,6 +458,7 @@ def test_the_fast_json_parser_gives_the_standard_librarys_values() -> None:
     text = json.dumps(data, ensure_ascii=False)
     assert _json_fast(text) == json.loads(text)
     assert _json_fast(json.dumps(data, ensure_ascii=True)) == json.loads(text)
+    assert _json_fast(text.encode()) == json.loads(text)  # a file's bytes: the same values
     for bad in ('{"a": NaN}', '{"a": Infinity}', '{"a": 1,}', '{"a": "\t"}', "{'a': 1}"):
         assert _json_fast(bad) is None
 

@@ -22,6 +22,7 @@ blocker, unknown; did you mean 'ally'?
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import json
@@ -236,12 +237,16 @@ def check_deal(path: str | os.PathLike[str], *, warnings: bool = True) -> CheckR
     name = str(path)
     try:
         fmt = format_of(name)
-        text = read_text(path)
+        raw = read_bytes(path)
+        # A big JSON file is parsed from its bytes; its text is decoded only if a
+        # problem needs it located (or it is not read the fast way).
+        _, data = _json_quick(None, raw) if fmt == "json" else (None, None)
+        text = _decoded(raw, name) if data is None else None
     except DealFileError as err:
         return CheckResult(name, None, err.problems)
     default_id = slugify(Path(name).stem)
     with gc_paused():  # a big deal is a million objects that all stay alive
-        return _check_text(text, fmt, name, default_id, warnings=warnings)
+        return _check_text(text, fmt, name, default_id, warnings=warnings, raw=raw, data=data)
 
 
 def parse_deal(text: str, fmt: Format = "yaml", *, source: str = "<string>") -> Deal:
@@ -564,8 +569,11 @@ def read_text(path: str | os.PathLike[str], *, streams: bool = False) -> str:
         DealFileError: the file is missing, not a regular file, unreadable, too
             large, or not UTF-8.
     """
-    name = str(path)
-    raw = read_bytes(path, streams=streams)
+    return _decoded(read_bytes(path, streams=streams), str(path))
+
+
+def _decoded(raw: bytes, name: str) -> str:
+    """The UTF-8 text of a file's bytes (a leading byte order mark dropped), else its error."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -1121,8 +1129,14 @@ def format_of(path: str | os.PathLike[str], text: str | None = None) -> Format:
     )
 
 
-def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
-    """Parse text to plain data, or return the located syntax problems."""
+def _parse(
+    text: str, fmt: Format, source: str, raw: bytes | None = None
+) -> tuple[Any, list[Problem]]:
+    """Parse text to plain data, or return the located syntax problems.
+
+    ``raw``: the UTF-8 bytes ``text`` was decoded from, if at hand: a big JSON
+    file is then checked and parsed from them, not encoded again.
+    """
     if not text.strip():
         return None, [Problem(source, 0, 0, "", "the file is empty; see `influence new`")]
     if fmt == "json":
@@ -1135,18 +1149,11 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
                 duplicates.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
             return out
 
-        deep, colons, long_number = _json_shape(text)
+        deep, fast = _json_quick(text, raw)
         if deep is not None:
             return None, [Problem(source, *_line_col(text, deep), "", _nesting_message())]
-        if colons is not None and not long_number:
-            # A big file: parsed without a Python call per object, by pydantic's own
-            # parser (in Rust, twice as fast). It has no key twice when its objects hold
-            # as many keys as it has colons between strings. Anything else (a repeated
-            # key, an error, a shape the count does not follow) is parsed again, below,
-            # by the standard library with the hooks that find and locate each problem.
-            fast = _json_fast(text)
-            if fast is not None and _keys_counted(fast) == colons:
-                return fast, []
+        if fast is not None:
+            return fast, []
         try:
             data = json.loads(
                 text,
@@ -1216,6 +1223,37 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
     return data, []
 
 
+def _json_quick(text: str | None, raw: bytes | None = None) -> tuple[int | None, Any]:
+    """A big JSON document's data the fast way, if it has none of the problems looked for.
+
+    ``(where it nests too deep or None, the data or None)``; ``text`` or ``raw``
+    (its UTF-8 bytes; with a byte order mark or not) or both. A big file is
+    parsed without a Python call per object, by pydantic's own parser (in Rust,
+    twice as fast). It has no key twice when its objects hold as many keys as it
+    has colons between strings. Anything else (a repeated key, an error, a shape
+    the count does not follow) gives no data: the caller parses it again with the
+    standard library and the hooks that find and locate each problem. Where it
+    nests too deep is found only in ``text``. Data from ``raw`` alone is valid
+    UTF-8 (the parser checks every string; outside them JSON is ASCII).
+    """
+    if raw is not None and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    if text is None and raw is not None:
+        if len(raw) < 1_000_000:  # the small file's way: see _json_shape
+            return None, None
+        deep, colons, long_number = _json_shape(None, raw)
+        deep = None  # its place is told in the text (the caller's standard way)
+    else:
+        assert text is not None
+        deep, colons, long_number = _json_shape(text, raw)
+    if deep is not None or colons is None or long_number:
+        return deep, None
+    fast = _json_fast(raw if raw is not None else text or "")
+    if fast is not None and _keys_counted(fast) == colons:
+        return None, fast
+    return None, None
+
+
 def _nesting_message() -> str:
     return (
         f"invalid JSON: lists and mappings are nested more than {MAX_DEPTH} levels deep "
@@ -1259,12 +1297,11 @@ def _json_number_at(text: str, literal: str) -> tuple[int, int]:
 
 _JSON_KEEP = b'"[]{}:0123456789'
 _JSON_DROP = bytes(b for b in range(256) if b not in _JSON_KEEP)
-_JSON_STRINGS = re.compile(rb'"[^"]*"')
-_JSON_PAIR = re.compile(rb"\[\]|\{\}")
+_QUOTE, _COLON, _OPEN_LIST, _OPEN_MAP = b'":[{'
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', re.DOTALL)
 
 
-def _json_fast(text: str) -> Any:
+def _json_fast(text: str | bytes) -> Any:
     """The JSON value of ``text`` by pydantic's parser, or None where it finds a problem.
 
     It accepts what the standard library accepts, with the same values, but for
@@ -1275,7 +1312,7 @@ def _json_fast(text: str) -> Any:
     import pydantic_core
 
     try:
-        return pydantic_core.from_json(text, allow_inf_nan=False, cache_strings="keys")
+        return pydantic_core.from_json(text, allow_inf_nan=False, cache_strings=True)
     except ValueError:
         return None
 
@@ -1285,22 +1322,33 @@ _NINES = bytes(ord("9") if ord("0") <= b <= ord("9") else b for b in range(256))
 _LONG_RUN = b"9" * (_yaml.MAX_NUMBER_DIGITS + 1)
 
 
-def _json_shape(text: str) -> tuple[int | None, int | None, bool]:
+def _json_shape(text: str | None, raw: bytes | None = None) -> tuple[int | None, int | None, bool]:
     """Before parsing: where JSON nests deeper than :data:`MAX_DEPTH` (or None), and its colons.
 
     Python's JSON parser recurses once per level. Cheap first, in C: drop the
-    escaped quotes and backslashes, keep only quotes, brackets and colons, drop
-    the strings, count the colons (one per key of every object: see
-    :func:`_keys_counted`), then take the innermost bracket pairs away, once
-    per level and ``MAX_DEPTH`` times at most. Only a document that is then not
-    empty (too deep, or unbalanced) is walked bracket by bracket to find the
-    place. A small document (at most ``MAX_DEPTH`` brackets) is not deep, and
-    its colons are not counted (None). The third value: whether it holds a run of
-    more digits than a number may have (in a string or not).
+    escaped quotes and backslashes, keep only quotes, brackets and colons; a
+    character is in a string when an odd number of quotes comes before it
+    (numpy). The colons outside strings are counted (one per key of every
+    object: see :func:`_keys_counted`), and the brackets outside strings give
+    each place's depth. Only a document nested too deep is walked bracket by
+    bracket to find the place. A small document (at most ``MAX_DEPTH``
+    brackets) is not deep, and its colons are not counted (None); nor are an
+    unbalanced document's (the standard library's parser then says where it
+    breaks). The third value: whether it holds a run of more digits than a
+    number may have (in a string or not). ``raw``: ``text`` in UTF-8, if at hand
+    (without ``text``, a document nested too deep is told as at offset -1).
     """
-    if len(text) < 1_000_000 and text.count("[") + text.count("{") <= MAX_DEPTH:
+    if (
+        text is not None
+        and len(text) < 1_000_000
+        and text.count("[") + text.count("{") <= MAX_DEPTH
+    ):
         return None, None, False
-    raw = text.encode("utf-8", "surrogatepass")
+    import numpy as np
+
+    if raw is None:
+        assert text is not None
+        raw = text.encode("utf-8", "surrogatepass")
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
     # Digits are kept too, as nines, to look for a long run; two numbers with only
@@ -1308,27 +1356,29 @@ def _json_shape(text: str) -> tuple[int | None, int | None, bool]:
     # the file the standard library's way.
     kept = raw.translate(_NINES, _JSON_DROP)
     long_number = _LONG_RUN in kept
-    # Two quotes side by side are a string without brackets or colons, or the gap
-    # between two strings: dropping them first leaves the regular expression little to do.
-    kept = _JSON_STRINGS.sub(b"", kept.translate(None, b"9").replace(b'""', b""))
-    colons = kept.count(b":")
-    brackets = kept.replace(b":", b"")
-    for _ in range(MAX_DEPTH):
-        brackets, removed = _JSON_PAIR.subn(b"", brackets)
-        if not brackets:
-            return None, colons, long_number
-        if not removed:
-            break
-    depth = 0
+    marks = np.frombuffer(kept.translate(None, b"9"), dtype=np.uint8)
+    quotes = marks == _QUOTE
+    # The count of quotes so far, mod 2 (a uint8 sum wraps at 256: the parity holds).
+    outside = (np.cumsum(quotes, dtype=np.uint8) & 1) == 0
+    outside &= ~quotes
+    colons = int(np.count_nonzero((marks == _COLON) & outside))
+    brackets = marks[outside & (marks != _COLON)]
+    depth = np.cumsum(np.where((brackets == _OPEN_LIST) | (brackets == _OPEN_MAP), 1, -1))
+    if not len(depth) or depth.max() <= MAX_DEPTH:
+        balanced = not len(depth) or (depth.min() >= 0 and depth[-1] == 0)
+        return None, colons if balanced else None, long_number
+    if text is None:
+        return -1, None, long_number
+    depth_now = 0
     for match in _JSON_TOKEN.finditer(text):
         char = text[match.start()]
         if char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
+            depth_now += 1
+            if depth_now > MAX_DEPTH:
                 return match.start(), None, long_number
         elif char in "]}":
-            depth -= 1
-    return None, None, long_number
+            depth_now -= 1
+    return None, None, long_number  # pragma: no cover - the count found it deep
 
 
 def _keys_counted(data: Any) -> int:
@@ -1400,23 +1450,35 @@ _DONE = object()
 
 
 def _check_text(
-    text: str,
+    text: str | None,
     fmt: Format,
     source: str,
     default_id: str | None,
     *,
     warnings: bool = True,
+    raw: bytes | None = None,
+    data: Any = None,
     parsed: Any = None,
 ) -> CheckResult:
-    # parsed: what the YAML loader read from this very text (an edit's read-back), when known.
-    problems: list[Problem]
-    if fmt == "yaml" and type(parsed) is dict and not ("&" in text and "*" in text):
-        data, problems = parsed, []
+    """Check a deal's text.
+
+    ``raw``: the file's bytes, when read from one (see :func:`_parse`); ``data``:
+    what they parse to, when :func:`_json_quick` found it (then ``text`` may be
+    None: it is decoded from ``raw`` only to locate a problem). ``parsed``: what
+    the YAML loader read from this very text (an edit's read-back), when known.
+    """
+    if data is None:
+        assert text is not None
+        problems: list[Problem]
+        if fmt == "yaml" and type(parsed) is dict and not ("&" in text and "*" in text):
+            data, problems = parsed, []
+        else:
+            data, problems = _parse(text, fmt, source, raw)
+        _exit.keep(data)  # a command line about one deal leaves it to the OS to free
+        if problems:
+            return CheckResult(source, None, problems)
     else:
-        data, problems = _parse(text, fmt, source)
-    _exit.keep(data)  # a command line about one deal leaves it to the OS to free
-    if problems:
-        return CheckResult(source, None, problems)
+        _exit.keep(data)
     if not isinstance(data, dict):
         return CheckResult(
             source,
@@ -1435,12 +1497,12 @@ def _check_text(
     sidecar: _Sidecar | None = None
     sidecar_problems: list[Problem] = []
     if isinstance(data.get("touchpoints"), str):  # a sidecar file; absent: nothing done
-        data, sidecar, sidecar_problems = _read_sidecar(data, source, text, fmt)
+        data, sidecar, sidecar_problems = _read_sidecar(data, source, _text(text, raw, source), fmt)
     try:
         deal = deal_from_data(data, default_id=default_id)
     except ValidationError as err:
         errors = err.errors(include_url=False)
-        located = _Locator(text, fmt)
+        located = _Locator(_text(text, raw, source), fmt)
         integrity = _integrity_problems(errors)
         if integrity is not None:
             found = [_located(source, located, loc, msg) for loc, msg in integrity]
@@ -1454,13 +1516,21 @@ def _check_text(
         return CheckResult(source, None, sorted(set(sidecar_problems)))
     found_warnings = _warnings(deal) if warnings else []
     if found_warnings:
-        located = _Locator(text, fmt)
+        located = _Locator(_text(text, raw, source), fmt)
         return CheckResult(
             source,
             deal,
             sorted(_located(source, located, loc, msg, "warning") for loc, msg in found_warnings),
         )
     return CheckResult(source, deal, [])
+
+
+def _text(text: str | None, raw: bytes | None, source: str) -> str:
+    """The text, decoded from the bytes it was parsed from if it was not yet."""
+    if text is not None:
+        return text
+    assert raw is not None
+    return _decoded(raw, source)
 
 
 @dataclass(frozen=True)

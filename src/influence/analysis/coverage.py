@@ -116,8 +116,9 @@ def role_coverage(
     policy = deal.effective_policy(policy)
     people = people if people is not None else person_coverage(deal, policy)
     out: dict[str, RoleStatus] = {}
+    customers = list(deal.customers())
     for role in policy.required_roles:
-        holders = [p.id for p in deal.customers() if holds_role(p, role)]
+        holders = [p.id for p in customers if holds_role(p, role)]
         if not holders:
             out[role.value] = "missing"
         elif any(people.get(h) == "covered" for h in holders):
@@ -139,10 +140,11 @@ def coverage_score(deal: Deal, people: dict[str, CoverageStatus]) -> float:
         >>> coverage_score(deal, {"a": "covered", "b": "stale"})
         0.75
     """
-    total = sum(p.influence for p in deal.customers())
+    customers = list(deal.customers())
+    total = sum(p.influence for p in customers)
     if total <= 0:
         return 0.0
-    covered = sum(p.influence for p in deal.customers() if people.get(p.id) == "covered")
+    covered = sum(p.influence for p in customers if people.get(p.id) == "covered")
     return round(covered / total, 4)
 
 
@@ -161,10 +163,11 @@ def support(deal: Deal) -> float:
         >>> support(deal)
         0.4
     """
-    total = sum(p.influence for p in deal.customers())
+    customers = list(deal.customers())
+    total = sum(p.influence for p in customers)
     if total <= 0:
         return 0.0
-    return round(sum(p.influence * _STANCE_SIGN[p.stance] for p in deal.customers()) / total, 4)
+    return round(sum(p.influence * _STANCE_SIGN[p.stance] for p in customers) / total, 4)
 
 
 def coverage(deal: Deal, policy: Policy | None = None) -> Coverage:

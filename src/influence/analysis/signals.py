@@ -883,16 +883,19 @@ def _person_left_message(f: SignalFacts, people: People) -> str:
 
 def _insider(ctx: ActionContext) -> Person | None:
     """The covered ally who tells us the truth (coach, else champion), most influential first."""
-    found = [
-        p
-        for role in (Role.COACH, Role.CHAMPION)
-        for p in sorted(ctx.deal.customers(), key=lambda p: (-p.influence, p.id))
-        if role in p.roles
-        and p.stance is Stance.ALLY
-        and not p.has_left
-        and ctx.status_of(p.id) == "covered"
-    ]
-    return found[0] if found else None
+    for role in (Role.COACH, Role.CHAMPION):
+        # The few who qualify are sorted, not every customer.
+        found = [
+            p
+            for p in ctx.deal.customers()
+            if role in p.roles
+            and p.stance is Stance.ALLY
+            and not p.has_left
+            and ctx.status_of(p.id) == "covered"
+        ]
+        if found:
+            return min(found, key=lambda p: (-p.influence, p.id))
+    return None
 
 
 def _answer_information_gap(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
