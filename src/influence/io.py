@@ -1194,6 +1194,11 @@ def _parse(text: str, fmt: Format, source: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(source, 0, 0, "", f"invalid YAML: {err}")]
     except RecursionError:
         return None, [Problem(source, 0, 0, "", "invalid YAML: nested too deeply")]
+    return _loaded_yaml(text, data, source)
+
+
+def _loaded_yaml(text: str, data: Any, source: str) -> tuple[Any, list[Problem]]:
+    """The checks of YAML data once loaded (:func:`_parse`'s, for data loaded elsewhere)."""
     if data is None:
         return None, [Problem(source, 0, 0, "", "the file is empty; see `influence new`")]
     if "&" in text and "*" in text:
@@ -1400,9 +1405,23 @@ _DONE = object()
 
 
 def _check_text(
-    text: str, fmt: Format, source: str, default_id: str | None, *, warnings: bool = True
+    text: str,
+    fmt: Format,
+    source: str,
+    default_id: str | None,
+    *,
+    warnings: bool = True,
+    loaded: Any = None,
 ) -> CheckResult:
-    data, problems = _parse(text, fmt, source)
+    """Check deal text; ``loaded``: YAML ``text`` as :func:`influence._yaml.load` read it.
+
+    ``loaded`` spares a second read of text that an edit has just read to check
+    its splice; it must be exactly what ``_yaml.load(text)`` returns.
+    """
+    if loaded is not None and fmt == "yaml" and text.strip():
+        data, problems = _loaded_yaml(text, loaded, source)
+    else:
+        data, problems = _parse(text, fmt, source)
     _exit.keep(data)  # a command line about one deal leaves it to the OS to free
     if problems:
         return CheckResult(source, None, problems)

@@ -40,7 +40,9 @@ Examples:
 
 from __future__ import annotations
 
+import bisect
 import copy
+import dataclasses
 import hashlib
 import json
 import os
@@ -55,6 +57,7 @@ from typing import Any, Literal
 import yaml
 
 from influence import _yaml
+from influence._gc import gc_paused
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem, UnknownPersonError
 from influence.interop import InteropError
@@ -293,8 +296,7 @@ class _Splicer:
             raise _Unsafe("the file's top level is not a mapping")
         return self._root
 
-    @staticmethod
-    def off(mark: Any) -> int:
+    def off(self, mark: Any) -> int:
         return int(mark.index)
 
     def splice(self, start: int, end: int, new: str) -> None:
@@ -362,6 +364,162 @@ class _Splicer:
                     raise _Unsafe(f"no key {part!r}")
                 node = pair[1]
         return node
+
+
+# -- composing only the items an edit is about ----------------------------------------
+#
+# Composing is the slow part (a node object and two marks per scalar: some 10 s
+# for a 3,000-person file). An edit of one person needs the nodes of that person,
+# and of the first and last items of a list it appends to. So the text composed
+# is a skeleton of the file: every other item of a top-level block list is cut
+# down to its dash (a null item), found by a scan for the lines that start with
+# the list's dash at its column. The items keep their indexes; the marks of what
+# is composed are mapped back to the file's offsets. The skeleton's data must be
+# the file's data with exactly those items null, or the whole file is composed.
+
+#: Characters libyaml also breaks lines at, which the line scan would not.
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+#: The first line of a top-level block list's content: blank lines and comments, then a dash.
+_FIRST_DASH = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?=[ \t\r\n]|\Z)")
+#: A line that ends a top-level list at column 0 (a key; not a comment, blank or an item).
+_TOP_LINE = re.compile(r"\n[^ #\r\n]")
+_TOP_LINE_NO_DASH = re.compile(r"\n(?!-(?:[ \t\r\n]|\Z))[^ #\r\n]")
+
+
+def _list_items(text: str, key: str) -> tuple[list[int], int] | None:
+    """Where the top-level block list ``key`` has its items: their lines' starts, and its end.
+
+    None when the key is not written plainly once at column 0 with its list on
+    the lines below (a flow list, a quoted key...): then that list is composed whole.
+    Plain string searches (a regular expression that starts each line would be
+    slow on a file of 30,000 ties).
+    """
+    head = "\n" + key
+    at = [0] if text.startswith(key) else []
+    found = text.find(head)
+    while found >= 0 and len(at) < 2:
+        at.append(found + 1)
+        found = text.find(head, found + 1)
+    line = re.compile(rf"{re.escape(key)}[ \t]*:(?:[ \t]+#[^\r\n]*)?[ \t]*\r?\n")
+    matches = [m for m in (line.match(text, pos) for pos in at) if m]
+    if len(matches) != 1 or len(at) != 1:
+        return None
+    first = _FIRST_DASH.match(text, matches[0].end())
+    if first is None:
+        return None
+    column = len(first.group(1))
+    start = first.start(1)
+    end_match = (_TOP_LINE_NO_DASH if column == 0 else _TOP_LINE).search(text, start)
+    end = len(text) if end_match is None else end_match.start() + 1
+    dash = re.compile(rf"\n {{{column}}}-(?=[ \t\r\n]|\Z)")
+    return [start] + [m.start() + 1 for m in dash.finditer(text, start, end)], end
+
+
+class _SectionSplicer(_Splicer):
+    """A splicer whose tree holds only some items of the big top-level lists (see above).
+
+    ``keep`` names, per top-level list, the items an edit reads; the first and
+    last item of each list are always kept (appends read them). The composed
+    text leaves the other items out; in the tree each list keeps its length, the
+    items left out standing as one placeholder that no edit may read. After a
+    splice the tree is the whole file's again, as for :class:`_Splicer`.
+    """
+
+    def __init__(self, text: str, data: Mapping[str, Any], keep: Mapping[str, set[int]]) -> None:
+        super().__init__(text)
+        self._data = data
+        self._keep = keep
+        self._starts: list[int] = [0]  # offsets in the composed text where a piece starts
+        self._origins: list[int] = [0]  # ... and the file's offsets they come from
+        self._cut: dict[str, set[int]] = {}  # per list, the items left out
+        self._spliced = False
+
+    def off(self, mark: Any) -> int:
+        """The file's offset of a mark in the composed text.
+
+        A mark where a piece starts is taken as the end of the piece before: the
+        end marks of a block mapping or block scalar run to the next item's line,
+        the item after them in the file, left out of the composed text. No node
+        starts there (pieces start at a line's start; an item's node starts after
+        its dash, a list's at its first item, which follows its key's piece in the
+        file too).
+        """
+        index = int(mark.index)
+        at = max(0, bisect.bisect_left(self._starts, index) - 1)
+        return self._origins[at] + index - self._starts[at]
+
+    def splice(self, start: int, end: int, new: str) -> None:
+        super().splice(start, end, new)
+        self._starts, self._origins, self._cut = [0], [0], {}
+        self._spliced = True
+
+    @property
+    def root(self) -> yaml.MappingNode:
+        if self._root is None and not self._spliced:
+            self._root = self._skeleton_root()
+        return super().root
+
+    def _skeleton_root(self) -> yaml.Node | None:
+        text = self.text
+        lists = []
+        if not any(c in text for c in _ODD_BREAKS) and text.count("\r") == text.count("\r\n"):
+            for key, value in self._data.items():
+                if isinstance(key, str) and isinstance(value, list) and len(value) > 2:
+                    found = _list_items(text, key)
+                    if found is not None and len(found[0]) == len(value):
+                        lists.append((key, *found))
+        if not lists:
+            return _yaml.compose(text)
+        pieces: list[str] = []
+        starts: list[int] = []
+        origins: list[int] = []
+        kept: dict[str, list[int]] = {}
+        size = pos = 0
+
+        def piece(origin: int, stop: int) -> None:
+            nonlocal size
+            starts.append(size)
+            origins.append(origin)
+            pieces.append(text[origin:stop])
+            size += stop - origin
+
+        for key, lines, end in sorted(lists, key=lambda item: item[1][0]):
+            kept[key] = sorted({0, len(lines) - 1} | self._keep.get(key, set()))
+            piece(pos, lines[0])
+            for i in kept[key]:
+                piece(lines[i], lines[i + 1] if i + 1 < len(lines) else end)
+            pos = end
+        piece(pos, len(text))
+        try:
+            root, data = _yaml.compose_data("".join(pieces))
+        except (yaml.YAMLError, ValueError, RecursionError):
+            return _yaml.compose(text)
+        expected = dict(self._data)
+        for key, indexes in kept.items():
+            expected[key] = [self._data[key][i] for i in indexes]
+        if data != expected or not isinstance(root, yaml.MappingNode):
+            return _yaml.compose(text)  # the scan misread the layout: compose the whole file
+        placeholder = yaml.ScalarNode("tag:yaml.org,2002:null", "")
+        for key, indexes in kept.items():
+            pair = _pair(root, key)
+            if pair is None or not isinstance(pair[1], yaml.SequenceNode):  # pragma: no cover
+                return _yaml.compose(text)
+            items = [placeholder] * len(self._data[key])
+            for i, node in zip(indexes, pair[1].value, strict=True):
+                items[i] = node
+            pair[1].value = items
+            self._cut[key] = set(range(len(items))) - set(indexes)
+        self._starts, self._origins = starts, origins
+        return root
+
+    def node_at(self, path: Sequence[str | int]) -> yaml.Node:
+        if (
+            len(path) > 1
+            and isinstance(path[1], int)
+            and path[1] in self._cut.get(str(path[0]), ())
+        ):
+            raise _Unsafe(f"{path[0]}[{path[1]}] was not composed")  # pragma: no cover - a bug
+        return super().node_at(path)
 
 
 def _pair(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
@@ -715,6 +873,73 @@ def _json_layout(text: str) -> tuple[int | None, bool]:
     return indent, ascii_only
 
 
+TextEdit = Callable[[_Splicer], None]
+DataEdit = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class _Step:
+    """An edit: its splice, the change of the data it means, and where both happen.
+
+    Attributes:
+        text_edit: The splice.
+        data_edit: The change, made on a copy of the data.
+        paths: The containers ``data_edit`` changes (such as ``("people", 3)``): copied first.
+        keep: Per top-level list, the items ``text_edit`` reads (composed; see
+            :class:`_SectionSplicer`).
+        parts: The same edit as steps made one after another, each composing only its
+            own items; the whole-file way makes the edit as one.
+    """
+
+    text_edit: TextEdit
+    data_edit: DataEdit
+    paths: Sequence[tuple[str | int, ...]]
+    keep: Mapping[str, set[int]] = dataclasses.field(default_factory=dict)
+    parts: Sequence[_Step] = ()
+
+
+def _keep(path: Sequence[str | int]) -> dict[str, set[int]]:
+    """The item of a top-level list that an edit at ``path`` reads."""
+    if len(path) > 1 and isinstance(path[0], str) and isinstance(path[1], int):
+        return {path[0]: {path[1]}}
+    return {}
+
+
+def _copied(data: dict[str, Any], paths: Sequence[tuple[str | int, ...]]) -> dict[str, Any]:
+    """``data`` with the containers along ``paths`` copied, the rest shared.
+
+    An edit changes a person or a list, not the thousands of others: copying
+    only what it changes keeps the untouched data the very same objects.
+
+    Examples:
+        >>> data = {"people": [{"id": "a"}, {"id": "b"}], "deal": {"name": "T"}}
+        >>> new = _copied(data, [("people", 1)])
+        >>> new["people"][1]["id"] = "c"
+        >>> data["people"][1]["id"], new["people"][0] is data["people"][0]
+        ('b', True)
+    """
+    out = dict(data)
+    copied = {id(out)}
+    for path in paths:
+        parent: Any = out
+        for part in path:
+            try:
+                child = parent[part]
+            except (KeyError, IndexError, TypeError):
+                break
+            if id(child) not in copied:
+                if isinstance(child, dict):
+                    child = dict(child)
+                elif isinstance(child, list):
+                    child = list(child)
+                else:
+                    break
+                copied.add(id(child))
+                parent[part] = child
+            parent = child
+    return out
+
+
 class EditableDeal:
     """A deal file's text, open for edits that keep every byte they do not touch.
 
@@ -755,6 +980,8 @@ class EditableDeal:
         if not isinstance(self.data, dict):
             raise DealFileError(source, _check_text(text, fmt, source, None).errors)
         self._splicer = _Splicer(text)
+        # The text the last edit read back, and what it read: check() validates that.
+        self._loaded: tuple[str, Any] | None = None
 
     # -- lookups
     @property
@@ -810,13 +1037,52 @@ class EditableDeal:
         return found
 
     # -- primitive edits: text and data together, checked against each other
-    def _apply(
-        self,
-        text_edit: Callable[[_Splicer], None],
-        data_edit: Callable[[dict[str, Any]], None],
-    ) -> None:
+    def _apply(self, steps: Sequence[_Step]) -> None:
+        """Make edits, each a splice of the text and the change of the data it means.
+
+        The text after them must load as exactly the data meant, or nothing changes.
+        Each splice composes only the items it is about (:class:`_SectionSplicer`);
+        the data is copied only along the paths the edits change; the new text is
+        read once, and :meth:`check` validates that reading without reading again.
+        Should anything in that go otherwise (an unusual layout, an alias that the
+        edit also changes), the edits are made again the whole-file way, each
+        checked against a full copy of the data, and that way's answer stands.
+        """
+        if self.fmt == "json" or not steps:
+            for step in steps:
+                self._apply_whole(step)
+            return
+        try:
+            text, data = self.text, self.data
+            for part in [part for step in steps for part in (step.parts or [step])]:
+                expected = _copied(data, part.paths)
+                part.data_edit(expected)
+                splicer = _SectionSplicer(text, data, part.keep)
+                part.text_edit(splicer)
+                text, data = splicer.text, expected
+            with gc_paused():
+                actual = _yaml.load(text)
+            done = actual == data
+        except Exception:  # any: the whole-file way below decides, and words it
+            done = False
+        if not done:
+            before = (self.text, self.data, self._splicer, self._loaded)
+            try:
+                for step in steps:
+                    self._apply_whole(step)
+            except BaseException:
+                self.text, self.data, self._splicer, self._loaded = before
+                raise
+            return
+        self._splicer = _Splicer(text)
+        self.text = text
+        self.data = data
+        self._loaded = (text, actual)
+
+    def _apply_whole(self, step: _Step) -> None:
+        """One edit the whole-file way: a full copy of the data, the whole file composed."""
         expected = copy.deepcopy(self.data)
-        data_edit(expected)
+        step.data_edit(expected)
         if self.fmt == "json":
             indent, ascii_only = _json_layout(self.original)
             end = "\n" if self.original.endswith("\n") else ""
@@ -825,7 +1091,7 @@ class EditableDeal:
             return
         splicer = copy.copy(self._splicer)
         try:
-            text_edit(splicer)
+            step.text_edit(splicer)
             actual = _yaml.load(splicer.text)
         except (yaml.YAMLError, IndexError, ValueError, RecursionError) as err:
             raise _Unsafe(f"{self.source}: this edit cannot be made safely here ({err})") from None
@@ -837,8 +1103,13 @@ class EditableDeal:
         self._splicer = _Splicer(splicer.text)
         self.text = splicer.text
         self.data = expected
+        self._loaded = (splicer.text, actual)
 
-    def _set(self, path: tuple[str | int, ...], key: str, value: Any, order: Sequence[str]) -> None:
+    def _set_step(
+        self, path: tuple[str | int, ...], key: str, value: Any, order: Sequence[str]
+    ) -> _Step:
+        """The edit that sets (or, with ``_DELETE``, removes) ``key`` of the mapping at ``path``."""
+
         def text_edit(s: _Splicer) -> None:
             if value is _DELETE:
                 _delete_keys(s, [(path, key)])
@@ -854,7 +1125,7 @@ class EditableDeal:
             else:
                 target[key] = value
 
-        self._apply(text_edit, data_edit)
+        return _Step(text_edit, data_edit, [path], _keep(path))
 
     def _append(self, seq_key: str, item: dict[str, Any]) -> None:
         def data_edit(data: dict[str, Any]) -> None:
@@ -862,7 +1133,7 @@ class EditableDeal:
                 data[seq_key] = []
             data[seq_key].append(item)
 
-        self._apply(lambda s: _append_item(s, seq_key, item), data_edit)
+        self._apply([_Step(lambda s: _append_item(s, seq_key, item), data_edit, [(seq_key,)])])
 
     def append_items(self, seq_key: str, items: Sequence[Mapping[str, Any]]) -> None:
         r"""Append plain items to the top-level list ``seq_key``, in one checked splice.
@@ -884,13 +1155,22 @@ class EditableDeal:
                 data[seq_key] = []
             data[seq_key].extend(dict(item) for item in items)
 
-        self._apply(lambda s: _append_items(s, seq_key, items), data_edit)
+        self._apply([_Step(lambda s: _append_items(s, seq_key, items), data_edit, [(seq_key,)])])
 
     def _remove(self, seq_key: str, index: int) -> None:
         def data_edit(data: dict[str, Any]) -> None:
             del data[seq_key][index]
 
-        self._apply(lambda s: _remove_items(s, seq_key, [index]), data_edit)
+        self._apply(
+            [
+                _Step(
+                    lambda s: _remove_items(s, seq_key, [index]),
+                    data_edit,
+                    [(seq_key,)],
+                    {seq_key: {index}},
+                )
+            ]
+        )
 
     # -- people
     def add_person(self, fields: Mapping[str, Any]) -> str:
@@ -967,15 +1247,17 @@ class EditableDeal:
                 "person under the new id, move the ties, then remove the old one"
             )
         done: list[str] = []
+        steps: list[_Step] = []
         person = self._people()[index]
         if "name" in values and "id" not in person:
             # Without an explicit id the id follows the name: pin it first.
-            self._set(("people", index), "id", person_id, PERSON_KEYS)
+            steps.append(self._set_step(("people", index), "id", person_id, PERSON_KEYS))
             done.append(f"set {person_id}.id: {person_id!r} (kept when the name changes)")
         for key, value in values.items():
-            old = self._people()[index].get(key, _DELETE)
-            self._set(("people", index), key, value, PERSON_KEYS)
+            old = person.get(key, _DELETE)
+            steps.append(self._set_step(("people", index), key, value, PERSON_KEYS))
             done.append(_describe(person_id, key, old, value))
+        self._apply(steps)
         self.changes += done
         return done
 
@@ -1043,8 +1325,49 @@ class EditableDeal:
                 del data["deal"]["owner"]
             del data["people"][index]
 
+        # Composed only where each part is (the ties, the people they manage, the person),
+        # part by part; read and checked once.
+        def remove_ties(s: _Splicer) -> None:
+            _remove_items(s, "relationships", ties)
+
+        def remove_ties_data(data: dict[str, Any]) -> None:
+            for i in reversed(ties):
+                del data["relationships"][i]
+
+        def unlink(s: _Splicer) -> None:
+            targets: list[tuple[Sequence[str | int], str]] = [
+                (("people", i), "reports_to") for i in managed
+            ]
+            if owner:
+                targets.append((("deal",), "owner"))
+            _delete_keys(s, targets)
+
+        def unlink_data(data: dict[str, Any]) -> None:
+            for i in managed:
+                del data["people"][i]["reports_to"]
+            if owner:
+                del data["deal"]["owner"]
+
+        def remove_data(data: dict[str, Any]) -> None:
+            del data["people"][index]
+
+        parts = []
+        if ties:
+            parts.append(
+                _Step(
+                    remove_ties,
+                    remove_ties_data,
+                    [("relationships",)],
+                    {"relationships": set(ties)},
+                )
+            )
+        if managed or owner:
+            paths: list[tuple[str | int, ...]] = [("people", i) for i in managed]
+            parts.append(_Step(unlink, unlink_data, [*paths, ("deal",)], {"people": set(managed)}))
+        remove = lambda s: _remove_items(s, "people", [index])  # noqa: E731
+        parts.append(_Step(remove, remove_data, [("people",)], {"people": {index}}))
         # One edit, so a person with many ties costs one re-read of the file, not one each.
-        self._apply(text_edit, data_edit)
+        self._apply([_Step(text_edit, data_edit, [], {}, parts)])
         done = [f"removed {text}" for text in listed] + [f"removed person {person_id!r}"]
         self.changes += done
         return done
@@ -1146,13 +1469,15 @@ class EditableDeal:
         found = self._find_ties(from_, to, kind)
         values = self._fields(changes, _TIE_SETTABLE, what="tie", allow_delete=True)
         done: list[str] = []
+        steps: list[_Step] = []
         for i in found:
             tie = self._ties()[i]
             label = f"tie {tie.get('from')} {kind} {tie.get('to')}"
             for key, value in values.items():
                 old = tie.get(key, _DELETE)
-                self._set(("relationships", i), key, value, TIE_KEYS)
+                steps.append(self._set_step(("relationships", i), key, value, TIE_KEYS))
                 done.append(_describe(label, key, old, value, sep=" "))
+        self._apply(steps)
         self.changes += done
         return done
 
@@ -1182,7 +1507,7 @@ class EditableDeal:
         if kind == Kind.REPORTS_TO.value:
             index = self._index(from_)
             if self._people()[index].get("reports_to") == to:
-                self._set(("people", index), "reports_to", _DELETE, PERSON_KEYS)
+                self._apply([self._set_step(("people", index), "reports_to", _DELETE, PERSON_KEYS)])
                 done.append(f"removed {from_}.reports_to (was {to!r})")
         self.changes += done
         return done
@@ -1245,7 +1570,9 @@ class EditableDeal:
             (2, 'people[0].stance', True)
         """
         default_id = slugify(Path(self.source).stem) if self.source != "<string>" else None
-        return _check_text(self.text, self.fmt, self.source, default_id)
+        loaded = self._loaded[1] if self._loaded and self._loaded[0] == self.text else None
+        with gc_paused():  # a big deal is a million objects that all stay alive
+            return _check_text(self.text, self.fmt, self.source, default_id, loaded=loaded)
 
 
 def _kind(kind: str | Kind) -> str:

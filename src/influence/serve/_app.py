@@ -63,11 +63,20 @@ def _pool() -> ThreadPoolExecutor:
     Requests take turns on it (a local server). It lives as long as the process:
     yaml-rs 0.1.6, the fast YAML reader, crashes the process (a null pointer) when
     the reading path runs on threads started and stopped one after another (a
-    fresh thread per request or per app), while one long-lived thread is fine.
+    fresh thread per request or per app), while one long-lived thread is fine: this
+    one reads with it (:func:`influence._yaml.use_native_on_this_thread`).
     """
     with _POOL_LOCK:
         if not _POOL:
-            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="influence-serve"))
+            from influence._yaml import use_native_on_this_thread
+
+            _POOL.append(
+                ThreadPoolExecutor(
+                    max_workers=1,
+                    thread_name_prefix="influence-serve",
+                    initializer=use_native_on_this_thread,
+                )
+            )
         return _POOL[0]
 
 
