@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +20,8 @@ from benchmarks.generate import dump_deal, generate_deal
 
 from influence import _yaml
 from influence.interop import edit
-from influence.interop.edit import EditableDeal, parse_editable
-from influence.io import _check_text
+from influence.interop.edit import EditableDeal, parse_editable, read_editable, write_editable
+from influence.io import _check_text, read_deal
 from tests.conftest import EXAMPLES
 
 # A hand-written file in the layouts reps use: comments between and inside items,
@@ -88,6 +89,28 @@ people:
   name: D
 """
 
+# The same in the middle of the list, where the item is left out of the composed text.
+QUOTED_MIDDLE = """\
+deal: {name: Quoted}
+people:
+- id: a
+  name: A
+- id: b
+  name: B
+  notes: 'one line
+- id: fake, still the notes'
+- id: c
+  name: C
+- {id: d, name: D}
+- id: e
+  name: E
+relationships:
+- {from: a, to: b}
+- {from: b, to: c}
+- {from: c, to: d}
+- {from: d, to: e}
+"""
+
 _FIELDS: dict[str, list[Any]] = {
     "stance": ["ally", "neutral", "blocker", "unknown", ""],
     "notes": ["round trip", "a: b # not a comment", "two\nlines", "", "Zhang Min's 'note'"],
@@ -104,7 +127,8 @@ _TIE_FIELDS: dict[str, list[Any]] = {
 
 
 def _documents() -> list[tuple[str, str]]:
-    docs = [("hand", HAND), ("quoted", QUOTED), ("hand-crlf", HAND.replace("\n", "\r\n"))]
+    docs = [("hand", HAND), ("quoted", QUOTED), ("quoted-middle", QUOTED_MIDDLE)]
+    docs.append(("hand-crlf", HAND.replace("\n", "\r\n")))
     docs += [(path.name, path.read_text(encoding="utf-8")) for path in EXAMPLES]
     for n, seed in ((4, 1), (30, 2)):
         docs.append((f"generated-{n}", dump_deal(generate_deal(n, seed=seed))))
@@ -131,11 +155,11 @@ def _indented(text: str) -> str:
 def _whole_file_way(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every edit the whole-file way (the skeleton refused: the fallback runs)."""
 
-    def refuse(self: Any) -> Any:
+    def refuse(*args: Any) -> Any:
         raise RuntimeError("the whole-file way")
 
     with monkeypatch.context() as m:
-        m.setattr(edit._SectionSplicer, "_skeleton_root", refuse)
+        m.setattr(edit, "_skeleton", refuse)
         yield
 
 
@@ -244,7 +268,7 @@ def test_the_composed_text_leaves_out_the_other_people() -> None:
     with pytest.MonkeyPatch.context() as m:
         m.setattr(_yaml, "compose_data", spy)
         doc.set_person(middle, {"stance": "blocker"})
-    (composed,) = seen
+    composed = seen[0]  # then the new text, to prove the rest unchanged
     people = [p["id"] for p in _yaml.load(composed)["people"]]
     ids = doc.person_ids()
     assert people == [ids[0], middle, ids[-1]]
@@ -266,3 +290,45 @@ def test_an_edit_of_an_aliased_value_is_checked_against_every_alias() -> None:
     with pytest.raises(edit.InteropError, match="cannot be made safely"):
         doc.set_person("a", {"name": "Anna"})
     assert doc.text == text  # nothing changed
+
+
+def _big_reads(monkeypatch: pytest.MonkeyPatch, size: int) -> list[str]:
+    """The texts of at least ``size`` characters that ``_yaml.load`` reads from now on."""
+    reads: list[str] = []
+    real = _yaml.load
+
+    def spy(text: str) -> Any:
+        if len(text) >= size:
+            reads.append(text)
+        return real(text)
+
+    monkeypatch.setattr(_yaml, "load", spy)
+    return reads
+
+
+def test_an_edit_reads_no_whole_text_but_the_file_it_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "deal.yaml"
+    path.write_text(dump_deal(generate_deal(30, seed=2)), encoding="utf-8")
+    reads = _big_reads(monkeypatch, 1000)
+    doc = read_editable(path)
+    assert len(reads) == 1  # the file, once
+    ids = doc.person_ids()
+    doc.set_person(ids[4], {"stance": "blocker", "title": "COO"})
+    doc.add_tie(ids[4], ids[9], strength="weak")
+    doc.remove_person(ids[7], cascade=True)
+    result = write_editable(doc)
+    # No edit read the whole new text, and neither did its validation: the rest of
+    # the file is the same bytes, proven so.
+    assert len(reads) == 1
+    # The next edit of those bytes (a server's next request) does not read them again.
+    again = read_editable(path)
+    assert len(reads) == 1 and again.data is doc.data
+    assert result.deal == read_deal(path) and doc.data == _yaml.load(path.read_text("utf-8"))
+    # Bytes written by someone else are read.
+    path.write_text(path.read_text(encoding="utf-8").replace("COO", "CTO"), encoding="utf-8")
+    reads.clear()
+    changed = read_editable(path)
+    assert len(reads) == 1
+    assert changed.data["people"][4]["title"] == "CTO"

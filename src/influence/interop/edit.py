@@ -47,6 +47,8 @@ import hashlib
 import json
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -415,23 +417,102 @@ def _list_items(text: str, key: str) -> tuple[list[int], int] | None:
     return [start] + [m.start() + 1 for m in dash.finditer(text, start, end)], end
 
 
+@dataclass
+class _Skeleton:
+    """A file's text composed with only some items of its big top-level lists.
+
+    Attributes:
+        root: The tree; each list keeps its length, the items left out standing
+            as one placeholder node that no edit may read.
+        starts: Offsets in the composed text where a piece of the file starts...
+        origins: ... and the file's offsets those pieces come from.
+        cut: Per list, the indexes of the items left out.
+        lines: Per list, where each item's line starts in the file, and where the
+            list ends.
+    """
+
+    root: yaml.MappingNode
+    starts: list[int]
+    origins: list[int]
+    cut: dict[str, set[int]]
+    lines: dict[str, tuple[list[int], int]]
+
+
+def _skeleton(text: str, data: Mapping[str, Any], keep: Mapping[str, set[int]]) -> _Skeleton | None:
+    """``text`` composed with the items ``keep`` names and each list's first and last.
+
+    None when no list can be cut (small lists, a layout the scan does not take),
+    or when what is composed does not hold exactly ``data`` at those items and
+    outside the lists: the scan misread the layout.
+    """
+    lists = []
+    lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
+    if not lone_cr and (text.isascii() or not any(c in text for c in _ODD_BREAKS)):
+        for key, value in data.items():
+            if isinstance(key, str) and isinstance(value, list) and len(value) > 2:
+                found = _list_items(text, key)
+                if found is not None and len(found[0]) == len(value):
+                    lists.append((key, *found))
+    if not lists:
+        return None
+    pieces: list[str] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    kept: dict[str, list[int]] = {}
+    size = pos = 0
+
+    def piece(origin: int, stop: int) -> None:
+        nonlocal size
+        starts.append(size)
+        origins.append(origin)
+        pieces.append(text[origin:stop])
+        size += stop - origin
+
+    for key, lines, end in sorted(lists, key=lambda item: item[1][0]):
+        chosen = {0, len(lines) - 1} | {i for i in keep.get(key, ()) if 0 <= i < len(lines)}
+        kept[key] = sorted(chosen)
+        piece(pos, lines[0])
+        for i in kept[key]:
+            piece(lines[i], lines[i + 1] if i + 1 < len(lines) else end)
+        pos = end
+    piece(pos, len(text))
+    try:
+        root, composed = _yaml.compose_data("".join(pieces))
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
+    expected = dict(data)
+    for key, indexes in kept.items():
+        expected[key] = [data[key][i] for i in indexes]
+    if composed != expected or not isinstance(root, yaml.MappingNode):
+        return None
+    placeholder = yaml.ScalarNode("tag:yaml.org,2002:null", "")
+    cut: dict[str, set[int]] = {}
+    for key, indexes in kept.items():
+        pair = _pair(root, key)
+        if pair is None or not isinstance(pair[1], yaml.SequenceNode):  # pragma: no cover
+            return None
+        items: list[yaml.Node] = [placeholder] * len(data[key])
+        for i, node in zip(indexes, pair[1].value, strict=True):
+            items[i] = node
+        pair[1].value = items
+        cut[key] = set(range(len(items))) - set(indexes)
+    lines_of = {key: (lines, end) for key, lines, end in lists}
+    return _Skeleton(root, starts, origins, cut, lines_of)
+
+
 class _SectionSplicer(_Splicer):
-    """A splicer whose tree holds only some items of the big top-level lists (see above).
+    """A splicer whose tree holds only the items an edit reads (see :func:`_skeleton`).
 
     ``keep`` names, per top-level list, the items an edit reads; the first and
-    last item of each list are always kept (appends read them). The composed
-    text leaves the other items out; in the tree each list keeps its length, the
-    items left out standing as one placeholder that no edit may read. After a
-    splice the tree is the whole file's again, as for :class:`_Splicer`.
+    last item of each list are always kept (appends read them). After a splice
+    the tree is the whole file's again, as for :class:`_Splicer`.
     """
 
     def __init__(self, text: str, data: Mapping[str, Any], keep: Mapping[str, set[int]]) -> None:
         super().__init__(text)
         self._data = data
-        self._keep = keep
-        self._starts: list[int] = [0]  # offsets in the composed text where a piece starts
-        self._origins: list[int] = [0]  # ... and the file's offsets they come from
-        self._cut: dict[str, set[int]] = {}  # per list, the items left out
+        self.kept = keep
+        self.skeleton: _Skeleton | None = None  # the one the tree came from, if any
         self._spliced = False
 
     def off(self, mark: Any) -> int:
@@ -445,81 +526,118 @@ class _SectionSplicer(_Splicer):
         file too).
         """
         index = int(mark.index)
-        at = max(0, bisect.bisect_left(self._starts, index) - 1)
-        return self._origins[at] + index - self._starts[at]
+        if self.skeleton is None or self._spliced:
+            return index
+        starts, origins = self.skeleton.starts, self.skeleton.origins
+        at = max(0, bisect.bisect_left(starts, index) - 1)
+        return origins[at] + index - starts[at]
 
     def splice(self, start: int, end: int, new: str) -> None:
         super().splice(start, end, new)
-        self._starts, self._origins, self._cut = [0], [0], {}
         self._spliced = True
 
     @property
     def root(self) -> yaml.MappingNode:
         if self._root is None and not self._spliced:
-            self._root = self._skeleton_root()
+            self.skeleton = _skeleton(self.text, self._data, self.kept)
+            self._root = _yaml.compose(self.text) if self.skeleton is None else self.skeleton.root
         return super().root
 
-    def _skeleton_root(self) -> yaml.Node | None:
-        text = self.text
-        lists = []
-        if not any(c in text for c in _ODD_BREAKS) and text.count("\r") == text.count("\r\n"):
-            for key, value in self._data.items():
-                if isinstance(key, str) and isinstance(value, list) and len(value) > 2:
-                    found = _list_items(text, key)
-                    if found is not None and len(found[0]) == len(value):
-                        lists.append((key, *found))
-        if not lists:
-            return _yaml.compose(text)
-        pieces: list[str] = []
-        starts: list[int] = []
-        origins: list[int] = []
-        kept: dict[str, list[int]] = {}
-        size = pos = 0
-
-        def piece(origin: int, stop: int) -> None:
-            nonlocal size
-            starts.append(size)
-            origins.append(origin)
-            pieces.append(text[origin:stop])
-            size += stop - origin
-
-        for key, lines, end in sorted(lists, key=lambda item: item[1][0]):
-            kept[key] = sorted({0, len(lines) - 1} | self._keep.get(key, set()))
-            piece(pos, lines[0])
-            for i in kept[key]:
-                piece(lines[i], lines[i + 1] if i + 1 < len(lines) else end)
-            pos = end
-        piece(pos, len(text))
-        try:
-            root, data = _yaml.compose_data("".join(pieces))
-        except (yaml.YAMLError, ValueError, RecursionError):
-            return _yaml.compose(text)
-        expected = dict(self._data)
-        for key, indexes in kept.items():
-            expected[key] = [self._data[key][i] for i in indexes]
-        if data != expected or not isinstance(root, yaml.MappingNode):
-            return _yaml.compose(text)  # the scan misread the layout: compose the whole file
-        placeholder = yaml.ScalarNode("tag:yaml.org,2002:null", "")
-        for key, indexes in kept.items():
-            pair = _pair(root, key)
-            if pair is None or not isinstance(pair[1], yaml.SequenceNode):  # pragma: no cover
-                return _yaml.compose(text)
-            items = [placeholder] * len(self._data[key])
-            for i, node in zip(indexes, pair[1].value, strict=True):
-                items[i] = node
-            pair[1].value = items
-            self._cut[key] = set(range(len(items))) - set(indexes)
-        self._starts, self._origins = starts, origins
-        return root
-
     def node_at(self, path: Sequence[str | int]) -> yaml.Node:
-        if (
-            len(path) > 1
-            and isinstance(path[1], int)
-            and path[1] in self._cut.get(str(path[0]), ())
-        ):
+        cut = self.skeleton.cut if self.skeleton is not None and not self._spliced else {}
+        if len(path) > 1 and isinstance(path[1], int) and path[1] in cut.get(str(path[0]), ()):
             raise _Unsafe(f"{path[0]}[{path[1]}] was not composed")  # pragma: no cover - a bug
         return super().node_at(path)
+
+
+#: Where an anchor (&name) or an alias (*name) may start; text like "R & D" counts too.
+#: (It starts with the character, which the regular expression engine finds fast.)
+_ANCHOR_OR_ALIAS = re.compile(r"[&*](?<=[\s\[{,][&*])")
+
+
+def _may_have_anchors(text: str) -> bool:
+    """Whether ``text`` may hold an anchor or an alias (plain string searches first)."""
+    if "&" not in text and "*" not in text:
+        return False
+    return text[:1] in ("&", "*") or _ANCHOR_OR_ALIAS.search(text) is not None
+
+
+def _runs(indexes: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted indexes as runs of consecutive ones, first and last of each.
+
+    Examples:
+        >>> _runs([1, 2, 3, 7, 9, 10])
+        [(1, 3), (7, 7), (9, 10)]
+    """
+    out: list[tuple[int, int]] = []
+    for i in indexes:
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+def _holds_elsewhere(
+    before: _SectionSplicer,
+    old_text: str,
+    old_data: Mapping[str, Any],
+    new_text: str,
+    new_data: Mapping[str, Any],
+    removed: Mapping[str, set[int]],
+) -> bool:
+    """Whether ``new_text`` provably loads as ``new_data``, reading only what the edit changed.
+
+    The new text is composed with the items the edit touched, their neighbours
+    and everything outside the big lists: that must hold ``new_data`` there. Every
+    other item must be the very bytes of an item of the old text, whose data
+    ``old_data`` is, at the same place in its list. An item's line starts a list
+    item at the list's column in both texts, so the parser reads those bytes in
+    the same state and makes the same data of them. Not with anchors or aliases,
+    where an item's data can come from another one.
+    """
+    old = before.skeleton
+    if old is None or _may_have_anchors(new_text):
+        return False
+    old_of_new: dict[str, list[int | None]] = {}
+    keep: dict[str, set[int]] = {}
+    for key, (lines, _) in old.lines.items():
+        items = new_data.get(key)
+        if not isinstance(items, list):
+            return False
+        gone = removed.get(key, set())
+        survivors = [i for i in range(len(lines)) if i not in gone] if gone else range(len(lines))
+        added = len(items) - len(survivors)
+        if added < 0:
+            return False
+        old_of_new[key] = [*survivors, *([None] * added)]
+        near = {bisect.bisect_left(survivors, i) for i in gone}
+        keep[key] = (
+            set(before.kept.get(key, ()))
+            | near
+            | {i - 1 for i in near}
+            | set(range(len(survivors) - 1, len(items)))
+        )
+    new = _skeleton(new_text, new_data, keep)
+    if new is None:
+        return False
+    for key, cut in new.cut.items():
+        if key not in old.lines:
+            return False
+        new_lines, new_end = new.lines[key]
+        old_lines, old_end = old.lines[key]
+        mapped = old_of_new[key]
+        for a, b in _runs(sorted(cut)):
+            first, last = mapped[a], mapped[b]
+            if first is None or last is None or last - first != b - a:
+                return False
+            new_stop = new_lines[b + 1] if b + 1 < len(new_lines) else new_end
+            old_stop = old_lines[last + 1] if last + 1 < len(old_lines) else old_end
+            if new_text[new_lines[a] : new_stop] != old_text[old_lines[first] : old_stop]:
+                return False
+            if new_data[key][a : b + 1] != old_data[key][first : last + 1]:
+                return False
+    return True
 
 
 def _pair(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
@@ -889,6 +1007,7 @@ class _Step:
             :class:`_SectionSplicer`).
         parts: The same edit as steps made one after another, each composing only its
             own items; the whole-file way makes the edit as one.
+        removed: Per top-level list, the items ``data_edit`` removes (old indexes).
     """
 
     text_edit: TextEdit
@@ -896,6 +1015,7 @@ class _Step:
     paths: Sequence[tuple[str | int, ...]]
     keep: Mapping[str, set[int]] = dataclasses.field(default_factory=dict)
     parts: Sequence[_Step] = ()
+    removed: Mapping[str, set[int]] = dataclasses.field(default_factory=dict)
 
 
 def _keep(path: Sequence[str | int]) -> dict[str, set[int]]:
@@ -954,10 +1074,21 @@ class EditableDeal:
         original: The text as read.
         digest: SHA-256 of the file's bytes when read (None for text).
         changes: One line per change so far.
+        data: The data :attr:`text` holds. Each edit replaces it (sharing what it did
+            not change), never changes it in place: do not change it either.
+
+    ``known_data``, when given, is taken as the data ``text`` holds, unread
+    (:func:`read_editable` passes what an edit here wrote as those very bytes).
     """
 
     def __init__(
-        self, text: str, fmt: Format, *, source: str = "<string>", digest: str | None = None
+        self,
+        text: str,
+        fmt: Format,
+        *,
+        source: str = "<string>",
+        digest: str | None = None,
+        known_data: Any = None,
     ) -> None:
         self.bom = text.startswith("\ufeff")
         text = text.removeprefix("\ufeff")
@@ -968,7 +1099,9 @@ class EditableDeal:
         self.digest = digest
         self.changes: list[str] = []
         try:
-            if fmt == "json":
+            if known_data is not None:
+                self.data = known_data
+            elif fmt == "json":
                 # A repeated key would silently vanish when the file is written back.
                 self.data = json.loads(text, object_pairs_hook=_unique_pairs)
             else:
@@ -1054,15 +1187,22 @@ class EditableDeal:
             return
         try:
             text, data = self.text, self.data
+            proven = True
             for part in [part for step in steps for part in (step.parts or [step])]:
                 expected = _copied(data, part.paths)
                 part.data_edit(expected)
                 splicer = _SectionSplicer(text, data, part.keep)
                 part.text_edit(splicer)
+                proven = proven and _holds_elsewhere(
+                    splicer, text, data, splicer.text, expected, part.removed
+                )
                 text, data = splicer.text, expected
-            with gc_paused():
-                actual = _yaml.load(text)
-            done = actual == data
+            if proven:
+                actual, done = data, True
+            else:
+                with gc_paused():
+                    actual = _yaml.load(text)
+                done = actual == data
         except Exception:  # any: the whole-file way below decides, and words it
             done = False
         if not done:
@@ -1168,6 +1308,7 @@ class EditableDeal:
                     data_edit,
                     [(seq_key,)],
                     {seq_key: {index}},
+                    removed={seq_key: {index}},
                 )
             ]
         )
@@ -1359,13 +1500,18 @@ class EditableDeal:
                     remove_ties_data,
                     [("relationships",)],
                     {"relationships": set(ties)},
+                    removed={"relationships": set(ties)},
                 )
             )
         if managed or owner:
             paths: list[tuple[str | int, ...]] = [("people", i) for i in managed]
             parts.append(_Step(unlink, unlink_data, [*paths, ("deal",)], {"people": set(managed)}))
         remove = lambda s: _remove_items(s, "people", [index])  # noqa: E731
-        parts.append(_Step(remove, remove_data, [("people",)], {"people": {index}}))
+        parts.append(
+            _Step(
+                remove, remove_data, [("people",)], {"people": {index}}, removed={"people": {index}}
+            )
+        )
         # One edit, so a person with many ties costs one re-read of the file, not one each.
         self._apply([_Step(text_edit, data_edit, [], {}, parts)])
         done = [f"removed {text}" for text in listed] + [f"removed person {person_id!r}"]
@@ -1645,9 +1791,42 @@ def read_editable(path: str | os.PathLike[str]) -> EditableDeal:
     except UnicodeDecodeError:
         read_text(path)  # raises the located error
         raise
-    doc = EditableDeal(text, format_of(name, text), source=name, digest=_digest(raw))
+    digest = _digest(raw)
+    doc = EditableDeal(
+        text,
+        format_of(name, text),
+        source=name,
+        digest=digest,
+        known_data=_written_data(name, digest),
+    )
     doc.bom = raw.startswith(b"\xef\xbb\xbf")
     return doc
+
+
+# The data of the files edits here wrote last, by path, with the digest of the bytes
+# written: the next edit of the same bytes (a server's next request) need not read
+# them again. The data is shared, never changed in place (edits replace EditableDeal.data).
+_WRITTEN: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+_WRITTEN_LOCK = threading.Lock()
+_WRITTEN_FILES = 16
+
+
+def _written_data(path: str, digest: str) -> Any:
+    """The data an edit here wrote to ``path`` as bytes of ``digest``, or None."""
+    with _WRITTEN_LOCK:
+        found = _WRITTEN.get(path)
+        if found is None or found[0] != digest:
+            return None
+        _WRITTEN.move_to_end(path)
+        return found[1]
+
+
+def _remember_written(path: str, digest: str, data: Any) -> None:
+    with _WRITTEN_LOCK:
+        _WRITTEN[path] = (digest, data)
+        _WRITTEN.move_to_end(path)
+        while len(_WRITTEN) > _WRITTEN_FILES:
+            _WRITTEN.popitem(last=False)
 
 
 def write_editable(
@@ -1714,7 +1893,10 @@ def write_editable(
         check_writable(doc.source, force=force)
         check_not_interrupted(doc.source)
         # A symbolic link stays a link: the file it points to is the one written.
-        write_text(doc.source, ("\ufeff" if doc.bom else "") + doc.text)
+        written = ("\ufeff" if doc.bom else "") + doc.text
+        write_text(doc.source, written)
+        if doc.fmt == "yaml":
+            _remember_written(doc.source, _digest(written.encode("utf-8")), doc.data)
     return EditResult(doc.source, list(doc.changes), result.warnings, result.deal)
 
 
