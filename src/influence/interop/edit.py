@@ -5,11 +5,16 @@ it is asked to change. So a YAML edit is a splice: the file is composed with the
 one YAML 1.2 loader (:mod:`influence._yaml`), which knows where every key and
 value starts and ends, and only those characters are replaced, inserted or
 removed. Comments, blank lines, quoting, key order and indentation elsewhere stay
-byte for byte. After each splice the new text is loaded again and must hold
-exactly the data the edit meant, or the edit stops. JSON files have no comments:
-they are rewritten with ``json``, keeping key order and indentation.
+byte for byte. After each splice the new text must hold exactly the data the
+edit meant, or the edit stops: the items of the big lists the edit touched, with
+their neighbours and all outside those lists, are read again, and every other
+item is proven to be the same bytes at the same place as before (or, with
+anchors or aliases, the whole new text is read again). An edit of one person in
+a file of thousands composes and reads only a few items, not the file. JSON
+files have no comments: they are rewritten with ``json``, keeping key order and
+indentation.
 
-Before anything is written the new text goes through the reading path every
+Before anything is written the new data goes through the reading path every
 command uses (:func:`influence.io.parse_deal`'s checks): an edit that would make
 the file invalid is refused with the located problems of the would-be file.
 Every edit holds the file's lock (:func:`influence.io.deal_lock`) from the read
@@ -282,7 +287,9 @@ class _Splicer:
     breaks, which a count of newlines would not. The tree is composed only when a
     position is needed, and again only after a splice has changed the text:
     composing is the slow part of reading YAML (a node object per scalar), and
-    data alone comes from the fast :func:`influence._yaml.load`.
+    data alone comes from the fast :func:`influence._yaml.load`. This one composes
+    the whole file (the way every edit falls back to); :class:`_SectionSplicer`
+    composes only the items an edit reads.
     """
 
     def __init__(self, text: str, root: yaml.Node | None = None) -> None:

@@ -508,7 +508,10 @@ class _Deals:
             self._checked[f.path] = (version, date.today(), result)
 
     def report_json(self, f: DealFile, version: str, result: Any) -> str:
-        """``influence analyze --json`` of a checked file, made once per version and day."""
+        """``influence analyze --json`` of a checked file, made once per version and day.
+
+        As the response sends it (:func:`_json_text`): printable, with its final newline.
+        """
         from influence._json import model_json
         from influence.analysis.report import analyze
 
@@ -516,7 +519,7 @@ class _Deals:
         hit = self._reports.get(f.path)
         if hit is not None and hit[:2] == (version, today):
             return hit[2]
-        text = model_json(analyze(result.deal, self.policy))
+        text = _printable_text(model_json(analyze(result.deal, self.policy)))
         self._reports[f.path] = (version, today, text)
         return text
 
@@ -553,9 +556,14 @@ class _Deals:
         return f, version, result
 
 
-def _json_text(text: str) -> Response:
+def _printable_text(text: str) -> str:
     """JSON text as the CLI prints it (controls escaped, a final newline)."""
-    return Response(printable_json(text) + "\n", media_type=_JSON)
+    return printable_json(text) + "\n"
+
+
+def _json_text(text: str) -> Response:
+    """A response of JSON text as the CLI prints it (see :func:`_printable_text`)."""
+    return Response(_printable_text(text), media_type=_JSON)
 
 
 def build_app(
@@ -779,7 +787,7 @@ def build_app(
         """Analyse a deal: the report JSON, byte for byte ``influence analyze --json``."""
         f, version, result = deals.deal(file)
         if not assume:
-            return _json_text(deals.report_json(f, version, result))
+            return Response(deals.report_json(f, version, result), media_type=_JSON)
         from influence.analysis.whatif import what_if
 
         whatif = what_if(result.deal, list(assume), deals.policy)
