@@ -538,15 +538,33 @@ def _check_depth(text: str) -> None:
         parser.dispose()
 
 
+#: Threads other than the main one that live as long as the process and may use yaml-rs.
+_LONG_LIVED: set[int] = set()
+
+
+def use_native_on_this_thread() -> None:
+    """Let the calling thread read with yaml-rs: call it only on a thread that never ends.
+
+    yaml-rs 0.1.6 kills the process when threads that used it come and go (see
+    :func:`_load_native`); one thread that lives as long as the process does not
+    (``influence serve`` runs the library on one such thread, for every request).
+    """
+    _LONG_LIVED.add(threading.get_ident())
+
+
 def _load_native(text: str) -> Any:
     """The data yaml-rs reads, or :data:`_NO_KEY` when libyaml must read ``text``.
 
-    Only on the main thread: yaml-rs 0.1.6 kills the process (a segmentation
-    fault) when threads that used it come and go, within a few hundred short
-    threads (a server's or an embedding program's thread pool). Other threads
-    read with libyaml, which gives the same data and errors.
+    Only on the main thread, or on a thread that said it lives as long as the
+    process (:func:`use_native_on_this_thread`): yaml-rs 0.1.6 kills the process
+    (a segmentation fault) when threads that used it come and go, within a few
+    hundred short threads (a server's or an embedding program's thread pool).
+    Other threads read with libyaml, which gives the same data and errors.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if (
+        threading.current_thread() is not threading.main_thread()
+        and threading.get_ident() not in _LONG_LIVED
+    ):
         return _NO_KEY
     native = _yaml_rs()
     if native is None or _native_may_differ(text) or not _native_is_safe(text):
@@ -602,6 +620,22 @@ def compose(text: str) -> Node | None:
         loader.dispose()
 
 
+def compose_data(text: str) -> tuple[Node | None, Any]:
+    """Compose one document (as :func:`compose`) and construct its data from those nodes.
+
+    Raises:
+        NestingError: the document nests deeper than :data:`MAX_DEPTH`.
+    """
+    if "{" in text or not _native_is_safe(text):
+        _check_depth(text)
+    loader = Loader12(text)
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def dump(data: Any) -> str:
     """Dump plain data as block-style YAML that :func:`load` reads back equal."""
     return yaml.dump(
@@ -623,7 +657,9 @@ __all__ = [
     "NestingError",
     "NumberTooLargeError",
     "compose",
+    "compose_data",
     "dump",
     "load",
+    "use_native_on_this_thread",
 ]
 _ = (SequenceNode,)

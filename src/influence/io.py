@@ -1201,6 +1201,11 @@ def _parse(
         return None, [Problem(source, 0, 0, "", f"invalid YAML: {err}")]
     except RecursionError:
         return None, [Problem(source, 0, 0, "", "invalid YAML: nested too deeply")]
+    return _loaded_yaml(text, data, source)
+
+
+def _loaded_yaml(text: str, data: Any, source: str) -> tuple[Any, list[Problem]]:
+    """The checks of YAML data once loaded (:func:`_parse`'s, for data loaded elsewhere)."""
     if data is None:
         return None, [Problem(source, 0, 0, "", "the file is empty; see `influence new`")]
     if "&" in text and "*" in text:
@@ -1458,20 +1463,21 @@ def _check_text(
     warnings: bool = True,
     raw: bytes | None = None,
     data: Any = None,
-    parsed: Any = None,
+    loaded: Any = None,
 ) -> CheckResult:
     """Check a deal's text.
 
     ``raw``: the file's bytes, when read from one (see :func:`_parse`); ``data``:
     what they parse to, when :func:`_json_quick` found it (then ``text`` may be
-    None: it is decoded from ``raw`` only to locate a problem). ``parsed``: what
-    the YAML loader read from this very text (an edit's read-back), when known.
+    None: it is decoded from ``raw`` only to locate a problem). ``loaded``: YAML
+    ``text`` as :func:`influence._yaml.load` read it; it spares a second read of
+    text that an edit has just read to check its splice, and must be exactly what
+    ``_yaml.load(text)`` returns.
     """
     if data is None:
         assert text is not None
-        problems: list[Problem]
-        if fmt == "yaml" and type(parsed) is dict and not ("&" in text and "*" in text):
-            data, problems = parsed, []
+        if loaded is not None and fmt == "yaml" and text.strip():
+            data, problems = _loaded_yaml(text, loaded, source)
         else:
             data, problems = _parse(text, fmt, source, raw)
         _exit.keep(data)  # a command line about one deal leaves it to the OS to free

@@ -5,11 +5,16 @@ it is asked to change. So a YAML edit is a splice: the file is composed with the
 one YAML 1.2 loader (:mod:`influence._yaml`), which knows where every key and
 value starts and ends, and only those characters are replaced, inserted or
 removed. Comments, blank lines, quoting, key order and indentation elsewhere stay
-byte for byte. After each splice the new text is loaded again and must hold
-exactly the data the edit meant, or the edit stops. JSON files have no comments:
-they are rewritten with ``json``, keeping key order and indentation.
+byte for byte. After each splice the new text must hold exactly the data the
+edit meant, or the edit stops: the items of the big lists the edit touched, with
+their neighbours and all outside those lists, are read again, and every other
+item is proven to be the same bytes at the same place as before (or, with
+anchors or aliases, the whole new text is read again). An edit of one person in
+a file of thousands composes and reads only a few items, not the file. JSON
+files have no comments: they are rewritten with ``json``, keeping key order and
+indentation.
 
-Before anything is written the new text goes through the reading path every
+Before anything is written the new data goes through the reading path every
 command uses (:func:`influence.io.parse_deal`'s checks): an edit that would make
 the file invalid is refused with the located problems of the would-be file.
 Every edit holds the file's lock (:func:`influence.io.deal_lock`) from the read
@@ -40,11 +45,15 @@ Examples:
 
 from __future__ import annotations
 
+import bisect
 import copy
+import dataclasses
 import hashlib
 import json
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -55,6 +64,7 @@ from typing import Any, Literal
 import yaml
 
 from influence import _yaml
+from influence._gc import gc_paused
 from influence._suggest import did_you_mean
 from influence.errors import DealFileError, Problem, UnknownPersonError
 from influence.interop import InteropError
@@ -277,7 +287,9 @@ class _Splicer:
     breaks, which a count of newlines would not. The tree is composed only when a
     position is needed, and again only after a splice has changed the text:
     composing is the slow part of reading YAML (a node object per scalar), and
-    data alone comes from the fast :func:`influence._yaml.load`.
+    data alone comes from the fast :func:`influence._yaml.load`. This one composes
+    the whole file (the way every edit falls back to); :class:`_SectionSplicer`
+    composes only the items an edit reads.
     """
 
     def __init__(self, text: str, root: yaml.Node | None = None) -> None:
@@ -293,8 +305,7 @@ class _Splicer:
             raise _Unsafe("the file's top level is not a mapping")
         return self._root
 
-    @staticmethod
-    def off(mark: Any) -> int:
+    def off(self, mark: Any) -> int:
         return int(mark.index)
 
     def splice(self, start: int, end: int, new: str) -> None:
@@ -362,6 +373,278 @@ class _Splicer:
                     raise _Unsafe(f"no key {part!r}")
                 node = pair[1]
         return node
+
+
+# -- composing only the items an edit is about ----------------------------------------
+#
+# Composing is the slow part (a node object and two marks per scalar: some 10 s
+# for a 3,000-person file). An edit of one person needs the nodes of that person,
+# and of the first and last items of a list it appends to. So the text composed
+# is a skeleton of the file: every other item of a top-level block list is cut
+# down to its dash (a null item), found by a scan for the lines that start with
+# the list's dash at its column. The items keep their indexes; the marks of what
+# is composed are mapped back to the file's offsets. The skeleton's data must be
+# the file's data with exactly those items null, or the whole file is composed.
+
+#: Characters libyaml also breaks lines at, which the line scan would not.
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+#: The first line of a top-level block list's content: blank lines and comments, then a dash.
+_FIRST_DASH = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?=[ \t\r\n]|\Z)")
+#: A line that ends a top-level list at column 0 (a key; not a comment, blank or an item).
+_TOP_LINE = re.compile(r"\n[^ #\r\n]")
+_TOP_LINE_NO_DASH = re.compile(r"\n(?!-(?:[ \t\r\n]|\Z))[^ #\r\n]")
+
+
+def _list_items(text: str, key: str) -> tuple[list[int], int] | None:
+    """Where the top-level block list ``key`` has its items: their lines' starts, and its end.
+
+    None when the key is not written plainly once at column 0 with its list on
+    the lines below (a flow list, a quoted key...): then that list is composed whole.
+    Plain string searches (a regular expression that starts each line would be
+    slow on a file of 30,000 ties).
+    """
+    head = "\n" + key
+    at = [0] if text.startswith(key) else []
+    found = text.find(head)
+    while found >= 0 and len(at) < 2:
+        at.append(found + 1)
+        found = text.find(head, found + 1)
+    line = re.compile(rf"{re.escape(key)}[ \t]*:(?:[ \t]+#[^\r\n]*)?[ \t]*\r?\n")
+    matches = [m for m in (line.match(text, pos) for pos in at) if m]
+    if len(matches) != 1 or len(at) != 1:
+        return None
+    first = _FIRST_DASH.match(text, matches[0].end())
+    if first is None:
+        return None
+    column = len(first.group(1))
+    start = first.start(1)
+    end_match = (_TOP_LINE_NO_DASH if column == 0 else _TOP_LINE).search(text, start)
+    end = len(text) if end_match is None else end_match.start() + 1
+    dash = re.compile(rf"\n {{{column}}}-(?=[ \t\r\n]|\Z)")
+    return [start] + [m.start() + 1 for m in dash.finditer(text, start, end)], end
+
+
+@dataclass
+class _Skeleton:
+    """A file's text composed with only some items of its big top-level lists.
+
+    Attributes:
+        root: The tree; each list keeps its length, the items left out standing
+            as one placeholder node that no edit may read.
+        starts: Offsets in the composed text where a piece of the file starts...
+        origins: ... and the file's offsets those pieces come from.
+        cut: Per list, the indexes of the items left out.
+        lines: Per list, where each item's line starts in the file, and where the
+            list ends.
+    """
+
+    root: yaml.MappingNode
+    starts: list[int]
+    origins: list[int]
+    cut: dict[str, set[int]]
+    lines: dict[str, tuple[list[int], int]]
+
+
+def _skeleton(text: str, data: Mapping[str, Any], keep: Mapping[str, set[int]]) -> _Skeleton | None:
+    """``text`` composed with the items ``keep`` names and each list's first and last.
+
+    None when no list can be cut (small lists, a layout the scan does not take),
+    or when what is composed does not hold exactly ``data`` at those items and
+    outside the lists: the scan misread the layout.
+    """
+    lists = []
+    lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
+    if not lone_cr and (text.isascii() or not any(c in text for c in _ODD_BREAKS)):
+        for key, value in data.items():
+            if isinstance(key, str) and isinstance(value, list) and len(value) > 2:
+                found = _list_items(text, key)
+                if found is not None and len(found[0]) == len(value):
+                    lists.append((key, *found))
+    if not lists:
+        return None
+    pieces: list[str] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    kept: dict[str, list[int]] = {}
+    size = pos = 0
+
+    def piece(origin: int, stop: int) -> None:
+        nonlocal size
+        starts.append(size)
+        origins.append(origin)
+        pieces.append(text[origin:stop])
+        size += stop - origin
+
+    for key, lines, end in sorted(lists, key=lambda item: item[1][0]):
+        chosen = {0, len(lines) - 1} | {i for i in keep.get(key, ()) if 0 <= i < len(lines)}
+        kept[key] = sorted(chosen)
+        piece(pos, lines[0])
+        for i in kept[key]:
+            piece(lines[i], lines[i + 1] if i + 1 < len(lines) else end)
+        pos = end
+    piece(pos, len(text))
+    try:
+        root, composed = _yaml.compose_data("".join(pieces))
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
+    expected = dict(data)
+    for key, indexes in kept.items():
+        expected[key] = [data[key][i] for i in indexes]
+    if composed != expected or not isinstance(root, yaml.MappingNode):
+        return None
+    placeholder = yaml.ScalarNode("tag:yaml.org,2002:null", "")
+    cut: dict[str, set[int]] = {}
+    for key, indexes in kept.items():
+        pair = _pair(root, key)
+        if pair is None or not isinstance(pair[1], yaml.SequenceNode):  # pragma: no cover
+            return None
+        items: list[yaml.Node] = [placeholder] * len(data[key])
+        for i, node in zip(indexes, pair[1].value, strict=True):
+            items[i] = node
+        pair[1].value = items
+        cut[key] = set(range(len(items))) - set(indexes)
+    lines_of = {key: (lines, end) for key, lines, end in lists}
+    return _Skeleton(root, starts, origins, cut, lines_of)
+
+
+class _SectionSplicer(_Splicer):
+    """A splicer whose tree holds only the items an edit reads (see :func:`_skeleton`).
+
+    ``keep`` names, per top-level list, the items an edit reads; the first and
+    last item of each list are always kept (appends read them). After a splice
+    the tree is the whole file's again, as for :class:`_Splicer`.
+    """
+
+    def __init__(self, text: str, data: Mapping[str, Any], keep: Mapping[str, set[int]]) -> None:
+        super().__init__(text)
+        self._data = data
+        self.kept = keep
+        self.skeleton: _Skeleton | None = None  # the one the tree came from, if any
+        self._spliced = False
+
+    def off(self, mark: Any) -> int:
+        """The file's offset of a mark in the composed text.
+
+        A mark where a piece starts is taken as the end of the piece before: the
+        end marks of a block mapping or block scalar run to the next item's line,
+        the item after them in the file, left out of the composed text. No node
+        starts there (pieces start at a line's start; an item's node starts after
+        its dash, a list's at its first item, which follows its key's piece in the
+        file too).
+        """
+        index = int(mark.index)
+        if self.skeleton is None or self._spliced:
+            return index
+        starts, origins = self.skeleton.starts, self.skeleton.origins
+        at = max(0, bisect.bisect_left(starts, index) - 1)
+        return origins[at] + index - starts[at]
+
+    def splice(self, start: int, end: int, new: str) -> None:
+        super().splice(start, end, new)
+        self._spliced = True
+
+    @property
+    def root(self) -> yaml.MappingNode:
+        if self._root is None and not self._spliced:
+            self.skeleton = _skeleton(self.text, self._data, self.kept)
+            self._root = _yaml.compose(self.text) if self.skeleton is None else self.skeleton.root
+        return super().root
+
+    def node_at(self, path: Sequence[str | int]) -> yaml.Node:
+        cut = self.skeleton.cut if self.skeleton is not None and not self._spliced else {}
+        if len(path) > 1 and isinstance(path[1], int) and path[1] in cut.get(str(path[0]), ()):
+            raise _Unsafe(f"{path[0]}[{path[1]}] was not composed")  # pragma: no cover - a bug
+        return super().node_at(path)
+
+
+#: Where an anchor (&name) or an alias (*name) may start; text like "R & D" counts too.
+#: (It starts with the character, which the regular expression engine finds fast.)
+_ANCHOR_OR_ALIAS = re.compile(r"[&*](?<=[\s\[{,][&*])")
+
+
+def _may_have_anchors(text: str) -> bool:
+    """Whether ``text`` may hold an anchor or an alias (plain string searches first)."""
+    if "&" not in text and "*" not in text:
+        return False
+    return text[:1] in ("&", "*") or _ANCHOR_OR_ALIAS.search(text) is not None
+
+
+def _runs(indexes: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted indexes as runs of consecutive ones, first and last of each.
+
+    Examples:
+        >>> _runs([1, 2, 3, 7, 9, 10])
+        [(1, 3), (7, 7), (9, 10)]
+    """
+    out: list[tuple[int, int]] = []
+    for i in indexes:
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+def _holds_elsewhere(
+    before: _SectionSplicer,
+    old_text: str,
+    old_data: Mapping[str, Any],
+    new_text: str,
+    new_data: Mapping[str, Any],
+    removed: Mapping[str, set[int]],
+) -> bool:
+    """Whether ``new_text`` provably loads as ``new_data``, reading only what the edit changed.
+
+    The new text is composed with the items the edit touched, their neighbours
+    and everything outside the big lists: that must hold ``new_data`` there. Every
+    other item must be the very bytes of an item of the old text, whose data
+    ``old_data`` is, at the same place in its list. An item's line starts a list
+    item at the list's column in both texts, so the parser reads those bytes in
+    the same state and makes the same data of them. Not with anchors or aliases,
+    where an item's data can come from another one.
+    """
+    old = before.skeleton
+    if old is None or _may_have_anchors(new_text):
+        return False
+    old_of_new: dict[str, list[int | None]] = {}
+    keep: dict[str, set[int]] = {}
+    for key, (lines, _) in old.lines.items():
+        items = new_data.get(key)
+        if not isinstance(items, list):
+            return False
+        gone = removed.get(key, set())
+        survivors = [i for i in range(len(lines)) if i not in gone] if gone else range(len(lines))
+        added = len(items) - len(survivors)
+        if added < 0:
+            return False
+        old_of_new[key] = [*survivors, *([None] * added)]
+        near = {bisect.bisect_left(survivors, i) for i in gone}
+        keep[key] = (
+            set(before.kept.get(key, ()))
+            | near
+            | {i - 1 for i in near}
+            | set(range(len(survivors) - 1, len(items)))
+        )
+    new = _skeleton(new_text, new_data, keep)
+    if new is None:
+        return False
+    for key, cut in new.cut.items():
+        if key not in old.lines:
+            return False
+        new_lines, new_end = new.lines[key]
+        old_lines, old_end = old.lines[key]
+        mapped = old_of_new[key]
+        for a, b in _runs(sorted(cut)):
+            first, last = mapped[a], mapped[b]
+            if first is None or last is None or last - first != b - a:
+                return False
+            new_stop = new_lines[b + 1] if b + 1 < len(new_lines) else new_end
+            old_stop = old_lines[last + 1] if last + 1 < len(old_lines) else old_end
+            if new_text[new_lines[a] : new_stop] != old_text[old_lines[first] : old_stop]:
+                return False
+            if new_data[key][a : b + 1] != old_data[key][first : last + 1]:
+                return False
+    return True
 
 
 def _pair(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
@@ -727,6 +1010,75 @@ def _json_layout(text: str) -> tuple[int | None, bool]:
     return indent, ascii_only
 
 
+TextEdit = Callable[[_Splicer], None]
+DataEdit = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class _Step:
+    """An edit: its splice, the change of the data it means, and where both happen.
+
+    Attributes:
+        text_edit: The splice.
+        data_edit: The change, made on a copy of the data.
+        paths: The containers ``data_edit`` changes (such as ``("people", 3)``): copied first.
+        keep: Per top-level list, the items ``text_edit`` reads (composed; see
+            :class:`_SectionSplicer`).
+        parts: The same edit as steps made one after another, each composing only its
+            own items; the whole-file way makes the edit as one.
+        removed: Per top-level list, the items ``data_edit`` removes (old indexes).
+    """
+
+    text_edit: TextEdit
+    data_edit: DataEdit
+    paths: Sequence[tuple[str | int, ...]]
+    keep: Mapping[str, set[int]] = dataclasses.field(default_factory=dict)
+    parts: Sequence[_Step] = ()
+    removed: Mapping[str, set[int]] = dataclasses.field(default_factory=dict)
+
+
+def _keep(path: Sequence[str | int]) -> dict[str, set[int]]:
+    """The item of a top-level list that an edit at ``path`` reads."""
+    if len(path) > 1 and isinstance(path[0], str) and isinstance(path[1], int):
+        return {path[0]: {path[1]}}
+    return {}
+
+
+def _copied(data: dict[str, Any], paths: Sequence[tuple[str | int, ...]]) -> dict[str, Any]:
+    """``data`` with the containers along ``paths`` copied, the rest shared.
+
+    An edit changes a person or a list, not the thousands of others: copying
+    only what it changes keeps the untouched data the very same objects.
+
+    Examples:
+        >>> data = {"people": [{"id": "a"}, {"id": "b"}], "deal": {"name": "T"}}
+        >>> new = _copied(data, [("people", 1)])
+        >>> new["people"][1]["id"] = "c"
+        >>> data["people"][1]["id"], new["people"][0] is data["people"][0]
+        ('b', True)
+    """
+    out = dict(data)
+    copied = {id(out)}
+    for path in paths:
+        parent: Any = out
+        for part in path:
+            try:
+                child = parent[part]
+            except (KeyError, IndexError, TypeError):
+                break
+            if id(child) not in copied:
+                if isinstance(child, dict):
+                    child = dict(child)
+                elif isinstance(child, list):
+                    child = list(child)
+                else:
+                    break
+                copied.add(id(child))
+                parent[part] = child
+            parent = child
+    return out
+
+
 class EditableDeal:
     """A deal file's text, open for edits that keep every byte they do not touch.
 
@@ -741,10 +1093,21 @@ class EditableDeal:
         original: The text as read.
         digest: SHA-256 of the file's bytes when read (None for text).
         changes: One line per change so far.
+        data: The data :attr:`text` holds. Each edit replaces it (sharing what it did
+            not change), never changes it in place: do not change it either.
+
+    ``known_data``, when given, is taken as the data ``text`` holds, unread
+    (:func:`read_editable` passes what an edit here wrote as those very bytes).
     """
 
     def __init__(
-        self, text: str, fmt: Format, *, source: str = "<string>", digest: str | None = None
+        self,
+        text: str,
+        fmt: Format,
+        *,
+        source: str = "<string>",
+        digest: str | None = None,
+        known_data: Any = None,
     ) -> None:
         self.bom = text.startswith("\ufeff")
         text = text.removeprefix("\ufeff")
@@ -754,10 +1117,10 @@ class EditableDeal:
         self.text = text
         self.digest = digest
         self.changes: list[str] = []
-        # The last edit's text and the data read back from it (check() reads it again else).
-        self._parsed: tuple[str, Any] | None = None
         try:
-            if fmt == "json":
+            if known_data is not None:
+                self.data = known_data
+            elif fmt == "json":
                 # A repeated key would silently vanish when the file is written back.
                 self.data = json.loads(text, object_pairs_hook=_unique_pairs)
             else:
@@ -769,6 +1132,8 @@ class EditableDeal:
         if not isinstance(self.data, dict):
             raise DealFileError(source, _check_text(text, fmt, source, None).errors)
         self._splicer = _Splicer(text)
+        # The text the last edit read back, and what it read: check() validates that.
+        self._loaded: tuple[str, Any] | None = None
 
     # -- lookups
     @property
@@ -824,16 +1189,59 @@ class EditableDeal:
         return found
 
     # -- primitive edits: text and data together, checked against each other
-    def _apply(
-        self,
-        text_edit: Callable[[_Splicer], None],
-        data_edit: Callable[[dict[str, Any]], None],
-        *,
-        shallow: bool = False,
-    ) -> None:
-        # shallow: data_edit replaces top-level values and changes nothing inside them.
-        expected = dict(self.data) if shallow else copy.deepcopy(self.data)
-        data_edit(expected)
+    def _apply(self, steps: Sequence[_Step]) -> None:
+        """Make edits, each a splice of the text and the change of the data it means.
+
+        The text after them must load as exactly the data meant, or nothing changes.
+        Each splice composes only the items it is about (:class:`_SectionSplicer`);
+        the data is copied only along the paths the edits change; the new text is
+        read once, and :meth:`check` validates that reading without reading again.
+        Should anything in that go otherwise (an unusual layout, an alias that the
+        edit also changes), the edits are made again the whole-file way, each
+        checked against a full copy of the data, and that way's answer stands.
+        """
+        if self.fmt == "json" or not steps:
+            for step in steps:
+                self._apply_whole(step)
+            return
+        try:
+            text, data = self.text, self.data
+            proven = True
+            for part in [part for step in steps for part in (step.parts or [step])]:
+                expected = _copied(data, part.paths)
+                part.data_edit(expected)
+                splicer = _SectionSplicer(text, data, part.keep)
+                part.text_edit(splicer)
+                proven = proven and _holds_elsewhere(
+                    splicer, text, data, splicer.text, expected, part.removed
+                )
+                text, data = splicer.text, expected
+            if proven:
+                actual, done = data, True
+            else:
+                with gc_paused():
+                    actual = _yaml.load(text)
+                done = actual == data
+        except Exception:  # any: the whole-file way below decides, and words it
+            done = False
+        if not done:
+            before = (self.text, self.data, self._splicer, self._loaded)
+            try:
+                for step in steps:
+                    self._apply_whole(step)
+            except BaseException:
+                self.text, self.data, self._splicer, self._loaded = before
+                raise
+            return
+        self._splicer = _Splicer(text)
+        self.text = text
+        self.data = data
+        self._loaded = (text, actual)
+
+    def _apply_whole(self, step: _Step) -> None:
+        """One edit the whole-file way: a full copy of the data, the whole file composed."""
+        expected = copy.deepcopy(self.data)
+        step.data_edit(expected)
         if self.fmt == "json":
             indent, ascii_only = _json_layout(self.original)
             end = "\n" if self.original.endswith("\n") else ""
@@ -842,7 +1250,7 @@ class EditableDeal:
             return
         splicer = copy.copy(self._splicer)
         try:
-            text_edit(splicer)
+            step.text_edit(splicer)
             actual = _yaml.load(splicer.text)
         except (yaml.YAMLError, IndexError, ValueError, RecursionError) as err:
             raise _Unsafe(f"{self.source}: this edit cannot be made safely here ({err})") from None
@@ -853,10 +1261,14 @@ class EditableDeal:
             )
         self._splicer = _Splicer(splicer.text)
         self.text = splicer.text
-        self.data = actual if shallow else expected
-        self._parsed = (self.text, actual)
+        self.data = expected
+        self._loaded = (splicer.text, actual)
 
-    def _set(self, path: tuple[str | int, ...], key: str, value: Any, order: Sequence[str]) -> None:
+    def _set_step(
+        self, path: tuple[str | int, ...], key: str, value: Any, order: Sequence[str]
+    ) -> _Step:
+        """The edit that sets (or, with ``_DELETE``, removes) ``key`` of the mapping at ``path``."""
+
         def text_edit(s: _Splicer) -> None:
             if value is _DELETE:
                 _delete_keys(s, [(path, key)])
@@ -872,7 +1284,7 @@ class EditableDeal:
             else:
                 target[key] = value
 
-        self._apply(text_edit, data_edit)
+        return _Step(text_edit, data_edit, [path], _keep(path))
 
     def _append(self, seq_key: str, item: dict[str, Any]) -> None:
         def data_edit(data: dict[str, Any]) -> None:
@@ -880,7 +1292,7 @@ class EditableDeal:
                 data[seq_key] = []
             data[seq_key].append(item)
 
-        self._apply(lambda s: _append_item(s, seq_key, item), data_edit)
+        self._apply([_Step(lambda s: _append_item(s, seq_key, item), data_edit, [(seq_key,)])])
 
     def append_items(self, seq_key: str, items: Sequence[Mapping[str, Any]]) -> None:
         r"""Append plain items to the top-level list ``seq_key``, in one checked splice.
@@ -901,14 +1313,23 @@ class EditableDeal:
             old = data.get(seq_key)
             data[seq_key] = [*(old if isinstance(old, list) else []), *items]
 
-        # The new text is read back whole and compared, once; check() reuses that reading.
-        self._apply(lambda s: _append_items(s, seq_key, items), data_edit, shallow=True)
+        self._apply([_Step(lambda s: _append_items(s, seq_key, items), data_edit, [(seq_key,)])])
 
     def _remove(self, seq_key: str, index: int) -> None:
         def data_edit(data: dict[str, Any]) -> None:
             del data[seq_key][index]
 
-        self._apply(lambda s: _remove_items(s, seq_key, [index]), data_edit)
+        self._apply(
+            [
+                _Step(
+                    lambda s: _remove_items(s, seq_key, [index]),
+                    data_edit,
+                    [(seq_key,)],
+                    {seq_key: {index}},
+                    removed={seq_key: {index}},
+                )
+            ]
+        )
 
     # -- people
     def add_person(self, fields: Mapping[str, Any]) -> str:
@@ -985,15 +1406,17 @@ class EditableDeal:
                 "person under the new id, move the ties, then remove the old one"
             )
         done: list[str] = []
+        steps: list[_Step] = []
         person = self._people()[index]
         if "name" in values and "id" not in person:
             # Without an explicit id the id follows the name: pin it first.
-            self._set(("people", index), "id", person_id, PERSON_KEYS)
+            steps.append(self._set_step(("people", index), "id", person_id, PERSON_KEYS))
             done.append(f"set {person_id}.id: {person_id!r} (kept when the name changes)")
         for key, value in values.items():
-            old = self._people()[index].get(key, _DELETE)
-            self._set(("people", index), key, value, PERSON_KEYS)
+            old = person.get(key, _DELETE)
+            steps.append(self._set_step(("people", index), key, value, PERSON_KEYS))
             done.append(_describe(person_id, key, old, value))
+        self._apply(steps)
         self.changes += done
         return done
 
@@ -1061,8 +1484,54 @@ class EditableDeal:
                 del data["deal"]["owner"]
             del data["people"][index]
 
+        # Composed only where each part is (the ties, the people they manage, the person),
+        # part by part; read and checked once.
+        def remove_ties(s: _Splicer) -> None:
+            _remove_items(s, "relationships", ties)
+
+        def remove_ties_data(data: dict[str, Any]) -> None:
+            for i in reversed(ties):
+                del data["relationships"][i]
+
+        def unlink(s: _Splicer) -> None:
+            targets: list[tuple[Sequence[str | int], str]] = [
+                (("people", i), "reports_to") for i in managed
+            ]
+            if owner:
+                targets.append((("deal",), "owner"))
+            _delete_keys(s, targets)
+
+        def unlink_data(data: dict[str, Any]) -> None:
+            for i in managed:
+                del data["people"][i]["reports_to"]
+            if owner:
+                del data["deal"]["owner"]
+
+        def remove_data(data: dict[str, Any]) -> None:
+            del data["people"][index]
+
+        parts = []
+        if ties:
+            parts.append(
+                _Step(
+                    remove_ties,
+                    remove_ties_data,
+                    [("relationships",)],
+                    {"relationships": set(ties)},
+                    removed={"relationships": set(ties)},
+                )
+            )
+        if managed or owner:
+            paths: list[tuple[str | int, ...]] = [("people", i) for i in managed]
+            parts.append(_Step(unlink, unlink_data, [*paths, ("deal",)], {"people": set(managed)}))
+        remove = lambda s: _remove_items(s, "people", [index])  # noqa: E731
+        parts.append(
+            _Step(
+                remove, remove_data, [("people",)], {"people": {index}}, removed={"people": {index}}
+            )
+        )
         # One edit, so a person with many ties costs one re-read of the file, not one each.
-        self._apply(text_edit, data_edit)
+        self._apply([_Step(text_edit, data_edit, [], {}, parts)])
         done = [f"removed {text}" for text in listed] + [f"removed person {person_id!r}"]
         self.changes += done
         return done
@@ -1164,13 +1633,15 @@ class EditableDeal:
         found = self._find_ties(from_, to, kind)
         values = self._fields(changes, _TIE_SETTABLE, what="tie", allow_delete=True)
         done: list[str] = []
+        steps: list[_Step] = []
         for i in found:
             tie = self._ties()[i]
             label = f"tie {tie.get('from')} {kind} {tie.get('to')}"
             for key, value in values.items():
                 old = tie.get(key, _DELETE)
-                self._set(("relationships", i), key, value, TIE_KEYS)
+                steps.append(self._set_step(("relationships", i), key, value, TIE_KEYS))
                 done.append(_describe(label, key, old, value, sep=" "))
+        self._apply(steps)
         self.changes += done
         return done
 
@@ -1200,7 +1671,7 @@ class EditableDeal:
         if kind == Kind.REPORTS_TO.value:
             index = self._index(from_)
             if self._people()[index].get("reports_to") == to:
-                self._set(("people", index), "reports_to", _DELETE, PERSON_KEYS)
+                self._apply([self._set_step(("people", index), "reports_to", _DELETE, PERSON_KEYS)])
                 done.append(f"removed {from_}.reports_to (was {to!r})")
         self.changes += done
         return done
@@ -1263,8 +1734,9 @@ class EditableDeal:
             (2, 'people[0].stance', True)
         """
         default_id = slugify(Path(self.source).stem) if self.source != "<string>" else None
-        parsed = self._parsed[1] if self._parsed and self._parsed[0] is self.text else None
-        return _check_text(self.text, self.fmt, self.source, default_id, parsed=parsed)
+        loaded = self._loaded[1] if self._loaded and self._loaded[0] == self.text else None
+        with gc_paused():  # a big deal is a million objects that all stay alive
+            return _check_text(self.text, self.fmt, self.source, default_id, loaded=loaded)
 
 
 def _kind(kind: str | Kind) -> str:
@@ -1337,9 +1809,42 @@ def read_editable(path: str | os.PathLike[str]) -> EditableDeal:
     except UnicodeDecodeError:
         read_text(path)  # raises the located error
         raise
-    doc = EditableDeal(text, format_of(name, text), source=name, digest=_digest(raw))
+    digest = _digest(raw)
+    doc = EditableDeal(
+        text,
+        format_of(name, text),
+        source=name,
+        digest=digest,
+        known_data=_written_data(name, digest),
+    )
     doc.bom = raw.startswith(b"\xef\xbb\xbf")
     return doc
+
+
+# The data of the files edits here wrote last, by path, with the digest of the bytes
+# written: the next edit of the same bytes (a server's next request) need not read
+# them again. The data is shared, never changed in place (edits replace EditableDeal.data).
+_WRITTEN: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+_WRITTEN_LOCK = threading.Lock()
+_WRITTEN_FILES = 16
+
+
+def _written_data(path: str, digest: str) -> Any:
+    """The data an edit here wrote to ``path`` as bytes of ``digest``, or None."""
+    with _WRITTEN_LOCK:
+        found = _WRITTEN.get(path)
+        if found is None or found[0] != digest:
+            return None
+        _WRITTEN.move_to_end(path)
+        return found[1]
+
+
+def _remember_written(path: str, digest: str, data: Any) -> None:
+    with _WRITTEN_LOCK:
+        _WRITTEN[path] = (digest, data)
+        _WRITTEN.move_to_end(path)
+        while len(_WRITTEN) > _WRITTEN_FILES:
+            _WRITTEN.popitem(last=False)
 
 
 def write_editable(
@@ -1406,7 +1911,10 @@ def write_editable(
         check_writable(doc.source, force=force)
         check_not_interrupted(doc.source)
         # A symbolic link stays a link: the file it points to is the one written.
-        write_text(doc.source, ("\ufeff" if doc.bom else "") + doc.text)
+        written = ("\ufeff" if doc.bom else "") + doc.text
+        write_text(doc.source, written)
+        if doc.fmt == "yaml":
+            _remember_written(doc.source, _digest(written.encode("utf-8")), doc.data)
     return EditResult(doc.source, list(doc.changes), result.warnings, result.deal)
 
 

@@ -63,11 +63,20 @@ def _pool() -> ThreadPoolExecutor:
     Requests take turns on it (a local server). It lives as long as the process:
     yaml-rs 0.1.6, the fast YAML reader, crashes the process (a null pointer) when
     the reading path runs on threads started and stopped one after another (a
-    fresh thread per request or per app), while one long-lived thread is fine.
+    fresh thread per request or per app), while one long-lived thread is fine: this
+    one reads with it (:func:`influence._yaml.use_native_on_this_thread`).
     """
     with _POOL_LOCK:
         if not _POOL:
-            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="influence-serve"))
+            from influence._yaml import use_native_on_this_thread
+
+            _POOL.append(
+                ThreadPoolExecutor(
+                    max_workers=1,
+                    thread_name_prefix="influence-serve",
+                    initializer=use_native_on_this_thread,
+                )
+            )
         return _POOL[0]
 
 
@@ -499,7 +508,10 @@ class _Deals:
             self._checked[f.path] = (version, date.today(), result)
 
     def report_json(self, f: DealFile, version: str, result: Any) -> str:
-        """``influence analyze --json`` of a checked file, made once per version and day."""
+        """``influence analyze --json`` of a checked file, made once per version and day.
+
+        As the response sends it (:func:`_json_text`): printable, with its final newline.
+        """
         from influence._json import model_json
         from influence.analysis.report import analyze
 
@@ -507,7 +519,7 @@ class _Deals:
         hit = self._reports.get(f.path)
         if hit is not None and hit[:2] == (version, today):
             return hit[2]
-        text = model_json(analyze(result.deal, self.policy))
+        text = _printable_text(model_json(analyze(result.deal, self.policy)))
         self._reports[f.path] = (version, today, text)
         return text
 
@@ -544,9 +556,14 @@ class _Deals:
         return f, version, result
 
 
-def _json_text(text: str) -> Response:
+def _printable_text(text: str) -> str:
     """JSON text as the CLI prints it (controls escaped, a final newline)."""
-    return Response(printable_json(text) + "\n", media_type=_JSON)
+    return printable_json(text) + "\n"
+
+
+def _json_text(text: str) -> Response:
+    """A response of JSON text as the CLI prints it (see :func:`_printable_text`)."""
+    return Response(_printable_text(text), media_type=_JSON)
 
 
 def build_app(
@@ -770,7 +787,7 @@ def build_app(
         """Analyse a deal: the report JSON, byte for byte ``influence analyze --json``."""
         f, version, result = deals.deal(file)
         if not assume:
-            return _json_text(deals.report_json(f, version, result))
+            return Response(deals.report_json(f, version, result), media_type=_JSON)
         from influence.analysis.whatif import what_if
 
         whatif = what_if(result.deal, list(assume), deals.policy)
