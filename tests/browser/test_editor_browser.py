@@ -93,7 +93,8 @@ class Tab:
     page: Any
     escaped: list[str] = field(default_factory=list)  # requests that left the server
     errors: list[str] = field(default_factory=list)  # console errors, uncaught exceptions
-    dialogs: list[str] = field(default_factory=list)  # confirmations (accepted) and alerts
+    dialogs: list[str] = field(default_factory=list)  # confirmations and alerts
+    accept: bool = True  # the answer to a confirmation
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def open_tab(chromium: Any, served: tuple[str, Path]) -> Iterator[Callable[..., 
 
         def dialog(d: Any) -> None:
             tab.dialogs.append(f"{d.type}: {d.message}")
-            d.accept()
+            d.accept() if tab.accept else d.dismiss()
 
         tab.page.route("**/*", route)
         tab.page.on("dialog", dialog)
@@ -304,7 +305,13 @@ def test_stance_card_fields_hostile_notes_and_undo(
     assert (
         page.evaluate("() => document.querySelectorAll('img[src=x], #editor script').length") == 0
     )
-    page.evaluate("() => window.influenceMap.network.selectNodes(['tom-becker'])")
+    _ready(page)  # the map's own card shows the notes as text, too
+    page.mouse.click(*_person_xy(page, "tom-becker"))
+    page.wait_for_function("() => !document.querySelector('#detail').hidden", timeout=10_000)
+    assert "<img src=x onerror=alert(1)>" in page.inner_text("#detail")
+    assert (
+        page.evaluate("() => document.querySelectorAll('img[src=x], #detail script').length") == 0
+    )
     assert [d for d in tab.dialogs if d.startswith("alert")] == []
 
     # undo, one edit at a time, each the version check's edit: back to the shipped bytes
@@ -435,7 +442,21 @@ def test_delete_a_person_with_ties_and_undo(open_tab: Callable[..., Tab], path: 
     original = path.read_text(encoding="utf-8")
     start = _data(path)
     report = _analyze(path)
-    _pick(page, "tom-becker")
+    # a click on Tom on the map picks him in the panel; his card on the map links to it
+    _pick(page, "priya-shah")
+    _ready(page)
+    page.mouse.click(*_person_xy(page, "tom-becker"))
+    page.wait_for_function(
+        "() => document.querySelector('#editor-person').value === 'tom-becker'", timeout=10_000
+    )
+    assert page.input_value('#editor-card [name="name"]') == "Tom Becker"
+    page.click("#detail #editor-edit-card")
+    assert page.evaluate("() => document.activeElement.name") == "name"
+    tab.accept = False  # no at the confirmation: nothing is sent
+    page.click("#editor-delete")
+    page.wait_for_timeout(500)
+    assert path.read_text(encoding="utf-8") == original and len(tab.dialogs) == 1
+    tab.accept = True
     _edit(page, lambda: page.click("#editor-delete"))
     assert tab.dialogs[-1].startswith("confirm: Delete Tom Becker?\nThis also removes the tie ")
     assert "Tom Becker knows Aisha Okafor" in tab.dialogs[-1]
@@ -455,6 +476,34 @@ def test_delete_a_person_with_ties_and_undo(open_tab: Callable[..., Tab], path: 
 
 
 # ------------------------------------------------------------------- two sessions
+
+
+def test_an_undo_on_a_stale_version_is_refused_and_kept(
+    open_tab: Callable[..., Tab], path: Path
+) -> None:
+    page = open_tab().page
+    original = path.read_text(encoding="utf-8")
+    _pick(page, "tom-becker")
+    _edit(page, lambda: page.click('button[data-stance="blocker"]'))
+    page.evaluate("() => { window.location.reload = () => {}; }")  # the poll must not reload
+    by_hand = path.read_text(encoding="utf-8") + "# by hand\n"
+    path.write_text(by_hand, encoding="utf-8")
+    page.click("#editor-undo")
+    page.wait_for_function(
+        "() => document.querySelector('#editor-undo-error').getAttribute('data-error')"
+        " === 'stale-version'",
+        timeout=30_000,
+    )
+    assert "changed since version" in page.inner_text("#editor-undo-error")
+    assert path.read_text(encoding="utf-8") == by_hand  # nothing written, nothing merged
+    assert page.inner_text("#editor-undo") == "Undo (1)"  # the undo is kept, to try again
+    page.reload()
+    page.wait_for_function(EDITOR, timeout=60_000)
+    assert page.inner_text("#editor-undo") == "Undo (1)"  # kept for the tab
+    _edit(page, lambda: page.click("#editor-undo"))
+    assert path.read_text(encoding="utf-8") == original + "# by hand\n"
+    assert page.inner_text("#editor-undo") == "Undo"
+    _page_shows_the_analysis(page, path)
 
 
 def test_two_sessions_conflict_and_a_text_editor_change(
@@ -536,6 +585,9 @@ def _page_shows_the_analysis(page: Any, path: Path) -> None:
     if ranked:
         total = page.inner_text("header details.signals summary b")
         assert total.startswith(f"{len(ranked)} risk signal"), total
+        counts = Counter(s["severity"] for s in ranked)  # in rank order, as the page says them
+        said = ", ".join(f"{n} {severity}" for severity, n in counts.items())
+        assert f"({said}):" in page.inner_text("header details.signals summary"), said
     else:
         assert "No risk signals." in page.inner_text("header")
 

@@ -113,6 +113,7 @@ EDITOR_JS = r"""(function () {
   function saveUndo() {
     undo = undo.slice(-20);
     sessionStorage.setItem(UNDO, JSON.stringify(undo));
+    showUndo();
   }
   // Send the edits; on success the page reloads (the analysis is drawn anew).
   // f: the form whose fields show the problems of a refusal.
@@ -134,7 +135,7 @@ EDITOR_JS = r"""(function () {
         if (back.length) { undo.push({label: done.join("; "), steps: back}); saveUndo(); }
         if (missing.length) keepNote("Undo cannot put back: " + missing.join(", "));
       } else if (failure) {
-        opts.undoing(answers.length);
+        opts.undoing(answers.length, failure[0]);
       }
       if (failure === null) { location.reload(); return true; }
       if (f) f.refused(failure[0], failure[1]);
@@ -282,9 +283,13 @@ EDITOR_JS = r"""(function () {
     var last = undo.pop();
     if (!last) { say(tailErr, "nothing to undo"); return; }
     saveUndo();
-    perform(last.steps, tailForm, {undoing: function (doneCount) {
-      // the steps not run stay on the stack, to try again
-      undo.push({label: last.label, steps: last.steps.slice(doneCount)});
+    perform(last.steps, tailForm, {undoing: function (doneCount, code) {
+      // Refused on a stale version or a held lock (or no answer): the steps not run stay
+      // on the stack, to try again on the new version. Otherwise (the person or tie is
+      // gone, the file would be invalid) trying again cannot help: the refusal is shown.
+      if (code === 0 || code === 409 || code === 423) {
+        undo.push({label: last.label, steps: last.steps.slice(doneCount)});
+      }
       saveUndo();
     }});
   });
