@@ -826,6 +826,7 @@ def test_undo_removes_an_added_person(chromium: Any, served: tuple[str, Path], p
     added = _changed(before, path.read_text(encoding="utf-8"))
     assert added and all(line.startswith("+") for line in added), added
     assert any("Quinn Example" in line for line in added)
+    assert page.eval_on_selector("#editor-person", "s => s.value") == "quinn-example"
     _page_shows_the_analysis(page, path)
     old = _version(page)
     page.click("#editor-undo")

@@ -128,6 +128,7 @@ EDITOR_JS = r"""(function () {
       if (!opts.undoing) {
         var back = [], missing = [], done = [];
         answers.forEach(function (a) {
+          if (a.added) sessionStorage.setItem(PICK, a.added);  // the new person, picked
           back = (a.undo || []).concat(back);
           missing = missing.concat(a.undo_missing || []);
           done = done.concat(a.changes || []);
