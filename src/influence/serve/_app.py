@@ -20,7 +20,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -183,6 +183,22 @@ class AnalyzeOut(DealReport):
     )
 
 
+class UndoStep(BaseModel):
+    """One edit of an undo, in the API's terms (``influence.serve.undo``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    op: Literal["person-add", "person-set", "person-rm", "tie-add", "tie-set", "tie-rm"]
+    person: str | None = Field(None, description="The person's id (person-*).")
+    from_: str | None = Field(None, alias="from", description="The tie's start (tie-*).")
+    to: str | None = Field(None, description="The tie's end (tie-*).")
+    kind: str | None = Field(None, description="The tie's kind (tie-*).")
+    fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The fields to add (person-add, tie-add) or the changes to set (*-set).",
+    )
+
+
 class EditOut(BaseModel):
     """What an edit did, and the file's new version."""
 
@@ -193,6 +209,14 @@ class EditOut(BaseModel):
     written: bool
     added: str | None = Field(
         None, description="The id of the person a person add added (the editor's undo removes it)."
+    )
+    undo: list[UndoStep] = Field(
+        default_factory=list,
+        description="The edits that undo this one, in order (the editor's undo runs them).",
+    )
+    undo_missing: list[str] = Field(
+        default_factory=list,
+        description="What the undo steps cannot put back, such as deal.owner or ann.refusals.",
     )
 
 
@@ -669,9 +693,12 @@ def build_app(
     ) -> EditOut:
         from influence.interop.edit import write_editable
         from influence.io import read_bytes
+        from influence.serve.undo import snapshot, undo_steps
 
         with editing(key, version) as (f, doc):
+            before = snapshot(doc)
             done = change(doc)
+            undo = undo_steps(before, snapshot(doc))
             result = write_editable(doc, wait=lock_wait)
             now = file_version(read_bytes(f.path))
         if result.written:
@@ -683,6 +710,8 @@ def build_app(
             warnings=[ProblemOut(**_problem_out(p)) for p in result.warnings],
             written=result.written,
             added=str(done) if added else None,
+            undo=[UndoStep(**step) for step in undo.steps] if result.written else [],
+            undo_missing=undo.missing if result.written else [],
         )
 
     # -- pages
