@@ -138,15 +138,19 @@ def tie_warmth(
         directions = [directions[i] for i in keep]
     if not days:
         return Warmth(stated, stated, last_contact, (), False, None, None)
-    # Only e-mails and messages have a direction: the mail we sent counts one_way_weight
-    # on a tie where they never wrote back.
-    replied = Direction.RECEIVED in directions
+    # Only e-mails and messages have a direction that bears on warmth: the mail we sent
+    # counts one_way_weight on a tie where they never wrote back (a favour's or a gift's
+    # direction says who did it, for the favours ledger: never warmth).
+    received = Direction.RECEIVED
+    replied = received in directions and any(
+        d is received and k in DIRECTED_TOUCHES for d, k in zip(directions, kinds, strict=True)
+    )
     one_way = 1.0 if replied else rules.one_way_weight
     sent = Direction.SENT
     mass = 0.0
     for day, kind, direction in zip(days, kinds, directions, strict=True):
         w = weights[kind] * 0.5 ** ((today - day) / halves[kind])
-        mass += w * one_way if direction is sent else w
+        mass += w * one_way if direction is sent and kind in DIRECTED_TOUCHES else w
     counts = Counter(kinds)
     first, last_day = min(days), max(days)
     last_kinds = [k for day, k in zip(days, kinds, strict=True) if day == last_day]
