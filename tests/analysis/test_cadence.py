@@ -383,3 +383,32 @@ def test_a_favours_direction_never_changes_warmth(direction: str | None) -> None
 
 def _people(d: Deal) -> list[dict[str, Any]]:
     return [p.model_dump(mode="json", exclude_defaults=True) for p in d.people]
+
+
+def test_a_bad_cadence_is_refused_with_the_role_named() -> None:
+    with pytest.raises(ValidationError, match="user: 0 days; expected 1 to 36500"):
+        Policy.model_validate({"cadence_days": {"user": 0}})
+    with pytest.raises(ValidationError, match=r"cadence_days\.lawyer"):
+        Policy.model_validate({"cadence_days": {"lawyer": 30}})
+    with pytest.raises(ValidationError, match="visit_months"):
+        Policy.model_validate({"visit_months": 0})
+
+
+def test_the_cli_json_and_terminal_carry_visits_favours_and_the_signals(
+    tmp_path: Any, cli: Any
+) -> None:
+    from influence import write_deal
+
+    path = tmp_path / "deal.yaml"
+    write_deal(visits_deal(), path)
+    result = cli("analyze", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["visits"]["months"][-1] == "2026-11"
+    assert [r["person"] for r in data["visits"]["people"]] == ["chen", "zm", "sec"]
+    assert [r["person"] for r in data["favours"]] == ["chen", "zm"]
+    # Zhang Min's last touch is the favour they did for us on 2026-10-20: 31 days ago
+    (missed,) = [s for s in data["signals"] if s["code"] == "cadence-missed"]
+    assert missed["people"] == ["zm"] and "for 31 days" in missed["message"]
+    text = cli("analyze", path, "--width", "200")
+    assert "Favours ledger (人情) with Zhang Min: favours given 2, asked 1" in text.stdout
