@@ -62,6 +62,7 @@ __all__ = [
     "Warmth",
     "deal_warmth",
     "explain",
+    "may_cool",
     "tie_warmth",
     "trend",
     "warmth_of",
@@ -263,6 +264,20 @@ def trend(now: Warmth, before: Warmth | None, stated: float, since: date, rules:
     was = before.effective if before is not None else stated
     cooling = now.effective < was * (1.0 - rules.cooling_share)
     return Trend(was, now.effective, since, cooling)
+
+
+def may_cool(now: float, rules: Policy) -> bool:
+    """False when a tie this warm now cannot be cooling, whatever it was before.
+
+    Warmth is never above 1, so a tie at least ``1 - cooling_share`` warm now has
+    not fallen by more than ``cooling_share`` of what it was (:func:`trend`'s rule):
+    its trend need not be computed to know it is not cooling.
+
+    Examples:
+        >>> may_cool(0.95, Policy()), may_cool(0.85, Policy())
+        (False, True)
+    """
+    return now < 1.0 - rules.cooling_share
 
 
 def _word(stated: float) -> str:

@@ -412,3 +412,42 @@ def test_the_cli_json_and_terminal_carry_visits_favours_and_the_signals(
     assert missed["people"] == ["zm"] and "for 31 days" in missed["message"]
     text = cli("analyze", path, "--width", "200")
     assert "Favours ledger (人情) with Zhang Min: favours given 2, asked 1" in text.stdout
+
+
+def test_cooling_tie_is_exactly_the_trend_rule_on_a_busy_deal() -> None:
+    # Many ties, some warm past 0.9 (whose trend is never computed: may_cool), some
+    # fading: the signals are exactly the pairs whose warmest tie of ours DealGraph.trend
+    # calls cooling.
+    from random import Random
+
+    rng = Random(13)
+    sellers = [person(f"s{i}", f"S{i}", side="seller") for i in range(3)]
+    customers = [person(f"c{i}", f"C{i}", influence=0.3) for i in range(12)]
+    ties = [
+        {"from": s["id"], "to": c["id"], "strength": rng.choice([0.3, 0.6, 0.9])}
+        for s in sellers
+        for c in customers
+        if rng.random() < 0.6
+    ]
+    kinds = ["visit", "meeting", "call", "email", "favour"]
+    touches = [
+        (ago(rng.randrange(400)), rng.choice(kinds), [t["from"], t["to"]])
+        for t in ties
+        for _ in range(rng.choice([0, 1, 2, 30]))
+    ]
+    d = deal(touches, people=[*sellers, *customers], ties=ties)
+    g = DealGraph(d)
+    expected = set()
+    for c in customers:
+        seen = set()
+        for t in g.our_ties(c["id"]):
+            seller = t.other(c["id"])
+            if seller in seen:
+                continue
+            seen.add(seller)
+            trend = g.trend(t)
+            if trend is not None and trend.cooling:
+                expected.add((c["id"], seller))
+    got = {tuple(s.people) for s in found(d, "cooling-tie")}
+    assert got == expected and expected  # some cool, and exactly those
+    assert any(t.strength >= 0.9 for t in g.ties)  # and some are past the shortcut

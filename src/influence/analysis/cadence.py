@@ -48,6 +48,7 @@ from influence.model import (
     Side,
     TouchKind,
 )
+from influence.warmth import may_cool
 
 __all__ = [
     "TOP_CADENCE",
@@ -166,10 +167,14 @@ def cadence_signals(
         seen: set[str] = set()
         for tie in graph.our_ties(p.id):  # warmest first: one signal per seller
             seller = tie.other(p.id)
-            trend = graph.trend(tie)
-            if seller in seen or trend is None or not trend.cooling:
+            if seller in seen:
                 continue
-            seen.add(seller)
+            seen.add(seller)  # the warmest tie's trend speaks for the pair
+            if not may_cool(tie.strength, policy):  # too warm to be cooling: no trend needed
+                continue
+            trend = graph.trend(tie)
+            if trend is None or not trend.cooling:
+                continue
             facts = SignalFacts(
                 person=p.id,
                 seller=seller,
