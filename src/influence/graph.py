@@ -780,6 +780,29 @@ class DealGraph:
         self._customer(customer_id)
         return list(self._cover()[customer_id])
 
+    def warm_ties(self, customer_id: str) -> list[Tie]:
+        """Our covering ties to a customer that are fresh: the ties that make them ``covered``.
+
+        In :meth:`covering_ties` order (warmest first); empty when the customer is
+        ``stale`` or ``uncovered``.
+
+        Raises:
+            UnknownPersonError: no such person.
+            ValueError: the person is not on the customer side.
+
+        Examples:
+            >>> from influence.model import Deal
+            >>> deal = Deal.model_validate({"deal": {"name": "x", "as_of": "2026-11-20"},
+            ...     "people": [{"name": "Li", "side": "seller"}, {"name": "Mo", "side": "seller"},
+            ...                {"name": "Bo"}],
+            ...     "relationships": [{"from": "li", "to": "bo", "strength": 0.9},
+            ...         {"from": "mo", "to": "bo", "strength": 0.9, "last_contact": "2026-01-05"}]})
+            >>> [t.from_ for t in DealGraph(deal).warm_ties("bo")]
+            ['li']
+        """
+        self._customer(customer_id)
+        return [t for t in self._cover()[customer_id] if not self._is_stale(t)]
+
     def coverage(self) -> dict[str, CoverageStatus]:
         """Every customer's coverage status, keyed by id in file order."""
         if self._status is None:

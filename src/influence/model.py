@@ -212,6 +212,12 @@ class Direction(StrEnum):
 
 #: The kinds of touchpoint that have a direction (sent or received).
 DIRECTED_TOUCHES = frozenset({TouchKind.EMAIL, TouchKind.MESSAGE})
+#: The kinds of touchpoint of the favours ledger (人情): a favour done or a gift given.
+#: Their direction says who did it: ``sent``, we did it for them (the default);
+#: ``received``, they did one for us (we asked). It never changes a tie's warmth.
+FAVOUR_TOUCHES = frozenset({TouchKind.FAVOUR, TouchKind.GIFT})
+#: Every kind of touchpoint that may have a direction.
+WAY_TOUCHES = DIRECTED_TOUCHES | FAVOUR_TOUCHES
 
 #: Words a rep may write instead of a number for ``influence``.
 INFLUENCE_WORDS: dict[str, float] = {"low": 0.25, "medium": 0.5, "high": 0.85}
@@ -476,7 +482,9 @@ class Touchpoint(_Strict):
         "(seller side) and one other person."
     )
     direction: Direction | None = Field(
-        default=None, description="For email and message: sent (by us) or received."
+        default=None,
+        description="For email and message: sent (by us) or received; for favour and "
+        "gift: sent (we did it for them, the default) or received (they did it for us).",
     )
     channel: str | None = Field(default=None, description="WeChat, phone, Teams, on site...")
     notes: str | None = Field(default=None, description="Free text.")
@@ -503,9 +511,10 @@ class Touchpoint(_Strict):
 
     @model_validator(mode="after")
     def _direction_kind(self) -> Touchpoint:
-        if self.direction is not None and self.kind not in DIRECTED_TOUCHES:
+        if self.direction is not None and self.kind not in WAY_TOUCHES:
             raise ValueError(
-                f"direction is for email and message touchpoints, not {self.kind.value}"
+                "direction is for email, message, favour and gift touchpoints, "
+                f"not {self.kind.value}"
             )
         return self
 
@@ -715,6 +724,18 @@ DEFAULT_TOUCH_HALF_LIFE_DAYS: dict[TouchKind, int] = {
     TouchKind.MESSAGE: 90,
 }
 
+#: How often each role should be touched, in days (policy ``cadence_days``): the
+#: people who decide and the insiders who guide us monthly, the technical buyer every
+#: six weeks, the users every two months; other roles have no cadence.
+DEFAULT_CADENCE_DAYS: dict[Role, int] = {
+    Role.DECISION_MAKER: 30,
+    Role.ECONOMIC_BUYER: 30,
+    Role.CHAMPION: 30,
+    Role.COACH: 30,
+    Role.TECHNICAL_BUYER: 45,
+    Role.USER: 60,
+}
+
 
 class Policy(_Strict):
     """The thresholds the analysis uses; a team file and a deal's ``policy:`` override them.
@@ -797,6 +818,26 @@ class Policy(_Strict):
         "what it was cooling_period_days before.",
     )
 
+    # -- issue 13: cadence, and the report's visits ----------------------
+    cadence_days: dict[Role, int] = Field(
+        default_factory=lambda: dict(DEFAULT_CADENCE_DAYS),
+        description="How often each role should be touched, in days (cadence-missed); "
+        "a decision-maker without either decision role has decision_maker's.",
+    )
+    top_decision_maker_cadence_days: int = Field(
+        default=30,
+        ge=1,
+        le=MAX_DAYS,
+        description="How often the top decision-maker should be touched, in days (cadence-missed).",
+    )
+    visit_months: int = Field(
+        default=6,
+        ge=1,
+        le=120,
+        description="How many calendar months, up to as_of's, the report's visits per "
+        "month per key person cover.",
+    )
+
     @field_validator("stage_steps")
     @classmethod
     def _folded_stages(cls, value: dict[str, Step]) -> dict[str, Step]:
@@ -826,6 +867,14 @@ class Policy(_Strict):
                 raise ValueError(f"{kind.value}: {days} days; expected 1 to {MAX_DAYS}")
         return value
 
+    @field_validator("cadence_days")
+    @classmethod
+    def _cadences_in_range(cls, value: dict[Role, int]) -> dict[Role, int]:
+        for role, days in value.items():
+            if not 1 <= days <= MAX_DAYS:
+                raise ValueError(f"{role.value}: {days} days; expected 1 to {MAX_DAYS}")
+        return value
+
     @field_validator("checklist")
     @classmethod
     def _checklist_items(cls, value: dict[Step, list[str]]) -> dict[Step, list[str]]:
@@ -849,6 +898,7 @@ class Policy(_Strict):
             "checklist",
             "touch_weight",
             "touch_half_life_days",
+            "cadence_days",
         ):
             if name in update:  # a mapping: the keys it sets win, the others stay
                 update[name] = {**getattr(self, name), **update[name]}

@@ -64,6 +64,7 @@ __all__ = [
     "explain",
     "explain_trend",
     "last_touch",
+    "may_cool",
     "tie_warmth",
     "trend",
     "warmth_of",
@@ -142,15 +143,19 @@ def tie_warmth(
         directions = [directions[i] for i in keep]
     if not days:
         return Warmth(stated, stated, last_contact, (), False, None, None)
-    # Only e-mails and messages have a direction: the mail we sent counts one_way_weight
-    # on a tie where they never wrote back.
-    replied = Direction.RECEIVED in directions
+    # Only e-mails and messages have a direction that bears on warmth: the mail we sent
+    # counts one_way_weight on a tie where they never wrote back (a favour's or a gift's
+    # direction says who did it, for the favours ledger: never warmth).
+    received = Direction.RECEIVED
+    replied = received in directions and any(
+        d is received and k in DIRECTED_TOUCHES for d, k in zip(directions, kinds, strict=True)
+    )
     one_way = 1.0 if replied else rules.one_way_weight
     sent = Direction.SENT
     mass = 0.0
     for day, kind, direction in zip(days, kinds, directions, strict=True):
         w = weights[kind] * 0.5 ** ((today - day) / halves[kind])
-        mass += w * one_way if direction is sent else w
+        mass += w * one_way if direction is sent and kind in DIRECTED_TOUCHES else w
     counts = Counter(kinds)
     first, last_day = min(days), max(days)
     last_kinds = [k for day, k in zip(days, kinds, strict=True) if day == last_day]
@@ -264,6 +269,20 @@ def trend(now: Warmth, before: Warmth | None, stated: float, since: date, rules:
     was = before.effective if before is not None else stated
     cooling = now.effective < was * (1.0 - rules.cooling_share)
     return Trend(was, now.effective, since, cooling)
+
+
+def may_cool(now: float, rules: Policy) -> bool:
+    """False when a tie this warm now cannot be cooling, whatever it was before.
+
+    Warmth is never above 1, so a tie at least ``1 - cooling_share`` warm now has
+    not fallen by more than ``cooling_share`` of what it was (:func:`trend`'s rule):
+    its trend need not be computed to know it is not cooling.
+
+    Examples:
+        >>> may_cool(0.95, Policy()), may_cool(0.85, Policy())
+        (False, True)
+    """
+    return now < 1.0 - rules.cooling_share
 
 
 def _word(stated: float) -> str:

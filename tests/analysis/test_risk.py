@@ -329,3 +329,58 @@ case(
     [],
 )
 case("person-left", with_person("us", status="left"), make(*healthy()), ["us"])
+
+
+# -- cadence and concentration: deals with touchpoints (more: tests/analysis/test_cadence.py)
+
+
+def touched(
+    touches: list[tuple[str, str, str]],
+    people: list[dict[str, Any]] | None = None,
+    ties: list[dict[str, Any]] | None = None,
+) -> Deal:
+    """The healthy deal (or these people and ties) with touchpoints (date, kind, customer)."""
+    base, base_ties = healthy()
+    return Deal.model_validate(
+        {
+            "deal": {"name": "t", "as_of": AS_OF},
+            "people": people if people is not None else base,
+            "relationships": ties if ties is not None else base_ties,
+            "touchpoints": [
+                {"date": day, "kind": kind, "people": ["s", who]} for day, kind, who in touches
+            ],
+        }
+    )
+
+
+case(
+    "cadence-missed",
+    # dm is the top decision-maker (cadence 30): the visit is 52 days before as_of
+    touched([("2026-09-29", "visit", "dm")]),
+    touched([("2026-10-21", "visit", "dm")]),  # 30 days: on time
+    ["dm"],
+)
+case(
+    "single-seller-dependency",
+    # s alone holds every warm tie to dm and eb; in the twin s2 has a warm tie to eb too
+    touched([("2026-11-10", "call", "us")]),
+    touched(
+        [("2026-11-10", "call", "us")],
+        [*people, seller("s2")],
+        [*ties, tie("s2", "eb", strength=0.9, last_contact="2026-11-10")],
+    ),
+    ["s", "dm", "eb"],
+)
+case(
+    "cooling-tie",
+    # a call 35 days ago on a tie stated 0.9: 0.903 on 2026-10-21, 0.795 now (docs)
+    touched([("2026-10-16", "call", "us")]),
+    touched([("2026-11-15", "call", "us")]),  # before: stated 0.9; now warmer
+    ["us", "s"],
+)
+
+
+@pytest.mark.parametrize("code", ["cadence-missed", "single-seller-dependency", "cooling-tie"])
+def test_cadence_signal_fires_and_its_twin_does_not(code: str) -> None:
+    # (the parametrize above ran before these cases were added)
+    test_signal_fires_and_its_twin_does_not(code)

@@ -105,6 +105,26 @@ EXAMPLES: dict[str, tuple[SignalFacts, list[str]]] = {
         ["step commitment", "last 30 days"],
     ),
     "person-left": (SignalFacts(person="ann"), ["Ann Lee (CEO) has left"]),
+    "cadence-missed": (
+        SignalFacts(person="cy", days=52, threshold=30, cadence_role="decision_maker"),
+        ["No touch with Cy Park (CFO) for 52 days; the cadence for decision-makers is 30."],
+    ),
+    "cooling-tie": (
+        SignalFacts(
+            person="ann", seller="bo", before=0.903, now=0.795, since=date(2026, 10, 21), days=30
+        ),
+        [
+            "Bo Chen's tie to Ann Lee (CEO) is cooling: warmth 0.90 on 2026-10-21, 0.80 now "
+            "(30 days)."
+        ],
+    ),
+    "single-seller-dependency": (
+        SignalFacts(seller="bo", decision_makers=("ann", "cy")),
+        [
+            "Bo Chen holds every warm tie to the decision-makers we reach (Ann Lee (CEO) and "
+            "Cy Park (CFO)): if they leave, the deal has no way in."
+        ],
+    ),
 }
 
 

@@ -107,7 +107,7 @@ def test_touchpoints_inline_are_read_with_their_fields() -> None:
         (
             "{date: 2026-11-02, kind: call, people: [ann, bo], direction: sent}",
             "touchpoints[0]",
-            "direction is for email and message touchpoints, not call",
+            "direction is for email, message, favour and gift touchpoints, not call",
         ),
         (
             "{date: 2026-11-02, kind: lunch, people: [ann, bo]}",
@@ -405,7 +405,7 @@ def test_touch_add_refuses_bad_input_and_writes_nothing(deal: Path) -> None:
         add_touchpoint(deal, ["zhang-min", "liu-yang"], kind="visit")
     with pytest.raises(EditValueError, match=r"not a touchpoint kind; .* did you mean 'visit'"):
         add_touchpoint(deal, ["li-wei", "zhang-min"], kind="vist")
-    with pytest.raises(EditValueError, match="for email and message"):
+    with pytest.raises(EditValueError, match="for email, message, favour and gift"):
         add_touchpoint(deal, ["li-wei", "zhang-min"], kind="visit", direction="sent")
     with pytest.raises(EditValueError, match="is not a date"):
         add_touchpoint(deal, ["li-wei", "zhang-min"], kind="visit", date="yesterday")
@@ -725,3 +725,13 @@ def test_person_set_takes_emails_as_a_list(deal: Path) -> None:
 
     result = set_person(deal, "wang-fang", {"emails": "Fang.Wang@hengda-valve.cn; w.fang@x.cn"})
     assert result.deal.person("wang-fang").emails == ["fang.wang@hengda-valve.cn", "w.fang@x.cn"]
+
+
+def test_touch_add_records_a_favour_they_did_for_us(deal: Path) -> None:
+    # The favours ledger (人情): a favour's direction says who did it.
+    add_touchpoint(deal, ["li-wei", "zhang-min"], kind="favour", direction="received")
+    added = read_deal(deal).touchpoints[-1]
+    assert (added.kind.value, added.direction.value if added.direction else None) == (
+        "favour",
+        "received",
+    )

@@ -199,3 +199,44 @@ def test_an_unmapped_stage_says_so_with_the_warning(tmp_path: Path) -> None:
     assert rows[0][1] == f"Step unmapped (see warnings); temperature {report.temperature} degrees"
     warnings = [" ".join(t.split()) for a, t, _ in rows if a["data-method"] == "warning"]
     assert warnings == report.warnings
+
+
+def test_visits_and_the_favours_ledger_with_touchpoints_only() -> None:
+    # The deal of tests/analysis/test_cadence.py: its visits and favours are worked out
+    # by hand there; here the block says them in the terminal's words, name as a link.
+    from tests.analysis.test_cadence import visits_deal
+
+    deal = visits_deal()
+    report = analyze(deal)
+    page = to_html(deal, report)
+    rows = method_rows(page).rows
+    said = [" ".join(t.split()) for a, t, _ in rows if a["data-method"] != "warning"]
+    assert said == method_lines(report)
+    visits = [(t, b) for a, t, b in rows if a["data-method"] == "visits"]
+    assert [" ".join(t.split()) for t, _ in visits] == [
+        "Visits per month 2026-06..2026-11 to Chen Jun (CEO) (top decision-maker): "
+        "2 0 0 0 1 1 (total 4; last 2026-11-20)",
+        "Visits per month 2026-06..2026-11 to Zhang Min (decision-maker): "
+        "0 0 0 1 1 0 (total 2; last 2026-10-15)",
+        "Visits per month 2026-06..2026-11 to Xu Li (coach): 0 0 0 0 0 0 (total 0; last never)",
+    ]
+    assert [[x.get("data-person") for x in b] for _, b in visits] == [["chen"], ["zm"], ["sec"]]
+    favours = [" ".join(t.split()) for a, t, _ in rows if a["data-method"] == "favours"]
+    assert favours == [
+        "Favours ledger (人情) with Chen Jun (CEO): favours given 0, asked 0; gifts given 1, "
+        "received 0 (last 2026-08-01)",
+        "Favours ledger (人情) with Zhang Min: favours given 2, asked 1; gifts given 1, "
+        "received 0 (last 2026-10-20)",
+    ]
+    # Redacted, people are their initials, as everywhere on a redacted map.
+    hidden = method_rows(to_html(deal, report, redact=True)).rows
+    texts = " ".join(t for a, t, _ in hidden if a["data-method"] in ("visits", "favours"))
+    assert "Zhang Min" not in texts and "Chen Jun" not in texts
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_a_deal_without_touchpoints_shows_no_visits_nor_favours(example: Path) -> None:
+    deal = read_deal(example)
+    assert not deal.touchpoints
+    rows = method_rows(to_html(deal)).rows
+    assert not [a for a, _, _ in rows if a["data-method"] in ("visits", "favours")]

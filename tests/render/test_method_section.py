@@ -96,3 +96,25 @@ def test_a_fact_the_step_does_not_require_is_not_listed_as_missing() -> None:
     )
     assert "Missing reason (required at this step)" in lines
     assert not [line for line in lines if "budget" in line]
+
+
+def test_visits_and_favours_follow_the_method_rows_with_touchpoints_only() -> None:
+    # The deal of tests/analysis/test_cadence.py, whose numbers are worked out there.
+    from tests.analysis.test_cadence import visits_deal
+
+    report = analyze(visits_deal())
+    md = to_markdown(report)
+    section = md[md.index("## Key-account method") : md.index("## Signals")]
+    assert (
+        "- Visits per month 2026-06..2026-11 to Zhang Min (decision-maker): 0 0 0 1 1 0 "
+        "(total 2; last 2026-10-15)\n"
+    ) in section
+    assert (
+        "- Favours ledger (人情) with Zhang Min: favours given 2, asked 1; gifts given 1, "
+        "received 0 (last 2026-10-20)\n"
+    ) in section
+    text = to_terminal(report, width=200)
+    assert "Visits per month 2026-06..2026-11 to Xu Li (coach): 0 0 0 0 0 0" in text
+    # Without touchpoints: neither (the golden files hold every example's whole report).
+    plain = to_markdown(analyze(_deal()))
+    assert "Visits per month" not in plain and "Favours ledger" not in plain

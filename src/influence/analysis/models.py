@@ -279,6 +279,45 @@ class TieTrend(_Result):
     explanation: str = Field(description="The warmth in one sentence (influence.warmth.explain).")
 
 
+#: Why a person is a key person of the visits view: the top decision-maker, a
+#: decision-maker, or a coach.
+KeyReason = Literal["top_decision_maker", "decision_maker", "coach"]
+
+
+class VisitRow(_Result):
+    """One key person's visits per calendar month (the report's ``visits``)."""
+
+    person: str = Field(description="The customer's id.")
+    reason: KeyReason = Field(description="top_decision_maker, decision_maker or coach.")
+    counts: list[int] = Field(description="Visits in each month of ``months``, oldest first.")
+    total: int = Field(description="The sum of ``counts``.")
+    last: date | None = Field(
+        default=None, description="The latest visit up to as_of, in any month (None: never)."
+    )
+
+
+class VisitsView(_Result):
+    """Visits per month per key person, over the policy's ``visit_months``."""
+
+    months: list[str] = Field(description="The calendar months, YYYY-MM, oldest first.")
+    people: list[VisitRow] = Field(
+        default_factory=list,
+        description="The top decision-maker, then the other decision-makers and the "
+        "coaches, each by influence (highest first), then id.",
+    )
+
+
+class FavourRow(_Result):
+    """The favours ledger (人情) with one customer: favours and gifts, each way."""
+
+    person: str = Field(description="The customer's id.")
+    favours_given: int = Field(default=0, description="Favours we did for them.")
+    favours_asked: int = Field(default=0, description="Favours they did for us (we asked).")
+    gifts_given: int = Field(default=0, description="Gifts we gave them.")
+    gifts_received: int = Field(default=0, description="Gifts they gave us.")
+    last: date | None = Field(default=None, description="The latest favour or gift.")
+
+
 class DealReport(_Result):
     """Everything ``analyze`` says about one deal."""
 
@@ -331,6 +370,19 @@ class DealReport(_Result):
             "(a deal without touchpoints)."
         ),
         exclude_if=lambda rows: not rows,
+    )
+    # -- issue 13: cadence (deals with touchpoints only; absent otherwise) -----
+    visits: VisitsView | None = Field(
+        default=None,
+        description="Visits per month per key person; set only in a deal with "
+        "touchpoints (absent from the JSON otherwise).",
+        exclude_if=lambda view: view is None,
+    )
+    favours: list[FavourRow] | None = Field(
+        default=None,
+        description="The favours ledger (人情), one row per customer with a favour or a "
+        "gift, in file order; set only in a deal with touchpoints (absent otherwise).",
+        exclude_if=lambda rows: rows is None,
     )
 
     def _repr_html_(self) -> str:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from influence._gc import gc_paused
 from influence.analysis.actions import next_actions
+from influence.analysis.cadence import favour_rows, visits_view
 from influence.analysis.coverage import coverage, decision_makers, support
 from influence.analysis.method import (
     competitor_rows,
@@ -248,6 +249,8 @@ def _analyze(deal: Deal, policy: Policy | None, max_path_targets: int | None) ->
         left=left_people(deal),
         warnings=warnings,
         tie_trends=tie_trends(deal, policy),
+        visits=visits_view(deal, policy, dms, top_decision_maker(deal, dms)),
+        favours=favour_rows(deal),
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from influence.analysis.cadence import cadence_signals
 from influence.analysis.coverage import holds_role, is_decision_maker
 from influence.analysis.method import top_decision_maker
 from influence.analysis.method_signals import method_signals
@@ -219,6 +220,9 @@ def risk_signals(
         add("isolated-person", [pid], SignalFacts(person=pid))
     for method_found in method_signals(deal, policy, people, dms):
         add(*method_found)
+    said_stale = frozenset(s.people[0] for s in out if s.code == "stale-relationship")
+    for cadence_found in cadence_signals(deal, policy, dms, top=top, said_stale=said_stale):
+        add(*cadence_found)
     out.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.code, s.people, s.message))
     return out
 

@@ -44,6 +44,7 @@ from influence.model import (
 )
 
 __all__ = [
+    "CADENCE_WORDS",
     "LATE_STEPS",
     "POINTS",
     "REFUSAL_ADVICE",
@@ -177,6 +178,18 @@ class SignalFacts(_Facts):
     reaches: tuple[str, ...] = ()
     """The decision-makers and technical buyers a small player's ties reach
     (small-player-unengaged), most influential first."""
+    # -- cadence and concentration (analysis/cadence.py; deals with touchpoints) -----
+    cadence_role: str | None = None
+    """Whose cadence the person's is: a role, or ``top_decision_maker`` (cadence-missed)."""
+    seller: str | None = None
+    """The person of our team concerned: the end of a cooling tie (cooling-tie), the
+    one who holds every warm tie to the decision-makers (single-seller-dependency)."""
+    before: float | None = None
+    """The tie's warmth on ``since`` (cooling-tie)."""
+    now: float | None = None
+    """The tie's warmth on ``as_of`` (cooling-tie)."""
+    since: date | None = None
+    """``as_of`` minus ``cooling_period_days`` (cooling-tie)."""
 
 
 class Introduction(NamedTuple):
@@ -993,6 +1006,97 @@ def _answer_person_left(signals: Sequence[SignalLike], ctx: ActionContext) -> An
     return Answer(text, [pid], target=pid)
 
 
+#: Whose cadence a person's is, as a message says it ("the cadence for decision-makers").
+CADENCE_WORDS: dict[str, str] = {
+    "top_decision_maker": "the top decision-maker",
+    Role.DECISION_MAKER.value: "decision-makers",
+    Role.ECONOMIC_BUYER.value: "economic buyers",
+    Role.TECHNICAL_BUYER.value: "technical buyers",
+    Role.USER.value: "users",
+    Role.CHAMPION.value: "champions",
+    Role.COACH.value: "coaches",
+    Role.INFLUENCER.value: "influencers",
+    Role.GATEKEEPER.value: "gatekeepers",
+    Role.PROCUREMENT.value: "procurement",
+    Role.LEGAL.value: "legal",
+}
+
+
+def _cadence_message(f: SignalFacts, people: People) -> str:
+    whose = CADENCE_WORDS.get(f.cadence_role or "", f.cadence_role or "?")
+    return (
+        f"No touch with {_who(people, f.person)} for {f.days} days; the cadence for "
+        f"{whose} is {f.threshold}."
+    )
+
+
+def _cooling_message(f: SignalFacts, people: People) -> str:
+    return (
+        f"{_name(people, f.seller)}'s tie to {_who(people, f.person)} is cooling: warmth "
+        f"{f.before or 0:.2f} on {f.since}, {f.now or 0:.2f} now ({f.days} days)."
+    )
+
+
+def _single_seller_message(f: SignalFacts, people: People) -> str:
+    dms = _and([_who(people, d) for d in f.decision_makers])
+    many = "decision-makers" if len(f.decision_makers) > 1 else "decision-maker"
+    return (
+        f"{_who(people, f.seller)} holds every warm tie to the {many} we reach ({dms}): "
+        "if they leave, the deal has no way in."
+    )
+
+
+def _answer_cadence(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.person is None:
+        return None
+    target = ctx.by_id[f.person]
+    ties = ctx.graph.covering_ties(f.person) or ctx.graph.our_ties(f.person)
+    sellers = sorted({t.other(f.person) for t in ties})
+    via = f" (with {_names(ctx, sellers)})" if sellers else ""
+    facts = ActionFacts(our_ties=tuple((s, f.person) for s in sellers))
+    return Answer(
+        f"Visit {who(target)}{via}: no touch for {f.days} days, the cadence is {f.threshold} days",
+        [f.person],
+        _advice(target),
+        facts,
+        target=f.person,
+        also=f"visit them (no touch for {f.days} days, the cadence is {f.threshold})",
+    )
+
+
+def _answer_cooling(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.person is None or f.seller is None:
+        return None
+    target, seller = ctx.by_id[f.person], ctx.by_id[f.seller]
+    facts = ActionFacts(our_ties=((seller.id, f.person),))
+    return Answer(
+        f"Warm up {seller.name}'s tie to {who(target)}: visit, or do one thing for them "
+        f"(warmth {f.before or 0:.2f} to {f.now or 0:.2f} in {f.days} days)",
+        [f.person],
+        _advice(target),
+        facts,
+        target=f.person,
+        also=f"warm up {seller.name}'s cooling tie to them",
+        also_facts=facts,
+    )
+
+
+def _answer_single_seller(signals: Sequence[SignalLike], ctx: ActionContext) -> Answer | None:
+    f = _first(signals)
+    if f.seller is None or not f.decision_makers:
+        return None
+    seller = ctx.by_id[f.seller]
+    dms = _and([who(ctx.by_id[d]) for d in f.decision_makers])
+    return Answer(
+        f"Have {seller.name} bring a second person of our team to {dms}: today only "
+        f"{seller.name} holds a warm tie to them",
+        [f.seller, *f.decision_makers],
+        facts=ActionFacts(our_ties=tuple((f.seller, d) for d in f.decision_makers)),
+    )
+
+
 # -- the registry -------------------------------------------------------------
 
 _SPECS = (
@@ -1285,6 +1389,44 @@ _SPECS = (
         "a person has `status: left` (one per person)",
         _person_left_message,
         _answer_person_left,
+        weight=_weight_person,
+    ),
+    # -- cadence and concentration (analysis/cadence.py; deals with touchpoints) -----
+    SignalSpec(
+        "cadence-missed",
+        "medium",
+        "person",
+        (
+            "in a deal with touchpoints, our last contact with a customer is more days ago "
+            "than the shortest cadence of their roles (policy `cadence_days`, "
+            "`top_decision_maker_cadence_days`; one per person; not when "
+            "`stale-relationship` says it)"
+        ),
+        _cadence_message,
+        _answer_cadence,
+        weight=_weight_person,
+    ),
+    SignalSpec(
+        "single-seller-dependency",
+        "medium",
+        "deal",
+        (
+            "in a deal with touchpoints, we cover at least one decision-maker and every "
+            "warm tie to the decision-makers we cover is one seller's"
+        ),
+        _single_seller_message,
+        _answer_single_seller,
+    ),
+    SignalSpec(
+        "cooling-tie",
+        "low",
+        "person",
+        (
+            "a tie of ours to a customer is cooling: its warmth fell by more than "
+            "`cooling_share` over `cooling_period_days` (one per seller and customer)"
+        ),
+        _cooling_message,
+        _answer_cooling,
         weight=_weight_person,
     ),
 )

@@ -39,7 +39,11 @@ def touch_add(
     ],
     date: Annotated[str, typer.Option(help="YYYY-MM-DD or today.")] = "today",
     direction: Annotated[
-        str | None, typer.Option(help="For email and message: sent (by us) or received.")
+        str | None,
+        typer.Option(
+            help="For email and message: sent (by us) or received; for favour and gift: "
+            "sent (we did it) or received (they did it for us)."
+        ),
     ] = None,
     channel: Annotated[str | None, typer.Option(help="WeChat, phone, Teams, on site...")] = None,
     notes: Annotated[str | None, typer.Option(help="Free text.")] = None,

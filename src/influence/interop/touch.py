@@ -67,6 +67,7 @@ from influence.io import (
 from influence.model import (
     DIRECTED_TOUCHES,
     TOUCH_KEYS,
+    WAY_TOUCHES,
     Deal,
     Direction,
     Side,
@@ -295,9 +296,10 @@ def add_touchpoint(
         way_text = str(getattr(direction, "value", direction)).strip().lower()
         if way_text not in ("sent", "received"):
             raise EditValueError(f"{direction!r} is not a direction; expected sent or received")
-        if touch_kind not in DIRECTED_TOUCHES:
+        if touch_kind not in WAY_TOUCHES:
             raise EditValueError(
-                f"--direction is for email and message touchpoints, not {touch_kind.value}"
+                "--direction is for email, message, favour and gift touchpoints, "
+                f"not {touch_kind.value}"
             )
         way = Direction(way_text)
 

@@ -247,7 +247,8 @@ def method_lines(report: DealReport) -> list[str]:
     """The key-account method in plain lines: step, top decision-maker, facts, rivals.
 
     Reads only the report's fields (``step``, ``temperature``,
-    ``top_decision_maker``, ``facts``, ``competitors``, ``left``): nothing is
+    ``top_decision_maker``, ``facts``, ``competitors``, ``left``, and in a deal with
+    touchpoints ``visits`` and ``favours``: :func:`cadence_lines`): nothing is
     recomputed here, so the terminal and Markdown say what the JSON says.
 
     Examples:
@@ -279,6 +280,7 @@ def method_lines(report: DealReport) -> list[str]:
         out.append(f"Competitor {comp.name}{incumbent}: favoured by {fans}")
     if report.left:
         out.append("Left the company: " + ", ".join(label(people.get(i), i) for i in report.left))
+    out += cadence_lines(report)
     return [printable(line) for line in out]
 
 
@@ -363,3 +365,49 @@ def cooling_brief(report: DealReport) -> str | None:
             for r in rows
         )
     )
+
+
+#: How the visits view says why a person is key.
+KEY_REASON_WORDS = {
+    "top_decision_maker": "top decision-maker",
+    "decision_maker": "decision-maker",
+    "coach": "coach",
+}
+
+
+def cadence_lines(report: DealReport) -> list[str]:
+    """The visits per month per key person and the favours ledger (人情), in plain lines.
+
+    Only in a deal with touchpoints (the report's ``visits`` and ``favours``); none
+    otherwise, so the reports of other deals do not move.
+
+    Examples:
+        >>> from influence import analyze, read_deal
+        >>> cadence_lines(analyze(read_deal("examples/saas-small.yaml")))  # no touchpoints
+        []
+    """
+    people = names(report)
+    out: list[str] = []
+    if report.visits is not None:
+        months = report.visits.months
+        span = f"{months[0]}..{months[-1]}" if months else ""
+        if not report.visits.people:
+            out.append(f"Visits per month {span}: no key person (decision-maker or coach)")
+        for row in report.visits.people:
+            last = row.last.isoformat() if row.last else "never"
+            counts = " ".join(str(n) for n in row.counts)
+            out.append(
+                f"Visits per month {span} to {label(people.get(row.person), row.person)} "
+                f"({KEY_REASON_WORDS[row.reason]}): {counts} (total {row.total}; last {last})"
+            )
+    if report.favours is not None:
+        if not report.favours:
+            out.append("Favours ledger (人情): no favour or gift recorded")
+        for fav in report.favours:
+            last = fav.last.isoformat() if fav.last else "never"
+            out.append(
+                f"Favours ledger (人情) with {label(people.get(fav.person), fav.person)}: "
+                f"favours given {fav.favours_given}, asked {fav.favours_asked}; gifts given "
+                f"{fav.gifts_given}, received {fav.gifts_received} (last {last})"
+            )
+    return out

@@ -58,7 +58,7 @@ from influence.analysis.report import SEVERITY_ORDER, DealReport, analyze
 from influence.graph import deal_graph, is_symmetric
 from influence.model import Deal, Kind, Person, Policy, Side, Stance
 from influence.render._page import content_security_policy, csp_hash, markup, page_template
-from influence.render._text import VERBS, money_text
+from influence.render._text import KEY_REASON_WORDS, VERBS, money_text
 from influence.warmth import explain_trend, last_touch
 
 __all__ = [
@@ -943,7 +943,45 @@ def _method_view(
         ],
         "left": [who(i)["label"] for i in report.left],
         "warnings": [w for w in (say(w, ()) for w in report.warnings) if w],
+        **_cadence_view(report, who),
     }
+
+
+def _cadence_view(report: DealReport, who: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """The block's visits per month per key person and favours ledger (人情).
+
+    Only in a deal with touchpoints (the report's ``visits`` and ``favours``, read
+    as :func:`influence.render._text.cadence_lines` reads them); nothing otherwise.
+    """
+    out: dict[str, Any] = {}
+    if report.visits is not None:
+        months = report.visits.months
+        out["visits"] = {
+            "span": f"{months[0]}..{months[-1]}" if months else "",
+            "people": [
+                {
+                    **who(r.person),
+                    "reason": KEY_REASON_WORDS[r.reason],
+                    "counts": " ".join(str(n) for n in r.counts),
+                    "total": r.total,
+                    "last": r.last.isoformat() if r.last else "never",
+                }
+                for r in report.visits.people
+            ],
+        }
+    if report.favours is not None:
+        out["favours"] = [
+            {
+                **who(f.person),
+                "favours_given": f.favours_given,
+                "favours_asked": f.favours_asked,
+                "gifts_given": f.gifts_given,
+                "gifts_received": f.gifts_received,
+                "last": f.last.isoformat() if f.last else "never",
+            }
+            for f in report.favours
+        ]
+    return out
 
 
 def _file_name(text: str) -> str:
