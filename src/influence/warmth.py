@@ -66,6 +66,7 @@ __all__ = [
     "last_touch",
     "may_cool",
     "tie_warmth",
+    "touchpoints_by_pair",
     "trend",
     "warmth_of",
 ]
@@ -202,15 +203,20 @@ def deal_warmth(
     return warmth_of(deal.relationships, deal.touchpoints, day, rules)
 
 
-def warmth_of(
-    rels: Sequence[Relationship], touches: Sequence[Touchpoint], as_of: date, rules: Policy
-) -> dict[int, Warmth]:
-    """:func:`deal_warmth` of these relationships and touchpoints, on ``as_of``, by ``rules``."""
-    by_pair: dict[tuple[str, str], list[int]] = {}
-    for i, r in enumerate(rels):
-        a, b = sorted((r.from_, r.to))
-        by_pair.setdefault((a, b), []).append(i)
-    # The touchpoints of each pair of people first, then of each tie between them.
+def touchpoints_by_pair(touches: Sequence[Touchpoint]) -> dict[tuple[str, str], list[Touchpoint]]:
+    """The touchpoints of each pair of people, the pair's ids sorted, in the given order.
+
+    The one rule of whom a touchpoint touches: every pair of its people (a meeting
+    of three is a touch between each two of them). Warmth and ``diff`` read it here.
+
+    Examples:
+        >>> from influence.model import Touchpoint
+        >>> t = Touchpoint.model_validate(
+        ...     {"date": "2026-11-01", "kind": "meeting", "people": ["li", "zhang", "an"]}
+        ... )
+        >>> sorted(touchpoints_by_pair([t]))
+        [('an', 'li'), ('an', 'zhang'), ('li', 'zhang')]
+    """
     of_pair: dict[tuple[str, str], list[Touchpoint]] = {}
     for t, people in zip(touches, map(attrgetter("people"), touches), strict=True):
         if len(people) == 2:  # the usual case: one pair (the model keeps ids unique)
@@ -221,6 +227,19 @@ def warmth_of(
         for x, a in enumerate(people):
             for b in people[x + 1 :]:
                 of_pair.setdefault((a, b), []).append(t)
+    return of_pair
+
+
+def warmth_of(
+    rels: Sequence[Relationship], touches: Sequence[Touchpoint], as_of: date, rules: Policy
+) -> dict[int, Warmth]:
+    """:func:`deal_warmth` of these relationships and touchpoints, on ``as_of``, by ``rules``."""
+    by_pair: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(rels):
+        a, b = sorted((r.from_, r.to))
+        by_pair.setdefault((a, b), []).append(i)
+    # The touchpoints of each pair of people first, then of each tie between them.
+    of_pair = touchpoints_by_pair(touches)
     found: dict[int, list[Touchpoint]] = {}
     for pair, touched in of_pair.items():
         for i in by_pair.get(pair, ()):

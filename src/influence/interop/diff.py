@@ -49,7 +49,7 @@ from influence.model import (
     Touchpoint,
     slugify,
 )
-from influence.warmth import explain
+from influence.warmth import explain, touchpoints_by_pair
 
 if TYPE_CHECKING:
     from influence.analysis.report import DealReport
@@ -398,14 +398,12 @@ def _touch_key(t: Touchpoint) -> tuple[object, ...]:
 def _touch_counts(deal: Deal, touches: list[Touchpoint]) -> list[TouchpointCount]:
     """Touchpoints per pair of one of ours (seller side) and one other person, sorted."""
     sides = {p.id: p.side for p in deal.people}
-    days: dict[tuple[str, str], list[date]] = {}
-    for t in touches:
-        people = sorted(t.people)
-        for x, a in enumerate(people):
-            for b in people[x + 1 :]:
-                ours = (sides.get(a) is Side.SELLER) + (sides.get(b) is Side.SELLER)
-                if ours == 1:  # one of ours and one other (not two of ours)
-                    days.setdefault((a, b), []).append(t.date)
+    days = {
+        pair: [t.date for t in touched]
+        for pair, touched in touchpoints_by_pair(touches).items()
+        # one of ours and one other (not two of ours)
+        if (sides.get(pair[0]) is Side.SELLER) + (sides.get(pair[1]) is Side.SELLER) == 1
+    }
     return [
         TouchpointCount(people=list(pair), count=len(found), first=min(found), last=max(found))
         for pair, found in sorted(days.items())
