@@ -354,3 +354,73 @@ def test_trend_before_the_first_touch_is_the_stated_strength() -> None:
 def test_no_trend_without_touchpoints() -> None:
     g = _one_tie(0.9, [])
     assert g.trend(g.ties[0]) is None
+
+
+# -- the formula as the docs write it, against the columns that compute it ------
+
+
+def _by_the_docs(stated: float, touches: list[dict[str, Any]], as_of: date) -> float:
+    """docs/analysis.md's formula, touch by touch, with the default policy."""
+    rules = Policy()
+    up_to = [t for t in touches if date.fromisoformat(t["date"]) <= as_of]
+    if not up_to:
+        return stated
+    directed = {"email", "message"}
+    replied = any(t["kind"] in directed and t.get("direction") == "received" for t in up_to)
+    mass = 0.0
+    for t in up_to:
+        kind = TouchKind(t["kind"])
+        days = (as_of - date.fromisoformat(t["date"])).days
+        w = rules.touch_weight[kind] * 0.5 ** (days / rules.touch_half_life_days[kind])
+        one_way = t["kind"] in directed and t.get("direction") == "sent" and not replied
+        mass += w * (rules.one_way_weight if one_way else 1.0)
+    first = min(date.fromisoformat(t["date"]) for t in up_to)
+    mass *= 0.5 + 0.5 * min(1.0, (as_of - first).days / rules.tie_age_full_days)
+    evidence = mass / (1.0 + mass)
+    last = max(date.fromisoformat(t["date"]) for t in up_to)
+    on_last = [TouchKind(t["kind"]) for t in up_to if date.fromisoformat(t["date"]) == last]
+    kind = max(on_last, key=lambda k: (-rules.touch_weight[k], k.value))
+    fresh = 0.5 ** ((as_of - last).days / rules.touch_half_life_days[kind])
+    return round(1.0 - (1.0 - stated * fresh) * (1.0 - evidence), 3)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_every_tie_s_warmth_is_the_docs_formula(seed: int) -> None:
+    """Random histories over three ties (some touchpoints of three people, some after
+    as_of, mail with and without a direction): the deal graph's warmth of each tie, now
+    and on the trend's earlier day, is the docs' formula computed touch by touch."""
+    rng = __import__("random").Random(seed)
+    people = ["li", "an", "bo", "cy"]
+    ties = [("li", "bo", 0.5), ("an", "bo", 0.9), ("li", "cy", 0.2)]
+    kinds = [k.value for k in TouchKind]
+    touches: list[dict[str, Any]] = []
+    for _ in range(rng.randrange(1, 60)):
+        kind = rng.choice(kinds)
+        ours = rng.choice(people[:2])
+        who = [ours, *rng.sample([p for p in people if p != ours], rng.choice((1, 1, 1, 2)))]
+        touch: dict[str, Any] = {"date": _ago(rng.randrange(-20, 400)), "kind": kind}
+        touch["people"] = who
+        if kind in ("email", "message", "favour", "gift") and rng.random() < 0.8:
+            touch["direction"] = rng.choice(("sent", "received"))
+        touches.append(touch)
+    deal = Deal.model_validate(
+        {
+            "deal": {"name": "Random", "as_of": AS_OF.isoformat()},
+            "people": [
+                {"name": "Li", "side": "seller"},
+                {"name": "An", "side": "seller"},
+                {"name": "Bo", "roles": ["decision_maker"]},
+                {"name": "Cy"},
+            ],
+            "relationships": [{"from": a, "to": b, "strength": s} for a, b, s in ties],
+            "touchpoints": touches,
+        }
+    )
+    g = DealGraph(deal)
+    since = AS_OF - timedelta(days=Policy().cooling_period_days)
+    for tie, (a, b, stated) in zip(g.ties, ties, strict=False):
+        own = [t for t in touches if a in t["people"] and b in t["people"]]
+        assert tie.strength == _by_the_docs(stated, own, AS_OF), (a, b)
+        found = g.trend(tie)
+        if found is not None:
+            assert found.before == _by_the_docs(stated, own, since), (a, b)

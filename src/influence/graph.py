@@ -107,7 +107,7 @@ from influence.model import (
     Touchpoint,
     tie_numbers,
 )
-from influence.warmth import Trend, Warmth, deal_warmth, explain, trend, warmth_of
+from influence.warmth import TouchColumns, Trend, Warmth, explain, trend, warmth_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -267,6 +267,7 @@ class _Ties:
         "numbers",
         "rels",
         "shorthands",
+        "touch_columns",
         "touches",
         "warmth",
         "warmth_key",
@@ -280,8 +281,20 @@ class _Ties:
     ) -> None:
         #: The declared ties' ends' places, when validation found them (deal_graph).
         self.numbers = numbers
+        #: The deal's touchpoints read once as columns, for warmth on any day (None: none).
+        self.touch_columns = TouchColumns(deal.touchpoints) if deal.touchpoints else None
         #: The warmth of each declared tie with touchpoints, by its place (none: as written).
-        self.warmth: dict[int, Warmth] = deal_warmth(deal, policy) if deal.touchpoints else {}
+        self.warmth: dict[int, Warmth] = (
+            warmth_of(
+                deal.relationships,
+                deal.touchpoints,
+                deal.as_of(),
+                deal.effective_policy(policy),
+                columns=self.touch_columns,
+            )
+            if deal.touchpoints
+            else {}
+        )
         #: The policy values that warmth was computed with (None: no touchpoints).
         self.warmth_key = _warmth_key(deal.effective_policy(policy)) if deal.touchpoints else None
         #: The deal's touchpoints (the list itself, not the deal), for warmth on other days.
@@ -620,7 +633,13 @@ class DealGraph:
             return None
         since = self.as_of - timedelta(days=self.policy.cooling_period_days)
         if self._before is None:
-            self._before = warmth_of(self._ties.rels, self._ties.touches, since, self.policy)
+            self._before = warmth_of(
+                self._ties.rels,
+                self._ties.touches,
+                since,
+                self.policy,
+                columns=self._ties.touch_columns,
+            )
         r = self._ties.rels[tie.index]
         return trend(now, self._before.get(tie.index), r.strength, since, self.policy)
 

@@ -38,10 +38,10 @@ Examples:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, is_
 from typing import NamedTuple
 
 from influence.model import (
@@ -58,6 +58,7 @@ from influence.model import (
 )
 
 __all__ = [
+    "TouchColumns",
     "Trend",
     "Warmth",
     "deal_warmth",
@@ -130,47 +131,137 @@ def tie_warmth(
         0.6
     """
     rules = policy if policy is not None else Policy()
-    weights = {**DEFAULT_TOUCH_WEIGHT, **rules.touch_weight}
-    halves = {**DEFAULT_TOUCH_HALF_LIFE_DAYS, **rules.touch_half_life_days}
-    today = as_of.toordinal()
-    # Each touchpoint's day, kind and direction as columns (read at C speed).
-    days = list(map(date.toordinal, map(attrgetter("date"), touches)))
-    kinds = list(map(attrgetter("kind"), touches))
-    directions = list(map(attrgetter("direction"), touches))
-    if max(days, default=today + 1) > today:  # some after as_of (or none): left out
-        keep = [i for i, day in enumerate(days) if day <= today]
-        days = [days[i] for i in keep]
-        kinds = [kinds[i] for i in keep]
-        directions = [directions[i] for i in keep]
-    if not days:
+    found = TouchColumns(touches, by_pair=False).evidence(as_of, rules).get(0) if touches else None
+    if found is None:
         return Warmth(stated, stated, last_contact, (), False, None, None)
-    # Only e-mails and messages have a direction that bears on warmth: the mail we sent
-    # counts one_way_weight on a tie where they never wrote back (a favour's or a gift's
-    # direction says who did it, for the favours ledger: never warmth).
-    received = Direction.RECEIVED
-    replied = received in directions and any(
-        d is received and k in DIRECTED_TOUCHES for d, k in zip(directions, kinds, strict=True)
-    )
-    one_way = 1.0 if replied else rules.one_way_weight
-    sent = Direction.SENT
-    mass = 0.0
-    for day, kind, direction in zip(days, kinds, directions, strict=True):
-        w = weights[kind] * 0.5 ** ((today - day) / halves[kind])
-        mass += w * one_way if direction is sent and kind in DIRECTED_TOUCHES else w
-    counts = Counter(kinds)
-    first, last_day = min(days), max(days)
-    last_kinds = [k for day, k in zip(days, kinds, strict=True) if day == last_day]
-    mass *= 0.5 + 0.5 * min(1.0, (today - first) / rules.tie_age_full_days)
+    return _warmth(stated, found, as_of.toordinal(), rules)
+
+
+class _Evidence(NamedTuple):
+    """What one group of touchpoints up to a day adds up to (before the stated strength)."""
+
+    mass: float  # sum of weight x r x 0.5 ** (days / half-life), before the age factor
+    first: int  # ordinal of the first touchpoint
+    last: int  # ordinal of the last one
+    counts: tuple[tuple[TouchKind, int], ...]
+    replied: bool
+    last_kind: TouchKind
+
+
+_KINDS = tuple(TouchKind)
+_KIND_CODE = {k: i for i, k in enumerate(_KINDS)}
+
+
+def _warmth(stated: float, found: _Evidence, today: int, rules: Policy) -> Warmth:
+    """The module docs' formula, from a tie's stated strength and its evidence."""
+    halves = {**DEFAULT_TOUCH_HALF_LIFE_DAYS, **rules.touch_half_life_days}
+    mass = found.mass * (0.5 + 0.5 * min(1.0, (today - found.first) / rules.tie_age_full_days))
     evidence = mass / (1.0 + mass)
-    # Of several kinds on the last day, the least weighted one's half-life (then by name).
-    last_kind = max(last_kinds, key=lambda k: (-weights[k], k.value))
-    ago = today - last_day
-    half = halves[last_kind]
+    ago = today - found.last
+    half = halves[found.last_kind]
     fresh = 0.5 ** (ago / half)
     effective = round(1.0 - (1.0 - stated * fresh) * (1.0 - evidence), 3)
-    ordered = tuple((k, counts[k]) for k in TouchKind if k in counts)
-    last = date.fromordinal(last_day)
-    return Warmth(effective, stated, last, ordered, replied, half, ago, last_kind)
+    last = date.fromordinal(found.last)
+    return Warmth(effective, stated, last, found.counts, found.replied, half, ago, found.last_kind)
+
+
+class TouchColumns:
+    """Touchpoints as numpy columns, grouped by pair, read once for warmth on any day.
+
+    One row per touchpoint and pair of its people (:func:`touchpoints_by_pair`, the
+    one rule), or, with ``by_pair=False``, one group of all the touchpoints given (the
+    touchpoints of one tie). The deal graph keeps one, so the warmth on ``as_of`` and
+    on the trend's earlier day (:func:`trend`) read the touchpoints once. Every sum is
+    made in the touchpoints' order, as the module docs' formula reads.
+
+    Examples:
+        >>> from datetime import date
+        >>> from influence.model import Touchpoint
+        >>> t = Touchpoint.model_validate({"date": "2026-11-19", "kind": "call",
+        ...                                "people": ["li", "bo"]})
+        >>> columns = TouchColumns([t])
+        >>> columns.pairs
+        {('bo', 'li'): 0}
+        >>> columns.evidence(date(2026, 11, 18), Policy())  # before the call: nothing
+        {}
+    """
+
+    __slots__ = ("day", "group", "kind", "pairs", "received", "sent")
+
+    def __init__(self, touches: Sequence[Touchpoint], *, by_pair: bool = True) -> None:
+        import numpy as np
+
+        if by_pair:
+            of_pair = touchpoints_by_pair(touches)
+            groups: list[Sequence[Touchpoint]] = list(of_pair.values())
+            #: Each pair of people (ids sorted) with touchpoints, and its group's number.
+            self.pairs: dict[tuple[str, str], int] = {pair: i for i, pair in enumerate(of_pair)}
+        else:
+            groups = [touches]
+            self.pairs = {}
+        rows = [t for touched in groups for t in touched]
+        n = len(rows)
+        self.group = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        self.day = np.fromiter(map(date.toordinal, map(attrgetter("date"), rows)), np.int64, n)
+        self.kind = np.fromiter(
+            map(_KIND_CODE.__getitem__, map(attrgetter("kind"), rows)), np.int64, n
+        )
+        directed = np.isin(self.kind, [_KIND_CODE[k] for k in DIRECTED_TOUCHES])
+        directions = list(map(attrgetter("direction"), rows))
+        sent, received = Direction.SENT, Direction.RECEIVED
+        self.sent = directed & np.fromiter(map(is_, directions, repeat(sent)), bool, n)
+        self.received = directed & np.fromiter(map(is_, directions, repeat(received)), bool, n)
+
+    def evidence(self, as_of: date, rules: Policy) -> dict[int, _Evidence]:
+        """The evidence of each group with touchpoints up to ``as_of``, by group number."""
+        import numpy as np
+
+        today = as_of.toordinal()
+        weights = {**DEFAULT_TOUCH_WEIGHT, **rules.touch_weight}
+        halves = {**DEFAULT_TOUCH_HALF_LIFE_DAYS, **rules.touch_half_life_days}
+        group, day, kind, sent, received = self.group, self.day, self.kind, self.sent, self.received
+        if len(day) and int(day.max()) > today:  # some after as_of: left out
+            keep = day <= today
+            group, day, kind = group[keep], day[keep], kind[keep]
+            sent, received = sent[keep], received[keep]
+        if not len(day):
+            return {}
+        size = int(self.group.max()) + 1
+        replied = np.bincount(group[received], minlength=size) > 0
+        weight = np.array([weights[k] for k in _KINDS], dtype=np.float64)
+        half = np.array([halves[k] for k in _KINDS], dtype=np.float64)
+        w = weight[kind] * 0.5 ** ((today - day) / half[kind])
+        # The mail we sent counts one_way_weight on a tie where they never wrote back.
+        one_way = np.where(sent & ~replied[group], rules.one_way_weight, 1.0)
+        # bincount adds in row order, one row after the other, as the formula reads.
+        mass = np.bincount(group, weights=w * one_way, minlength=size)
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        present = group[starts]
+        first = np.minimum.reduceat(day, starts)
+        last = np.maximum.reduceat(day, starts)
+        count = np.bincount(group * len(_KINDS) + kind, minlength=size * len(_KINDS))
+        count = count.reshape(size, len(_KINDS))
+        # Of several kinds on the last day, the least weighted one's half-life (then by name).
+        rank_of = sorted(range(len(_KINDS)), key=lambda c: (-weights[_KINDS[c]], _KINDS[c].value))
+        rank = np.empty(len(_KINDS), dtype=np.int64)
+        rank[rank_of] = np.arange(len(_KINDS))
+        last_of = np.zeros(size, dtype=np.int64)
+        last_of[present] = last
+        on_last = day == last_of[group]
+        best = np.full(size, -1, dtype=np.int64)
+        np.maximum.at(best, group[on_last], rank[kind[on_last]])
+        out = {}
+        for g, lo, hi in zip(present.tolist(), first.tolist(), last.tolist(), strict=True):
+            row = count[g].tolist()
+            out[g] = _Evidence(
+                float(mass[g]),
+                lo,
+                hi,
+                tuple((k, n) for k, n in zip(_KINDS, row, strict=True) if n),
+                bool(replied[g]),
+                _KINDS[rank_of[int(best[g])]],
+            )
+        return out
 
 
 def deal_warmth(
@@ -231,24 +322,28 @@ def touchpoints_by_pair(touches: Sequence[Touchpoint]) -> dict[tuple[str, str], 
 
 
 def warmth_of(
-    rels: Sequence[Relationship], touches: Sequence[Touchpoint], as_of: date, rules: Policy
+    rels: Sequence[Relationship],
+    touches: Sequence[Touchpoint],
+    as_of: date,
+    rules: Policy,
+    *,
+    columns: TouchColumns | None = None,
 ) -> dict[int, Warmth]:
-    """:func:`deal_warmth` of these relationships and touchpoints, on ``as_of``, by ``rules``."""
-    by_pair: dict[tuple[str, str], list[int]] = {}
-    for i, r in enumerate(rels):
-        a, b = sorted((r.from_, r.to))
-        by_pair.setdefault((a, b), []).append(i)
-    # The touchpoints of each pair of people first, then of each tie between them.
-    of_pair = touchpoints_by_pair(touches)
-    found: dict[int, list[Touchpoint]] = {}
-    for pair, touched in of_pair.items():
-        for i in by_pair.get(pair, ()):
-            found[i] = touched
+    """:func:`deal_warmth` of these relationships and touchpoints, on ``as_of``, by ``rules``.
+
+    ``columns``: these touchpoints as :class:`TouchColumns`, when already read.
+    """
+    if not touches:
+        return {}
+    cols = columns if columns is not None else TouchColumns(touches)
+    found = cols.evidence(as_of, rules)
+    today = as_of.toordinal()
     out = {}
-    for i, touched in sorted(found.items()):
-        warmth = tie_warmth(rels[i].strength, rels[i].last_contact, touched, as_of, policy=rules)
-        if warmth.evidence:  # touchpoints only after as_of: as written, left out
-            out[i] = warmth
+    for i, r in enumerate(rels):
+        a, b = r.from_, r.to
+        g = cols.pairs.get((a, b) if a < b else (b, a))
+        if g is not None and g in found:  # touchpoints only after as_of: as written, left out
+            out[i] = _warmth(r.strength, found[g], today, rules)
     return out
 
 
