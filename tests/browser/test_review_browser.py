@@ -187,6 +187,11 @@ def test_the_detail_opens_on_a_click_and_moves_with_its_row(
     rank = next(n for n, d in enumerate(result.deals, start=1) if d is worst)
     s.page.click(f'#changed a[href="#deal-{rank}"]')
     assert s.page.is_visible(f"#detail-{rank}")
+    # Closed again, it reopens on the same link, though the hash no longer changes.
+    s.page.click(f"#deal-{rank} button.open")
+    assert not s.page.is_visible(f"#detail-{rank}")
+    s.page.click(f'#changed a[href="#deal-{rank}"]')
+    assert s.page.is_visible(f"#detail-{rank}")
     box = s.js(
         "(id) => { const r = document.getElementById(id).getBoundingClientRect();"
         " const h = document.querySelector('#deals thead th').getBoundingClientRect();"

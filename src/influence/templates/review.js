@@ -132,5 +132,17 @@
     }
   }
   window.addEventListener("hashchange", openFromHash);
+  // The click opens it at once: "hashchange" comes later, as its own task, and
+  // never comes when the hash already names that deal (its detail was closed since).
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest("a") : null;
+    var href = link ? link.getAttribute("href") : null;
+    if (href && href.indexOf("#deal-") === 0) {
+      var deal = document.getElementById(href.slice(1));
+      if (deal && deal.tagName === "TBODY") {
+        show(deal, true);
+      }
+    }
+  });
   openFromHash();
 })();
