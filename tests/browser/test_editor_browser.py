@@ -403,9 +403,12 @@ def test_tie_card_edit_kind_change_delete_and_undo(
     )
     assert "    strength: 0.45" in tied and "    context: loading dock" in tied
 
-    # another kind is another tie: the new one added, then the old one removed
+    # another kind, in place: one edit, only the kind line changes, the tie keeps its place
     page.select_option("#editor-tie-pick", label="Nina Patel knows Tom Becker")
     _edit(page, lambda: card({"kind": "influences"}))
+    retyped = _changed(tied, path.read_text(encoding="utf-8"))
+    assert "+    kind: influences" in retyped, retyped
+    assert all(line[1:].strip().startswith("kind:") for line in retyped), retyped
     kinds = {(t["from"], t["to"], t["kind"]): t for t in _data(path)["relationships"]}
     assert ("nina-patel", "tom-becker", "knows") not in kinds
     moved = kinds[("nina-patel", "tom-becker", "influences")]

@@ -313,6 +313,46 @@ def test_tie_set_and_rm(cli: Any, deal_file: Path) -> None:
     assert read_deal(deal_file).person("zhang-cfo").reports_to is None
 
 
+def test_tie_set_gives_a_tie_another_kind_in_place(cli: Any, deal_file: Path) -> None:
+    result = cli("tie", "set", deal_file, "zhang-cfo", "li-wei", "kind=influences")
+    assert result.exit_code == 0, result.stderr
+    new = deal_file.read_text(encoding="utf-8")
+    assert changes(DEAL, new) == [
+        (
+            ["  - {from: li-wei, to: zhang-cfo, strength: weak, last_contact: 2026-09-15}\n"],
+            [
+                "  - {from: li-wei, to: zhang-cfo, kind: influences, strength: weak, "
+                "last_contact: 2026-09-15}\n"
+            ],
+        )
+    ]
+    # influences has a direction: the tie keeps the one it was written with
+    ties = {(r.from_, r.to, r.kind.value) for r in read_deal(deal_file).relationships}
+    assert ("li-wei", "zhang-cfo", "influences") in ties
+    assert not {("li-wei", "zhang-cfo", "knows"), ("zhang-cfo", "li-wei", "knows")} & ties
+    # a kind already between the two is refused, with nothing written
+    after = deal_file.read_bytes()
+    cli("tie", "add", deal_file, "li-wei", "zhang-cfo", "--kind", "knows")
+    held = deal_file.read_bytes()
+    again = cli("tie", "set", deal_file, "li-wei", "zhang-cfo", "kind=knows", "--kind=influences")
+    assert again.exit_code != 0 and "already a knows tie" in again.stderr
+    assert "Traceback" not in again.stderr and deal_file.read_bytes() == held
+    cli("tie", "rm", deal_file, "li-wei", "zhang-cfo", "--kind", "knows")
+    assert deal_file.read_bytes() == after
+    # kind= goes back to the default by taking the key away: the file as it was
+    back = cli("tie", "set", deal_file, "li-wei", "zhang-cfo", "kind=", "--kind", "influences")
+    assert back.exit_code == 0, back.stderr
+    assert changes(after.decode("utf-8"), deal_file.read_text(encoding="utf-8")) == [
+        (
+            [
+                "  - {from: li-wei, to: zhang-cfo, kind: influences, strength: weak, "
+                "last_contact: 2026-09-15}\n"
+            ],
+            ["  - {from: li-wei, to: zhang-cfo, strength: weak, last_contact: 2026-09-15}\n"],
+        )
+    ]
+
+
 ZHANG = """\
   - id: zhang-cfo
     name: Zhang Min

@@ -135,6 +135,42 @@ def test_tie_set_add_and_rm_are_undone(client: Any, deals: Path) -> None:
     _undo(client, ENTERPRISE, answer)
     _same_deal(start, _read(client, ENTERPRISE))
 
+    # another kind, in place: one request, one write, one step back
+    before = path.read_text(encoding="utf-8")
+    other = next(k for k in ("influences", "knows") if k != kind)
+    answer = client.patch(
+        f"/api/deals/{ENTERPRISE}/ties/{a}/{b}",
+        params={"kind": kind},
+        json={"version": _read(client, ENTERPRISE)["version"], "changes": {"kind": other}},
+    ).json()
+    assert answer["changes"] == [f"set tie {a} {kind} {b} kind: {kind!r} -> {other!r}"]
+    first = _read(client, ENTERPRISE)["deal"]["relationships"][0]
+    assert (first["from"], first["to"], first["kind"]) == (a, b, other)
+    assert answer["undo"] == [
+        {"op": "tie-set", "from": a, "to": b, "kind": other}
+        | {"person": None, "fields": {"kind": snapshot(parse_editable(before)).ties[0].get("kind")}}
+    ]
+    _undo(client, ENTERPRISE, answer)
+    assert path.read_text(encoding="utf-8") == before  # undone byte for byte
+    # a kind that is already between the two is refused, and nothing is written
+    now = _read(client, ENTERPRISE)
+    client.post(
+        f"/api/deals/{ENTERPRISE}/ties",
+        json={"version": now["version"], "from": a, "to": b, "kind": other},
+    ).raise_for_status()
+    held = path.read_bytes()
+    refused = client.patch(
+        f"/api/deals/{ENTERPRISE}/ties/{a}/{b}",
+        params={"kind": kind},
+        json={"version": _read(client, ENTERPRISE)["version"], "changes": {"kind": other}},
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "tie-exists", refused.json()
+    assert path.read_bytes() == held
+    client.delete(
+        f"/api/deals/{ENTERPRISE}/ties/{a}/{b}",
+        params={"kind": other, "version": _read(client, ENTERPRISE)["version"]},
+    ).raise_for_status()
+
     now = _read(client, ENTERPRISE)
     answer = client.delete(
         f"/api/deals/{ENTERPRISE}/ties/{a}/{b}", params={"kind": kind, "version": now["version"]}

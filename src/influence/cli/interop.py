@@ -458,7 +458,8 @@ def tie_set(
         list[str],
         typer.Argument(
             metavar="FIELD=VALUE...",
-            help="strength, context, last_contact or notes, such as last_contact=today.",
+            help="strength, context, last_contact, notes, or kind (a new kind, in place), "
+            "such as last_contact=today.",
         ),
     ],
     kind: Annotated[str, typer.Option(help="The tie's kind.")] = "knows",
@@ -472,6 +473,7 @@ def tie_set(
     \b
       influence tie set deal.yaml li-wei chen-ceo strength=strong last_contact=today
       influence tie set deal.yaml zhang-cfo chen-ceo strength=0.8 --kind influences
+      influence tie set deal.yaml li-wei chen-ceo kind=influences
     """
     changes = _pairs(values, "FIELD=VALUE")
     with _editing(file, wait=wait, force=force) as doc:

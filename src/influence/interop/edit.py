@@ -1620,23 +1620,48 @@ class EditableDeal:
         Raises:
             UnknownPersonError: an end is not in the deal.
             UnknownTieError: no such tie.
-            EditValueError: an unknown field (only strength, context, last_contact and
-                notes can be set).
+            TieExistsError: ``changes`` sets another ``kind`` and that tie is already there.
+            EditValueError: an unknown field (``kind``, strength, context, last_contact
+                and notes can be set) or kind.
+
+        A new ``kind`` is written in place of the old one, in the same edit as the
+        other changes, so the tie keeps its fields and place and the change is whole;
+        an empty or ``None`` kind takes the key away (the default, knows).
 
         Examples:
             >>> doc = parse_editable("deal: {name: T}\npeople: [{name: A}, {name: B}]\n"
             ...     "relationships: [{from: b, to: a, strength: 0.3}]\n")
             >>> doc.set_tie("a", "b", {"strength": "0.8"})
             ['set tie b knows a strength: 0.3 -> 0.8']
+            >>> doc.set_tie("b", "a", {"kind": "influences"})
+            ["set tie b knows a kind: 'knows' -> 'influences'"]
+            >>> print(doc.text, end="")
+            deal: {name: T}
+            people: [{name: A}, {name: B}]
+            relationships: [{from: b, to: a, kind: influences, strength: 0.8}]
         """
         kind = _kind(kind)
         found = self._find_ties(from_, to, kind)
-        values = self._fields(changes, _TIE_SETTABLE, what="tie", allow_delete=True)
+        rest = {k: v for k, v in changes.items() if k.strip().lower() != "kind"}
+        asked = [v for k, v in changes.items() if k.strip().lower() == "kind"]
+        # kind= (empty) or None: the default, knows, by taking the key away
+        written: Any = _DELETE if asked and asked[-1] in (None, "") else None
+        new_kind = kind if not asked else "knows" if written is _DELETE else _kind(asked[-1])
+        values = self._fields(rest, _TIE_SETTABLE, what="tie", allow_delete=True)
         done: list[str] = []
         steps: list[_Step] = []
         for i in found:
             tie = self._ties()[i]
             label = f"tie {tie.get('from')} {kind} {tie.get('to')}"
+            if new_kind != kind:  # another kind, in place: one edit, so no half-done change
+                if self._tie_indexes(str(tie.get("from")), str(tie.get("to")), new_kind):
+                    raise TieExistsError(
+                        f"there is already a {new_kind} tie between {tie.get('from')!r} and "
+                        f"{tie.get('to')!r}; change or remove that one instead"
+                    )
+                value = new_kind if written is None else written
+                steps.append(self._set_step(("relationships", i), "kind", value, TIE_KEYS))
+                done.append(_describe(label, "kind", tie.get("kind", "knows"), new_kind, sep=" "))
             for key, value in values.items():
                 old = tie.get(key, _DELETE)
                 steps.append(self._set_step(("relationships", i), key, value, TIE_KEYS))

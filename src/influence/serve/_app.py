@@ -304,6 +304,7 @@ def _status_of(err: InfluenceError) -> ApiError:
         EditConflictError,
         EditValueError,
         InvalidEditError,
+        TieExistsError,
         UnknownTieError,
     )
 
@@ -330,6 +331,8 @@ def _status_of(err: InfluenceError) -> ApiError:
         return ApiError(403, "read-only-file", message)
     if isinstance(err, InterruptedWriteError):
         return ApiError(409, "interrupted-write", message)
+    if isinstance(err, TieExistsError):
+        return ApiError(422, "tie-exists", message)
     if isinstance(err, EditValueError):
         return ApiError(422, "invalid-request", message)
     return ApiError(422, "error", message)

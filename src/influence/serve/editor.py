@@ -372,12 +372,8 @@ EDITOR_JS = r"""(function () {
     var changes = tieCard.changed(), kind = changes.kind;
     delete changes.kind;
     if (kind === null) { tieCard.refused(422, {code: "invalid-request", message: "a tie needs a kind", problems: []}); return; }
-    if (kind) {  // a new kind is another tie: add it first (a refusal loses nothing), then remove the old
-      var fields = {};
-      cfg.tieFields.forEach(function (n) { var v = tieCard.value(n); if (v !== null) fields[n] = v; });
-      perform([{op: "tie-add", from: t.from, to: t.to, kind: kind, fields: fields},
-               {op: "tie-rm", from: t.from, to: t.to, kind: t.kind || "knows"}], tieCard);
-    } else if (Object.keys(changes).length) {
+    if (kind) changes.kind = kind;  // a new kind goes in the same tie set: one whole edit
+    if (Object.keys(changes).length) {
       perform([{op: "tie-set", from: t.from, to: t.to, kind: t.kind || "knows", fields: changes}], tieCard);
     } else {
       say(tieCard.banner, "nothing changed");

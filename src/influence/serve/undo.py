@@ -216,7 +216,10 @@ def undo_steps(before: Snapshot, after: Snapshot) -> Undo:
         b, a = before.ties[i], after.ties[i]
         if isinstance(b, dict) and isinstance(a, dict):
             keys = [k for k in {**b, **a} if k not in _TIE_ENDS and b.get(k) != a.get(k)]
-            steps.append(_tie_step("tie-set", b, {k: b.get(k) for k in keys}))
+            back = {k: b.get(k) for k in keys}
+            if a.get("kind", "knows") != b.get("kind", "knows"):  # found by its new kind
+                back["kind"] = b.get("kind")  # None where it was not written: knows, by default
+            steps.append(_tie_step("tie-set", a, back))
     for tie in added:
         if isinstance(tie, dict):
             steps.append(_tie_step("tie-rm", tie))
