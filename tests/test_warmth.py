@@ -111,6 +111,26 @@ def test_one_way_mail_counts_little_replied_mail_counts() -> None:
     assert warm > one_way
 
 
+def test_a_reply_of_ours_shows_they_wrote_though_theirs_is_not_in_the_deal() -> None:
+    # A Sent folder alone: ten e-mails of ours, 30 days ago, on a tie stated 0.3. One of
+    # them answers (in_reply_to) a message that is not one we sent: they wrote, so the ten
+    # count in full, the replied case above: 0.681.
+    sent = [
+        {"date": _ago(30), "kind": "email", "direction": "sent", "source": f"mail:s{i}@acme"}
+        for i in range(10)
+    ]
+    answered = [*sent[:9], {**sent[9], "in_reply_to": "mail:theirs-1@hengda.cn"}]
+    warm, _, why = _tie(_deal(0.3, answered))
+    assert warm == 0.681
+    assert "10 replied e-mails" in str(why)
+    # Answering our own message (a follow-up to mail:s0) shows nothing: still one-way, 0.434.
+    follow_up = [*sent[:9], {**sent[9], "in_reply_to": "mail:s0@acme"}]
+    assert _tie(_deal(0.3, follow_up))[0] == 0.434
+    # in_reply_to is for email and message only.
+    with pytest.raises(ValueError, match="in_reply_to is for email and message"):
+        _deal(0.3, [{"date": _ago(1), "kind": "meeting", "in_reply_to": "mail:x"}])
+
+
 def test_a_half_life_halves_the_evidence() -> None:
     # Stated 0: effective = evidence = E / (1 + E), so E = effective / (1 - effective).
     # A meeting 180 days ago (one half-life; age 180: g = 1): E = 1.0 * 0.5 = 0.5, effective 1/3.
@@ -359,14 +379,31 @@ def test_no_trend_without_touchpoints() -> None:
 # -- the formula as the docs write it, against the columns that compute it ------
 
 
-def _by_the_docs(stated: float, touches: list[dict[str, Any]], as_of: date) -> float:
-    """docs/analysis.md's formula, touch by touch, with the default policy."""
+def _by_the_docs(
+    stated: float, touches: list[dict[str, Any]], as_of: date, deal: list[dict[str, Any]]
+) -> float:
+    """docs/analysis.md's formula, touch by touch, with the default policy.
+
+    ``touches``: the tie's; ``deal``: every touchpoint of the deal (whose sources are ours).
+    """
     rules = Policy()
     up_to = [t for t in touches if date.fromisoformat(t["date"]) <= as_of]
     if not up_to:
         return stated
     directed = {"email", "message"}
-    replied = any(t["kind"] in directed and t.get("direction") == "received" for t in up_to)
+    mine = {t.get("source") for t in deal if t.get("direction") == "sent"} - {None}
+    replied = any(
+        t["kind"] in directed
+        and (
+            t.get("direction") == "received"
+            or (
+                t.get("direction") == "sent"
+                and t.get("in_reply_to") is not None
+                and t["in_reply_to"] not in mine
+            )
+        )
+        for t in up_to
+    )
     mass = 0.0
     for t in up_to:
         kind = TouchKind(t["kind"])
@@ -387,7 +424,8 @@ def _by_the_docs(stated: float, touches: list[dict[str, Any]], as_of: date) -> f
 @pytest.mark.parametrize("seed", range(25))
 def test_every_tie_s_warmth_is_the_docs_formula(seed: int) -> None:
     """Random histories over three ties (some touchpoints of three people, some after
-    as_of, mail with and without a direction): the deal graph's warmth of each tie, now
+    as_of, mail with and without a direction, some answering others by in_reply_to):
+    the deal graph's warmth of each tie, now
     and on the trend's earlier day, is the docs' formula computed touch by touch."""
     rng = __import__("random").Random(seed)
     people = ["li", "an", "bo", "cy"]
@@ -401,7 +439,11 @@ def test_every_tie_s_warmth_is_the_docs_formula(seed: int) -> None:
         touch: dict[str, Any] = {"date": _ago(rng.randrange(-20, 400)), "kind": kind}
         touch["people"] = who
         if kind in ("email", "message", "favour", "gift") and rng.random() < 0.8:
-            touch["direction"] = rng.choice(("sent", "received"))
+            touch["direction"] = rng.choice(("sent", "received", "sent"))
+        if kind in ("email", "message"):  # a source; some answer one of ours, some theirs
+            touch["source"] = f"mail:{len(touches)}"
+            if rng.random() < 0.3:
+                touch["in_reply_to"] = f"mail:{rng.randrange(0, 2 * len(touches) + 1)}"
         touches.append(touch)
     deal = Deal.model_validate(
         {
@@ -420,7 +462,7 @@ def test_every_tie_s_warmth_is_the_docs_formula(seed: int) -> None:
     since = AS_OF - timedelta(days=Policy().cooling_period_days)
     for tie, (a, b, stated) in zip(g.ties, ties, strict=False):
         own = [t for t in touches if a in t["people"] and b in t["people"]]
-        assert tie.strength == _by_the_docs(stated, own, AS_OF), (a, b)
+        assert tie.strength == _by_the_docs(stated, own, AS_OF, touches), (a, b)
         found = g.trend(tie)
         if found is not None:
-            assert found.before == _by_the_docs(stated, own, since), (a, b)
+            assert found.before == _by_the_docs(stated, own, since, touches), (a, b)

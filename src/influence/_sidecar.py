@@ -8,7 +8,7 @@ the reading path (:mod:`influence.io`) locates each problem at the sidecar's
 line.
 
 CSV: a header row naming touchpoint fields (``date``, ``kind``, ``people``,
-``direction``, ``channel``, ``notes``, ``source``), ``people`` ``;``-separated,
+``direction``, ``channel``, ``notes``, ``source``, ``in_reply_to``), ``people`` ``;``-separated,
 empty cells left out, cells escaped as every CSV the package writes
 (:mod:`influence._cells`). JSONL: one JSON object per line; blank lines are skipped.
 
@@ -20,8 +20,8 @@ Examples:
     ([{'date': '2026-11-02', 'kind': 'visit', 'people': ['li-wei', 'zhang-min']}], [2], [])
     >>> print(sidecar_text([{"date": "2026-11-03", "kind": "call", "people": ["a", "b"]}],
     ...                    "csv", header=True), end="")
-    date,kind,people,direction,channel,notes,source
-    2026-11-03,call,a;b,,,,
+    date,kind,people,direction,channel,notes,source,in_reply_to
+    2026-11-03,call,a;b,,,,,
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ __all__ = ["SIDECAR_SUFFIXES", "parse_sidecar", "sidecar_format", "sidecar_text"
 SidecarFormat = Literal["csv", "jsonl"]
 SIDECAR_SUFFIXES: dict[str, SidecarFormat] = {".csv": "csv", ".jsonl": "jsonl"}
 #: The columns of a CSV sidecar, in the model's order.
-COLUMNS = ("date", "kind", "people", "direction", "channel", "notes", "source")
+COLUMNS = ("date", "kind", "people", "direction", "channel", "notes", "source", "in_reply_to")
 #: The longest cell a CSV sidecar may hold (a spreadsheet's own limit).
 MAX_CELL = 32_767
 
@@ -166,18 +166,25 @@ def _parse_csv(text: str, source: str) -> tuple[list[dict[str, Any]], list[int],
 
 
 def sidecar_text(
-    items: Sequence[Mapping[str, Any]], fmt: SidecarFormat | str, *, header: bool = False
+    items: Sequence[Mapping[str, Any]],
+    fmt: SidecarFormat | str,
+    *,
+    header: bool = False,
+    columns: Sequence[str] = COLUMNS,
 ) -> str:
-    """The lines that append ``items`` (touchpoints as plain data) to a sidecar file."""
+    """The lines that append ``items`` (touchpoints as plain data) to a sidecar file.
+
+    ``columns``: a CSV's columns, in its header's order (all of them by default).
+    """
     if fmt == "jsonl":
         return "".join(
             json.dumps(dict(item), ensure_ascii=False, separators=(", ", ": ")) + "\n"
             for item in items
         )
-    rows: list[list[str]] = [list(COLUMNS)] if header else []
+    rows: list[list[str]] = [list(columns)] if header else []
     for item in items:
         row = []
-        for key in COLUMNS:
+        for key in columns:
             value = item.get(key)
             if value is None:
                 row.append("")

@@ -491,6 +491,12 @@ class Touchpoint(_Strict):
     source: str | None = Field(
         default=None, description="Where it was imported from (an id; re-imports skip it)."
     )
+    in_reply_to: str | None = Field(
+        default=None,
+        description="For email and message: the source id of the message this one answers "
+        "(mail: its In-Reply-To header, as mail:<message-id>). A message we sent that "
+        "answers one not ours shows they wrote, though theirs is not in the deal.",
+    )
 
     @field_validator("people", mode="before")
     @classmethod
@@ -515,6 +521,10 @@ class Touchpoint(_Strict):
             raise ValueError(
                 "direction is for email, message, favour and gift touchpoints, "
                 f"not {self.kind.value}"
+            )
+        if self.in_reply_to is not None and self.kind not in DIRECTED_TOUCHES:
+            raise ValueError(
+                f"in_reply_to is for email and message touchpoints, not {self.kind.value}"
             )
         return self
 

@@ -15,7 +15,9 @@ touchpoint whose ``people`` hold both ends) gets:
   touchpoints up to ``as_of``: ``days`` since each one; ``weight`` is the policy's
   ``touch_weight`` and ``half_life`` its ``touch_half_life_days``; ``r`` is 1, or
   the policy's ``one_way_weight`` (0.25) for an e-mail or message we sent on a tie
-  where they never wrote back (one-way mail counts little); ``g = 0.5 + 0.5 *
+  where they never wrote back (one-way mail counts little; they wrote back when the
+  tie has a received one, or one of ours that answers, by ``in_reply_to``, a
+  message that is not one we sent); ``g = 0.5 + 0.5 *
   min(1, age / tie_age_full_days)``, where ``age`` is the days since the tie's first
   touchpoint (a tie known for half a year counts its evidence in full, a new one half).
 - ``evidence = E / (1 + E)`` (more evidence, warmer, never above 1).
@@ -124,6 +126,8 @@ def tie_warmth(
     The weights, half-lives, one-way share and full age are the policy's
     (``touch_weight``, ``touch_half_life_days``, ``one_way_weight``,
     ``tie_age_full_days``; default: :class:`~influence.model.Policy`'s defaults).
+    A message ``in_reply_to`` is ours when one of ``touches`` sent it (the deal graph
+    asks all the deal's touchpoints: :class:`TouchColumns`).
 
     Examples:
         >>> from datetime import date
@@ -186,7 +190,7 @@ class TouchColumns:
         {}
     """
 
-    __slots__ = ("day", "group", "kind", "pairs", "received", "sent")
+    __slots__ = ("answers", "day", "group", "kind", "pairs", "received", "sent")
 
     def __init__(self, touches: Sequence[Touchpoint], *, by_pair: bool = True) -> None:
         import numpy as np
@@ -211,6 +215,12 @@ class TouchColumns:
         sent, received = Direction.SENT, Direction.RECEIVED
         self.sent = directed & np.fromiter(map(is_, directions, repeat(sent)), bool, n)
         self.received = directed & np.fromiter(map(is_, directions, repeat(received)), bool, n)
+        # Ours that answer a message not ours (not one we sent, of those given): they wrote.
+        mine = {t.source for t in touches if t.direction is sent and t.source is not None}
+        replies = list(map(attrgetter("in_reply_to"), rows))
+        self.answers = self.sent & np.fromiter(
+            (r is not None and r not in mine for r in replies), bool, n
+        )
 
     def evidence(self, as_of: date, rules: Policy) -> dict[int, _Evidence]:
         """The evidence of each group with touchpoints up to ``as_of``, by group number."""
@@ -219,15 +229,16 @@ class TouchColumns:
         today = as_of.toordinal()
         weights = {**DEFAULT_TOUCH_WEIGHT, **rules.touch_weight}
         halves = {**DEFAULT_TOUCH_HALF_LIFE_DAYS, **rules.touch_half_life_days}
-        group, day, kind, sent, received = self.group, self.day, self.kind, self.sent, self.received
+        group, day, kind, sent = self.group, self.day, self.kind, self.sent
+        wrote = self.received | self.answers  # what shows they wrote back
         if len(day) and int(day.max()) > today:  # some after as_of: left out
             keep = day <= today
             group, day, kind = group[keep], day[keep], kind[keep]
-            sent, received = sent[keep], received[keep]
+            sent, wrote = sent[keep], wrote[keep]
         if not len(day):
             return {}
         size = int(self.group.max()) + 1
-        replied = np.bincount(group[received], minlength=size) > 0
+        replied = np.bincount(group[wrote], minlength=size) > 0
         weight = np.array([weights[k] for k in _KINDS], dtype=np.float64)
         half = np.array([halves[k] for k in _KINDS], dtype=np.float64)
         w = weight[kind] * 0.5 ** ((today - day) / half[kind])

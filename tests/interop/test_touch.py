@@ -175,6 +175,7 @@ def test_schema_covers_touchpoints_and_emails() -> None:
         "channel",
         "notes",
         "source",
+        "in_reply_to",
     }
     assert set(touch["required"]) == {"date", "kind", "people"}
     assert "emails" in schema["definitions"]["Person"]["properties"]
@@ -389,11 +390,33 @@ def test_touch_add_appends_to_the_sidecar_and_leaves_the_deal(tmp_path: Path, fm
         assert "'=1+2" in after  # escaped: no spreadsheet runs it
 
 
+def test_a_csv_sidecar_keeps_its_own_columns_and_refuses_a_value_it_has_no_column_for(
+    tmp_path: Path,
+) -> None:
+    first = "date,people,kind,notes\n2026-10-01,ann;bo,visit,\n"
+    path = _sidecar_deal(tmp_path, "t.csv", first)
+    add_touchpoint(path, ["ann", "bo"], kind="call", notes="ok", date="2026-11-02")
+    sidecar = tmp_path / "t.csv"
+    assert sidecar.read_text(encoding="utf-8") == first + "2026-11-02,ann;bo,call,ok\n"
+    held = sidecar.read_bytes()
+    with pytest.raises(EditValueError, match=r"t\.csv:1: the header has no column direction, "):
+        add_touchpoint(
+            path, ["ann", "bo"], kind="email", direction="sent", in_reply_to="mail:x@bo.cn"
+        )
+    assert sidecar.read_bytes() == held
+    # With every column, the reply is written and read back.
+    full = "date,kind,people,direction,channel,notes,source,in_reply_to\n"
+    path = _sidecar_deal(tmp_path, "t.csv", full)
+    add_touchpoint(path, ["ann", "bo"], kind="email", direction="sent", in_reply_to="mail:x@bo.cn")
+    assert read_deal(path).touchpoints[-1].in_reply_to == "mail:x@bo.cn"
+
+
 def test_touch_add_to_an_empty_csv_sidecar_writes_the_header(tmp_path: Path) -> None:
     path = _sidecar_deal(tmp_path, "t.csv", "")
     add_touchpoint(path, ["ann", "bo"], kind="visit", date="2026-11-02")
     assert (tmp_path / "t.csv").read_text(encoding="utf-8") == (
-        "date,kind,people,direction,channel,notes,source\n2026-11-02,visit,ann;bo,,,,\n"
+        "date,kind,people,direction,channel,notes,source,in_reply_to\n"
+        "2026-11-02,visit,ann;bo,,,,,\n"
     )
 
 
@@ -568,6 +591,46 @@ def test_an_mbox_of_a_thousand_messages(deal: Path) -> None:
     }
     again = import_touchpoints(deal, [box])
     assert again.added == 0 and again.skipped == len(expected)
+
+
+def test_in_reply_to_is_read_and_a_sent_folder_alone_is_not_one_way(deal: Path) -> None:
+    """A Sent folder: Li's replies name Zhang's messages (not in it) by In-Reply-To, folded,
+    bare, or with several ids (the first counts); a follow-up names Li's own message."""
+    sent = deal.parent / "sent.mbox"
+    headers = [
+        ("s1", "In-Reply-To: <z1@hengda-valve.cn>"),
+        ("s2", "In-Reply-To:\n <z2@hengda-valve.cn> <z0@hengda-valve.cn>"),
+        ("s3", "in-reply-to: z3@hengda-valve.cn"),
+        ("s4", "In-Reply-To: <s1@acme-soft.com>"),
+        ("s5", ""),
+    ]
+    with sent.open("w", encoding="utf-8") as out:
+        for day, (mid, reply) in enumerate(headers, 2):
+            out.write(
+                f"From li.wei@acme-soft.com Mon Nov {day:2d} 09:00:00 2026\n"
+                "From: Li Wei <li.wei@acme-soft.com>\nTo: zhang.min@hengda-valve.cn\n"
+                f"Date: {day} Nov 2026 09:00:00 +0800\nMessage-ID: <{mid}@acme-soft.com>\n"
+                + (reply + "\n" if reply else "")
+                + "Subject: re\n\nbody\n\n"
+            )
+    result = import_touchpoints(deal, [sent])
+    got = {t.source: (t.direction and t.direction.value, t.in_reply_to) for t in result.touchpoints}
+    assert got == {
+        "mail:s1@acme-soft.com": ("sent", "mail:z1@hengda-valve.cn"),
+        "mail:s2@acme-soft.com": ("sent", "mail:z2@hengda-valve.cn"),
+        "mail:s3@acme-soft.com": ("sent", "mail:z3@hengda-valve.cn"),
+        "mail:s4@acme-soft.com": ("sent", "mail:s1@acme-soft.com"),
+        "mail:s5@acme-soft.com": ("sent", None),
+    }
+    written = read_deal(deal)
+    assert [t.in_reply_to for t in written.touchpoints[-5:]] == [v[1] for v in got.values()]
+    # Only our mail with Zhang, all sent: her messages are not here, our replies show them.
+    from influence import DealGraph
+
+    graph = DealGraph(written)
+    tie = next(t for t in graph.ties if {t.from_, t.to} == {"li-wei", "zhang-min"})
+    assert "5 replied e-mails" in str(graph.explanation(tie))
+    assert import_touchpoints(deal, [sent]).added == 0
 
 
 def test_the_unmapped_report_groups_addresses_by_domain(deal: Path) -> None:

@@ -47,6 +47,13 @@ def touch_add(
     ] = None,
     channel: Annotated[str | None, typer.Option(help="WeChat, phone, Teams, on site...")] = None,
     notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+    in_reply_to: Annotated[
+        str | None,
+        typer.Option(
+            help="For email and message: the source id of the message it answers "
+            "(mail:<message-id>); a reply of ours shows they wrote."
+        ),
+    ] = None,
     wait: _Wait = _WAIT,
     force: _Force = False,
 ) -> None:
@@ -75,6 +82,7 @@ def touch_add(
             direction=direction,
             channel=channel,
             notes=notes,
+            in_reply_to=in_reply_to,
             force=force,
             wait=wait,
         )

@@ -184,18 +184,34 @@ def _append_sidecar(path: Path, fmt: str, items: list[dict[str, Any]], *, force:
     raw = read_bytes(path)
     existing = raw.decode("utf-8-sig", errors="replace")
     header = fmt == "csv" and not existing.strip()
-    new = sidecar_text(items, fmt, header=header)
+    columns: list[str] = list(TOUCH_KEYS)
+    if fmt == "csv" and not header:  # the file's own columns, in its order
+        first = existing.lstrip("\ufeff").split("\n", 1)[0].strip().lower()
+        columns = [c.strip() for c in first.split(",")]
+        if not set(columns) <= set(TOUCH_KEYS) or len(set(columns)) != len(columns):
+            raise EditValueError(
+                f"{path}:1: the first line is not a header of touchpoint fields "
+                f"({','.join(TOUCH_KEYS)}); nothing was written (fix the header, or let the "
+                "command write a new file)"
+            )
+        lacking = sorted(
+            {k for item in items for k in item if k not in columns}, key=TOUCH_KEYS.index
+        )
+        if lacking:
+            raise EditValueError(
+                f"{path}:1: the header has no column {', '.join(lacking)} for the new rows; "
+                f"nothing was written (add {','.join(lacking)} to the header, an empty cell "
+                "to each row, or let the command write a new file)"
+            )
+    new = sidecar_text(items, fmt, header=header, columns=columns)
     lead = b"" if not raw or raw.endswith(b"\n") else b"\n"
     # What the reader will make of the new lines: the same touchpoints, or nothing is written.
-    check = new if header or fmt != "csv" else sidecar_text([], "csv", header=True) + new
+    check = (
+        new
+        if header or fmt != "csv"
+        else sidecar_text([], "csv", header=True, columns=columns) + new
+    )
     rows, _, problems = parse_sidecar(check, fmt, str(path))  # type: ignore[arg-type]
-    if fmt == "csv" and not header:
-        first = existing.lstrip("\ufeff").split("\n", 1)[0].strip().lower()
-        if first != ",".join(TOUCH_KEYS):
-            raise EditValueError(
-                f"{path}: the first line is not the header {','.join(TOUCH_KEYS)}; "
-                "nothing was written (fix the header, or let the command write a new file)"
-            )
     try:
         again = [Touchpoint.model_validate(row) for row in rows]
     except ValidationError as err:  # pragma: no cover - the writer writes what it reads
@@ -231,6 +247,7 @@ def add_touchpoint(
     channel: str | None = None,
     notes: str | None = None,
     source: str | None = None,
+    in_reply_to: str | None = None,
     force: bool = False,
     wait: float = LOCK_WAIT,
 ) -> TouchResult:
@@ -250,6 +267,7 @@ def add_touchpoint(
         channel: WeChat, phone, Teams, on site...
         notes: Free text.
         source: An id of where it came from (an import skips a source already there).
+        in_reply_to: For email and message: the source id of the message it answers.
         force: Write the file even if it is read-only.
         wait: Seconds to wait for another edit's lock.
 
@@ -277,8 +295,8 @@ def add_touchpoint(
         >>> pathlib.Path(r.file).name, r.added
         ('t.csv', 1)
         >>> print((folder / "t.csv").read_text(encoding="utf-8"), end="")
-        date,kind,people,direction,channel,notes,source
-        2026-11-02,email,ann;bo,sent,,,
+        date,kind,people,direction,channel,notes,source,in_reply_to
+        2026-11-02,email,ann;bo,sent,,,,
     """
     day = _day(date)
     kind_text = str(getattr(kind, "value", kind)).strip().lower()
@@ -317,6 +335,7 @@ def add_touchpoint(
                 channel=channel or None,
                 notes=notes or None,
                 source=source or None,
+                in_reply_to=in_reply_to or None,
             )
         except ValidationError as err:
             message = err.errors()[0]["msg"].removeprefix("Value error, ")
@@ -464,6 +483,7 @@ def import_touchpoints(
                         people=people,
                         direction=direction,
                         source=found.source,
+                        in_reply_to=found.in_reply_to if direction is not None else None,
                     )
                 )
         added.sort(key=lambda t: (t.date, t.source or ""))

@@ -75,6 +75,7 @@ class Found:
         sender: ``(address, name)`` of who sent it (mail, organiser, CRM owner), if known.
         others: ``(address, name)`` of everyone else there.
         direction: sent or received, when the source says so.
+        in_reply_to: The source id of the message this one answers (mail's In-Reply-To).
     """
 
     source: str
@@ -84,6 +85,7 @@ class Found:
     sender: tuple[str, str] | None = None
     others: list[tuple[str, str]] = field(default_factory=list)
     direction: Direction | None = None
+    in_reply_to: str | None = None
 
 
 @dataclass
@@ -722,7 +724,9 @@ def _warning(name: str, line: int, message: str, where: str = "") -> Problem:
 
 # -- mail -------------------------------------------------------------------------------
 
-_WANTED = {b"from", b"to", b"cc", b"date", b"message-id"}
+_WANTED = {b"from", b"to", b"cc", b"date", b"message-id", b"in-reply-to"}
+#: The first message id of an In-Reply-To header (RFC 5322: ``<id@host>``; some write it bare).
+_FIRST_ID = re.compile(r"<([^<>\s]+)>|([^<>\s]+)")
 
 
 def _open_regular(name: str) -> Any:
@@ -862,6 +866,7 @@ def _message(
             "\n".join([date_text, *values.get(b"from", []), *values.get(b"to", [])]).encode()
         ).hexdigest()[:24]
         source = f"mail:sha256:{digest}"
+    answers = _FIRST_ID.search(values.get(b"in-reply-to", [""])[0])
     out.found.append(
         Found(
             source[:MAX_SOURCE_ID],
@@ -870,6 +875,7 @@ def _message(
             f"{name}:{line} ({where})",
             senders[0] if senders else None,
             senders[1:] + others,
+            in_reply_to=("mail:" + (answers[1] or answers[2]))[:MAX_SOURCE_ID] if answers else None,
         )
     )
 
