@@ -18,7 +18,7 @@ from influence.errors import DealFileError, ReadOnlyFileError, UnknownPersonErro
 from influence.interop.edit import EditValueError
 from influence.interop.touch import TouchImportError, add_touchpoint, import_touchpoints
 from influence.io import check_deal, deal_schema, dump_deal, parse_deal
-from influence.model import Deal
+from influence.model import Deal, Direction, TouchKind, Touchpoint
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "touch"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -798,3 +798,29 @@ def test_touch_add_records_a_favour_they_did_for_us(deal: Path) -> None:
         "favour",
         "received",
     )
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5])
+def test_the_import_json_is_made_in_chunks_and_is_the_whole_json(
+    monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    from influence.cli import touch as cli_touch
+    from influence.interop.touch import TouchResult, touch_items
+
+    monkeypatch.setattr(cli_touch, "_CHUNK", 2)  # chunks of 2: every boundary is crossed
+    touches = [
+        Touchpoint(
+            date=date(2026, 11, 1 + i),
+            kind=TouchKind.EMAIL,
+            people=["li-wei", "zhang-min"],
+            direction=Direction.SENT,
+            notes="“quoted”\u009b",
+            source=f"mail:{i}",
+        )
+        for i in range(count)
+    ]
+    result = TouchResult("deal.yaml", touches, True)
+    pieces = list(cli_touch._iter_json(result, False))
+    whole = {**cli_touch._summary(result, False), "touchpoints": touch_items(touches)}
+    assert "".join(pieces) == json.dumps(whole, indent=2, ensure_ascii=False)
+    assert len(pieces) == (1 if count == 0 else 2 + (count + 1) // 2)

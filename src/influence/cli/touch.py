@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -94,8 +95,7 @@ def touch_add(
 
 
 def _summary(result: TouchResult, dry_run: bool) -> dict[str, Any]:
-    from influence.interop.touch import touch_items
-
+    """The JSON of ``touch import`` but its touchpoints (last: :func:`_iter_json` adds them)."""
     return {
         "file": result.file,
         "dry_run": dry_run,
@@ -108,8 +108,33 @@ def _summary(result: TouchResult, dry_run: bool) -> dict[str, Any]:
         "unmatched": result.unmatched,
         "unmapped": result.unmapped,
         "warnings": [str(w) for w in result.warnings],
-        "touchpoints": touch_items(result.touchpoints),  # each one's model_dump, in one call
     }
+
+
+#: Touchpoints dumped at a time into the JSON: 100,000 of them are never held as text at once.
+_CHUNK = 2_000
+
+
+def _iter_json(result: TouchResult, dry_run: bool) -> Iterator[str]:
+    """``json.dumps({**summary, "touchpoints": [...]}, indent=2)``, in pieces.
+
+    The same text, byte for byte, made a chunk of touchpoints at a time, so a large
+    import's report costs no more memory than a chunk of it.
+    """
+    from influence.interop.touch import touch_items
+
+    head = json.dumps(_summary(result, dry_run), indent=2, ensure_ascii=False)
+    touches = result.touchpoints
+    if not touches:
+        yield head[:-2] + ',\n  "touchpoints": []\n}'
+        return
+    yield head[:-2] + ',\n  "touchpoints": ['
+    for at in range(0, len(touches), _CHUNK):
+        items = touch_items(touches[at : at + _CHUNK])  # each one's model_dump, in one call
+        # "[\n  {...},\n  {...}\n]" less its brackets, two spaces deeper: the items as nested
+        text = json.dumps(items, indent=2, ensure_ascii=False)[1:-2].replace("\n", "\n  ")
+        yield ("," if at else "") + text
+    yield "\n  ]\n}"
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -157,7 +182,9 @@ def touch_import(
     with _errors():
         result = import_touchpoints(file, sources, dry_run=dry_run, force=force, wait=wait)
         if as_json:
-            _out_json(json.dumps(_summary(result, dry_run), indent=2, ensure_ascii=False))
+            for piece in _iter_json(result, dry_run):
+                _out_json(piece, nl=False)
+            _out_json("")
             return
         for warning in result.warnings:
             _err(str(warning))
