@@ -36,7 +36,7 @@ from typing import Any, Literal
 from influence._cells import csv_text, escape_cell, read_cell
 from influence.errors import Problem
 
-__all__ = ["SIDECAR_SUFFIXES", "parse_sidecar", "sidecar_format", "sidecar_text"]
+__all__ = ["SIDECAR_SUFFIXES", "parse_sidecar", "sidecar_columns", "sidecar_format", "sidecar_text"]
 
 SidecarFormat = Literal["csv", "jsonl"]
 SIDECAR_SUFFIXES: dict[str, SidecarFormat] = {".csv": "csv", ".jsonl": "jsonl"}
@@ -163,6 +163,23 @@ def _parse_csv(text: str, source: str) -> tuple[list[dict[str, Any]], list[int],
         rows.append(item)
         lines.append(row)
     return rows, lines, problems
+
+
+def sidecar_columns(line: str) -> list[str] | None:
+    """The columns a CSV sidecar's header line names, as the reader reads them; None if bad.
+
+    Examples:
+        >>> sidecar_columns('date,"kind",People'), sidecar_columns("date,when")
+        (['date', 'kind', 'people'], None)
+    """
+    try:
+        cells = next(csv.reader([line.lstrip("\ufeff")], strict=True), [])
+    except csv.Error:
+        return None
+    headers = [read_cell(v).strip().lower() for v in cells]
+    if not headers or len(set(headers)) != len(headers) or not set(headers) <= set(COLUMNS):
+        return None
+    return headers
 
 
 def sidecar_text(

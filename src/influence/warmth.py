@@ -98,7 +98,8 @@ class Warmth(NamedTuple):
     counts: tuple[tuple[TouchKind, int], ...]
     """Touchpoints per kind, in :class:`TouchKind` order (kinds with none left out)."""
     replied: bool
-    """True when they wrote back at least once (e-mail or message received)."""
+    """True when they wrote back at least once (an e-mail or message received, or one
+    of ours ``in_reply_to`` a message that is not ours)."""
     half_life: int | None
     """The half-life of the last touchpoint's kind, in days; None without touchpoints."""
     days: int | None

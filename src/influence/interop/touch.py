@@ -47,7 +47,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from influence._sidecar import parse_sidecar, sidecar_format, sidecar_text
+from influence._sidecar import parse_sidecar, sidecar_columns, sidecar_format, sidecar_text
 from influence.errors import DealFileError, Problem, UnknownPersonError
 from influence.interop.edit import (
     EditValueError,
@@ -186,14 +186,14 @@ def _append_sidecar(path: Path, fmt: str, items: list[dict[str, Any]], *, force:
     header = fmt == "csv" and not existing.strip()
     columns: list[str] = list(TOUCH_KEYS)
     if fmt == "csv" and not header:  # the file's own columns, in its order
-        first = existing.lstrip("\ufeff").split("\n", 1)[0].strip().lower()
-        columns = [c.strip() for c in first.split(",")]
-        if not set(columns) <= set(TOUCH_KEYS) or len(set(columns)) != len(columns):
+        named = sidecar_columns(existing.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r"))
+        if named is None:
             raise EditValueError(
                 f"{path}:1: the first line is not a header of touchpoint fields "
                 f"({','.join(TOUCH_KEYS)}); nothing was written (fix the header, or let the "
                 "command write a new file)"
             )
+        columns = named
         lacking = sorted(
             {k for item in items for k in item if k not in columns}, key=TOUCH_KEYS.index
         )
