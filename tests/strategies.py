@@ -170,9 +170,36 @@ def deal_data(draw: st.DrawFn, min_people: int = 1, max_people: int = 12) -> dic
         info["owner"] = draw(st.sampled_from(sellers))
     data: dict[str, Any] = {"version": 1, "deal": info, "people": people}
     data["relationships"] = relationships
+    if sellers and n >= 2 and draw(st.integers(0, 2)) == 0:  # a third have touchpoints
+        data["touchpoints"] = [
+            draw(_touchpoint(sellers, ids)) for _ in range(draw(st.integers(1, 8)))
+        ]
     if draw(st.booleans()):
         data["policy"] = {"max_hops": draw(st.integers(1, 6))}
     return data
+
+
+TOUCH_KINDS = ["meeting", "call", "email", "message", "visit", "event", "favour", "gift"]
+
+
+@st.composite
+def _touchpoint(draw: st.DrawFn, sellers: list[str], ids: list[str]) -> dict[str, Any]:
+    """A touchpoint of one of ours and one or more others (issue 13's fields)."""
+    ours = draw(st.sampled_from(sellers))
+    others = draw(st.lists(st.sampled_from([i for i in ids if i != ours]), min_size=1, max_size=3))
+    kind = draw(st.sampled_from(TOUCH_KINDS))
+    touch: dict[str, Any] = {"date": draw(DATES), "kind": kind, "people": [ours, *others]}
+    if kind in ("email", "message", "favour", "gift") and draw(st.booleans()):
+        touch["direction"] = draw(st.sampled_from(["sent", "received"]))
+    for key, strategy in (("channel", TEXT), ("notes", TEXT)):
+        value = draw(_optional(strategy))
+        if value is not None:
+            touch[key] = value
+    if draw(st.booleans()):
+        touch["source"] = f"mail:{draw(st.integers(0, 5))}"
+    if kind in ("email", "message") and draw(st.booleans()):
+        touch["in_reply_to"] = f"mail:{draw(st.integers(0, 5))}"
+    return touch
 
 
 def deals(min_people: int = 1, max_people: int = 12) -> st.SearchStrategy[Deal]:
@@ -211,6 +238,12 @@ def introduction_deal_data(draw: st.DrawFn, max_people: int = 12) -> dict[str, A
         if draw(st.booleans()):
             tie["last_contact"] = draw(DATES)
         data["relationships"].append(tie)
+    # A touchpoint whose one seller became a customer above has none of ours: not kept.
+    sellers = {p["id"] for p in people if p["side"] == "seller"}
+    if "touchpoints" in data:
+        data["touchpoints"] = [t for t in data["touchpoints"] if sellers & set(t["people"])]
+        if not data["touchpoints"]:
+            del data["touchpoints"]
     return data
 
 

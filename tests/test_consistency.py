@@ -29,6 +29,7 @@ from influence.graph import deal_graph
 from influence.model import Kind, Role, Side
 from tests.conftest import EXAMPLES
 from tests.strategies import deal_data
+from tests.warmth_rule import warmth_by_the_docs
 
 # -- the rule as docs/analysis.md writes it, from the file's relationships alone ------
 
@@ -38,25 +39,41 @@ def oracle(deal: Deal, policy: Policy) -> dict[str, tuple[str, date | None, set[
     side = {p.id: p.side for p in deal.people}
     left = {p.id for p in deal.people if p.has_left}
     as_of = deal.as_of()
-    ours: dict[str, list[tuple[float, date | None, str]]] = {p.id: [] for p in deal.customers()}
+    ours: dict[str, list[tuple[float, float, date | None, bool, str]]] = {
+        p.id: [] for p in deal.customers()
+    }
+    # docs/analysis.md "Warmth from touchpoints": a tie's touchpoints up to as_of give it
+    # an effective strength and last contact (tests/warmth_rule.py writes the formula).
+    touches = [t.model_dump(mode="json", exclude_none=True) for t in deal.touchpoints]
     for r in deal.relationships:  # a reports_to shorthand is never an our tie
         if r.kind not in (Kind.KNOWS, Kind.INFLUENCES):
             continue
         if r.from_ in left or r.to in left:  # a tie with a person who left counts for nothing
             continue
+        own = [
+            t
+            for t in touches
+            if r.from_ in t["people"] and r.to in t["people"] and t["date"] <= as_of.isoformat()
+        ]
+        effective = warmth_by_the_docs(r.strength, own, as_of, touches, policy)
+        last = max(date.fromisoformat(t["date"]) for t in own) if own else r.last_contact
         for us, them in ((r.from_, r.to), (r.to, r.from_)):
             if side[us] is Side.SELLER and side[them] is Side.CUSTOMER:
-                ours[them].append((r.strength, r.last_contact, us))
+                ours[them].append((r.strength, effective, last, bool(own), us))
     out = {}
+    cs = policy.coverage_strength
     for cid, ties in ours.items():
-        covering = [t for t in ties if t[0] >= policy.coverage_strength]
+        # (stated, effective, last contact, warmed by touchpoints, seller)
+        covering = [t for t in ties if max(t[0], t[1]) >= cs]
 
-        def fresh(t: tuple[float, date | None, str]) -> bool:
-            return t[1] is None or (as_of - t[1]).days <= policy.stale_after_days
+        def fresh(t: tuple[float, float, date | None, bool, str]) -> bool:
+            if t[3]:  # with touchpoints: fresh while the effective strength covers
+                return t[1] >= cs
+            return t[2] is None or (as_of - t[2]).days <= policy.stale_after_days
 
         status = "covered" if any(map(fresh, covering)) else "stale" if covering else "uncovered"
-        dates = [t[1] for t in covering if t[1]] or [t[1] for t in ties if t[1]]
-        out[cid] = (status, max(dates) if dates else None, {t[2] for t in ties})
+        dates = [t[2] for t in covering if t[2]] or [t[2] for t in ties if t[2]]
+        out[cid] = (status, max(dates) if dates else None, {t[4] for t in ties})
     return out
 
 

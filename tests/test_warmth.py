@@ -24,6 +24,7 @@ from influence.render._text import hop_text
 from tests.conftest import EXAMPLES
 from tests.golden.test_golden import GOLDEN
 from tests.render.test_html import page_data
+from tests.warmth_rule import warmth_by_the_docs
 
 AS_OF = date(2026, 11, 20)
 
@@ -379,48 +380,6 @@ def test_no_trend_without_touchpoints() -> None:
 # -- the formula as the docs write it, against the columns that compute it ------
 
 
-def _by_the_docs(
-    stated: float, touches: list[dict[str, Any]], as_of: date, deal: list[dict[str, Any]]
-) -> float:
-    """docs/analysis.md's formula, touch by touch, with the default policy.
-
-    ``touches``: the tie's; ``deal``: every touchpoint of the deal (whose sources are ours).
-    """
-    rules = Policy()
-    up_to = [t for t in touches if date.fromisoformat(t["date"]) <= as_of]
-    if not up_to:
-        return stated
-    directed = {"email", "message"}
-    mine = {t.get("source") for t in deal if t.get("direction") == "sent"} - {None}
-    replied = any(
-        t["kind"] in directed
-        and (
-            t.get("direction") == "received"
-            or (
-                t.get("direction") == "sent"
-                and t.get("in_reply_to") is not None
-                and t["in_reply_to"] not in mine
-            )
-        )
-        for t in up_to
-    )
-    mass = 0.0
-    for t in up_to:
-        kind = TouchKind(t["kind"])
-        days = (as_of - date.fromisoformat(t["date"])).days
-        w = rules.touch_weight[kind] * 0.5 ** (days / rules.touch_half_life_days[kind])
-        one_way = t["kind"] in directed and t.get("direction") == "sent" and not replied
-        mass += w * (rules.one_way_weight if one_way else 1.0)
-    first = min(date.fromisoformat(t["date"]) for t in up_to)
-    mass *= 0.5 + 0.5 * min(1.0, (as_of - first).days / rules.tie_age_full_days)
-    evidence = mass / (1.0 + mass)
-    last = max(date.fromisoformat(t["date"]) for t in up_to)
-    on_last = [TouchKind(t["kind"]) for t in up_to if date.fromisoformat(t["date"]) == last]
-    kind = max(on_last, key=lambda k: (-rules.touch_weight[k], k.value))
-    fresh = 0.5 ** ((as_of - last).days / rules.touch_half_life_days[kind])
-    return round(1.0 - (1.0 - stated * fresh) * (1.0 - evidence), 3)
-
-
 @pytest.mark.parametrize("seed", range(25))
 def test_every_tie_s_warmth_is_the_docs_formula(seed: int) -> None:
     """Random histories over three ties (some touchpoints of three people, some after
@@ -462,7 +421,7 @@ def test_every_tie_s_warmth_is_the_docs_formula(seed: int) -> None:
     since = AS_OF - timedelta(days=Policy().cooling_period_days)
     for tie, (a, b, stated) in zip(g.ties, ties, strict=False):
         own = [t for t in touches if a in t["people"] and b in t["people"]]
-        assert tie.strength == _by_the_docs(stated, own, AS_OF, touches), (a, b)
+        assert tie.strength == warmth_by_the_docs(stated, own, AS_OF, touches), (a, b)
         found = g.trend(tie)
         if found is not None:
-            assert found.before == _by_the_docs(stated, own, since, touches), (a, b)
+            assert found.before == warmth_by_the_docs(stated, own, since, touches), (a, b)
