@@ -131,12 +131,11 @@ def _parse_csv(text: str, source: str) -> tuple[list[dict[str, Any]], list[int],
         if not any(v.strip() for v in values):
             continue
         if headers is None:
-            headers = [read_cell(v).lower() for v in values]
-            unknown = [h for h in headers if h not in COLUMNS]
-            if unknown or len(set(headers)) != len(headers):
-                what = f"unknown column {unknown[0]!r}" if unknown else "a column is repeated"
+            headers = _header(values)
+            why = _bad_header(headers)
+            if why:
                 problems.append(
-                    Problem(source, row, 0, "", f"{what}; expected columns {', '.join(COLUMNS)}")
+                    Problem(source, row, 0, "", f"{why}; expected columns {', '.join(COLUMNS)}")
                 )
                 return [], [], problems
             continue
@@ -165,6 +164,19 @@ def _parse_csv(text: str, source: str) -> tuple[list[dict[str, Any]], list[int],
     return rows, lines, problems
 
 
+def _header(cells: list[str]) -> list[str]:
+    """A CSV sidecar's header cells as the column names they mean."""
+    return [read_cell(v).lower() for v in cells]
+
+
+def _bad_header(headers: list[str]) -> str:
+    """Why these column names are no sidecar header, or "" when they are one."""
+    unknown = [h for h in headers if h not in COLUMNS]
+    if unknown:
+        return f"unknown column {unknown[0]!r}"
+    return "a column is repeated" if len(set(headers)) != len(headers) else ""
+
+
 def sidecar_columns(line: str) -> list[str] | None:
     """The columns a CSV sidecar's header line names, as the reader reads them; None if bad.
 
@@ -176,10 +188,8 @@ def sidecar_columns(line: str) -> list[str] | None:
         cells = next(csv.reader([line.lstrip("\ufeff")], strict=True), [])
     except csv.Error:
         return None
-    headers = [read_cell(v).strip().lower() for v in cells]
-    if not headers or len(set(headers)) != len(headers) or not set(headers) <= set(COLUMNS):
-        return None
-    return headers
+    headers = _header(cells)
+    return headers if headers and not _bad_header(headers) else None
 
 
 def sidecar_text(

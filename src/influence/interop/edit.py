@@ -1644,9 +1644,11 @@ class EditableDeal:
         found = self._find_ties(from_, to, kind)
         rest = {k: v for k, v in changes.items() if k.strip().lower() != "kind"}
         asked = [v for k, v in changes.items() if k.strip().lower() == "kind"]
-        # kind= (empty) or None: the default, knows, by taking the key away
-        written: Any = _DELETE if asked and asked[-1] in (None, "") else None
-        new_kind = kind if not asked else "knows" if written is _DELETE else _kind(asked[-1])
+        new_kind, written = kind, None  # the kind after the edit, and the value written
+        if asked and asked[-1] in (None, ""):  # the default, knows, by taking the key away
+            new_kind, written = "knows", _DELETE
+        elif asked:
+            new_kind = written = _kind(asked[-1])
         values = self._fields(rest, _TIE_SETTABLE, what="tie", allow_delete=True)
         done: list[str] = []
         steps: list[_Step] = []
@@ -1659,8 +1661,7 @@ class EditableDeal:
                         f"there is already a {new_kind} tie between {tie.get('from')!r} and "
                         f"{tie.get('to')!r}; change or remove that one instead"
                     )
-                value = new_kind if written is None else written
-                steps.append(self._set_step(("relationships", i), "kind", value, TIE_KEYS))
+                steps.append(self._set_step(("relationships", i), "kind", written, TIE_KEYS))
                 done.append(_describe(label, "kind", tie.get("kind", "knows"), new_kind, sep=" "))
             for key, value in values.items():
                 old = tie.get(key, _DELETE)

@@ -121,28 +121,21 @@
   });
 
   // A link to #deal-N (the "Changed since" list) opens that deal's detail.
-  function openFromHash() {
-    var id = window.location.hash.slice(1);
-    if (id.indexOf("deal-") !== 0) {
-      return;
-    }
-    var deal = document.getElementById(id);
+  function openDeal(hash) {
+    var deal = hash.indexOf("#deal-") === 0 ? document.getElementById(hash.slice(1)) : null;
     if (deal && deal.tagName === "TBODY") {
       show(deal, true);
     }
+  }
+  function openFromHash() {
+    openDeal(window.location.hash);
   }
   window.addEventListener("hashchange", openFromHash);
   // The click opens it at once: "hashchange" comes later, as its own task, and
   // never comes when the hash already names that deal (its detail was closed since).
   document.addEventListener("click", function (event) {
     var link = event.target instanceof Element ? event.target.closest("a") : null;
-    var href = link ? link.getAttribute("href") : null;
-    if (href && href.indexOf("#deal-") === 0) {
-      var deal = document.getElementById(href.slice(1));
-      if (deal && deal.tagName === "TBODY") {
-        show(deal, true);
-      }
-    }
+    openDeal((link && link.getAttribute("href")) || "");
   });
   openFromHash();
 })();
